@@ -1,0 +1,47 @@
+# The portal's commands. `make run` and `make test` work on a fresh clone with only Python 3.12.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format bench lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 12) else f"Python 3.12 is needed; $(PYTHON) is {sys.version.split()[0]}")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "EXPO.e provisioning portal: http://127.0.0.1:$(PORT)/  (health: /healthz, API docs: /api/v1/docs/)"
+	@echo "Starting web, worker and beat; stop with Ctrl-C."
+	PATH="$(BIN):$$PATH" PORTAL_PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
+
+test: install lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+# Re-pin every dependency from pyproject.toml (needs the registry).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.12 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROVISIONING_ADMIN = "provisioning_admin", "UC Provisioning Administrator"
+    COORDINATOR = "coordinator", "UC Provisioning Co-Ordinator"
+    TRAINER = "trainer", "Trainer"
+    MANAGER = "manager", "Manager"
+    PARTNER_USER = "partner_user", "Partner user"
+
+
+STAFF_ROLES = frozenset(
+    {Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.TRAINER, Role.MANAGER},
+)

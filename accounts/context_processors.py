@@ -1,0 +1,25 @@
+"""The navigation follows the role: each item says which permission (or role) shows it."""
+
+from django.urls import reverse
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    if user.is_partner_user:
+        items.append(("My partner", reverse("onboarding:my_partner")))
+    else:
+        items.append(("Home", reverse("home")))
+        if user.has_perm("onboarding.view_partner"):
+            items.append(("Partners", reverse("onboarding:partner_list")))
+    items.append(("Escalation matrix", reverse("escalations:contact_list")))
+    items.append(("API", reverse("api-docs")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
+            for label, url in items
+        ]
+    }

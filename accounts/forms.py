@@ -1,0 +1,11 @@
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+
+from expoe_portal.forms import BootstrapFormMixin
+
+
+class LoginForm(BootstrapFormMixin, AuthenticationForm):
+    pass
+
+
+class PortalPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
+    pass

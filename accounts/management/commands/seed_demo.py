@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent): partners, one user per role, the escalation matrix."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Allow running under production settings.")
+
+    def handle(self, *args, force, **options):
+        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+            raise CommandError("Refusing to load demo users into production (use --force if you mean it).")
+        from accounts import demo as accounts_demo
+        from escalations.services import escalation_matrix_load
+        from onboarding import demo as onboarding_demo
+
+        with transaction.atomic():
+            escalation_matrix_load()
+            # Staff first: the demo administrator creates the partners, then their users follow.
+            accounts_demo.seed_users(partners={})
+            partners = onboarding_demo.seed_partners(by=accounts_demo.demo_admin())
+            rows = accounts_demo.seed_users(partners=partners)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
+        for username, role, partner_id in rows:
+            suffix = f" of {partner_id}" if partner_id else ""
+            self.stdout.write(f"  {username:<12} {role}{suffix}")

@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from .choices import STAFF_ROLES, Role
+
+# Models declare how a row reaches its partner, for scoping.scope_for():
+#   PARTNER_SCOPE = "partner"  (a lookup path to onboarding.Partner; "pk" on Partner itself)
+#   PARTNER_SCOPE = SHARED     (reference data every signed-in user may read)
+SHARED = "__shared__"
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    partner = models.ForeignKey(
+        "onboarding.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="Required for, and only for, partner users.",
+    )
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        constraints = [
+            # A partner user belongs to exactly one partner; staff belong to none.
+            models.CheckConstraint(
+                condition=(Q(role=Role.PARTNER_USER) & Q(partner__isnull=False))
+                | (~Q(role=Role.PARTNER_USER) & Q(partner__isnull=True)),
+                name="partner_user_has_exactly_one_partner",
+            ),
+        ]
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.role == Role.PARTNER_USER
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Provider staff (any staff role) or a superuser: sees every partner."""
+        return self.is_superuser or self.role in STAFF_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when. Written by services in the same transaction as the change."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=200)
+    partner = models.ForeignKey(
+        "onboarding.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    changes = models.JSONField(default=dict, blank=True)
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"

@@ -1,0 +1,42 @@
+"""Which permissions each role's group holds. The single source of truth for authorisation data.
+
+Scoping (which partner's rows a user sees) is separate: see scoping.py.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from .choices import Role
+
+_EVERYONE = ["onboarding.view_partner", "escalations.view_escalationcontact"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROVISIONING_ADMIN: [*_EVERYONE, "onboarding.add_partner", "onboarding.change_partner"],
+    Role.COORDINATOR: [*_EVERYONE, "onboarding.add_partner", "onboarding.change_partner"],
+    Role.TRAINER: [*_EVERYONE],
+    Role.MANAGER: [*_EVERYONE, "escalations.change_escalationcontact"],
+    Role.PARTNER_USER: [*_EVERYONE],
+}
+
+
+def group_name(role: str) -> str:
+    return str(role)
+
+
+def sync_role_groups(sender=None, app_config=None, using="default", apps=None, **kwargs):
+    """Make each role's group hold exactly the permissions listed above (idempotent)."""
+    # Permissions are created per app by their own post_migrate handler; create any missing ones
+    # here so that the order in which apps' handlers run does not matter.
+    from django.apps import apps as global_apps
+
+    for config in global_apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=group_name(role))
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.append(
+                Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

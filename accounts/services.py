@@ -1,0 +1,73 @@
+"""Use cases for users and the audit trail. Services are the only code that changes state."""
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from .choices import Role
+from .models import AuditEvent, User
+from .roles import group_name
+
+
+def require_perm(user, perm: str, *, action: str) -> None:
+    """Refuse `action` unless `user` holds `perm`; services call this before any change."""
+    if user is None or not user.is_authenticated or not user.has_perm(perm):
+        raise PermissionDenied(f"You are not allowed to {action}.")
+
+
+def audit_record(*, actor, action: str, target, partner=None, changes: dict | None = None) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_label=str(target)[:200],
+        partner=partner,
+        changes=changes or {},
+    )
+
+
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    partner=None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    by=None,
+) -> User:
+    """Create a user in one role; a partner user needs exactly one partner, staff none."""
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = [f"Unknown role “{role}”; choose one of {', '.join(Role.values)}."]
+    elif role == Role.PARTNER_USER and partner is None:
+        errors["partner"] = ["A partner user must belong to a partner."]
+    elif role != Role.PARTNER_USER and partner is not None:
+        errors["partner"] = ["Only partner users belong to a partner."]
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"A user named “{username}” already exists."]
+    if errors:
+        raise ValidationError(errors)
+
+    user = User(
+        username=username,
+        role=role,
+        partner=partner,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+        user.groups.set([Group.objects.get(name=group_name(role))])
+        audit_record(actor=by, action="user.created", target=user, partner=partner, changes={"role": role})
+    return user

@@ -1,0 +1,74 @@
+"""What every API endpoint shares: pagination, the error format of API.md, scoping, throttles."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination, permissions, serializers, throttling
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.scoping import scope_for
+from expoe_portal.phone import normalise_e164
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """API.md's error format: `{"field": [...]}` for bad input, `{"detail", "code"}` otherwise."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError):
+        codes = exc.get_codes()
+        response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
+    return response
+
+
+class ScopedQuerysetMixin:
+    """Every API queryset goes through the one scoping helper, so another partner's object is 404."""
+
+    def get_queryset(self):
+        return scope_for(self.request.user, super().get_queryset())
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Writes need the model's add/change/delete permission; reads need its view permission."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class TokenThrottle(throttling.AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} → {"token"}; failures count towards the login lockout (axes)."""
+
+    throttle_classes = [TokenThrottle]
+
+
+class E164Field(serializers.CharField):
+    """A phone number: accepts UK national formats, stores and returns E.164."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return normalise_e164(value)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.messages) from exc

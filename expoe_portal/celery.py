@@ -1,0 +1,23 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expoe_portal.settings.local")
+
+app = Celery("expoe_portal")
+# Every CELERY_* Django setting configures the app (see settings/base.py for the reliability ones).
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _ensure_filesystem_broker_folders():
+    # kombu's filesystem transport expects its folders to exist; web, worker and beat all import
+    # this module, so whichever starts first creates them.
+    options = app.conf.broker_transport_options or {}
+    if str(app.conf.broker_url).startswith("filesystem"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            if options.get(key):
+                os.makedirs(options[key], exist_ok=True)
+
+
+app.on_after_configure.connect(lambda sender, **kwargs: _ensure_filesystem_broker_folders(), weak=False)

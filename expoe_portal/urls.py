@@ -1,0 +1,34 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from escalations.api import EscalationContactViewSet
+from onboarding.api import PartnerViewSet
+
+from . import views
+from .api import TokenView
+
+router = SimpleRouter()
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("escalation-contacts", EscalationContactViewSet, basename="escalation-contact")
+
+api_urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's start-up script as a file, so the page needs no inline script (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("onboarding.urls")),
+    path("", include("escalations.urls")),
+    path("api/v1/", include(api_urlpatterns)),
+]
+
+handler403 = "expoe_portal.views.permission_denied"
+handler404 = "expoe_portal.views.page_not_found"
+handler500 = "expoe_portal.views.server_error"

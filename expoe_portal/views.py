@@ -1,0 +1,86 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def apply_service_errors(form, exc) -> None:
+    """Put a service's ValidationError beside the fields it names, the rest at the top of the form."""
+    for field, messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+@login_required
+def home(request):
+    if request.user.is_partner_user:
+        return redirect("onboarding:my_partner")
+    from onboarding.selectors import partner_list
+
+    partners = partner_list(user=request.user)
+    return render(
+        request,
+        "home.html",
+        {"partner_count": partners.count(), "live_count": partners.filter(live=True).count()},
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("healthz: database check failed")
+        return False
+
+
+def _broker_ok() -> bool:
+    from expoe_portal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_BROKER_TIMEOUT)
+        return True
+    except Exception:
+        logger.exception("healthz: broker check failed")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers and `make run`: the database and the broker answer."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    ok = all(checks.values())
+    body = {
+        "status": "ok" if ok else "error",
+        **{name: "ok" if good else "error" for name, good in checks.items()},
+    }
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No request context: whatever broke may be what the context processors need.
+    return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,55 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from expoe_portal.forms import BootstrapFormMixin
+from expoe_portal.phone import normalise_e164
+
+from .models import Partner, PartnerContact
+
+
+class PartnerForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["partner_id", "name", "clone_group_id", "live"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The BroadWorks service provider ID is fixed once the partner exists.
+            self.fields["partner_id"].disabled = True
+
+
+class PartnerContactForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = PartnerContact
+        fields = ["name", "role", "email", "phone"]
+
+    def clean_phone(self):
+        return normalise_e164(self.cleaned_data["phone"])
+
+    def _post_clean(self):
+        # The phone is normalised above; the model's E.164 validator would only repeat the message.
+        try:
+            self.instance.full_clean(exclude=["partner", "phone"], validate_unique=False)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+PartnerContactFormSet = forms.formset_factory(
+    PartnerContactForm, extra=1, min_num=1, validate_min=True, can_delete=True
+)
+
+
+def contacts_from_formset(formset) -> list[dict]:
+    return [
+        {key: form.cleaned_data[key] for key in ("name", "role", "email", "phone")}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def contact_initial(partner: Partner) -> list[dict]:
+    return [
+        {"name": c.name, "role": c.role, "email": c.email, "phone": c.phone_display}
+        for c in partner.contacts.all()
+    ]
