@@ -20,9 +20,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
 def exception_handler(exc, context):
     """API.md's error format: `{"field": [...]}` for bad input, `{"detail", "code"}` otherwise."""
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if "__all__" in errors:
+            errors["non_field_errors"] = errors.pop("__all__")
+        exc = exceptions.ValidationError(errors)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
@@ -44,7 +45,19 @@ class ScopedQuerysetMixin:
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
-    """Writes need the model's add/change/delete permission; reads need its view permission."""
+    """Writes need the model's add/change/delete permission; reads need its view permission.
+
+    On a detail route the check waits until the object has been found in the user's scope, so
+    another partner's object is a 404 before any question of permission (never a 403).
+    """
+
+    def has_permission(self, request, view):
+        if (view.lookup_url_kwarg or view.lookup_field) in view.kwargs:
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        return super().has_permission(request, view)
 
     perms_map = {
         **permissions.DjangoModelPermissions.perms_map,

@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 
 from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
@@ -26,13 +25,6 @@ class PartnerContactForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean_phone(self):
         return normalise_e164(self.cleaned_data["phone"])
-
-    def _post_clean(self):
-        # The phone is normalised above; the model's E.164 validator would only repeat the message.
-        try:
-            self.instance.full_clean(exclude=["partner", "phone"], validate_unique=False)
-        except ValidationError as exc:
-            self._update_errors(exc)
 
 
 PartnerContactFormSet = forms.formset_factory(

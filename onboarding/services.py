@@ -52,9 +52,12 @@ def partner_create(
     )
     errors = {}
     try:
-        partner.full_clean()
+        partner.full_clean(validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if Partner.objects.filter(partner_id__iexact=partner.partner_id).exists():
+        # The database constraint is the guard; this names the field for the person typing.
+        errors.setdefault("partner_id", []).append("A partner with this ID already exists (ignoring case).")
     try:
         built = _build_contacts(partner, contacts)
     except ValidationError as exc:

@@ -176,13 +176,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # needs no server and a real worker process still runs the tasks.
 REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
+# Redis redelivers a task not acknowledged within this time; the hard time limit below stays
+# under it, so a task is never redelivered while its first run is still alive.
+CELERY_REDIS_VISIBILITY_TIMEOUT = 3600
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # A task not acknowledged within this time is redelivered; the hard time limit below
-        # stays under it so a task is never redelivered while its first run is still alive.
-        "visibility_timeout": 3600,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_REDIS_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -1,0 +1,52 @@
+"""Real Chromium (Debian's /usr/bin/chromium) driven by Playwright for Python.
+
+`playwright install` cannot run here (no downloads), so the browser is always the system one.
+"""
+
+import os
+
+import pytest
+
+from tests.services import chromium_or_skip
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_or_skip()
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+    # thread with a running loop unless told this is deliberate (the ORM is used synchronously).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # A blocked inline script or a missing static file shows up as a console error: fail on it.
+    # (The intended 404 page's own load is the one expected "Failed to load resource".)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    unexpected = [e for e in errors if "status of 404" not in e]
+    assert not unexpected, f"browser console errors: {unexpected}"
+
+
+@pytest.fixture
+def log_in(page):
+    def submit(username, password):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    return submit

@@ -1,0 +1,113 @@
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from escalations.services import escalation_matrix_load
+
+from .factories import PartnerContactFactory, PartnerFactory, UserFactory
+
+STAFF_ROLES = [Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.TRAINER, Role.MANAGER]
+
+
+@dataclass
+class World:
+    """Two partners, one user per role; `partner_user` belongs to partner A, `partner_b_user` to B."""
+
+    partner_a: object
+    partner_b: object
+    users: dict
+
+    def user(self, role):
+        return self.users[role]
+
+
+@pytest.fixture
+def partner_a(db):
+    partner = PartnerFactory(partner_id="ACME01", name="Acme Telecom", live=True)
+    PartnerContactFactory(partner=partner, email="ops@acme.invalid")
+    return partner
+
+
+@pytest.fixture
+def partner_b(db):
+    partner = PartnerFactory(partner_id="BETA02", name="Betacom")
+    PartnerContactFactory(partner=partner, email="ops@betacom.invalid")
+    return partner
+
+
+@pytest.fixture
+def world(partner_a, partner_b):
+    users = {role: UserFactory(username=str(role), role=role) for role in STAFF_ROLES}
+    users[Role.PARTNER_USER] = UserFactory(username="acme_user", role=Role.PARTNER_USER, partner=partner_a)
+    users["partner_b_user"] = UserFactory(username="beta_user", role=Role.PARTNER_USER, partner=partner_b)
+    escalation_matrix_load()
+    return World(partner_a=partner_a, partner_b=partner_b, users=users)
+
+
+@pytest.fixture
+def admin_user(world):
+    return world.user(Role.PROVISIONING_ADMIN)
+
+
+@pytest.fixture
+def coordinator(world):
+    return world.user(Role.COORDINATOR)
+
+
+@pytest.fixture
+def manager(world):
+    return world.user(Role.MANAGER)
+
+
+@pytest.fixture
+def trainer(world):
+    return world.user(Role.TRAINER)
+
+
+@pytest.fixture
+def partner_user(world):
+    return world.user(Role.PARTNER_USER)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    def login(user):
+        api_client.force_authenticate(user=user)
+        return api_client
+
+    return login
+
+
+@pytest.fixture
+def use_broker():
+    """Point the Celery app at another broker for one test, and put it back afterwards."""
+    from expoe_portal.celery import app
+
+    keys = (
+        "broker_url",
+        "broker_transport_options",
+        "task_always_eager",
+        "result_backend",
+        "task_ignore_result",
+    )
+    saved = {key: app.conf.get(key) for key in keys}
+
+    def switch(url, *, eager=True, results=False):
+        app.conf.update(
+            broker_url=url,
+            broker_transport_options={"visibility_timeout": 3600} if url.startswith("redis") else {},
+            task_always_eager=eager,
+            result_backend=url if results else None,
+            task_ignore_result=not results,
+        )
+        return app
+
+    yield switch
+    app.conf.update(saved)

@@ -1,0 +1,144 @@
+"""Every URL the portal serves, checked for every kind of user.
+
+The URL list comes from Django's resolver, so a new URL without a declared expectation fails
+`test_every_url_has_an_expectation`. Object URLs point at partner B's objects: partner A's user
+must get 404 for them (never 403 or 200), and 200 (or their role's answer) for their own.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.choices import Role
+
+LOGIN = "login"  # anonymous page requests redirect to the login page
+ANON, ADMIN, COORD, TRAINER, MANAGER, PARTNER = (
+    "anonymous",
+    Role.PROVISIONING_ADMIN,
+    Role.COORDINATOR,
+    Role.TRAINER,
+    Role.MANAGER,
+    Role.PARTNER_USER,
+)
+WHO = [ANON, ADMIN, COORD, TRAINER, MANAGER, PARTNER]
+
+
+@dataclass
+class Expect:
+    """GET status for each kind of user; `kwargs` builds the URL's arguments from the world."""
+
+    statuses: dict
+    kwargs: object = None
+    # For URLs of partner-owned objects: the partner user's status for their own partner's object.
+    own_partner: int | None = None
+    own_kwargs: object = None
+    notes: str = field(default="")
+
+
+def everyone(status, **overrides):
+    return {**dict.fromkeys(WHO, status), **overrides}
+
+
+def signed_in(status, anonymous=LOGIN, **overrides):
+    return {**dict.fromkeys(WHO, status), ANON: anonymous, **overrides}
+
+
+def partner_b_pk(world):
+    return {"pk": world.partner_b.pk}
+
+
+def partner_a_pk(world):
+    return {"pk": world.partner_a.pk}
+
+
+def first_contact_pk(world):
+    from escalations.models import EscalationContact
+
+    return {"pk": EscalationContact.objects.get(level=0).pk}
+
+
+EXPECTATIONS = {
+    "home": Expect(signed_in(200, **{PARTNER: 302})),
+    "healthz": Expect(everyone(200)),
+    "accounts:login": Expect(everyone(302, **{ANON: 200})),
+    "accounts:logout": Expect(everyone(405)),  # logging out is a POST
+    "accounts:password_change": Expect(signed_in(200)),
+    "onboarding:partner_list": Expect(signed_in(200)),
+    "onboarding:partner_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
+    "onboarding:partner_detail": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=partner_b_pk, own_partner=200, own_kwargs=partner_a_pk
+    ),
+    "onboarding:partner_edit": Expect(
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=partner_b_pk,
+        own_partner=403,
+        own_kwargs=partner_a_pk,
+    ),
+    "onboarding:my_partner": Expect(signed_in(302, **{PARTNER: 200})),
+    "escalations:contact_list": Expect(signed_in(200)),
+    "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
+    "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
+    "api-schema": Expect(everyone(200)),
+    "api-docs": Expect(everyone(200)),
+    "partner-list": Expect(signed_in(200, anonymous=401)),
+    "partner-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}),
+        kwargs=partner_b_pk,
+        own_partner=200,
+        own_kwargs=partner_a_pk,
+    ),
+    "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
+    "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
+}
+
+
+def iter_url_names(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>"
+
+
+def test_every_url_has_an_expectation():
+    served = set(iter_url_names())
+    assert not served - set(EXPECTATIONS), "declare the access expectations of these new URLs"
+    assert not set(EXPECTATIONS) - served, "these expectations name URLs that no longer exist"
+
+
+def _get(client, url, user):
+    if user is not None:
+        client.force_login(user)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("url_name", sorted(EXPECTATIONS))
+def test_access_matrix(client, world, url_name, who):
+    expect = EXPECTATIONS[url_name]
+    url = reverse(url_name, kwargs=expect.kwargs(world) if expect.kwargs else None)
+    user = None if who == ANON else world.user(who)
+    response = _get(client, url, user)
+    wanted = expect.statuses[who]
+    if wanted == LOGIN:
+        assert response.status_code == 302, (url, who, response.status_code)
+        assert response.url.startswith(reverse("accounts:login")), response.url
+    else:
+        assert response.status_code == wanted, (url, who, response.status_code)
+
+
+@pytest.mark.parametrize("url_name", sorted(name for name, e in EXPECTATIONS.items() if e.own_kwargs))
+def test_partner_user_reaches_own_partner_objects(client, world, url_name):
+    expect = EXPECTATIONS[url_name]
+    response = _get(client, reverse(url_name, kwargs=expect.own_kwargs(world)), world.user(PARTNER))
+    assert response.status_code == expect.own_partner
+
+
+@pytest.mark.parametrize("url_name", sorted(name for name, e in EXPECTATIONS.items() if e.own_kwargs))
+def test_other_partner_object_is_404_for_partner_b_too(client, world, url_name):
+    """Symmetric: partner B's user cannot reach partner A's objects either."""
+    expect = EXPECTATIONS[url_name]
+    response = _get(client, reverse(url_name, kwargs=expect.own_kwargs(world)), world.user("partner_b_user"))
+    assert response.status_code == 404
