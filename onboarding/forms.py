@@ -22,13 +22,18 @@ class PartnerContactForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = PartnerContact
         fields = ["name", "role", "email", "phone"]
+        help_texts = {"phone": "UK numbers as usually written (020 7946 0000) or international (+49 ...)."}
 
     def clean_phone(self):
         return normalise_e164(self.cleaned_data["phone"])
 
 
+class BaseContactFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_few_forms": "Add at least one contact with an email address and phone number."}
+
+
 PartnerContactFormSet = forms.formset_factory(
-    PartnerContactForm, extra=1, min_num=1, validate_min=True, can_delete=True
+    PartnerContactForm, formset=BaseContactFormSet, extra=0, min_num=1, validate_min=True, can_delete=True
 )
 
 

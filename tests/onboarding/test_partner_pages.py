@@ -68,7 +68,7 @@ def test_partner_needs_at_least_one_contact(client, coordinator):
         **{"contacts-0-name": "", "contacts-0-email": "", "contacts-0-phone": "", "contacts-0-role": ""}
     )
     response = client.post(reverse("onboarding:partner_create"), data)
-    assert "Please submit at least 1 form." in response.content.decode()
+    assert "Add at least one contact with an email address and phone number." in response.content.decode()
     assert not Partner.objects.filter(partner_id="GAMMA03").exists()
 
 
