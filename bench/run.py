@@ -1,0 +1,127 @@
+"""Benchmarks (not tests): time the busiest pages at the scale DESIGN.md plans for.
+
+Run with `make bench`. Uses a throwaway test database (SQLite unless DATABASE_URL is set),
+fills it with 200 partners of 3 contacts each, then times each page over several rounds and
+writes the numbers to docs/benchmarks.md.
+"""
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expoe_portal.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+PARTNERS = 200
+ROUNDS = 30
+
+
+def seed():
+    from accounts.choices import Role
+    from accounts.services import user_create
+    from escalations.services import escalation_matrix_load
+    from onboarding.models import Partner, PartnerContact
+
+    escalation_matrix_load()
+    partners = Partner.objects.bulk_create(
+        Partner(partner_id=f"BENCH{i:04d}", name=f"Bench Partner {i}", clone_group_id=f"BENCH{i:04d}-CLONE")
+        for i in range(PARTNERS)
+    )
+    PartnerContact.objects.bulk_create(
+        PartnerContact(
+            partner=p,
+            name=f"Contact {n}",
+            email=f"c{n}@{p.partner_id.lower()}.invalid",
+            phone="+442079460000",
+        )
+        for p in partners
+        for n in range(3)
+    )
+    staff = user_create(username="bench-coordinator", role=Role.COORDINATOR, password="bench-pass-12345")
+    partner_user = user_create(
+        username="bench-partner", role=Role.PARTNER_USER, partner=partners[0], password="bench-pass-12345"
+    )
+    return staff, partner_user, partners[0]
+
+
+def measure(client, url):
+    client.get(url)  # warm caches (session, permissions, templates)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    query_count = len(queries.captured_queries)  # read now: later requests clear the query log
+    timings = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    timings.sort()
+    return {
+        "median": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95) - 1],
+        "queries": query_count,
+    }
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        staff, partner_user, own_partner = seed()
+        staff_client, partner_client = Client(), Client()
+        staff_client.force_login(staff)
+        partner_client.force_login(partner_user)
+        cases = [
+            ("partner list page, coordinator (25 of 200 per page)", staff_client, "/partners/"),
+            ("partner list page, search", staff_client, "/partners/?q=Partner+19"),
+            ("partner detail page", staff_client, f"/partners/{own_partner.pk}/"),
+            ("GET /api/v1/partners/ (50 of 200, with contacts)", staff_client, "/api/v1/partners/"),
+            ("GET /api/v1/partners/, partner user", partner_client, "/api/v1/partners/"),
+            ("escalation matrix page", partner_client, "/escalation-matrix/"),
+        ]
+        results = [(name, url, measure(client, url)) for name, client, url in cases]
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    write_report(results)
+
+
+def write_report(results):
+    lines = [
+        "# Benchmarks",
+        "",
+        "How to run: `make bench` (SQLite in a throwaway database; set `DATABASE_URL` to measure",
+        "PostgreSQL). The script is `bench/run.py`: it seeds the data below, warms each page once,",
+        f"counts its queries, then times {ROUNDS} requests through Django's test client (in-process:",
+        "no network, no gunicorn).",
+        "",
+        f"- Data: {PARTNERS} partners with 3 contacts each (DESIGN.md plans for 200 partners).",
+        f"- Database: {connection.vendor}",
+        f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" {platform.system()} {platform.release()}",
+        f"- Date: {time.strftime('%Y-%m-%d')}",
+        "",
+        "| page | URL | median ms | p95 ms | queries |",
+        "|------|-----|----------:|-------:|--------:|",
+    ]
+    for name, url, r in results:
+        lines.append(f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |")
+    lines.append("")
+    out = ROOT / "docs" / "benchmarks.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(out.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
