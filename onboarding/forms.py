@@ -4,6 +4,7 @@ from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
 
 from .models import Partner, PartnerContact
+from .services import CONTACT_REQUIRED
 
 
 class PartnerForm(BootstrapFormMixin, forms.ModelForm):
@@ -29,7 +30,7 @@ class PartnerContactForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class BaseContactFormSet(forms.BaseFormSet):
-    default_error_messages = {"too_few_forms": "Add at least one contact with an email address and phone number."}
+    default_error_messages = {"too_few_forms": CONTACT_REQUIRED}
 
 
 PartnerContactFormSet = forms.formset_factory(

@@ -9,6 +9,7 @@ from expoe_portal.phone import normalise_e164
 from .models import Partner, PartnerContact
 
 PARTNER_EDITABLE_FIELDS = ("name", "clone_group_id", "live")
+CONTACT_REQUIRED = "Add at least one contact with an email address and phone number."
 
 
 def _build_contacts(partner: Partner, contacts: list[dict]) -> list[PartnerContact]:

@@ -46,29 +46,19 @@ def world(partner_a, partner_b):
     return World(partner_a=partner_a, partner_b=partner_b, users=users)
 
 
-@pytest.fixture
-def admin_user(world):
-    return world.user(Role.PROVISIONING_ADMIN)
+def _user_of(role):
+    @pytest.fixture
+    def user(world):
+        return world.user(role)
+
+    return user
 
 
-@pytest.fixture
-def coordinator(world):
-    return world.user(Role.COORDINATOR)
-
-
-@pytest.fixture
-def manager(world):
-    return world.user(Role.MANAGER)
-
-
-@pytest.fixture
-def trainer(world):
-    return world.user(Role.TRAINER)
-
-
-@pytest.fixture
-def partner_user(world):
-    return world.user(Role.PARTNER_USER)
+admin_user = _user_of(Role.PROVISIONING_ADMIN)
+coordinator = _user_of(Role.COORDINATOR)
+manager = _user_of(Role.MANAGER)
+trainer = _user_of(Role.TRAINER)
+partner_user = _user_of(Role.PARTNER_USER)
 
 
 @pytest.fixture
