@@ -34,13 +34,6 @@ class PartnerSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("The partner ID cannot change once the partner exists.")
         return value
 
-    def validate(self, attrs):
-        if self.instance is None and not attrs.get("contacts"):
-            raise serializers.ValidationError(
-                {"contacts": ["Add at least one contact with an email and phone."]}
-            )
-        return attrs
-
     def create(self, validated_data):
         return services.partner_create(by=self.context["request"].user, **validated_data)
 
