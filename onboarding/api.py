@@ -35,6 +35,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         return value
 
     def create(self, validated_data):
+        validated_data.setdefault("contacts", [])
         return services.partner_create(by=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):

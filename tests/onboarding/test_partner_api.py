@@ -93,6 +93,7 @@ def test_admin_creates_a_partner_with_contacts(api_as, world):
         ({"partner_id": "acme01"}, "partner_id", "already exists"),
         ({"name": ""}, "name", "may not be blank"),
         ({"contacts": []}, "contacts", "at least one contact"),
+        ({"contacts": None}, "contacts", "may not be null"),
         (
             {"contacts": [{"name": "X", "email": "x@y.invalid", "phone": "99"}]},
             "contacts",
@@ -105,6 +106,13 @@ def test_bad_input_is_400_naming_the_field_and_nothing_is_saved(api_as, world, o
     assert response.status_code == 400
     assert fragment in str(response.json()[field])
     assert not Partner.objects.filter(name="Delta Voice").exists()
+
+
+def test_missing_contacts_is_400_not_a_server_error(api_as, world):
+    payload = _payload()
+    del payload["contacts"]
+    response = api_as(world.user(Role.COORDINATOR)).post(LIST, payload, format="json")
+    assert response.status_code == 400 and "at least one contact" in response.json()["contacts"][0]
 
 
 def test_partner_user_cannot_create_or_edit_partners(api_as, world):
