@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                             django.core.validators.RegexValidator(
                                 code="invalid_broadworks_id",
                                 message="Use 1–30 letters, digits, dots, hyphens or underscores, starting with a letter or digit.",
-                                regex="^[A-Za-z0-9][A-Za-z0-9_.\\-]{0,29}$",
+                                regex="\\A[A-Za-z0-9][A-Za-z0-9_.\\-]{0,29}\\Z",
                             )
                         ],
                         verbose_name="partner ID",
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                             django.core.validators.RegexValidator(
                                 code="invalid_broadworks_id",
                                 message="Use 1–30 letters, digits, dots, hyphens or underscores, starting with a letter or digit.",
-                                regex="^[A-Za-z0-9][A-Za-z0-9_.\\-]{0,29}$",
+                                regex="\\A[A-Za-z0-9][A-Za-z0-9_.\\-]{0,29}\\Z",
                             )
                         ],
                         verbose_name="clone group ID",
