@@ -14,6 +14,8 @@ def navigation(request):
         items.append(("Home", reverse("home")))
         if user.has_perm("onboarding.view_partner"):
             items.append(("Partners", reverse("onboarding:partner_list")))
+        if user.has_perm("onboarding.view_onboardingorder"):
+            items.append(("Onboarding", reverse("onboarding:order_list")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))
     items.append(("API", reverse("api-docs")))
     path = request.path

@@ -8,10 +8,20 @@ from django.contrib.auth.models import Group, Permission
 
 from .choices import Role
 
-_EVERYONE = ["onboarding.view_partner", "escalations.view_escalationcontact"]
+_EVERYONE = [
+    "onboarding.view_partner",
+    "onboarding.view_onboardingorder",
+    "escalations.view_escalationcontact",
+]
 
+# Who may run each onboarding transition is decided per order in onboarding/models.py (O1-O6).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVISIONING_ADMIN: [*_EVERYONE, "onboarding.add_partner", "onboarding.change_partner"],
+    Role.PROVISIONING_ADMIN: [
+        *_EVERYONE,
+        "onboarding.add_partner",
+        "onboarding.change_partner",
+        "onboarding.add_onboardingorder",
+    ],
     Role.COORDINATOR: [*_EVERYONE, "onboarding.add_partner", "onboarding.change_partner"],
     Role.TRAINER: [*_EVERYONE],
     Role.MANAGER: [*_EVERYONE, "escalations.change_escalationcontact"],

@@ -37,6 +37,20 @@ def exception_handler(exc, context):
     return response
 
 
+class Conflict(exceptions.APIException):
+    """409: someone else changed the object first (API.md)."""
+
+    status_code = 409
+    default_detail = "This object was changed by someone else. Fetch it again and retry."
+    default_code = "conflict"
+
+
+class TransitionNotAllowed(exceptions.APIException):
+    status_code = 400
+    default_detail = "This transition is not possible in the object's current state."
+    default_code = "transition_not_allowed"
+
+
 class ScopedQuerysetMixin:
     """Every API queryset goes through the one scoping helper, so another partner's object is 404."""
 

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from escalations.api import EscalationContactViewSet
-from onboarding.api import PartnerViewSet
+from onboarding.api import OnboardingOrderViewSet, PartnerViewSet
 
 from . import views
 from .api import TokenView
@@ -12,6 +12,7 @@ from .api import TokenView
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("escalation-contacts", EscalationContactViewSet, basename="escalation-contact")
+router.register("onboarding-orders", OnboardingOrderViewSet, basename="onboarding-order")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -1,12 +1,21 @@
-from drf_spectacular.utils import extend_schema_field
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
-from expoe_portal.api import E164Field, ModelPermissions, ScopedQuerysetMixin
+from accounts.scoping import scope_for
+from expoe_portal.api import Conflict, E164Field, ModelPermissions, ScopedQuerysetMixin, TransitionNotAllowed
 
 from . import services
-from .choices import OnboardingStatus
-from .filters import PartnerFilter
-from .models import Partner, PartnerContact
+from .choices import OnboardingStatus, SlaState
+from .filters import OrderFilter, PartnerFilter
+from .forms import TRANSITION_FORMS, transition_form
+from .models import OnboardingAccount, OnboardingOrder, Partner, PartnerContact, TrainingSession
+from .selectors import onboarding_order_transitions, partner_list, sla_state_expression
 
 
 class PartnerContactSerializer(serializers.ModelSerializer):
@@ -53,7 +62,186 @@ class PartnerViewSet(
 ):
     """Partners. Staff create and edit; a partner user reads only their own partner."""
 
-    queryset = Partner.objects.prefetch_related("contacts").order_by("partner_id")
+    queryset = Partner.objects.all()
     serializer_class = PartnerSerializer
     permission_classes = [ModelPermissions]
     filterset_class = PartnerFilter
+
+    def get_queryset(self):
+        return partner_list(user=self.request.user).prefetch_related("contacts").order_by("partner_id")
+
+
+# --- Onboarding orders -----------------------------------------------------------------------
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="timestamp")
+    by = serializers.CharField(source="by.username", default=None)
+    transition = serializers.CharField()
+    # "from" is a Python keyword, so these two are named in to_representation.
+    note = serializers.CharField(source="description", default=None)
+
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        return {
+            "at": data["at"],
+            "by": data["by"],
+            "from": entry.source_state,
+            "to": entry.state,
+            "transition": data["transition"],
+            "note": data["note"],
+        }
+
+
+class OnboardingAccountSerializer(serializers.ModelSerializer):
+    completed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = OnboardingAccount
+        fields = ["platform", "status", "reference", "error", "completed_by", "completed_at"]
+
+
+class TrainingSessionSerializer(serializers.ModelSerializer):
+    trainer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TrainingSession
+        fields = ["platform", "held_on", "trainer", "notes"]
+
+
+class OnboardingOrderSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all())
+    coordinator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    trainer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    sla_state = serializers.ChoiceField(choices=SlaState.choices, read_only=True)
+    history = serializers.SerializerMethodField()
+    accounts = OnboardingAccountSerializer(many=True, read_only=True)
+    training = TrainingSessionSerializer(many=True, read_only=True, source="training_sessions")
+    note = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = OnboardingOrder
+        fields = [
+            "id",
+            "partner",
+            "status",
+            "signed_order_received_at",
+            "confirmation_due_at",
+            "confirmed_at",
+            "coordinator",
+            "trainer",
+            "kickoff_at",
+            "sla_state",
+            "history",
+            "accounts",
+            "training",
+            "went_live_at",
+            "held_from",
+            "hold_reason",
+            "cancelled_at",
+            "cancel_reason",
+            "note",
+        ]
+        read_only_fields = [f for f in fields if f not in ("partner", "signed_order_received_at", "note")]
+
+    @extend_schema_field(HistoryEntrySerializer(many=True))
+    def get_history(self, order):
+        from .selectors import onboarding_order_history
+
+        return HistoryEntrySerializer(onboarding_order_history(order=order), many=True).data
+
+    def validate_partner(self, partner):
+        # The partner must be one the caller can see; another partner's ID reads as unknown.
+        if not scope_for(self.context["request"].user, Partner.objects.filter(pk=partner.pk)).exists():
+            raise serializers.ValidationError(f"Object with partner_id={partner.partner_id} does not exist.")
+        return partner
+
+    def create(self, validated_data):
+        return services.onboarding_order_create(by=self.context["request"].user, **validated_data)
+
+
+class AccountRecordSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=120, help_text="The account's ID on the platform.")
+
+
+class TransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    blocked = serializers.CharField(help_text="What the transition still waits for; empty when it can run.")
+
+
+class OnboardingOrderViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Onboarding orders (O1-O6). Administrators log signed orders; each role runs its transitions."""
+
+    queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").prefetch_related(
+        Prefetch("accounts", queryset=OnboardingAccount.objects.select_related("completed_by")),
+        Prefetch("training_sessions", queryset=TrainingSession.objects.select_related("trainer")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by")),
+    )
+    serializer_class = OnboardingOrderSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(sla=sla_state_expression(timezone.now()))
+
+    @extend_schema(responses=TransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="transitions")
+    def transitions(self, request, pk=None):
+        """The transitions the caller may run now."""
+        order = self.get_object()
+        rows = onboarding_order_transitions(order=order, user=request.user)
+        return Response(TransitionSerializer(rows, many=True).data)
+
+    @extend_schema(request=dict, responses=OnboardingOrderSerializer)
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def run_transition(self, request, pk=None, name=None):
+        """Run one transition with its fields (the same fields as its form on the order page).
+
+        `expected_status` (optional): the status the caller last saw; 409 if it has changed."""
+        order = self.get_object()
+        if name not in TRANSITION_FORMS:
+            raise NotFound(f"“{name}” is not a transition of an onboarding order.")
+        form = transition_form(name, order, request.data, prefixed=False)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    field: [e["message"] for e in errors]
+                    for field, errors in form.errors.get_json_data().items()
+                }
+            )
+        data = dict(form.cleaned_data)
+        expected = data.pop("expected_status", None)
+        try:
+            order = services.onboarding_order_transition(
+                by=request.user, order=order, name=name, data=data, expected_status=expected
+            )
+        except services.OrderConflict as exc:
+            raise Conflict(str(exc)) from exc
+        except services.TransitionRefused as exc:
+            raise TransitionNotAllowed(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(request=AccountRecordSerializer, responses=OnboardingOrderSerializer)
+    @action(detail=True, methods=["post"], url_path=r"accounts/(?P<platform>[a-z_]+)")
+    def record_account(self, request, pk=None, platform=None):
+        """O2: the order's co-ordinator records one partner account (with its reference) as created."""
+        order = self.get_object()
+        serializer = AccountRecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.onboarding_account_record(
+                by=request.user,
+                order=order,
+                platform=platform,
+                reference=serializer.validated_data["reference"],
+            )
+        except services.TransitionRefused as exc:
+            raise TransitionNotAllowed(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)

@@ -1,14 +1,99 @@
 from django.db import models
 
 
+class OrderStatus(models.TextChoices):
+    """The stages of a partner's onboarding order (O1-O6), plus on hold and cancelled."""
+
+    RECEIVED = "received", "Signed order received"
+    CONFIRMED = "confirmed", "Order confirmed"
+    COORDINATOR_ASSIGNED = "coordinator_assigned", "Co-ordinator assigned"
+    ACCOUNTS_CREATED = "accounts_created", "Partner accounts created"
+    KICKOFF_ARRANGED = "kickoff_arranged", "Kickoff arranged"
+    TRAINING = "training", "Training"
+    LIVE = "live", "Live"
+    ON_HOLD = "on_hold", "On hold"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The stepper's stages, in order (on hold and cancelled are not stages but detours).
+ORDER_STAGES = [
+    OrderStatus.RECEIVED,
+    OrderStatus.CONFIRMED,
+    OrderStatus.COORDINATOR_ASSIGNED,
+    OrderStatus.ACCOUNTS_CREATED,
+    OrderStatus.KICKOFF_ARRANGED,
+    OrderStatus.TRAINING,
+    OrderStatus.LIVE,
+]
+CLOSED_STATUSES = [OrderStatus.LIVE, OrderStatus.CANCELLED]
+OPEN_STATUSES = [s for s in OrderStatus if s not in CLOSED_STATUSES]
+# Stages an order can be put on hold from (and resumed to).
+HOLDABLE_STATUSES = [s for s in OPEN_STATUSES if s != OrderStatus.ON_HOLD]
+
+ORDER_STATUS_BADGES = {
+    OrderStatus.RECEIVED: "info",
+    OrderStatus.CONFIRMED: "primary",
+    OrderStatus.COORDINATOR_ASSIGNED: "primary",
+    OrderStatus.ACCOUNTS_CREATED: "primary",
+    OrderStatus.KICKOFF_ARRANGED: "primary",
+    OrderStatus.TRAINING: "primary",
+    OrderStatus.LIVE: "success",
+    OrderStatus.ON_HOLD: "warning",
+    OrderStatus.CANCELLED: "secondary",
+}
+
+
 class OnboardingStatus(models.TextChoices):
-    """What a partner's onboarding has reached (the order state machine arrives with the orders)."""
+    """A partner's onboarding as the partner API reports it: its order's status, or not started."""
 
     NOT_STARTED = "not_started", "Not started"
-    LIVE = "live", "Live"
+    RECEIVED = OrderStatus.RECEIVED.value, OrderStatus.RECEIVED.label
+    CONFIRMED = OrderStatus.CONFIRMED.value, OrderStatus.CONFIRMED.label
+    COORDINATOR_ASSIGNED = OrderStatus.COORDINATOR_ASSIGNED.value, OrderStatus.COORDINATOR_ASSIGNED.label
+    ACCOUNTS_CREATED = OrderStatus.ACCOUNTS_CREATED.value, OrderStatus.ACCOUNTS_CREATED.label
+    KICKOFF_ARRANGED = OrderStatus.KICKOFF_ARRANGED.value, OrderStatus.KICKOFF_ARRANGED.label
+    TRAINING = OrderStatus.TRAINING.value, OrderStatus.TRAINING.label
+    LIVE = OrderStatus.LIVE.value, OrderStatus.LIVE.label
+    ON_HOLD = OrderStatus.ON_HOLD.value, OrderStatus.ON_HOLD.label
+    CANCELLED = OrderStatus.CANCELLED.value, OrderStatus.CANCELLED.label
 
 
-ONBOARDING_STATUS_BADGES = {
-    OnboardingStatus.NOT_STARTED: "secondary",
-    OnboardingStatus.LIVE: "success",
+ONBOARDING_STATUS_BADGES = {OnboardingStatus.NOT_STARTED: "secondary", **ORDER_STATUS_BADGES}
+
+
+class SlaState(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    BREACHED = "breached", "Breached"
+    MET = "met", "Met"
+
+
+SLA_STATE_BADGES = {
+    SlaState.ON_TRACK: "success",
+    SlaState.AT_RISK: "warning",
+    SlaState.BREACHED: "danger",
+    SlaState.MET: "secondary",
 }
+
+
+class AccountPlatform(models.TextChoices):
+    """O2: the partner accounts created before handover (K1, C1)."""
+
+    BROADWORKS = "broadworks", "BroadWorks service provider and clone group"
+    AKIXI = "akixi", "Akixi reseller account"
+    CALLCABINET = "callcabinet", "Call Cabinet reseller account"
+
+
+class AccountStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class TrainingPlatform(models.TextChoices):
+    """O5: training is given per platform."""
+
+    PARTNER_PORTAL = "partner_portal", "Partner portal (BroadWorks)"
+    AKIXI = "akixi", "Akixi call reporting"
+    CALLCABINET = "callcabinet", "Call Cabinet call recording"

@@ -1,13 +1,44 @@
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 from accounts.models import AuditEvent
 from accounts.scoping import get_scoped_or_404, scope_for
 
-from .models import Partner, PartnerContact
+from .choices import CLOSED_STATUSES, ORDER_STAGES, OrderStatus, SlaState
+from .models import OnboardingAccount, OnboardingOrder, Partner, PartnerContact, TrainingSession
+
+
+def _current_order_status():
+    latest = OnboardingOrder.objects.filter(partner=OuterRef("pk")).order_by(
+        "-signed_order_received_at", "-id"
+    )
+    return Subquery(latest.values("status")[:1])
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
-    return scope_for(user, Partner.objects.annotate(contact_count=Count("contacts")))
+    return scope_for(
+        user,
+        Partner.objects.annotate(
+            contact_count=Count("contacts"), current_order_status=_current_order_status()
+        ),
+    )
 
 
 def partner_get(*, user, pk) -> Partner:
@@ -18,3 +49,120 @@ def partner_get(*, user, pk) -> Partner:
 
 def partner_audit_trail(*, user, partner: Partner, limit: int = 20) -> QuerySet[AuditEvent]:
     return scope_for(user, AuditEvent.objects.filter(partner=partner).select_related("actor"))[:limit]
+
+
+# --- Onboarding orders ---------------------------------------------------------------------
+
+
+def sla_state_expression(now):
+    """O1's SLA state in SQL, so that lists filter and sort on it (mirrors OnboardingOrder.sla_state_at)."""
+    stopped = Coalesce("confirmed_at", "cancelled_at")
+    at_risk_from = now + timedelta(hours=settings.ONBOARDING_SLA_AT_RISK_HOURS)
+    return Case(
+        When(
+            Q(confirmed_at__isnull=False) | Q(cancelled_at__isnull=False),
+            then=Case(
+                When(confirmation_due_at__gte=stopped, then=Value(SlaState.MET)),
+                default=Value(SlaState.BREACHED),
+            ),
+        ),
+        When(confirmation_due_at__lt=now, then=Value(SlaState.BREACHED)),
+        When(confirmation_due_at__lte=at_risk_from, then=Value(SlaState.AT_RISK)),
+        default=Value(SlaState.ON_TRACK),
+        output_field=CharField(),
+    )
+
+
+def onboarding_order_list(*, user, now=None) -> QuerySet[OnboardingOrder]:
+    queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").annotate(
+        sla=sla_state_expression(now or timezone.now())
+    )
+    return scope_for(user, queryset)
+
+
+def onboarding_order_get(*, user, pk) -> OnboardingOrder:
+    queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").prefetch_related(
+        Prefetch("accounts", queryset=OnboardingAccount.objects.select_related("completed_by")),
+        Prefetch("training_sessions", queryset=TrainingSession.objects.select_related("trainer")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by")),
+    )
+    return get_scoped_or_404(user, queryset, pk=pk)
+
+
+def partners_awaiting_order(*, user) -> QuerySet[Partner]:
+    """Partners that can take a new onboarding order: not live, and no open order."""
+    open_orders = OnboardingOrder.objects.filter(partner=OuterRef("pk")).exclude(status__in=CLOSED_STATUSES)
+    return scope_for(user, Partner.objects.filter(live=False).exclude(Exists(open_orders)))
+
+
+def onboarding_order_current(*, user, partner) -> OnboardingOrder | None:
+    """The partner's open order, or else its latest one."""
+    orders = scope_for(user, OnboardingOrder.objects.filter(partner=partner)).select_related(
+        "coordinator", "trainer"
+    )
+    return orders.exclude(status__in=CLOSED_STATUSES).first() or orders.first()
+
+
+def onboarding_order_history(*, order) -> list[StateLog]:
+    return sorted(order.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
+
+
+def onboarding_order_transitions(*, order, user) -> list[dict]:
+    """Transitions this user may run on the order now; `blocked` says what one still waits for."""
+    from .services import ORDER_TRANSITIONS, transition_blocker
+
+    return [
+        {"name": t.name, "label": t.custom.get("label", t.name), "blocked": transition_blocker(order, t.name)}
+        for t in order.get_available_user_status_transitions(user)
+        if t.name in ORDER_TRANSITIONS
+    ]
+
+
+NEXT_STEPS = {
+    OrderStatus.RECEIVED: ("EXPO.e confirms your order", "UC Provisioning administrator"),
+    OrderStatus.CONFIRMED: ("A co-ordinator is assigned to you", "UC Provisioning Team"),
+    OrderStatus.COORDINATOR_ASSIGNED: (
+        "Your partner accounts are created on BroadWorks, Akixi and Call Cabinet",
+        "coordinator",
+    ),
+    OrderStatus.ACCOUNTS_CREATED: (
+        "Your kickoff call is arranged and your trainer introduced",
+        "coordinator",
+    ),
+    OrderStatus.KICKOFF_ARRANGED: ("Training on each platform", "trainer"),
+    OrderStatus.TRAINING: ("Training is completed, then your access goes live", "trainer"),
+    OrderStatus.LIVE: ("You can create customers and users in the Partner Portal", "you"),
+    OrderStatus.ON_HOLD: ("The order is on hold", "coordinator"),
+    OrderStatus.CANCELLED: ("The order was cancelled", ""),
+}
+
+
+def order_next_step(order) -> dict:
+    """What happens next and who owns it, in the partner's words (for their onboarding page)."""
+    step, owner = NEXT_STEPS[order.status]
+    if owner == "coordinator":
+        owner = order.coordinator.display_name if order.coordinator else "UC Provisioning Team"
+    elif owner == "trainer":
+        owner = order.trainer.display_name if order.trainer else "your trainer"
+    if order.status == OrderStatus.ON_HOLD and order.hold_reason:
+        step = f"{step}: {order.hold_reason}"
+    return {"step": step, "owner": owner}
+
+
+def order_stepper(order) -> list[dict]:
+    """The stages for the stepper: done, current or to come (an order on hold shows where it stopped)."""
+    position_of = {stage: i for i, stage in enumerate(ORDER_STAGES)}
+    current = order.held_from if order.status == OrderStatus.ON_HOLD else order.status
+    reached = position_of.get(current, -1)
+    return [
+        {
+            "value": stage.value,
+            "label": stage.label,
+            "state": "done"
+            if i < reached or (order.status == OrderStatus.LIVE and i == reached)
+            else "current"
+            if i == reached
+            else "todo",
+        }
+        for i, stage in enumerate(ORDER_STAGES)
+    ]

@@ -1,12 +1,24 @@
-"""Use cases for partners. Each runs in one transaction and writes its audit row in it."""
+"""Use cases for partners and their onboarding orders. Each runs in one transaction."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+from django_fsm_log.models import StateLog
 
+from accounts.choices import Role
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 
-from .models import Partner, PartnerContact
+from .choices import CLOSED_STATUSES, AccountPlatform, AccountStatus, OrderStatus, TrainingPlatform
+from .models import (
+    ORDER_COORDINATOR,
+    OnboardingAccount,
+    OnboardingOrder,
+    Partner,
+    PartnerContact,
+    TrainingSession,
+)
 
 PARTNER_EDITABLE_FIELDS = ("name", "clone_group_id", "live")
 CONTACT_REQUIRED = "Add at least one contact with an email address and phone number."
@@ -117,3 +129,251 @@ def partner_update(*, by, partner: Partner, contacts: list[dict] | None = None, 
     if changes:
         audit_record(actor=by, action="partner.updated", target=partner, partner=partner, changes=changes)
     return partner
+
+
+# --- Onboarding orders (O1-O7) ---------------------------------------------------------------
+
+
+class OrderConflict(Exception):
+    """Someone else changed the order first; the caller's view of it is stale (API: 409)."""
+
+    message = "This order was changed by someone else. Reload it to see its current state."
+
+    def __str__(self):
+        return self.message
+
+
+class TransitionRefused(Exception):
+    """The transition cannot run from the order's current state (API: 400)."""
+
+
+def _transition_meta(order: OnboardingOrder, name: str):
+    method = getattr(type(order), name, None) if name in ORDER_TRANSITIONS else None
+    if method is None:
+        raise ValidationError({"transition": [f"“{name}” is not a transition of an onboarding order."]})
+    return method._django_fsm
+
+
+def _log_state(order: OnboardingOrder, *, by, transition: str, source, description: str = "") -> None:
+    StateLog.objects.create(
+        content_object=order,
+        by=by,
+        transition=transition,
+        source_state=source,
+        state=order.status,
+        description=description or None,
+    )
+
+
+@transaction.atomic
+def onboarding_order_create(
+    *, by, partner: Partner, signed_order_received_at, note: str = ""
+) -> OnboardingOrder:
+    """O1: log a signed onboarding order; the 48-hour confirmation clock starts at its arrival."""
+    require_perm(by, "onboarding.add_onboardingorder", action="log signed onboarding orders")
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)  # one order at a time per partner
+    errors = {}
+    if signed_order_received_at is None:
+        errors["signed_order_received_at"] = ["Enter when the signed order was received."]
+    elif signed_order_received_at > timezone.now():
+        errors["signed_order_received_at"] = ["The signed order cannot arrive in the future."]
+    if partner.live:
+        errors["partner"] = [f"{partner.partner_id} is already live."]
+    elif partner.onboarding_orders.exclude(status__in=CLOSED_STATUSES).exists():
+        errors["partner"] = [f"{partner.partner_id} already has an open onboarding order."]
+    if errors:
+        raise ValidationError(errors)
+    order = OnboardingOrder(
+        partner=partner,
+        signed_order_received_at=signed_order_received_at,
+        confirmation_due_at=OnboardingOrder.confirmation_due_for(signed_order_received_at),
+        logged_by=by,
+    )
+    order.save()
+    OnboardingAccount.objects.bulk_create(
+        OnboardingAccount(order=order, platform=p) for p in AccountPlatform.values
+    )
+    _log_state(order, by=by, transition="log_signed_order", source=None, description=note)
+    audit_record(actor=by, action="onboarding_order.created", target=order, partner=partner)
+    return order
+
+
+def _required_text(data: dict, field: str, message: str) -> str:
+    value = (data.get(field) or "").strip()
+    if not value:
+        raise ValidationError({field: [message]})
+    return value
+
+
+def _user_in_role(data: dict, field: str, role: str, label: str):
+    user = data.get(field)
+    if user is None:
+        raise ValidationError({field: [f"Choose the {label}."]})
+    if getattr(user, "role", None) != role or not user.is_active:
+        raise ValidationError({field: [f"{user} is not an active {label}."]})
+    return user
+
+
+def _kwargs_assign_coordinator(order, data):
+    return {"coordinator": _user_in_role(data, "coordinator", Role.COORDINATOR, "co-ordinator")}
+
+
+def _kwargs_arrange_kickoff(order, data):
+    """O4: the kickoff needs both its date and time and the allocated trainer."""
+    errors = {}
+    if data.get("kickoff_at") is None:
+        errors["kickoff_at"] = ["Enter the kickoff call's date and time."]
+    try:
+        trainer = _user_in_role(data, "trainer", Role.TRAINER, "trainer")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return {"kickoff_at": data["kickoff_at"], "trainer": trainer}
+
+
+def _kwargs_hold(order, data):
+    return {"reason": _required_text(data, "reason", "Say why the order is on hold.")}
+
+
+def _kwargs_cancel(order, data):
+    return {"reason": _required_text(data, "reason", "Say why the order is cancelled.")}
+
+
+def _kwargs_record_training(order, data):
+    """O5: one session per platform, on a day that has happened."""
+    platform = data.get("platform")
+    if platform not in TrainingPlatform.values:
+        raise ValidationError({"platform": ["Choose the platform the training covered."]})
+    if order.training_sessions.filter(platform=platform).exists():
+        label = TrainingPlatform(platform).label
+        raise ValidationError({"platform": [f"Training on {label} is already recorded."]})
+    held_on = data.get("held_on") or timezone.localdate()
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": ["Record a training session once it has happened."]})
+    return {}
+
+
+def _kwargs_none(order, data):
+    return {}
+
+
+ORDER_TRANSITIONS = {
+    "confirm": _kwargs_none,
+    "assign_coordinator": _kwargs_assign_coordinator,
+    "complete_accounts": _kwargs_none,
+    "arrange_kickoff": _kwargs_arrange_kickoff,
+    "record_training": _kwargs_record_training,
+    "go_live": _kwargs_none,
+    "hold": _kwargs_hold,
+    "resume": _kwargs_none,
+    "cancel": _kwargs_cancel,
+}
+
+
+def onboarding_order_transition(
+    *, by, order: OnboardingOrder, name: str, data: dict | None = None, expected_status: str | None = None
+) -> OnboardingOrder:
+    """Run one transition of an onboarding order (O1-O6), in one transaction.
+
+    Refused without a change when the user's role may not run it (PermissionDenied), when the
+    order's state does not allow it (TransitionRefused), when something it needs is missing
+    (ValidationError), or when someone else changed the order first (OrderConflict): either the
+    caller saw an older state (`expected_status`), or two runs raced and the other one won.
+    Emails go out only after the transaction commits.
+    """
+    data = data or {}
+    try:
+        with transaction.atomic():
+            order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
+            meta = _transition_meta(order, name)
+            if expected_status and order.status != expected_status:
+                raise OrderConflict()
+            runnable = next(iter(meta.transitions.values()))
+            label = runnable.custom.get("label", name)
+            # Role first: someone whose role never runs it is told so, whatever the state.
+            if not runnable.permission.role_may(by):
+                raise PermissionDenied(f"Your role cannot “{label}”.")
+            if not meta.has_transition(order.status):
+                raise TransitionRefused(
+                    f"“{label}” is not possible while the order is “{order.get_status_display()}”."
+                )
+            if not meta.has_transition_perm(order, order.status, by):
+                raise PermissionDenied(f"Only the order's own {by.get_role_display().lower()} can “{label}”.")
+            if blocker := transition_blocker(order, name):
+                raise ValidationError(blocker)
+            kwargs = ORDER_TRANSITIONS[name](order, data)
+            note = (data.get("note") or "").strip()
+            if name == "record_training":
+                platform = TrainingPlatform(data["platform"])
+                note = f"{platform.label}{': ' + note if note else ''}"
+            getattr(order, name)(by=by, description=note or None, **kwargs)
+            order.save()
+            if name == "record_training":
+                TrainingSession.objects.create(
+                    order=order,
+                    platform=data["platform"],
+                    trainer=by,
+                    held_on=data.get("held_on") or timezone.localdate(),
+                    notes=(data.get("note") or "").strip(),
+                )
+            if name == "go_live":
+                order.partner.save(update_fields=["live", "updated_at"])
+            if name in ORDER_EMAILS:
+                from .tasks import send_onboarding_email
+
+                send_onboarding_email.delay_on_commit(order.pk, ORDER_EMAILS[name])
+    except ConcurrentTransition as exc:
+        raise OrderConflict() from exc
+    return order
+
+
+ORDER_EMAILS = {"confirm": "confirmation", "go_live": "go_live"}
+
+
+def transition_blocker(order: OnboardingOrder, name: str) -> str:
+    """What a transition still waits for (O2's accounts, O5's training), or "" when nothing."""
+    if name == "complete_accounts" and (missing := order.accounts_outstanding()):
+        return f"Still to be created: {', '.join(missing)}."
+    if name == "go_live" and (missing := order.training_outstanding()):
+        return f"Training still to be given (O5): {', '.join(missing)}."
+    return ""
+
+
+def can_record_accounts(order: OnboardingOrder, user) -> bool:
+    return order.status == OrderStatus.COORDINATOR_ASSIGNED and ORDER_COORDINATOR(order, user)
+
+
+@transaction.atomic
+def onboarding_account_record(
+    *, by, order: OnboardingOrder, platform: str, reference: str
+) -> OnboardingAccount:
+    """O2 (K1, C1): the order's co-ordinator records one partner account as created."""
+    order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
+    if not ORDER_COORDINATOR(order, by):
+        raise PermissionDenied("Only the order's co-ordinator records its partner accounts.")
+    if order.status != OrderStatus.COORDINATOR_ASSIGNED:
+        raise TransitionRefused(
+            f"Partner accounts are recorded while a co-ordinator is assigned, not while the order is "
+            f"“{order.get_status_display()}”."
+        )
+    if platform not in AccountPlatform.values:
+        raise ValidationError({"platform": [f"“{platform}” is not a partner account platform."]})
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": ["Enter the account's ID on the platform."]})
+    account = OnboardingAccount.objects.select_for_update().get(order=order, platform=platform)
+    account.status = AccountStatus.DONE
+    account.reference = reference
+    account.error = ""
+    account.completed_by = by
+    account.completed_at = timezone.now()
+    account.save()
+    audit_record(
+        actor=by,
+        action="onboarding_account.recorded",
+        target=account,
+        partner=order.partner,
+        changes={"platform": platform, "reference": reference},
+    )
+    return account

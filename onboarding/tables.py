@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from .models import Partner
+from .models import OnboardingOrder, Partner
 
 
 class PartnerTable(tables.Table):
@@ -19,3 +19,39 @@ class PartnerTable(tables.Table):
         fields = ("partner_id", "name", "clone_group_id", "onboarding_status", "contact_count")
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "No partners match."
+
+
+class OrderTable(tables.Table):
+    partner = tables.Column(
+        accessor="partner__partner_id",
+        linkify=("onboarding:order_detail", {"pk": tables.A("pk")}),
+        verbose_name="Partner",
+        order_by=("partner__partner_id",),
+    )
+    partner_name = tables.Column(accessor="partner__name", verbose_name="Name")
+    status = tables.TemplateColumn(template_name="onboarding/_order_status_badge.html", order_by=("status",))
+    sla = tables.TemplateColumn(
+        template_name="onboarding/_sla_badge.html",
+        verbose_name="Confirmation SLA (O1)",
+        order_by=("confirmation_due_at",),
+    )
+    signed_order_received_at = tables.DateTimeColumn(verbose_name="Signed order", format="j M Y H:i")
+    coordinator = tables.Column(accessor="coordinator__username", verbose_name="Co-ordinator", default="—")
+    trainer = tables.Column(accessor="trainer__username", verbose_name="Trainer", default="—")
+    kickoff_at = tables.DateTimeColumn(verbose_name="Kickoff", format="j M Y H:i", default="—")
+
+    class Meta:
+        model = OnboardingOrder
+        fields = (
+            "partner",
+            "partner_name",
+            "status",
+            "sla",
+            "signed_order_received_at",
+            "coordinator",
+            "trainer",
+            "kickoff_at",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = "No onboarding orders match."
+        order_by = ("-signed_order_received_at",)

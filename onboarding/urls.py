@@ -10,4 +10,13 @@ urlpatterns = [
     path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),
     path("partners/<int:pk>/edit/", views.partner_edit, name="partner_edit"),
     path("my-partner/", views.my_partner, name="my_partner"),
+    path("onboarding/", views.order_list, name="order_list"),
+    path("onboarding/new/", views.order_create, name="order_create"),
+    path("onboarding/<int:pk>/", views.order_detail, name="order_detail"),
+    path("onboarding/<int:pk>/transitions/<slug:name>/", views.order_transition, name="order_transition"),
+    path(
+        "onboarding/<int:pk>/accounts/<slug:platform>/",
+        views.order_account_record,
+        name="order_account_record",
+    ),
 ]

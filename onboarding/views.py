@@ -1,15 +1,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from expoe_portal.views import apply_service_errors
 
 from . import selectors, services
-from .filters import PartnerFilter
-from .forms import PartnerContactFormSet, PartnerForm, contact_initial, contacts_from_formset
-from .tables import PartnerTable
+from .filters import OrderFilter, PartnerFilter
+from .forms import (
+    TRANSITION_FORMS,
+    AccountRecordForm,
+    OrderCreateForm,
+    PartnerContactFormSet,
+    PartnerForm,
+    contact_initial,
+    contacts_from_formset,
+    transition_form,
+)
+from .models import TRANSITION_LABELS
+from .tables import OrderTable, PartnerTable
 
 PAGE_SIZE = 25
 
@@ -44,9 +56,14 @@ def my_partner(request):
 
 def _detail_context(request, partner):
     user = request.user
+    order = selectors.onboarding_order_current(user=user, partner=partner)
     return {
         "partner": partner,
+        "order": order,
+        "stepper": selectors.order_stepper(order) if order else [],
+        "next_step": selectors.order_next_step(order) if order else None,
         "can_edit": user.has_perm("onboarding.change_partner") and not user.is_partner_user,
+        "can_log_order": user.has_perm("onboarding.add_onboardingorder") and not partner.live,
         "audit_trail": selectors.partner_audit_trail(user=user, partner=partner)
         if user.is_staff_member
         else [],
@@ -98,3 +115,123 @@ def partner_edit(request, pk):
     return render(
         request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": partner}
     )
+
+
+# --- Onboarding orders ---------------------------------------------------------------------
+
+
+@login_required
+def order_list(request):
+    filterset = OrderFilter(request.GET, queryset=selectors.onboarding_order_list(user=request.user))
+    table = OrderTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(
+        request,
+        "onboarding/order_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_add": request.user.has_perm("onboarding.add_onboardingorder"),
+        },
+    )
+
+
+@login_required
+@permission_required("onboarding.add_onboardingorder", raise_exception=True)
+def order_create(request):
+    partners = selectors.partners_awaiting_order(user=request.user)
+    initial = {"signed_order_received_at": timezone.localtime().replace(second=0, microsecond=0)}
+    if request.GET.get("partner"):
+        initial["partner"] = request.GET["partner"]
+    form = OrderCreateForm(request.POST or None, partners=partners, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.onboarding_order_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Signed order logged for {order.partner.partner_id}; confirmation due "
+                f"{timezone.localtime(order.confirmation_due_at):%d %b %Y %H:%M}.",
+            )
+            return redirect("onboarding:order_detail", pk=order.pk)
+    return render(request, "onboarding/order_form.html", {"form": form})
+
+
+def _order_page(request, order, *, bound_form=None, status=200):
+    user = request.user
+    transitions = selectors.onboarding_order_transitions(order=order, user=user)
+    for row in transitions:
+        if bound_form is not None and bound_form.prefix == row["name"]:
+            row["form"], row["open"] = bound_form, True
+        else:
+            row["form"] = transition_form(row["name"], order)
+    can_record_accounts = services.can_record_accounts(order, user)
+    context = {
+        "order": order,
+        "stepper": selectors.order_stepper(order),
+        "next_step": selectors.order_next_step(order),
+        "transitions": transitions,
+        "history": selectors.onboarding_order_history(order=order),
+        "account_forms": {
+            a.pk: AccountRecordForm(prefix=f"account-{a.platform}") for a in order.accounts.all()
+        }
+        if can_record_accounts
+        else {},
+        "can_record_accounts": can_record_accounts,
+    }
+    return render(request, "onboarding/order_detail.html", context, status=status)
+
+
+@login_required
+def order_detail(request, pk):
+    return _order_page(request, selectors.onboarding_order_get(user=request.user, pk=pk))
+
+
+@login_required
+def order_transition(request, pk, name):
+    """GET shows one transition's form on the order page; POST runs it."""
+    order = selectors.onboarding_order_get(user=request.user, pk=pk)
+    if name not in TRANSITION_FORMS:
+        raise Http404("No such transition.")
+    if request.method != "POST":
+        return redirect(f"{order.get_absolute_url()}#transition-{name}")
+    form = transition_form(name, order, request.POST)
+    if not form.is_valid():
+        return _order_page(request, order, bound_form=form, status=400)
+    data = dict(form.cleaned_data)
+    expected = data.pop("expected_status", None)
+    try:
+        services.onboarding_order_transition(
+            by=request.user, order=order, name=name, data=data, expected_status=expected
+        )
+    except (services.OrderConflict, services.TransitionRefused) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return _order_page(request, order, bound_form=form, status=400)
+    else:
+        label = TRANSITION_LABELS.get(name, name)
+        messages.success(request, f"Done: {label}.")
+    return redirect("onboarding:order_detail", pk=order.pk)
+
+
+@login_required
+def order_account_record(request, pk, platform):
+    order = selectors.onboarding_order_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = AccountRecordForm(request.POST, prefix=f"account-{platform}")
+    if form.is_valid():
+        try:
+            account = services.onboarding_account_record(
+                by=request.user, order=order, platform=platform, reference=form.cleaned_data["reference"]
+            )
+        except (services.TransitionRefused, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"{account.get_platform_display()} recorded as created.")
+    else:
+        messages.error(request, "Enter the account's reference on the platform.")
+    return redirect("onboarding:order_detail", pk=order.pk)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "django_fsm",
     "django_fsm_log",
     "bootstrap",
     "axes",
@@ -255,3 +256,8 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "expoe_portal.views.csrf_failure"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# O1: the order confirmation is due this many hours after the signed order arrives; an order
+# is "at risk" in the last ONBOARDING_SLA_AT_RISK_HOURS before that.
+ONBOARDING_CONFIRMATION_SLA_HOURS = env.int("ONBOARDING_CONFIRMATION_SLA_HOURS", default=48)
+ONBOARDING_SLA_AT_RISK_HOURS = env.int("ONBOARDING_SLA_AT_RISK_HOURS", default=12)

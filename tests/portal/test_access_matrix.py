@@ -52,6 +52,30 @@ def partner_a_pk(world):
     return {"pk": world.partner_a.pk}
 
 
+def order_b_pk(world):
+    return {"pk": world.order_b.pk}
+
+
+def order_a_pk(world):
+    return {"pk": world.order_a.pk}
+
+
+def order_b_transition(world):
+    return {"pk": world.order_b.pk, "name": "confirm"}
+
+
+def order_a_transition(world):
+    return {"pk": world.order_a.pk, "name": "confirm"}
+
+
+def order_b_account(world):
+    return {"pk": world.order_b.pk, "platform": "akixi"}
+
+
+def order_a_account(world):
+    return {"pk": world.order_a.pk, "platform": "akixi"}
+
+
 def first_contact_pk(world):
     from escalations.models import EscalationContact
 
@@ -76,6 +100,27 @@ EXPECTATIONS = {
         own_kwargs=partner_a_pk,
     ),
     "onboarding:my_partner": Expect(signed_in(302, **{PARTNER: 200})),
+    "onboarding:order_list": Expect(signed_in(200)),
+    "onboarding:order_create": Expect(signed_in(403, **{ADMIN: 200})),
+    # Trainers see only the orders they are allocated to; order B has no trainer yet.
+    "onboarding:order_detail": Expect(
+        signed_in(200, **{TRAINER: 404, PARTNER: 404}),
+        kwargs=order_b_pk,
+        own_partner=200,
+        own_kwargs=order_a_pk,
+    ),
+    "onboarding:order_transition": Expect(  # GET points back to the order page; running is a POST
+        signed_in(302, **{TRAINER: 404, PARTNER: 404}),
+        kwargs=order_b_transition,
+        own_partner=302,
+        own_kwargs=order_a_transition,
+    ),
+    "onboarding:order_account_record": Expect(
+        signed_in(405, **{TRAINER: 404, PARTNER: 404}),
+        kwargs=order_b_account,
+        own_partner=405,
+        own_kwargs=order_a_account,
+    ),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
@@ -88,6 +133,22 @@ EXPECTATIONS = {
         own_partner=200,
         own_kwargs=partner_a_pk,
     ),
+    "onboarding-order-list": Expect(signed_in(200, anonymous=401)),
+    "onboarding-order-detail": Expect(
+        signed_in(200, anonymous=401, **{TRAINER: 404, PARTNER: 404}),
+        kwargs=order_b_pk,
+        own_partner=200,
+        own_kwargs=order_a_pk,
+    ),
+    "onboarding-order-transitions": Expect(
+        signed_in(200, anonymous=401, **{TRAINER: 404, PARTNER: 404}),
+        kwargs=order_b_pk,
+        own_partner=200,
+        own_kwargs=order_a_pk,
+    ),
+    # POST-only actions: DRF answers the method before looking anything up, so nothing leaks.
+    "onboarding-order-run-transition": Expect(signed_in(405, anonymous=401), kwargs=order_b_transition),
+    "onboarding-order-record-account": Expect(signed_in(405, anonymous=401), kwargs=order_b_account),
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
 }
@@ -104,7 +165,9 @@ def iter_url_names(patterns=None, namespace=""):
 
 def test_every_url_has_an_expectation():
     served = set(iter_url_names())
-    assert not served - set(EXPECTATIONS), "declare the access expectations of these new URLs"
+    assert not served - set(EXPECTATIONS), (
+        f"declare access expectations for {sorted(served - set(EXPECTATIONS))}"
+    )
     assert not set(EXPECTATIONS) - served, "these expectations name URLs that no longer exist"
 
 
@@ -112,6 +175,24 @@ def _get(client, url, user):
     if user is not None:
         client.force_login(user)
     return client.get(url)
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus an onboarding order for each partner: A's finished, B's just logged."""
+    from django.utils import timezone
+
+    from onboarding.models import OnboardingOrder
+    from onboarding.services import onboarding_order_create
+
+    now = timezone.now()
+    world.order_a = OnboardingOrder.objects.create(
+        partner=world.partner_a, signed_order_received_at=now, confirmation_due_at=now, confirmed_at=now
+    )
+    world.order_b = onboarding_order_create(
+        by=world.user(ADMIN), partner=world.partner_b, signed_order_received_at=now
+    )
+    return world
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -1,0 +1,73 @@
+"""The onboarding order's emails (O1 confirmation, O6 go-live), plain text and HTML.
+
+O7: messages to partner users carry the Partner Portal URL and never the End Customer Portal
+URL; both come from settings, never from literals in templates.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from escalations.models import EscalationContact
+
+from .models import OnboardingOrder
+
+EMAILS = {
+    # kind: (template stem, the order field that records it was sent)
+    "confirmation": ("onboarding/email/confirmation", "confirmation_email_sent_at"),
+    "go_live": ("onboarding/email/go_live", "go_live_email_sent_at"),
+}
+
+
+def order_email_recipients(order: OnboardingOrder, kind: str) -> list[str]:
+    """Confirmation: the partner's contacts. Go-live: the partner's users (their contacts when it
+    has no users yet), so that the people who will use the portal hear it is open."""
+    contacts = [c.email for c in order.partner.contacts.all()]
+    if kind == "go_live":
+        users = list(
+            order.partner.users.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+        )
+        recipients = users or contacts
+    else:
+        recipients = contacts
+    return sorted(set(recipients), key=recipients.index)
+
+
+def build_order_email(order: OnboardingOrder, kind: str) -> EmailMultiAlternatives:
+    stem, _ = EMAILS[kind]
+    context = {
+        "order": order,
+        "partner": order.partner,
+        "partner_portal_url": settings.PARTNER_PORTAL_URL,
+        "team_contact": EscalationContact.objects.filter(level=0).first(),
+    }
+    subject = render_to_string(f"{stem}_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{stem}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=order_email_recipients(order, kind),
+    )
+    message.attach_alternative(render_to_string(f"{stem}.html", context), "text/html")
+    return message
+
+
+def send_order_email(*, order_id: int, kind: str) -> bool:
+    """Send one of the order's emails unless it has gone already; True when sent now.
+
+    Sent first, then marked: a worker killed in between sends it again on redelivery (at least
+    once), which is better than a confirmation that silently never leaves.
+    """
+    _, sent_field = EMAILS[kind]
+    order = OnboardingOrder.objects.select_related("partner").get(pk=order_id)
+    if getattr(order, sent_field) is not None:
+        return False
+    message = build_order_email(order, kind)
+    if not message.to:
+        return False
+    message.send()
+    OnboardingOrder.objects.filter(pk=order_id, **{f"{sent_field}__isnull": True}).update(
+        **{sent_field: timezone.now()}
+    )
+    return True
