@@ -233,6 +233,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One name per choice set, so that generated clients get stable enum types.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "onboarding.choices.OrderStatus",
+        "OnboardingStatusEnum": "onboarding.choices.OnboardingStatus",
+        "SlaStateEnum": "onboarding.choices.SlaState",
+        "AccountPlatformEnum": "onboarding.choices.AccountPlatform",
+        "AccountStatusEnum": "onboarding.choices.AccountStatus",
+        "TrainingPlatformEnum": "onboarding.choices.TrainingPlatform",
+    },
 }
 
 # --- Portal -------------------------------------------------------------------------------
