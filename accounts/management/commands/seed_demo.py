@@ -4,7 +4,10 @@ from django.db import transaction
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent): partners, one user per role, the escalation matrix."
+    help = (
+        "Load the demo data (idempotent): partners at several onboarding stages, one user per role, "
+        "the escalation matrix."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow running under production settings.")
@@ -13,17 +16,28 @@ class Command(BaseCommand):
         if settings.SETTINGS_MODULE.endswith(".production") and not force:
             raise CommandError("Refusing to load demo users into production (use --force if you mean it).")
         from accounts import demo as accounts_demo
+        from accounts.models import User
         from escalations.services import escalation_matrix_load
         from onboarding import demo as onboarding_demo
 
         with transaction.atomic():
             escalation_matrix_load()
-            # Staff first: the demo administrator creates the partners, then their users follow.
+            # Staff first: the demo administrator creates the partners, then their users follow,
+            # and then the staff move each partner's onboarding order on to its demo stage (so
+            # that a go-live email reaches the partner's users).
             accounts_demo.seed_users(partners={})
             partners = onboarding_demo.seed_partners(by=accounts_demo.demo_admin())
             rows = accounts_demo.seed_users(partners=partners)
+            staff_usernames = [
+                username for username, _role, partner_id, *_ in accounts_demo.DEMO_USERS if not partner_id
+            ]
+            staff = {user.username: user for user in User.objects.filter(username__in=staff_usernames)}
+            stages = onboarding_demo.seed_orders(partners=partners, staff=staff)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for username, role, partner_id in rows:
             suffix = f" of {partner_id}" if partner_id else ""
             self.stdout.write(f"  {username:<12} {role}{suffix}")
+        self.stdout.write("Demo onboarding orders:")
+        for partner_id, stage in stages:
+            self.stdout.write(f"  {partner_id:<12} {stage}")
