@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.scoping import scope_for
@@ -200,7 +201,13 @@ class OnboardingOrderViewSet(
         return Response(TransitionSerializer(rows, many=True).data)
 
     @extend_schema(request=dict, responses=OnboardingOrderSerializer)
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    # The service decides who may run what (roles and ownership, O1-O6), not model permissions.
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"transitions/(?P<name>[a-z_]+)",
+        permission_classes=[IsAuthenticated],
+    )
     def run_transition(self, request, pk=None, name=None):
         """Run one transition with its fields (the same fields as its form on the order page).
 
@@ -229,7 +236,12 @@ class OnboardingOrderViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
     @extend_schema(request=AccountRecordSerializer, responses=OnboardingOrderSerializer)
-    @action(detail=True, methods=["post"], url_path=r"accounts/(?P<platform>[a-z_]+)")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"accounts/(?P<platform>[a-z_]+)",
+        permission_classes=[IsAuthenticated],
+    )
     def record_account(self, request, pk=None, platform=None):
         """O2: the order's co-ordinator records one partner account (with its reference) as created."""
         order = self.get_object()

@@ -111,10 +111,11 @@ def onboarding_order_transitions(*, order, user) -> list[dict]:
     """Transitions this user may run on the order now; `blocked` says what one still waits for."""
     from .services import ORDER_TRANSITIONS, transition_blocker
 
+    available = {t.name: t for t in order.get_available_user_status_transitions(user)}
     return [
-        {"name": t.name, "label": t.custom.get("label", t.name), "blocked": transition_blocker(order, t.name)}
-        for t in order.get_available_user_status_transitions(user)
-        if t.name in ORDER_TRANSITIONS
+        {"name": name, "label": t.custom.get("label", name), "blocked": transition_blocker(order, name)}
+        for name in ORDER_TRANSITIONS  # the workflow's order, not the class's
+        if (t := available.get(name))
     ]
 
 
