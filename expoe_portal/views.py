@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -24,13 +25,22 @@ def apply_service_errors(form, exc) -> None:
 def home(request):
     if request.user.is_partner_user:
         return redirect("onboarding:my_partner")
-    from onboarding.selectors import partner_list
+    from onboarding.choices import CLOSED_STATUSES, SlaState
+    from onboarding.selectors import onboarding_order_list, partner_list
 
     partners = partner_list(user=request.user)
+    open_orders = onboarding_order_list(user=request.user).exclude(status__in=CLOSED_STATUSES)
+    sla_counts = dict(open_orders.values_list("sla").annotate(n=Count("id")).values_list("sla", "n"))
     return render(
         request,
         "home.html",
-        {"partner_count": partners.count(), "live_count": partners.filter(live=True).count()},
+        {
+            "partner_count": partners.count(),
+            "live_count": partners.filter(live=True).count(),
+            "open_order_count": open_orders.count(),
+            "at_risk_count": sla_counts.get(SlaState.AT_RISK, 0),
+            "breached_count": sla_counts.get(SlaState.BREACHED, 0),
+        },
     )
 
 

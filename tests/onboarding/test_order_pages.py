@@ -142,3 +142,14 @@ def test_order_list_query_count_does_not_grow(client, world, django_assert_num_q
     with CaptureQueriesContext(connection) as many:
         client.get("/onboarding/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_home_counts_open_orders_by_sla_state(client, world):
+    from datetime import timedelta
+
+    from .walk import new_order
+
+    new_order(world, received_at=timezone.now() - timedelta(hours=49))
+    client.force_login(world.user(Role.MANAGER))
+    context = client.get("/").context
+    assert (context["open_order_count"], context["at_risk_count"], context["breached_count"]) == (1, 0, 1)
