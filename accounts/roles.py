@@ -11,7 +11,17 @@ from .choices import Role
 _EVERYONE = [
     "onboarding.view_partner",
     "onboarding.view_onboardingorder",
+    "onboarding.view_number",
+    "onboarding.view_customergroup",
     "escalations.view_escalationcontact",
+]
+# N1: the Voice Provisioning team puts numbers in a partner's pool; customer groups (and the
+# numbers assigned to them) are built by co-ordinators and administrators, and by the partner's
+# own users for their own partner.
+_NUMBERS_AND_GROUPS = [
+    "onboarding.add_number",
+    "onboarding.add_customergroup",
+    "onboarding.change_customergroup",
 ]
 
 # Who may run each onboarding transition is decided per order in onboarding/models.py (O1-O6).
@@ -21,11 +31,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "onboarding.add_partner",
         "onboarding.change_partner",
         "onboarding.add_onboardingorder",
+        *_NUMBERS_AND_GROUPS,
     ],
-    Role.COORDINATOR: [*_EVERYONE, "onboarding.add_partner", "onboarding.change_partner"],
+    Role.COORDINATOR: [
+        *_EVERYONE,
+        "onboarding.add_partner",
+        "onboarding.change_partner",
+        *_NUMBERS_AND_GROUPS,
+    ],
     Role.TRAINER: [*_EVERYONE],
     Role.MANAGER: [*_EVERYONE, "escalations.change_escalationcontact"],
-    Role.PARTNER_USER: [*_EVERYONE],
+    Role.PARTNER_USER: [*_EVERYONE, "onboarding.add_customergroup", "onboarding.change_customergroup"],
 }
 
 

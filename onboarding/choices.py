@@ -97,3 +97,25 @@ class TrainingPlatform(models.TextChoices):
     PARTNER_PORTAL = "partner_portal", "Partner portal (BroadWorks)"
     AKIXI = "akixi", "Akixi call reporting"
     CALLCABINET = "callcabinet", "Call Cabinet call recording"
+
+
+class NumberStatus(models.TextChoices):
+    """N1: a number sits in its partner's pool until it is assigned to one of the partner's groups."""
+
+    AVAILABLE = "available", "Available"
+    ASSIGNED = "assigned", "Assigned"
+    PORTING = "porting", "Porting"
+
+
+NUMBER_STATUS_BADGES = {
+    NumberStatus.AVAILABLE: "success",
+    NumberStatus.ASSIGNED: "primary",
+    NumberStatus.PORTING: "warning",
+}
+
+
+class GroupDomain(models.TextChoices):
+    """G5: the two default domains; every user ID of the company uses the group's one."""
+
+    EXPONENTIAL_E = "exponential-e.com", "exponential-e.com"
+    HOSTEDCOMM = "hostedcomm.com", "hostedcomm.com"

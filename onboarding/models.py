@@ -17,12 +17,15 @@ from expoe_portal.phone import format_national, validate_e164
 from .choices import (
     CLOSED_STATUSES,
     HOLDABLE_STATUSES,
+    NUMBER_STATUS_BADGES,
     ONBOARDING_STATUS_BADGES,
     OPEN_STATUSES,
     ORDER_STATUS_BADGES,
     SLA_STATE_BADGES,
     AccountPlatform,
     AccountStatus,
+    GroupDomain,
+    NumberStatus,
     OnboardingStatus,
     OrderStatus,
     SlaState,
@@ -425,3 +428,81 @@ TRANSITION_LABELS = {
     t.name: t.custom.get("label", t.name)
     for t in OnboardingOrder._meta.get_field("status").get_all_transitions(OnboardingOrder)
 }
+
+
+class CustomerGroup(models.Model):
+    """An end customer's group on BroadWorks, and everything its build needs (G1-G6).
+
+    The build request's other sections (voice portal, admins, Akixi, Call Cabinet) join it as the
+    customer-group work lands; numbers point at it from the partner's pool (N1)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="customer_groups")
+    group_id = models.CharField(
+        "group ID",
+        max_length=30,
+        unique=True,
+        validators=[broadworks_id_validator],
+        help_text="Unique on the platform (G3); usually the end customer's name.",
+    )
+    name = models.CharField(max_length=200, help_text="The end customer's name (G4).")
+    domain = models.CharField(max_length=64, choices=GroupDomain.choices, default=GroupDomain.HOSTEDCOMM)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        ordering = ["partner_id", "group_id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("group_id"),
+                name="group_id_unique_ignoring_case",
+                violation_error_message="A customer group with this ID already exists (ignoring case).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group_id} — {self.name}"
+
+
+class Number(models.Model):
+    """A telephone number in a partner's pool (N1), assigned to at most one of its groups (N2)."""
+
+    e164 = models.CharField("number", max_length=16, unique=True, help_text="E.164, e.g. +442079460000.")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="numbers")
+    customer_group = models.ForeignKey(
+        CustomerGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    status = models.CharField(max_length=16, choices=NumberStatus.choices, default=NumberStatus.AVAILABLE)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        ordering = ["e164"]
+        indexes = [
+            models.Index(fields=["partner", "status", "e164"]),
+            models.Index(fields=["customer_group", "e164"]),
+        ]
+        constraints = [
+            # N1: assigned means "in a group", and only assigned numbers are in one.
+            models.CheckConstraint(
+                condition=(Q(status=NumberStatus.ASSIGNED) & Q(customer_group__isnull=False))
+                | (~Q(status=NumberStatus.ASSIGNED) & Q(customer_group__isnull=True)),
+                name="number_assigned_iff_in_a_group",
+            ),
+        ]
+
+    def __str__(self):
+        return self.e164
+
+    @property
+    def display(self) -> str:
+        return format_national(self.e164)
+
+    @property
+    def status_badge(self) -> str:
+        return NUMBER_STATUS_BADGES[self.status]

@@ -1,18 +1,28 @@
 """Use cases for partners and their onboarding orders. Each runs in one transaction."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.services import audit_record, require_perm
+from expoe_portal.db import in_values, json_rows_sql
 from expoe_portal.phone import normalise_e164
 
-from .choices import CLOSED_STATUSES, AccountPlatform, AccountStatus, OrderStatus, TrainingPlatform
+from .choices import (
+    CLOSED_STATUSES,
+    AccountPlatform,
+    AccountStatus,
+    NumberStatus,
+    OrderStatus,
+    TrainingPlatform,
+)
 from .models import (
     ORDER_COORDINATOR,
+    CustomerGroup,
+    Number,
     OnboardingAccount,
     OnboardingOrder,
     Partner,
@@ -377,3 +387,111 @@ def onboarding_account_record(
         changes={"platform": platform, "reference": reference},
     )
     return account
+
+
+# --- Number inventory (N1, N2) -----------------------------------------------------------------
+
+
+def _clashing_numbers(numbers: list[str]) -> list[Number]:
+    return list(Number.objects.filter(e164__in=in_values(numbers)).select_related("partner").order_by("e164"))
+
+
+def _clash_message(clashes: list[Number], *, limit: int = 20) -> str:
+    shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:limit])
+    more = f" and {len(clashes) - limit} more" if len(clashes) > limit else ""
+    return f"Already in a partner's pool: {shown}{more}."
+
+
+@transaction.atomic
+def numbers_add(*, by, partner: Partner, numbers: list[str]) -> int:
+    """N1: add numbers (already canonical E.164) to a partner's pool, all or none.
+
+    A number belongs to one pool only: duplicates and overlaps are refused naming the clashing
+    numbers, and the database's unique constraint settles any race. Runs a fixed number of
+    queries however many numbers are added."""
+    require_perm(by, "onboarding.add_number", action="add numbers to a partner's pool")
+    if not numbers:
+        raise ValidationError({"numbers": ["Enter at least one number."]})
+    if clashes := _clashing_numbers(numbers):
+        raise ValidationError({"numbers": [_clash_message(clashes)]})
+    rows_sql, params = json_rows_sql(numbers)
+    table = Number._meta.db_table
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (e164, partner_id, status, added_at, added_by_id) "  # noqa: S608
+                f"SELECT v.value, %s, %s, %s, %s FROM ({rows_sql}) AS v",
+                [partner.pk, NumberStatus.AVAILABLE, timezone.now(), by.pk, *params],
+            )
+            added = cursor.rowcount
+    except IntegrityError as exc:  # another request added some of them since the check above
+        raise ValidationError({"numbers": [_clash_message(_clashing_numbers(numbers))]}) from exc
+    audit_record(
+        actor=by,
+        action="numbers.added",
+        target=partner,
+        partner=partner,
+        changes={"count": added, "first": numbers[0], "last": numbers[-1]},
+    )
+    return added
+
+
+def can_assign_numbers(user, group: CustomerGroup) -> bool:
+    """N1: the partner's own users assign their numbers; so do provisioning staff."""
+    if user.is_partner_user:
+        return user.partner_id == group.partner_id
+    return user.has_perm("onboarding.change_customergroup")
+
+
+@transaction.atomic
+def numbers_assign(*, by, group: CustomerGroup, numbers: list[str]) -> int:
+    """N1, N2: assign available numbers of the group's own partner to the group, all or none.
+
+    Only numbers in that partner's pool can move, whatever the input: the UPDATE itself is
+    limited to the partner's available numbers, and anything it did not move is named."""
+    if not can_assign_numbers(by, group):
+        raise PermissionDenied("You cannot assign numbers to this customer group.")
+    wanted = list(dict.fromkeys(numbers))
+    moved = Number.objects.filter(
+        partner_id=group.partner_id, status=NumberStatus.AVAILABLE, e164__in=in_values(wanted)
+    ).update(customer_group=group, status=NumberStatus.ASSIGNED)
+    if moved != len(wanted):
+        refused = _unassignable(group, wanted)
+        transaction.set_rollback(True)
+        raise ValidationError({"numbers": refused})
+    return moved
+
+
+def _unassignable(group: CustomerGroup, wanted: list[str]) -> list[str]:
+    known = {
+        n.e164: n
+        for n in Number.objects.filter(
+            e164__in=in_values(wanted), partner_id=group.partner_id
+        ).select_related("customer_group")
+    }
+    messages, not_in_pool = [], []
+    for number in wanted:
+        found = known.get(number)
+        if found is None:
+            not_in_pool.append(number)
+        elif found.status != NumberStatus.AVAILABLE and found.customer_group_id != group.pk:
+            where = (
+                found.customer_group.group_id if found.customer_group else found.get_status_display().lower()
+            )
+            messages.append(f"{number} is not available (it is {where}).")
+    if not_in_pool:
+        shown = ", ".join(not_in_pool[:20]) + (
+            f" and {len(not_in_pool) - 20} more" if len(not_in_pool) > 20 else ""
+        )
+        messages.insert(0, f"Not in {group.partner.partner_id}'s number pool (N2): {shown}.")
+    return messages or ["Some numbers could not be assigned; reload and try again."]
+
+
+@transaction.atomic
+def numbers_release(*, by, group: CustomerGroup, numbers: list[str]) -> int:
+    """Return a group's numbers to its partner's pool."""
+    if not can_assign_numbers(by, group):
+        raise PermissionDenied("You cannot change this customer group's numbers.")
+    return Number.objects.filter(customer_group=group, e164__in=in_values(list(numbers))).update(
+        customer_group=None, status=NumberStatus.AVAILABLE
+    )

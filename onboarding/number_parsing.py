@@ -1,0 +1,97 @@
+"""Parsing the numbers staff type or paste: single numbers, ranges and lists (N1).
+
+Everything returned is canonical E.164; everything refused raises ValidationError naming the
+text that could not be read. UK national formats are accepted (020 7946 0000).
+"""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+from expoe_portal.phone import DEFAULT_REGION, normalise_e164
+
+# A range bigger than this is almost certainly a typo in one end (and would flood the pool).
+MAX_RANGE_SIZE = 10_000
+_RANGE_SEPARATOR = re.compile(r"–|—|\.\.|\bto\b|-")
+_LIST_SEPARATOR = re.compile(r"[\n,;\t]+")
+
+
+def parse_number(text: str) -> str:
+    return normalise_e164(text)
+
+
+def parse_range(first: str, last: str) -> list[str]:
+    """Every number from `first` to `last` inclusive, which must share country and length."""
+    start, end = parse_number(first), parse_number(last)
+    start_parsed, end_parsed = phonenumbers.parse(start), phonenumbers.parse(end)
+    if start_parsed.country_code != end_parsed.country_code or len(start) != len(end):
+        raise ValidationError(
+            f"{start} and {end} are not the same kind of number: a range must stay within one "
+            f"country and number length.",
+            code="range_mismatch",
+        )
+    low, high = int(start[1:]), int(end[1:])
+    if high < low:
+        raise ValidationError(f"The range ends ({end}) before it starts ({start}).", code="range_reversed")
+    size = high - low + 1
+    if size > MAX_RANGE_SIZE:
+        raise ValidationError(
+            f"{start}–{end} is {size:,} numbers; add at most {MAX_RANGE_SIZE:,} at once.",
+            code="range_too_big",
+        )
+    width = len(start) - 1
+    return [f"+{n:0{width}d}" for n in range(low, high + 1)]
+
+
+def parse_entry(text: str) -> list[str]:
+    """One line of a pasted list: a number, or a range written `first - last` (or `–`, `..`, `to`).
+
+    A hyphen may also sit inside one number (020-7946-0000), so an entry is a range only where it
+    splits into two whole numbers."""
+    text = text.strip()
+    for separator in _RANGE_SEPARATOR.finditer(text):
+        first, last = text[: separator.start()], text[separator.end() :]
+        try:
+            parse_number(first), parse_number(last)
+        except ValidationError:
+            continue
+        return parse_range(first, last)
+    return [parse_number(text)]
+
+
+def parse_number_list(text: str) -> list[str]:
+    """A pasted list or CSV column of numbers and ranges, in order, without repeats.
+
+    Raises one ValidationError listing every entry that could not be read."""
+    numbers, seen, errors = [], set(), []
+    for raw in _LIST_SEPARATOR.split(text or ""):
+        entry = raw.strip().strip('"').strip()
+        if not entry or entry.lower() in ("number", "numbers", "e164", "first", "last"):
+            continue  # blank lines and a CSV header
+        try:
+            parsed = parse_entry(entry)
+        except ValidationError as exc:
+            errors.append(f"“{entry}”: {exc.messages[0]}")
+            continue
+        for number in parsed:
+            if number not in seen:
+                seen.add(number)
+                numbers.append(number)
+    if errors:
+        raise ValidationError(errors, code="unreadable")
+    if not numbers:
+        raise ValidationError("Enter at least one number.", code="required")
+    if len(numbers) > MAX_RANGE_SIZE:
+        raise ValidationError(f"That is {len(numbers):,} numbers; add at most {MAX_RANGE_SIZE:,} at once.")
+    return numbers
+
+
+__all__ = [
+    "DEFAULT_REGION",
+    "MAX_RANGE_SIZE",
+    "parse_entry",
+    "parse_number",
+    "parse_number_list",
+    "parse_range",
+]
