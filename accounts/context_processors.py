@@ -10,12 +10,15 @@ def navigation(request):
     items = []
     if user.is_partner_user:
         items.append(("My partner", reverse("onboarding:my_partner")))
+        items.append(("Numbers", reverse("onboarding:number_list")))
     else:
         items.append(("Home", reverse("home")))
         if user.has_perm("onboarding.view_partner"):
             items.append(("Partners", reverse("onboarding:partner_list")))
         if user.has_perm("onboarding.view_onboardingorder"):
             items.append(("Onboarding", reverse("onboarding:order_list")))
+        if user.has_perm("onboarding.view_number"):
+            items.append(("Numbers", reverse("onboarding:number_list")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))
     items.append(("API", reverse("api-docs")))
     path = request.path

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 
-def json_rows_sql(values: list[str]) -> tuple[str, list]:
+def value_rows_sql(values: list[str]) -> tuple[str, list]:
     """SQL yielding `values` as rows of one text column named `value`, from a single parameter
     (a JSON array), so 10,000 values cost one parameter and not 10,000 placeholders."""
     if connection.vendor == "postgresql":
@@ -21,5 +21,5 @@ def json_rows_sql(values: list[str]) -> tuple[str, list]:
 
 def in_values(values: list[str]) -> RawSQL:
     """For `field__in=in_values([...])`: a subquery over the values, one parameter however many."""
-    sql, params = json_rows_sql(values)
+    sql, params = value_rows_sql(values)
     return RawSQL(sql, params)  # noqa: S611 -- fixed SQL text; the values travel as one parameter

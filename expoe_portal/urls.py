@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from escalations.api import EscalationContactViewSet
-from onboarding.api import OnboardingOrderViewSet, PartnerViewSet
+from onboarding.api import NumberRangeView, NumberViewSet, OnboardingOrderViewSet, PartnerViewSet
 
 from . import views
 from .api import TokenView
@@ -13,10 +13,12 @@ router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("escalation-contacts", EscalationContactViewSet, basename="escalation-contact")
 router.register("onboarding-orders", OnboardingOrderViewSet, basename="onboarding-order")
+router.register("numbers", NumberViewSet, basename="number")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("number-ranges/", NumberRangeView.as_view(), name="number-range"),
     # The split view serves Swagger UI's start-up script as a file, so the page needs no inline
     # script (CSP). Swagger UI does set inline styles; only this page allows them, never scripts.
     path(

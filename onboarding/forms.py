@@ -8,6 +8,7 @@ from expoe_portal.phone import normalise_e164
 
 from .choices import TrainingPlatform
 from .models import Partner, PartnerContact
+from .number_parsing import parse_number_list
 from .services import CONTACT_REQUIRED
 
 
@@ -154,3 +155,19 @@ def transition_form(name, order, data=None, *, prefixed=True):
 
 class AccountRecordForm(BootstrapFormMixin, forms.Form):
     reference = forms.CharField(max_length=120, help_text="The account's ID on the platform.")
+
+
+# --- Numbers --------------------------------------------------------------------------------
+
+
+class NumbersAddForm(BootstrapFormMixin, forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.all())
+    numbers = forms.CharField(
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "020 7946 0000\n020 7946 0100 - 020 7946 0199"}
+        ),
+        help_text="One number or range per line (first - last), or paste a CSV column. UK formats are fine.",
+    )
+
+    def clean_numbers(self):
+        return parse_number_list(self.cleaned_data["numbers"])

@@ -21,8 +21,8 @@ from django_fsm_log.models import StateLog
 from accounts.models import AuditEvent
 from accounts.scoping import get_scoped_or_404, scope_for
 
-from .choices import CLOSED_STATUSES, ORDER_STAGES, OrderStatus, SlaState
-from .models import OnboardingAccount, OnboardingOrder, Partner, PartnerContact, TrainingSession
+from .choices import CLOSED_STATUSES, ORDER_STAGES, NumberStatus, OrderStatus, SlaState
+from .models import Number, OnboardingAccount, OnboardingOrder, Partner, PartnerContact, TrainingSession
 
 
 def _current_order_status():
@@ -167,3 +167,18 @@ def order_stepper(order) -> list[dict]:
         }
         for i, stage in enumerate(ORDER_STAGES)
     ]
+
+
+def number_list(*, user) -> QuerySet[Number]:
+    return scope_for(user, Number.objects.select_related("partner", "customer_group"))
+
+
+def number_pool_counts(*, user, partner=None) -> dict:
+    """How many numbers are available, assigned and porting (for the pool page's header)."""
+    queryset = number_list(user=user)
+    if partner is not None:
+        queryset = queryset.filter(partner=partner)
+    counts = dict(
+        queryset.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in NumberStatus.values}

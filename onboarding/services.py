@@ -8,7 +8,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.services import audit_record, require_perm
-from expoe_portal.db import in_values, json_rows_sql
+from expoe_portal.db import in_values, value_rows_sql
 from expoe_portal.phone import normalise_e164
 
 from .choices import (
@@ -414,7 +414,7 @@ def numbers_add(*, by, partner: Partner, numbers: list[str]) -> int:
         raise ValidationError({"numbers": ["Enter at least one number."]})
     if clashes := _clashing_numbers(numbers):
         raise ValidationError({"numbers": [_clash_message(clashes)]})
-    rows_sql, params = json_rows_sql(numbers)
+    rows_sql, params = value_rows_sql(numbers)
     table = Number._meta.db_table
     try:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -3,16 +3,18 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from expoe_portal.views import apply_service_errors
 
 from . import selectors, services
-from .filters import OrderFilter, PartnerFilter
+from .filters import NumberFilter, OrderFilter, PartnerFilter
 from .forms import (
     TRANSITION_FORMS,
     AccountRecordForm,
+    NumbersAddForm,
     OrderCreateForm,
     PartnerContactFormSet,
     PartnerForm,
@@ -21,7 +23,7 @@ from .forms import (
     transition_form,
 )
 from .models import TRANSITION_LABELS
-from .tables import OrderTable, PartnerTable
+from .tables import NumberTable, OrderTable, PartnerTable
 
 PAGE_SIZE = 25
 
@@ -235,3 +237,43 @@ def order_account_record(request, pk, platform):
     else:
         messages.error(request, "Enter the account's reference on the platform.")
     return redirect("onboarding:order_detail", pk=order.pk)
+
+
+# --- Number pool (N1) ------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("onboarding.view_number", raise_exception=True)
+def number_list(request):
+    filterset = NumberFilter(request.GET, queryset=selectors.number_list(user=request.user))
+    table = NumberTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "onboarding/number_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "counts": selectors.number_pool_counts(user=request.user),
+            "can_add": request.user.has_perm("onboarding.add_number") and not request.user.is_partner_user,
+        },
+    )
+
+
+@login_required
+@permission_required("onboarding.add_number", raise_exception=True)
+def numbers_add(request):
+    initial = {"partner": request.GET.get("partner")} if request.GET.get("partner") else None
+    form = NumbersAddForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.numbers_add(
+                by=request.user, partner=form.cleaned_data["partner"], numbers=form.cleaned_data["numbers"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            partner = form.cleaned_data["partner"]
+            messages.success(request, f"{added:,} numbers added to {partner.partner_id}'s pool.")
+            return redirect(f"{reverse('onboarding:number_list')}?partner={partner.partner_id}")
+    return render(request, "onboarding/numbers_add.html", {"form": form})

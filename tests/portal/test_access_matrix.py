@@ -76,6 +76,14 @@ def order_a_account(world):
     return {"pk": world.order_a.pk, "platform": "akixi"}
 
 
+def number_b_pk(world):
+    return {"pk": world.number_b.pk}
+
+
+def number_a_pk(world):
+    return {"pk": world.number_a.pk}
+
+
 def first_contact_pk(world):
     from escalations.models import EscalationContact
 
@@ -121,6 +129,8 @@ EXPECTATIONS = {
         own_partner=405,
         own_kwargs=order_a_account,
     ),
+    "onboarding:number_list": Expect(signed_in(200)),  # scoped: a partner user sees their own pool
+    "onboarding:numbers_add": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
@@ -149,6 +159,14 @@ EXPECTATIONS = {
     # POST-only actions: DRF answers the method before looking anything up, so nothing leaks.
     "onboarding-order-run-transition": Expect(signed_in(405, anonymous=401), kwargs=order_b_transition),
     "onboarding-order-record-account": Expect(signed_in(405, anonymous=401), kwargs=order_b_account),
+    "number-list": Expect(signed_in(200, anonymous=401)),
+    "number-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}),
+        kwargs=number_b_pk,
+        own_partner=200,
+        own_kwargs=number_a_pk,
+    ),
+    "number-range": Expect(signed_in(405, anonymous=401)),  # POST only
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
 }
@@ -182,7 +200,7 @@ def world(world):
     """The shared world plus an onboarding order for each partner: A's finished, B's just logged."""
     from django.utils import timezone
 
-    from onboarding.models import OnboardingOrder
+    from onboarding.models import Number, OnboardingOrder
     from onboarding.services import onboarding_order_create
 
     now = timezone.now()
@@ -192,6 +210,8 @@ def world(world):
     world.order_b = onboarding_order_create(
         by=world.user(ADMIN), partner=world.partner_b, signed_order_received_at=now
     )
+    world.number_a = Number.objects.create(e164="+442079460001", partner=world.partner_a)
+    world.number_b = Number.objects.create(e164="+442079460002", partner=world.partner_b)
     return world
 
 
