@@ -92,34 +92,90 @@ def main():
             ("escalation matrix page", partner_client, "/escalation-matrix/"),
         ]
         results = [(name, url, measure(client, url)) for name, client, url in cases]
+        bulk = measure_numbers(staff, own_partner)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    write_report(results)
+    write_report(results, bulk)
 
 
-def write_report(results):
-    lines = [
-        "# Benchmarks",
-        "",
-        "How to run: `make bench` (SQLite in a throwaway database; set `DATABASE_URL` to measure",
-        "PostgreSQL). The script is `bench/run.py`: it seeds the data below, warms each page once,",
-        f"counts its queries, then times {ROUNDS} requests through Django's test client (in-process:",
-        "no network, no gunicorn).",
+BULK_NUMBERS = 10_000
+
+
+def measure_numbers(staff, partner):
+    """N1: add 10,000 numbers to a pool, then assign all of them to one group (one call each)."""
+    from onboarding import services
+    from onboarding.models import CustomerGroup
+    from onboarding.number_parsing import parse_range
+
+    numbers = parse_range("+442079460000", f"+44207946{BULK_NUMBERS - 1:04d}")
+    group = CustomerGroup.objects.create(partner=partner, group_id="BENCH-GROUP", name="Bench group")
+    rows = []
+    for label, run in [
+        (
+            f"add {BULK_NUMBERS:,} numbers to a pool",
+            lambda: services.numbers_add(by=staff, partner=partner, numbers=numbers),
+        ),
+        (
+            f"assign {BULK_NUMBERS:,} numbers to a group",
+            lambda: services.numbers_assign(by=staff, group=group, numbers=numbers),
+        ),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            assert run() == BULK_NUMBERS
+            elapsed = (time.perf_counter() - start) * 1000
+        rows.append((label, elapsed, len(queries.captured_queries)))
+    return rows
+
+
+HEADER = [
+    "# Benchmarks",
+    "",
+    "How to run: `make bench` (SQLite in a throwaway database); with `DATABASE_URL` set to a",
+    "PostgreSQL server the same script fills that database's section instead. The script is",
+    "`bench/run.py`: it seeds the data below, warms each page once, counts its queries, then times",
+    f"{ROUNDS} requests through Django's test client (in-process: no network, no gunicorn).",
+    "",
+]
+
+
+def write_report(results, bulk):
+    vendor = connection.vendor
+    section = [
+        f"<!-- bench:{vendor} -->",
+        f"## {vendor}",
         "",
         f"- Data: {PARTNERS} partners with 3 contacts each (DESIGN.md plans for 200 partners).",
-        f"- Database: {connection.vendor}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
         f" {platform.system()} {platform.release()}",
         f"- Date: {time.strftime('%Y-%m-%d')}",
         "",
         "| page | URL | median ms | p95 ms | queries |",
         "|------|-----|----------:|-------:|--------:|",
+        *(
+            f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |"
+            for name, url, r in results
+        ),
+        "",
+        "Bulk number operations (one service call each, timed once; the query count is the same for",
+        "10 numbers as for 10,000, which `tests/onboarding/test_numbers.py` asserts):",
+        "",
+        "| operation | ms | queries |",
+        "|-----------|---:|--------:|",
+        *(f"| {label} | {ms:.0f} | {queries} |" for label, ms, queries in bulk),
+        f"<!-- /bench:{vendor} -->",
     ]
-    for name, url, r in results:
-        lines.append(f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |")
-    lines.append("")
     out = ROOT / "docs" / "benchmarks.md"
-    out.write_text("\n".join(lines), encoding="utf-8")
+    sections = {}
+    if out.exists():  # keep the other database's section from its last run
+        text = out.read_text(encoding="utf-8")
+        for other in ("sqlite", "postgresql"):
+            begin, finish = f"<!-- bench:{other} -->", f"<!-- /bench:{other} -->"
+            if begin in text and finish in text:
+                sections[other] = text[text.index(begin) : text.index(finish) + len(finish)]
+    sections[vendor] = "\n".join(section)
+    body = "\n\n".join(sections[v] for v in ("sqlite", "postgresql") if v in sections)
+    out.write_text("\n".join(HEADER) + "\n" + body + "\n", encoding="utf-8")
     print(out.read_text(encoding="utf-8"))
 
 

@@ -11,6 +11,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from django_fsm_log.models import StateLog
 
+import expoe_portal.db  # noqa: F401  (registers the `in_values` lookup the services use)
 from accounts.choices import Role
 from expoe_portal.phone import format_national, validate_e164
 

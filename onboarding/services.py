@@ -8,7 +8,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.services import audit_record, require_perm
-from expoe_portal.db import in_values, value_rows_sql
+from expoe_portal.db import value_rows_sql
 from expoe_portal.phone import normalise_e164
 
 from .choices import (
@@ -345,6 +345,8 @@ def transition_blocker(order: OnboardingOrder, name: str) -> str:
     """What a transition still waits for (O2's accounts, O5's training), or "" when nothing."""
     if name == "complete_accounts" and (missing := order.accounts_outstanding()):
         return f"Still to be created: {', '.join(missing)}."
+    if name == "record_training" and not order.training_outstanding():
+        return "Training on every platform is recorded."
     if name == "go_live" and (missing := order.training_outstanding()):
         return f"Training still to be given (O5): {', '.join(missing)}."
     return ""
@@ -393,7 +395,7 @@ def onboarding_account_record(
 
 
 def _clashing_numbers(numbers: list[str]) -> list[Number]:
-    return list(Number.objects.filter(e164__in=in_values(numbers)).select_related("partner").order_by("e164"))
+    return list(Number.objects.filter(e164__in_values=numbers).select_related("partner").order_by("e164"))
 
 
 def _clash_message(clashes: list[Number], *, limit: int = 20) -> str:
@@ -453,7 +455,7 @@ def numbers_assign(*, by, group: CustomerGroup, numbers: list[str]) -> int:
         raise PermissionDenied("You cannot assign numbers to this customer group.")
     wanted = list(dict.fromkeys(numbers))
     moved = Number.objects.filter(
-        partner_id=group.partner_id, status=NumberStatus.AVAILABLE, e164__in=in_values(wanted)
+        partner_id=group.partner_id, status=NumberStatus.AVAILABLE, e164__in_values=wanted
     ).update(customer_group=group, status=NumberStatus.ASSIGNED)
     if moved != len(wanted):
         refused = _unassignable(group, wanted)
@@ -465,9 +467,9 @@ def numbers_assign(*, by, group: CustomerGroup, numbers: list[str]) -> int:
 def _unassignable(group: CustomerGroup, wanted: list[str]) -> list[str]:
     known = {
         n.e164: n
-        for n in Number.objects.filter(
-            e164__in=in_values(wanted), partner_id=group.partner_id
-        ).select_related("customer_group")
+        for n in Number.objects.filter(e164__in_values=wanted, partner_id=group.partner_id).select_related(
+            "customer_group"
+        )
     }
     messages, not_in_pool = [], []
     for number in wanted:
@@ -492,6 +494,6 @@ def numbers_release(*, by, group: CustomerGroup, numbers: list[str]) -> int:
     """Return a group's numbers to its partner's pool."""
     if not can_assign_numbers(by, group):
         raise PermissionDenied("You cannot change this customer group's numbers.")
-    return Number.objects.filter(customer_group=group, e164__in=in_values(list(numbers))).update(
+    return Number.objects.filter(customer_group=group, e164__in_values=list(numbers)).update(
         customer_group=None, status=NumberStatus.AVAILABLE
     )
