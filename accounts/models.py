@@ -56,9 +56,7 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)
     target_label = models.CharField(max_length=200)
-    partner = models.ForeignKey(
-        "onboarding.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    partner = models.ForeignKey("onboarding.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     changes = models.JSONField(default=dict, blank=True)
 
     PARTNER_SCOPE = "partner"

@@ -62,7 +62,5 @@ def sync_role_groups(sender=None, app_config=None, using="default", apps=None, *
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            wanted.append(
-                Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)
-            )
+            wanted.append(Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)

@@ -152,10 +152,7 @@ def write_report(results, bulk):
         "",
         "| page | URL | median ms | p95 ms | queries |",
         "|------|-----|----------:|-------:|--------:|",
-        *(
-            f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |"
-            for name, url, r in results
-        ),
+        *(f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |" for name, url, r in results),
         "",
         "Bulk number operations (one service call each, timed once; the query count is the same for",
         "10 numbers as for 10,000, which `tests/onboarding/test_numbers.py` asserts):",

@@ -15,9 +15,7 @@ class EscalationContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "level"]
 
     def update(self, instance, validated_data):
-        return services.escalation_contact_update(
-            by=self.context["request"].user, contact=instance, **validated_data
-        )
+        return services.escalation_contact_update(by=self.context["request"].user, contact=instance, **validated_data)
 
 
 class EscalationContactViewSet(

@@ -26,9 +26,7 @@ class EscalationContact(models.Model):
     class Meta:
         ordering = ["level"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(level__gte=0, level__lte=3), name="escalation_level_0_to_3"
-            ),
+            models.CheckConstraint(condition=models.Q(level__gte=0, level__lte=3), name="escalation_level_0_to_3"),
         ]
 
     def __str__(self):

@@ -66,11 +66,7 @@ def escalation_contact_update(*, by, contact: EscalationContact, **values) -> Es
     require_perm(by, "escalations.change_escalationcontact", action="edit the escalation matrix")
     contact = EscalationContact.objects.select_for_update().get(pk=contact.pk)
     cleaned = _clean_contact_values({**{key: getattr(contact, key) for key in CONTACT_FIELDS}, **values})
-    changes = {
-        key: [getattr(contact, key), value]
-        for key, value in cleaned.items()
-        if getattr(contact, key) != value
-    }
+    changes = {key: [getattr(contact, key), value] for key, value in cleaned.items() if getattr(contact, key) != value}
     for key, value in cleaned.items():
         setattr(contact, key, value)
     contact.updated_by = by

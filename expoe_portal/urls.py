@@ -23,9 +23,7 @@ api_urlpatterns = [
     # script (CSP). Swagger UI does set inline styles; only this page allows them, never scripts.
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
-        ),
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
     *router.urls,

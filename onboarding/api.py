@@ -219,10 +219,7 @@ class OnboardingOrderViewSet(
         form = transition_form(name, order, request.data, prefixed=False)
         if not form.is_valid():
             raise serializers.ValidationError(
-                {
-                    field: [e["message"] for e in errors]
-                    for field, errors in form.errors.get_json_data().items()
-                }
+                {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()}
             )
         data = dict(form.cleaned_data)
         expected = data.pop("expected_status", None)
@@ -272,9 +269,7 @@ class NumberSerializer(serializers.ModelSerializer):
         fields = ["id", "e164", "partner", "customer_group", "status"]
 
 
-class NumberViewSet(
-    ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class NumberViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The numbers a user may see: staff every pool, a partner user their own (N1)."""
 
     queryset = Number.objects.select_related("partner", "customer_group").order_by("e164")

@@ -25,9 +25,7 @@ def order_email_recipients(order: OnboardingOrder, kind: str) -> list[str]:
     has no users yet), so that the people who will use the portal hear it is open."""
     contacts = [c.email for c in order.partner.contacts.all()]
     if kind == "go_live":
-        users = list(
-            order.partner.users.filter(is_active=True).exclude(email="").values_list("email", flat=True)
-        )
+        users = list(order.partner.users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
         recipients = users or contacts
     else:
         recipients = contacts

@@ -33,9 +33,7 @@ class OrderFilter(django_filters.FilterSet):
     """One FilterSet for the order list page and /api/v1/onboarding-orders/."""
 
     q = django_filters.CharFilter(method="search", label="Search partner")
-    partner = django_filters.CharFilter(
-        field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
-    )
+    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
     coordinator = django_filters.ModelChoiceFilter(
         queryset=_staff_in_role(Role.COORDINATOR), to_field_name="username", label="Co-ordinator"
@@ -57,9 +55,7 @@ class NumberFilter(django_filters.FilterSet):
     """One FilterSet for the number pool page and /api/v1/numbers/."""
 
     q = django_filters.CharFilter(method="search", label="Number")
-    partner = django_filters.CharFilter(
-        field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
-    )
+    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
     status = django_filters.ChoiceFilter(choices=NumberStatus.choices)
     customer_group = django_filters.CharFilter(
         field_name="customer_group__group_id", lookup_expr="iexact", label="Customer group"

@@ -53,8 +53,7 @@ def contacts_from_formset(formset) -> list[dict]:
 
 def contact_initial(partner: Partner) -> list[dict]:
     return [
-        {"name": c.name, "role": c.role, "email": c.email, "phone": c.phone_display}
-        for c in partner.contacts.all()
+        {"name": c.name, "role": c.role, "email": c.email, "phone": c.phone_display} for c in partner.contacts.all()
     ]
 
 
@@ -75,9 +74,7 @@ class OrderCreateForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = (
-            partners if partners is not None else Partner.objects.filter(live=False)
-        )
+        self.fields["partner"].queryset = partners if partners is not None else Partner.objects.filter(live=False)
         self.fields["partner"].label_from_instance = str
 
 
@@ -85,9 +82,7 @@ class TransitionForm(BootstrapFormMixin, forms.Form):
     """Every transition's form carries the status the user saw, so a stale page is told so."""
 
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history."
-    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
 
 
 def _users_in_role(role):
@@ -163,9 +158,7 @@ class AccountRecordForm(BootstrapFormMixin, forms.Form):
 class NumbersAddForm(BootstrapFormMixin, forms.Form):
     partner = forms.ModelChoiceField(queryset=Partner.objects.all())
     numbers = forms.CharField(
-        widget=forms.Textarea(
-            attrs={"rows": 8, "placeholder": "020 7946 0000\n020 7946 0100 - 020 7946 0199"}
-        ),
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "020 7946 0000\n020 7946 0100 - 020 7946 0199"}),
         help_text="One number or range per line (first - last), or paste a CSV column. UK formats are fine.",
     )
 

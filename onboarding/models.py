@@ -139,9 +139,7 @@ ADMIN = MayRun(Role.PROVISIONING_ADMIN)
 ADMIN_OR_MANAGER = MayRun(Role.PROVISIONING_ADMIN, Role.MANAGER)
 ORDER_COORDINATOR = MayRun(Role.COORDINATOR, own={Role.COORDINATOR: "coordinator"})  # O2, O4, O6
 ORDER_TRAINER = MayRun(Role.TRAINER, own={Role.TRAINER: "trainer"})  # O5
-HOLDERS = MayRun(
-    Role.PROVISIONING_ADMIN, Role.MANAGER, Role.COORDINATOR, own={Role.COORDINATOR: "coordinator"}
-)
+HOLDERS = MayRun(Role.PROVISIONING_ADMIN, Role.MANAGER, Role.COORDINATOR, own={Role.COORDINATOR: "coordinator"})
 
 
 class OnboardingOrder(ConcurrentTransitionMixin, models.Model):
@@ -151,12 +149,8 @@ class OnboardingOrder(ConcurrentTransitionMixin, models.Model):
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="onboarding_orders")
-    status = FSMField(
-        choices=OrderStatus.choices, default=OrderStatus.RECEIVED, protected=True, db_index=True
-    )
-    signed_order_received_at = models.DateTimeField(
-        help_text="When the signed onboarding order arrived (O1)."
-    )
+    status = FSMField(choices=OrderStatus.choices, default=OrderStatus.RECEIVED, protected=True, db_index=True)
+    signed_order_received_at = models.DateTimeField(help_text="When the signed onboarding order arrived (O1).")
     confirmation_due_at = models.DateTimeField(db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     coordinator = models.ForeignKey(
@@ -181,9 +175,7 @@ class OnboardingOrder(ConcurrentTransitionMixin, models.Model):
     cancel_reason = models.TextField(blank=True)
     confirmation_email_sent_at = models.DateTimeField(null=True, blank=True)
     go_live_email_sent_at = models.DateTimeField(null=True, blank=True)
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # django-fsm-log's rows for this order (its history), so lists can prefetch them.
@@ -432,10 +424,8 @@ TRANSITION_LABELS = {
 
 
 class CustomerGroup(models.Model):
-    """An end customer's group on BroadWorks, and everything its build needs (G1-G6).
-
-    The build request's other sections (voice portal, admins, Akixi, Call Cabinet) join it as the
-    customer-group work lands; numbers point at it from the partner's pool (N1)."""
+    """An end customer's group on BroadWorks, and everything its build needs: one build request
+    (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5). Numbers point at it from the partner's pool (N1)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="customer_groups")
     group_id = models.CharField(
@@ -447,6 +437,21 @@ class CustomerGroup(models.Model):
     )
     name = models.CharField(max_length=200, help_text="The end customer's name (G4).")
     domain = models.CharField(max_length=64, choices=GroupDomain.choices, default=GroupDomain.HOSTEDCOMM)
+    # G1, G2: what the group is cloned from, fixed when the request is made.
+    clone_service_provider_id = models.CharField(max_length=30, blank=True)
+    clone_group_id = models.CharField(max_length=30, blank=True)
+    extension_length = models.PositiveSmallIntegerField(default=4)
+    business_profile_number = models.CharField(max_length=16, blank=True, help_text="B1: one of the group's numbers.")
+    voice_portal_number = models.CharField(max_length=16, blank=True)
+    voice_portal_extension = models.CharField(max_length=6, blank=True)
+    voice_portal_external_dial_in = models.BooleanField(default=False)
+    akixi_licence = models.CharField(max_length=64, blank=True, help_text="K2: blank when not licensed for Akixi.")
+    callcabinet_admin_name = models.CharField(max_length=200, blank=True)
+    callcabinet_admin_email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When the build was confirmed.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -464,6 +469,65 @@ class CustomerGroup(models.Model):
 
     def __str__(self):
         return f"{self.group_id} — {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("onboarding:group_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submitted_at is None
+
+    @property
+    def has_callcabinet(self) -> bool:
+        return bool(self.callcabinet_admin_email)
+
+    @property
+    def dealer_code(self) -> str:
+        """C3: the Call Cabinet dealer and billing codes are the customer's reference (group ID)."""
+        return self.group_id
+
+    billing_code = dealer_code
+
+
+class GroupAdmin(models.Model):
+    """A2: a group administrator. The password is kept encrypted only until the build has used it."""
+
+    group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="admins")
+    first_name = models.CharField(max_length=64)
+    last_name = models.CharField(max_length=64)
+    # A1: unique platform-wide and case sensitive (BroadWorks compares user IDs exactly).
+    user_id = models.CharField("user ID", max_length=161, unique=True)
+    password_encrypted = models.TextField(blank=True)
+    password_generated = models.BooleanField(default=False)
+    password_wiped_at = models.DateTimeField(null=True, blank=True)
+
+    PARTNER_SCOPE = "group__partner"
+
+    class Meta:
+        ordering = ["group_id", "id"]
+
+    def __str__(self):
+        return self.user_id
+
+
+class AkixiUser(models.Model):
+    """K4: a reporting admin user on the customer's own Akixi partition."""
+
+    group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="akixi_users")
+    username = models.CharField(max_length=120)
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField()
+
+    PARTNER_SCOPE = "group__partner"
+
+    class Meta:
+        ordering = ["group_id", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="akixi_username_unique_ignoring_case"),
+        ]
+
+    def __str__(self):
+        return self.username
 
 
 class Number(models.Model):

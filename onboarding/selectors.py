@@ -26,18 +26,14 @@ from .models import Number, OnboardingAccount, OnboardingOrder, Partner, Partner
 
 
 def _current_order_status():
-    latest = OnboardingOrder.objects.filter(partner=OuterRef("pk")).order_by(
-        "-signed_order_received_at", "-id"
-    )
+    latest = OnboardingOrder.objects.filter(partner=OuterRef("pk")).order_by("-signed_order_received_at", "-id")
     return Subquery(latest.values("status")[:1])
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
     return scope_for(
         user,
-        Partner.objects.annotate(
-            contact_count=Count("contacts"), current_order_status=_current_order_status()
-        ),
+        Partner.objects.annotate(contact_count=Count("contacts"), current_order_status=_current_order_status()),
     )
 
 
@@ -97,9 +93,7 @@ def partners_awaiting_order(*, user) -> QuerySet[Partner]:
 
 def onboarding_order_current(*, user, partner) -> OnboardingOrder | None:
     """The partner's open order, or else its latest one."""
-    orders = scope_for(user, OnboardingOrder.objects.filter(partner=partner)).select_related(
-        "coordinator", "trainer"
-    )
+    orders = scope_for(user, OnboardingOrder.objects.filter(partner=partner)).select_related("coordinator", "trainer")
     return orders.exclude(status__in=CLOSED_STATUSES).first() or orders.first()
 
 
@@ -178,7 +172,5 @@ def number_pool_counts(*, user, partner=None) -> dict:
     queryset = number_list(user=user)
     if partner is not None:
         queryset = queryset.filter(partner=partner)
-    counts = dict(
-        queryset.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {status: counts.get(status, 0) for status in NumberStatus.values}

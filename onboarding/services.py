@@ -1,5 +1,6 @@
 """Use cases for partners and their onboarding orders. Each runs in one transaction."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -8,9 +9,11 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.services import audit_record, require_perm
+from expoe_portal import vault
 from expoe_portal.db import value_rows_sql
 from expoe_portal.phone import normalise_e164
 
+from .build_request import validate_build_request
 from .choices import (
     CLOSED_STATUSES,
     AccountPlatform,
@@ -21,7 +24,9 @@ from .choices import (
 )
 from .models import (
     ORDER_COORDINATOR,
+    AkixiUser,
     CustomerGroup,
+    GroupAdmin,
     Number,
     OnboardingAccount,
     OnboardingOrder,
@@ -36,9 +41,7 @@ CONTACT_REQUIRED = "Add at least one contact with an email address and phone num
 
 def _build_contacts(partner: Partner, contacts: list[dict]) -> list[PartnerContact]:
     if not contacts:
-        raise ValidationError(
-            {"contacts": ["Add at least one contact with an email address and phone number."]}
-        )
+        raise ValidationError({"contacts": ["Add at least one contact with an email address and phone number."]})
     built, errors = [], []
     for number, data in enumerate(contacts, start=1):
         contact = PartnerContact(
@@ -55,9 +58,7 @@ def _build_contacts(partner: Partner, contacts: list[dict]) -> list[PartnerConta
             contact.full_clean(exclude=["partner", "phone"])
         except ValidationError as exc:
             errors.extend(
-                f"Contact {number}, {field}: {msg}"
-                for field, msgs in exc.message_dict.items()
-                for msg in msgs
+                f"Contact {number}, {field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs
             )
         built.append(contact)
     if errors:
@@ -176,9 +177,7 @@ def _log_state(order: OnboardingOrder, *, by, transition: str, source, descripti
 
 
 @transaction.atomic
-def onboarding_order_create(
-    *, by, partner: Partner, signed_order_received_at, note: str = ""
-) -> OnboardingOrder:
+def onboarding_order_create(*, by, partner: Partner, signed_order_received_at, note: str = "") -> OnboardingOrder:
     """O1: log a signed onboarding order; the 48-hour confirmation clock starts at its arrival."""
     require_perm(by, "onboarding.add_onboardingorder", action="log signed onboarding orders")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)  # one order at a time per partner
@@ -200,9 +199,7 @@ def onboarding_order_create(
         logged_by=by,
     )
     order.save()
-    OnboardingAccount.objects.bulk_create(
-        OnboardingAccount(order=order, platform=p) for p in AccountPlatform.values
-    )
+    OnboardingAccount.objects.bulk_create(OnboardingAccount(order=order, platform=p) for p in AccountPlatform.values)
     _log_state(order, by=by, transition="log_signed_order", source=None, description=note)
     audit_record(actor=by, action="onboarding_order.created", target=order, partner=partner)
     return order
@@ -305,9 +302,7 @@ def onboarding_order_transition(
             if not runnable.permission.role_may(by):
                 raise PermissionDenied(f"Your role cannot “{label}”.")
             if not meta.has_transition(order.status):
-                raise TransitionRefused(
-                    f"“{label}” is not possible while the order is “{order.get_status_display()}”."
-                )
+                raise TransitionRefused(f"“{label}” is not possible while the order is “{order.get_status_display()}”.")
             if not meta.has_transition_perm(order, order.status, by):
                 raise PermissionDenied(f"Only the order's own {by.get_role_display().lower()} can “{label}”.")
             if blocker := transition_blocker(order, name):
@@ -357,9 +352,7 @@ def can_record_accounts(order: OnboardingOrder, user) -> bool:
 
 
 @transaction.atomic
-def onboarding_account_record(
-    *, by, order: OnboardingOrder, platform: str, reference: str
-) -> OnboardingAccount:
+def onboarding_account_record(*, by, order: OnboardingOrder, platform: str, reference: str) -> OnboardingAccount:
     """O2 (K1, C1): the order's co-ordinator records one partner account as created."""
     order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
     if not ORDER_COORDINATOR(order, by):
@@ -477,14 +470,10 @@ def _unassignable(group: CustomerGroup, wanted: list[str]) -> list[str]:
         if found is None:
             not_in_pool.append(number)
         elif found.status != NumberStatus.AVAILABLE and found.customer_group_id != group.pk:
-            where = (
-                found.customer_group.group_id if found.customer_group else found.get_status_display().lower()
-            )
+            where = found.customer_group.group_id if found.customer_group else found.get_status_display().lower()
             messages.append(f"{number} is not available (it is {where}).")
     if not_in_pool:
-        shown = ", ".join(not_in_pool[:20]) + (
-            f" and {len(not_in_pool) - 20} more" if len(not_in_pool) > 20 else ""
-        )
+        shown = ", ".join(not_in_pool[:20]) + (f" and {len(not_in_pool) - 20} more" if len(not_in_pool) > 20 else "")
         messages.insert(0, f"Not in {group.partner.partner_id}'s number pool (N2): {shown}.")
     return messages or ["Some numbers could not be assigned; reload and try again."]
 
@@ -497,3 +486,134 @@ def numbers_release(*, by, group: CustomerGroup, numbers: list[str]) -> int:
     return Number.objects.filter(customer_group=group, e164__in_values=list(numbers)).update(
         customer_group=None, status=NumberStatus.AVAILABLE
     )
+
+
+# --- Customer groups: the build request (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5) ----------------
+
+
+def _require_group_author(by, partner: Partner, *, action: str) -> None:
+    """Co-ordinators and administrators build for any partner; a partner user only for their own."""
+    require_perm(by, "onboarding.add_customergroup", action=action)
+    if by.is_partner_user and by.partner_id != partner.pk:
+        raise PermissionDenied(f"You cannot {action} for another partner.")
+
+
+def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str]:
+    """Write the cleaned request into the group and its rows; return generated passwords, which the
+    caller shows once (A2). Passwords are stored only encrypted."""
+    vp, akixi, cc = cleaned["voice_portal"], cleaned["akixi"], cleaned["callcabinet"]
+    for field in ("group_id", "name", "domain", "extension_length", "business_profile_number"):
+        setattr(group, field, cleaned[field])
+    group.voice_portal_number, group.voice_portal_extension = vp["number"], vp["extension"]
+    group.voice_portal_external_dial_in = vp["external_dial_in"]
+    group.akixi_licence = akixi["licence"]
+    group.callcabinet_admin_name, group.callcabinet_admin_email = cc["admin_name"], cc["admin_email"]
+    group.save()
+
+    # Numbers: release what the request no longer lists, then take the rest from the pool (N1, N2).
+    Number.objects.filter(customer_group=group).exclude(e164__in_values=cleaned["numbers"]).update(
+        customer_group=None, status=NumberStatus.AVAILABLE
+    )
+    wanted = [n for n in cleaned["numbers"] if n not in set(group.numbers.values_list("e164", flat=True))]
+    if wanted:
+        moved = Number.objects.filter(
+            partner_id=group.partner_id, status=NumberStatus.AVAILABLE, e164__in_values=wanted
+        ).update(customer_group=group, status=NumberStatus.ASSIGNED)
+        if moved != len(wanted):  # taken by someone else since validation
+            raise ValidationError({"numbers": _unassignable(group, wanted)})
+
+    generated = {}
+    kept = {a.user_id: a for a in group.admins.all()}
+    group.admins.exclude(user_id__in=[a["user_id"] for a in cleaned["admins"]]).delete()
+    for admin in cleaned["admins"]:
+        row = kept.get(admin["user_id"]) or GroupAdmin(group=group, user_id=admin["user_id"])
+        row.first_name, row.last_name = admin["first_name"], admin["last_name"]
+        if admin["password"]:
+            row.password_encrypted, row.password_generated = vault.encrypt(admin["password"]), False
+        elif not row.password_encrypted:
+            password = vault.generate_password()
+            row.password_encrypted, row.password_generated = vault.encrypt(password), True
+            generated[row.user_id] = password
+        row.save()
+    group.akixi_users.all().delete()
+    AkixiUser.objects.bulk_create(AkixiUser(group=group, **user) for user in akixi["users"])
+    return generated
+
+
+def customer_group_create(*, by, partner: Partner, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
+    """Record one end customer's build request, checked against every rule before anything is sent.
+
+    Returns the group (a draft until confirmed) and the generated admin passwords, to show once."""
+    _require_group_author(by, partner, action="request customer builds")
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        cleaned = validate_build_request(partner=partner, data=data)
+        group = CustomerGroup(
+            partner=partner,
+            clone_service_provider_id=settings.CLONE_SERVICE_PROVIDER_ID,
+            clone_group_id=partner.clone_group_id,
+            created_by=by,
+        )
+        try:
+            generated = _save_build_request(group=group, cleaned=cleaned)
+        except IntegrityError as exc:  # a concurrent request took the same group or user ID
+            raise ValidationError(
+                {"group_id": ["This group ID or an admin user ID was just taken; try again."]}
+            ) from exc
+        audit_record(actor=by, action="customer_group.requested", target=group, partner=partner)
+    return group, generated
+
+
+def customer_group_update(*, by, group: CustomerGroup, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
+    """Change a build request while it is still a draft (not yet confirmed)."""
+    _require_group_author(by, group.partner, action="change customer builds")
+    with transaction.atomic():
+        group = CustomerGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
+        if not group.is_draft:
+            raise TransitionRefused("This build request is confirmed; it can no longer be changed.")
+        cleaned = validate_build_request(partner=group.partner, data=data, group=group)
+        generated = _save_build_request(group=group, cleaned=cleaned)
+        audit_record(actor=by, action="customer_group.changed", target=group, partner=group.partner)
+    return group, generated
+
+
+def customer_group_submit(*, by, group: CustomerGroup) -> CustomerGroup:
+    """Confirm a build request after its preview; from now on it is built, not edited."""
+    _require_group_author(by, group.partner, action="confirm customer builds")
+    with transaction.atomic():
+        updated = CustomerGroup.objects.filter(pk=group.pk, submitted_at__isnull=True).update(
+            submitted_at=timezone.now()
+        )
+        if not updated:
+            raise OrderConflict()
+        group.refresh_from_db()
+        audit_record(actor=by, action="customer_group.confirmed", target=group, partner=group.partner)
+    return group
+
+
+def customer_group_as_request(group: CustomerGroup) -> dict:
+    """The stored request in the shape `validate_build_request` takes (passwords never included)."""
+    return {
+        "group_id": group.group_id,
+        "name": group.name,
+        "domain": group.domain,
+        "extension_length": group.extension_length,
+        "numbers": list(group.numbers.values_list("e164", flat=True)),
+        "business_profile_number": group.business_profile_number,
+        "voice_portal": {
+            "number": group.voice_portal_number,
+            "extension": group.voice_portal_extension,
+            "external_dial_in": group.voice_portal_external_dial_in,
+        },
+        "admins": [
+            {"first_name": a.first_name, "last_name": a.last_name, "user_id": a.user_id, "password": ""}
+            for a in group.admins.all()
+        ],
+        "akixi": {
+            "licence": group.akixi_licence,
+            "users": [
+                {"username": u.username, "full_name": u.full_name, "email": u.email} for u in group.akixi_users.all()
+            ],
+        },
+        "callcabinet": {"admin_name": group.callcabinet_admin_name, "admin_email": group.callcabinet_admin_email},
+    }

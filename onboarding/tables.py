@@ -4,9 +4,7 @@ from .models import Number, OnboardingOrder, Partner
 
 
 class PartnerTable(tables.Table):
-    partner_id = tables.Column(
-        linkify=("onboarding:partner_detail", {"pk": tables.A("pk")}), verbose_name="Partner ID"
-    )
+    partner_id = tables.Column(linkify=("onboarding:partner_detail", {"pk": tables.A("pk")}), verbose_name="Partner ID")
     name = tables.Column()
     clone_group_id = tables.Column(verbose_name="Clone group", default="—")
     onboarding_status = tables.TemplateColumn(
@@ -60,15 +58,11 @@ class OrderTable(tables.Table):
 class NumberTable(tables.Table):
     e164 = tables.Column(verbose_name="Number")
     display = tables.Column(verbose_name="National format", accessor="e164", orderable=False)
-    partner = tables.Column(
-        accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",)
-    )
+    partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
     status = tables.TemplateColumn(
         '<span class="badge text-bg-{{ record.status_badge }}">{{ record.get_status_display }}</span>'
     )
-    customer_group = tables.Column(
-        accessor="customer_group__group_id", verbose_name="Customer group", default="—"
-    )
+    customer_group = tables.Column(accessor="customer_group__group_id", verbose_name="Customer group", default="—")
     added_at = tables.DateTimeColumn(verbose_name="Added", format="j M Y")
 
     class Meta:

@@ -66,9 +66,7 @@ def _detail_context(request, partner):
         "next_step": selectors.order_next_step(order) if order else None,
         "can_edit": user.has_perm("onboarding.change_partner") and not user.is_partner_user,
         "can_log_order": user.has_perm("onboarding.add_onboardingorder") and not partner.live,
-        "audit_trail": selectors.partner_audit_trail(user=user, partner=partner)
-        if user.is_staff_member
-        else [],
+        "audit_trail": selectors.partner_audit_trail(user=user, partner=partner) if user.is_staff_member else [],
         "users": partner.users.order_by("username") if user.is_staff_member else [],
     }
 
@@ -88,9 +86,7 @@ def partner_create(request):
         else:
             messages.success(request, f"Partner {partner.partner_id} created.")
             return redirect("onboarding:partner_detail", pk=partner.pk)
-    return render(
-        request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": None}
-    )
+    return render(request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": None})
 
 
 @login_required
@@ -100,9 +96,7 @@ def partner_edit(request, pk):
     if not request.user.has_perm("onboarding.change_partner") or request.user.is_partner_user:
         raise PermissionDenied("Only UC Provisioning staff edit partners.")
     form = PartnerForm(request.POST or None, instance=partner)
-    contacts = PartnerContactFormSet(
-        request.POST or None, prefix="contacts", initial=contact_initial(partner)
-    )
+    contacts = PartnerContactFormSet(request.POST or None, prefix="contacts", initial=contact_initial(partner))
     if request.method == "POST" and form.is_valid() & contacts.is_valid():
         fields = {key: form.cleaned_data[key] for key in services.PARTNER_EDITABLE_FIELDS}
         try:
@@ -114,9 +108,7 @@ def partner_edit(request, pk):
         else:
             messages.success(request, f"Partner {partner.partner_id} saved.")
             return redirect("onboarding:partner_detail", pk=partner.pk)
-    return render(
-        request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": partner}
-    )
+    return render(request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": partner})
 
 
 # --- Onboarding orders ---------------------------------------------------------------------
@@ -176,9 +168,7 @@ def _order_page(request, order, *, bound_form=None, status=200):
         "next_step": selectors.order_next_step(order),
         "transitions": transitions,
         "history": selectors.onboarding_order_history(order=order),
-        "account_forms": {
-            a.pk: AccountRecordForm(prefix=f"account-{a.platform}") for a in order.accounts.all()
-        }
+        "account_forms": {a.pk: AccountRecordForm(prefix=f"account-{a.platform}") for a in order.accounts.all()}
         if can_record_accounts
         else {},
         "can_record_accounts": can_record_accounts,

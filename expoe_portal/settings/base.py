@@ -170,9 +170,7 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env(
-    "DEFAULT_FROM_EMAIL", default="UC Provisioning <voiceprovisioning@exponential-e.com>"
-)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="UC Provisioning <voiceprovisioning@exponential-e.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------------------
@@ -274,3 +272,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # is "at risk" in the last ONBOARDING_SLA_AT_RISK_HOURS before that.
 ONBOARDING_CONFIRMATION_SLA_HOURS = env.int("ONBOARDING_CONFIRMATION_SLA_HOURS", default=48)
 ONBOARDING_SLA_AT_RISK_HOURS = env.int("ONBOARDING_SLA_AT_RISK_HOURS", default=12)
+
+# K2: the Akixi licence types a customer partition can be "licensed for" (they drive billing).
+AKIXI_LICENCES = env.list("AKIXI_LICENCES", default=["Reporting Standard", "Reporting Professional", "Wallboards"])
+# BroadWorks group extension length: the default and the range BroadWorks accepts.
+GROUP_EXTENSION_LENGTH_DEFAULT = env.int("GROUP_EXTENSION_LENGTH_DEFAULT", default=4)
+GROUP_EXTENSION_LENGTH_MIN = 2
+GROUP_EXTENSION_LENGTH_MAX = 6
+# Key for the few secrets kept until a build uses them (admin passwords, A2). Derived from the
+# secret key unless set; rotating it only affects builds still waiting to run.
+PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")

@@ -18,9 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "partner_id",
@@ -75,16 +73,12 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=200)),
                 (
                     "role",
-                    models.CharField(
-                        blank=True, help_text="For example: primary, technical, billing.", max_length=100
-                    ),
+                    models.CharField(blank=True, help_text="For example: primary, technical, billing.", max_length=100),
                 ),
                 ("email", models.EmailField(max_length=254)),
                 (

@@ -18,9 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "status",
@@ -123,9 +121,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "platform",
@@ -153,9 +149,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "reference",
-                    models.CharField(
-                        blank=True, help_text="The account's ID on the platform.", max_length=120
-                    ),
+                    models.CharField(blank=True, help_text="The account's ID on the platform.", max_length=120),
                 ),
                 ("error", models.TextField(blank=True)),
                 ("completed_at", models.DateTimeField(blank=True, null=True)),
@@ -187,9 +181,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "platform",
@@ -237,14 +229,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="onboardingaccount",
-            constraint=models.UniqueConstraint(
-                fields=("order", "platform"), name="one_account_per_platform_per_order"
-            ),
+            constraint=models.UniqueConstraint(fields=("order", "platform"), name="one_account_per_platform_per_order"),
         ),
         migrations.AddConstraint(
             model_name="trainingsession",
-            constraint=models.UniqueConstraint(
-                fields=("order", "platform"), name="one_training_session_per_platform"
-            ),
+            constraint=models.UniqueConstraint(fields=("order", "platform"), name="one_training_session_per_platform"),
         ),
     ]

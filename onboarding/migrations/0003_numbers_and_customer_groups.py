@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "group_id",
@@ -72,9 +70,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "e164",
@@ -152,9 +148,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     models.Q(("status", "assigned"), ("customer_group__isnull", False)),
-                    models.Q(
-                        models.Q(("status", "assigned"), _negated=True), ("customer_group__isnull", True)
-                    ),
+                    models.Q(models.Q(("status", "assigned"), _negated=True), ("customer_group__isnull", True)),
                     _connector="OR",
                 ),
                 name="number_assigned_iff_in_a_group",

@@ -9,9 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_add_user_creates_a_partner_user_with_the_env_password(monkeypatch, partner_a):
     monkeypatch.setenv("PORTAL_USER_PASSWORD", "a-long-enough-pass")
-    call_command(
-        "add_user", "jo", "--role", "partner_user", "--partner", "acme01", "--email", "jo@acme.invalid"
-    )
+    call_command("add_user", "jo", "--role", "partner_user", "--partner", "acme01", "--email", "jo@acme.invalid")
     user = User.objects.get(username="jo")
     assert user.role == Role.PARTNER_USER and user.partner == partner_a and user.email == "jo@acme.invalid"
     assert user.check_password("a-long-enough-pass")

@@ -47,9 +47,7 @@ def test_audit_events_are_scoped_by_partner(world, admin_user):
     from onboarding.services import partner_update
 
     partner_update(by=admin_user, partner=world.partner_b, name="Betacom Renamed")
-    assert not scope_for(world.user(Role.PARTNER_USER), AuditEvent.objects.all()).filter(
-        partner=world.partner_b
-    )
+    assert not scope_for(world.user(Role.PARTNER_USER), AuditEvent.objects.all()).filter(partner=world.partner_b)
 
 
 def test_a_model_without_a_declared_scope_cannot_be_scoped(world):

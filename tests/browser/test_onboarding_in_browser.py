@@ -39,9 +39,7 @@ def session_as(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.on(
-            "console", lambda msg: errors.append(f"{username}: {msg.text}") if msg.type == "error" else None
-        )
+        page.on("console", lambda msg: errors.append(f"{username}: {msg.text}") if msg.type == "error" else None)
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -123,9 +121,7 @@ def partner_sees(page, stage, next_step, owner):
     expect(main.get_by_role("textbox")).to_have_count(0)
 
 
-def test_order_walks_to_live_and_the_partner_user_sees_each_stage_O1_O2_O4_O5_O6(
-    page, log_in, session_as, world
-):
+def test_order_walks_to_live_and_the_partner_user_sees_each_stage_O1_O2_O4_O5_O6(page, log_in, session_as, world):
     partner = session_as("beta_user")
     expect(partner).to_have_url(re.compile(r"/my-partner/$"))
     expect(partner.get_by_test_id("onboarding")).to_contain_text("No onboarding order yet.")

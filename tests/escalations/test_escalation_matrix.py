@@ -39,9 +39,7 @@ def test_E1_overwrite_resets_the_matrix_to_the_file():
 
 def test_E1_a_file_missing_a_level_is_refused_and_nothing_is_written(tmp_path):
     bad = tmp_path / "matrix.json"
-    bad.write_text(
-        json.dumps([{"level": 0, "role": "r", "name": "n", "phone": "02070964049", "email": "a@b.invalid"}])
-    )
+    bad.write_text(json.dumps([{"level": 0, "role": "r", "name": "n", "phone": "02070964049", "email": "a@b.invalid"}]))
     with pytest.raises(CommandError, match="levels 0, 1, 2 and 3"):
         call_command("load_escalation_matrix", "--file", str(bad))
     assert not EscalationContact.objects.exists()

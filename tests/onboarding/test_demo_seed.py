@@ -95,9 +95,7 @@ def test_seed_demo_acme_is_live_with_a_complete_history_O6():
     assert {(a.platform, a.status) for a in order.accounts.all()} == {
         (p, AccountStatus.DONE) for p in AccountPlatform.values
     }
-    assert sorted(order.training_sessions.values_list("platform", flat=True)) == sorted(
-        TrainingPlatform.values
-    )
+    assert sorted(order.training_sessions.values_list("platform", flat=True)) == sorted(TrainingPlatform.values)
     assert [log.transition for log in StateLog.objects.for_(order).order_by("timestamp", "id")] == [
         "log_signed_order",
         "confirm",

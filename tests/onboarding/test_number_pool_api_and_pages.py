@@ -63,9 +63,7 @@ def test_N1_overlapping_range_is_400_naming_the_clash(api_as, world):
 
 @pytest.mark.parametrize("role", [Role.TRAINER, Role.MANAGER, Role.PARTNER_USER])
 def test_N1_only_provisioning_staff_add_ranges(api_as, world, role):
-    response = api_as(world.user(role)).post(
-        "/api/v1/number-ranges/", {"partner": "ACME01", "first": "02079460100"}
-    )
+    response = api_as(world.user(role)).post("/api/v1/number-ranges/", {"partner": "ACME01", "first": "02079460100"})
     assert response.status_code == 403
 
 
@@ -90,9 +88,7 @@ def test_numbers_filter_by_status_partner_and_number(api_as, world):
     services.numbers_add(by=admin, partner=world.partner_b, numbers=["+442079460003"])
     client = api_as(world.user(Role.MANAGER))
     assert client.get("/api/v1/numbers/", {"partner": "beta02"}).json()["count"] == 1
-    assert (
-        client.get("/api/v1/numbers/", {"q": "020 7946 0002"}).json()["results"][0]["e164"] == "+442079460002"
-    )
+    assert client.get("/api/v1/numbers/", {"q": "020 7946 0002"}).json()["results"][0]["e164"] == "+442079460002"
     assert client.get("/api/v1/numbers/", {"status": "assigned"}).json()["count"] == 0
 
 
@@ -109,9 +105,7 @@ def test_N1_staff_paste_a_list_on_the_add_numbers_page(client, world):
 
 def test_N1_unreadable_lines_are_named_beside_the_field_and_nothing_is_added(client, world):
     client.force_login(world.user(Role.COORDINATOR))
-    response = client.post(
-        "/numbers/add/", {"partner": world.partner_a.pk, "numbers": "020 7946 0001\nfax line\n"}
-    )
+    response = client.post("/numbers/add/", {"partner": world.partner_a.pk, "numbers": "020 7946 0001\nfax line\n"})
     assert "“fax line”: “fax line” is not a phone number." in response.content.decode()
     assert not Number.objects.exists()
 

@@ -45,9 +45,7 @@ def test_N1_bad_ranges_are_refused_with_a_reason(first, last, fragment):
 
 
 def test_N1_a_pasted_list_takes_numbers_ranges_csv_headers_and_repeats():
-    text = (
-        'number\n"020 7946 0100"\n+44 20 7946 0101, 020-7946-0102\n02079460103 - 02079460104\n020 7946 0100\n'
-    )
+    text = 'number\n"020 7946 0100"\n+44 20 7946 0101, 020-7946-0102\n02079460103 - 02079460104\n020 7946 0100\n'
     assert parse_number_list(text) == [f"+4420794601{n:02d}" for n in range(5)]
 
 
@@ -91,9 +89,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _group(world, partner=None, group_id="ACME-ALPHA"):
-    return CustomerGroup.objects.create(
-        partner=partner or world.partner_a, group_id=group_id, name="Alpha Ltd"
-    )
+    return CustomerGroup.objects.create(partner=partner or world.partner_a, group_id=group_id, name="Alpha Ltd")
 
 
 def test_N1_staff_add_a_range_to_a_partners_pool(world):
@@ -158,12 +154,8 @@ def test_N2_another_partners_numbers_cannot_be_assigned_whatever_the_input(world
     services.numbers_add(by=admin, partner=world.partner_b, numbers=["+442079460001"])
     group = _group(world)
     with pytest.raises(ValidationError) as exc:
-        services.numbers_assign(
-            by=admin, group=group, numbers=["+442079460000", "+442079460001", "+442079469999"]
-        )
-    assert exc.value.message_dict["numbers"] == [
-        "Not in ACME01's number pool (N2): +442079460001, +442079469999."
-    ]
+        services.numbers_assign(by=admin, group=group, numbers=["+442079460000", "+442079460001", "+442079469999"])
+    assert exc.value.message_dict["numbers"] == ["Not in ACME01's number pool (N2): +442079460001, +442079469999."]
     assert not group.numbers.exists(), "all or nothing: the valid number was not assigned either"
     assert Number.objects.get(e164="+442079460001").customer_group is None
 
@@ -182,9 +174,7 @@ def test_N1_the_partners_own_user_assigns_but_not_to_another_partners_group(worl
     admin = world.user(Role.PROVISIONING_ADMIN)
     services.numbers_add(by=admin, partner=world.partner_a, numbers=["+442079460000"])
     own, theirs = _group(world), _group(world, partner=world.partner_b, group_id="BETA-ONE")
-    assert (
-        services.numbers_assign(by=world.user(Role.PARTNER_USER), group=own, numbers=["+442079460000"]) == 1
-    )
+    assert services.numbers_assign(by=world.user(Role.PARTNER_USER), group=own, numbers=["+442079460000"]) == 1
     with pytest.raises(PermissionDenied):
         services.numbers_assign(by=world.user(Role.PARTNER_USER), group=theirs, numbers=["+442079460000"])
 

@@ -67,9 +67,7 @@ def test_partner_user_sees_only_their_own_orders(api_as, world):
 
 def test_transitions_list_what_the_caller_may_run_now(api_as, world):
     order = order_in_state(world, OrderStatus.RECEIVED)
-    names = {
-        o["name"] for o in api_as(world.user(Role.PROVISIONING_ADMIN)).get(url(order, "transitions/")).json()
-    }
+    names = {o["name"] for o in api_as(world.user(Role.PROVISIONING_ADMIN)).get(url(order, "transitions/")).json()}
     assert names == {"confirm", "hold", "cancel"}
     names = {o["name"] for o in api_as(world.user(Role.MANAGER)).get(url(order, "transitions/")).json()}
     assert names == {"hold", "cancel"}
@@ -134,10 +132,7 @@ def test_a_stale_expected_status_is_409_conflict(api_as, world):
 
 def test_unknown_transition_is_404(api_as, world):
     order = order_in_state(world, OrderStatus.RECEIVED)
-    assert (
-        api_as(world.user(Role.PROVISIONING_ADMIN)).post(url(order, "transitions/teleport/"), {}).status_code
-        == 404
-    )
+    assert api_as(world.user(Role.PROVISIONING_ADMIN)).post(url(order, "transitions/teleport/"), {}).status_code == 404
 
 
 def test_O2_coordinator_records_accounts_through_the_api(api_as, world):
@@ -166,9 +161,7 @@ def test_filters_by_status_and_coordinator(api_as, world):
     assigned = order_in_state(world, OrderStatus.COORDINATOR_ASSIGNED, partner=other)
     client = api_as(world.user(Role.MANAGER))
     assert [o["id"] for o in client.get(LIST, {"status": "confirmed"}).json()["results"]] == [confirmed.pk]
-    assert [o["id"] for o in client.get(LIST, {"coordinator": "coordinator"}).json()["results"]] == [
-        assigned.pk
-    ]
+    assert [o["id"] for o in client.get(LIST, {"coordinator": "coordinator"}).json()["results"]] == [assigned.pk]
     assert [o["id"] for o in client.get(LIST, {"partner": "gamma03"}).json()["results"]] == [assigned.pk]
 
 

@@ -77,9 +77,7 @@ def test_double_click_on_a_page_runs_the_transition_once(client, world):
 @pytest.mark.django_db
 def test_two_users_on_a_stale_page_the_second_is_told(client, world):
     order = order_in_state(world, OrderStatus.RECEIVED)
-    services.onboarding_order_transition(
-        by=world.user(Role.MANAGER), order=order, name="hold", data={"reason": "x"}
-    )
+    services.onboarding_order_transition(by=world.user(Role.MANAGER), order=order, name="hold", data={"reason": "x"})
     client.force_login(world.user(Role.PROVISIONING_ADMIN))
     response = client.post(
         f"/onboarding/{order.pk}/transitions/cancel/",

@@ -25,15 +25,11 @@ def _assert_only_partner_portal_url(message):
         assert settings.END_CUSTOMER_PORTAL_URL not in body
 
 
-def test_O1_confirmation_goes_to_the_partners_contacts_after_commit(
-    world, django_capture_on_commit_callbacks
-):
+def test_O1_confirmation_goes_to_the_partners_contacts_after_commit(world, django_capture_on_commit_callbacks):
     PartnerContactFactory(partner=world.partner_b, email="billing@betacom.invalid")
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.onboarding_order_transition(
-            by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm"
-        )
+        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     assert mail.outbox == [], "nothing is sent before the transaction commits"
     for callback in callbacks:
         callback()
@@ -59,9 +55,7 @@ def test_O7_the_portal_urls_come_from_settings(world, settings, django_capture_o
     settings.PARTNER_PORTAL_URL = "https://partners.example.invalid/portal"
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.onboarding_order_transition(
-            by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm"
-        )
+        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     assert "https://partners.example.invalid/portal" in mail.outbox[0].body
     assert "ucaasprov.hostedcomm.com" not in mail.outbox[0].body
 
@@ -69,9 +63,7 @@ def test_O7_the_portal_urls_come_from_settings(world, settings, django_capture_o
 def test_an_email_task_run_twice_sends_once(world, django_capture_on_commit_callbacks):
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.onboarding_order_transition(
-            by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm"
-        )
+        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     assert send_order_email(order_id=order.pk, kind="confirmation") is False  # a redelivered task
     assert len(mail.outbox) == 1
 

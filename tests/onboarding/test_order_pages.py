@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_O1_administrator_logs_a_signed_order_on_the_page(client, world):
     client.force_login(world.user(Role.PROVISIONING_ADMIN))
     page = client.get("/onboarding/new/")
-    assert [p.partner_id for p in page.context["form"].fields["partner"].queryset] == [
-        "BETA02"
-    ]  # ACME01 is live
+    assert [p.partner_id for p in page.context["form"].fields["partner"].queryset] == ["BETA02"]  # ACME01 is live
     received = timezone.localtime().replace(second=0, microsecond=0)
     response = client.post(
         "/onboarding/new/",
@@ -34,9 +32,7 @@ def test_order_form_messages_sit_beside_the_fields(client, world):
     body = response.content.decode()
     assert "This field is required." in body and "Enter a valid date/time." in body
     future = (timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(
-        "/onboarding/new/", {"partner": world.partner_b.pk, "signed_order_received_at": future}
-    )
+    response = client.post("/onboarding/new/", {"partner": world.partner_b.pk, "signed_order_received_at": future})
     assert "The signed order cannot arrive in the future." in response.content.decode()
     assert not OnboardingOrder.objects.exists()
 
@@ -100,11 +96,7 @@ def test_partner_user_sees_stage_next_step_and_owner_without_buttons(client, wor
     client.force_login(world.user("partner_b_user"))
     page = client.get("/my-partner/")
     stepper = {step["value"]: step["state"] for step in page.context["stepper"]}
-    assert (
-        stepper["kickoff_arranged"] == "current"
-        and stepper["confirmed"] == "done"
-        and stepper["live"] == "todo"
-    )
+    assert stepper["kickoff_arranged"] == "current" and stepper["confirmed"] == "done" and stepper["live"] == "todo"
     assert page.context["next_step"] == {"step": "Training on each platform", "owner": "trainer"}
     detail = client.get(f"/onboarding/{order.pk}/")
     assert detail.status_code == 200 and detail.context["transitions"] == []
@@ -114,13 +106,12 @@ def test_partner_user_sees_stage_next_step_and_owner_without_buttons(client, wor
 def test_order_list_searches_and_filters(client, world):
     order = order_in_state(world, OrderStatus.CONFIRMED)
     client.force_login(world.user(Role.MANAGER))
-    assert [
-        r.record.pk for r in client.get("/onboarding/", {"q": "beta"}).context["table"].page.object_list
-    ] == [order.pk]
+    assert [r.record.pk for r in client.get("/onboarding/", {"q": "beta"}).context["table"].page.object_list] == [
+        order.pk
+    ]
     assert list(client.get("/onboarding/", {"status": "live"}).context["table"].page.object_list) == []
     assert [
-        r.record.pk
-        for r in client.get("/onboarding/", {"status": "confirmed"}).context["table"].page.object_list
+        r.record.pk for r in client.get("/onboarding/", {"status": "confirmed"}).context["table"].page.object_list
     ] == [order.pk]
 
 

@@ -58,9 +58,7 @@ def test_O1_sla_state_by_the_clock(world, order, moment, expected):
 )
 def test_O1_confirming_stops_the_clock(world, order, confirmed_at, expected):
     with time_machine.travel(confirmed_at, tick=False):
-        services.onboarding_order_transition(
-            by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm"
-        )
+        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     with time_machine.travel(DUE + timedelta(days=30), tick=False):
         assert _state_in_python_and_sql(world, order) == expected
 

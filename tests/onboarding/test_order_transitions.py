@@ -81,9 +81,7 @@ def test_O1_to_O6_every_state_transition_and_role(world, state, name):
         else:
             expected = PermissionDenied  # not the order's own co-ordinator
         with pytest.raises(expected):
-            services.onboarding_order_transition(
-                by=user, order=order, name=name, data=payload(world, name, order)
-            )
+            services.onboarding_order_transition(by=user, order=order, name=name, data=payload(world, name, order))
         assert _snapshot(order) == before, f"{role} refused but the order changed"
         listed = [t["name"] for t in services_listing(order, user)]
         assert name not in listed, f"{name} listed for {role} in {state}"
@@ -92,9 +90,7 @@ def test_O1_to_O6_every_state_transition_and_role(world, state, name):
         for role in may:
             assert name in [t["name"] for t in services_listing(order, world.user(role))]
         runner = world.user(sorted(may)[0])
-        done = services.onboarding_order_transition(
-            by=runner, order=order, name=name, data=payload(world, name, order)
-        )
+        done = services.onboarding_order_transition(by=runner, order=order, name=name, data=payload(world, name, order))
         assert done.status == (target or (order.held_from if name == "resume" else None))
         assert StateLog.objects.for_(done).latest("timestamp").by == runner
 
@@ -121,18 +117,11 @@ def test_O2_accounts_must_all_be_recorded_before_the_stage_completes(world):
     order = new_order(world)
     for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
         order = run(world, order, name, role)
-    services.onboarding_account_record(
-        by=world.user(Role.COORDINATOR), order=order, platform="akixi", reference="AK-1"
-    )
+    services.onboarding_account_record(by=world.user(Role.COORDINATOR), order=order, platform="akixi", reference="AK-1")
     with pytest.raises(ValidationError) as exc:
-        services.onboarding_order_transition(
-            by=world.user(Role.COORDINATOR), order=order, name="complete_accounts"
-        )
+        services.onboarding_order_transition(by=world.user(Role.COORDINATOR), order=order, name="complete_accounts")
     message = exc.value.messages[0]
-    assert (
-        "BroadWorks service provider and clone group" in message
-        and "Call Cabinet reseller account" in message
-    )
+    assert "BroadWorks service provider and clone group" in message and "Call Cabinet reseller account" in message
     assert "Akixi" not in message
     assert OnboardingOrder.objects.get(pk=order.pk).status == S.COORDINATOR_ASSIGNED
 
@@ -147,9 +136,7 @@ def test_O2_account_record_keeps_reference_who_and_when(world):
 def test_O2_accounts_cannot_be_recorded_by_others_or_at_other_stages(world):
     order = order_in_state(world, S.CONFIRMED)
     with pytest.raises(PermissionDenied):
-        services.onboarding_account_record(
-            by=world.user(Role.MANAGER), order=order, platform="akixi", reference="x"
-        )
+        services.onboarding_account_record(by=world.user(Role.MANAGER), order=order, platform="akixi", reference="x")
     later = order_in_state(world, S.ACCOUNTS_CREATED, partner=_fresh_partner())
     with pytest.raises(services.TransitionRefused):
         services.onboarding_account_record(
@@ -240,9 +227,7 @@ def test_hold_and_resume_return_to_the_stage_left(world, stage):
 def test_hold_and_cancel_need_a_reason(world, name):
     order = order_in_state(world, S.CONFIRMED)
     with pytest.raises(ValidationError) as exc:
-        services.onboarding_order_transition(
-            by=world.user(Role.MANAGER), order=order, name=name, data={"reason": " "}
-        )
+        services.onboarding_order_transition(by=world.user(Role.MANAGER), order=order, name=name, data={"reason": " "})
     assert exc.value.message_dict["reason"]
     assert OnboardingOrder.objects.get(pk=order.pk).status == S.CONFIRMED
 

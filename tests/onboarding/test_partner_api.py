@@ -70,9 +70,7 @@ def _payload(**overrides):
         "partner_id": "DELTA04",
         "name": "Delta Voice",
         "clone_group_id": "DELTA04-CLONE",
-        "contacts": [
-            {"name": "Dee", "role": "Primary", "email": "dee@delta.invalid", "phone": "0161 496 0999"}
-        ],
+        "contacts": [{"name": "Dee", "role": "Primary", "email": "dee@delta.invalid", "phone": "0161 496 0999"}],
     }
     data.update(overrides)
     return data

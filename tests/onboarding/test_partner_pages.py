@@ -31,9 +31,7 @@ def test_coordinator_creates_a_partner_with_a_contact_and_an_audit_row(client, c
     client.force_login(coordinator)
     response = client.post(reverse("onboarding:partner_create"), _form())
     partner = Partner.objects.get(partner_id="GAMMA03")
-    assert response.status_code == 302 and response.url == reverse(
-        "onboarding:partner_detail", args=[partner.pk]
-    )
+    assert response.status_code == 302 and response.url == reverse("onboarding:partner_detail", args=[partner.pk])
     contact = partner.contacts.get()
     assert contact.phone == "+442079460123"  # UK national format normalised to E.164
     event = AuditEvent.objects.get(action="partner.created", target_id=str(partner.pk))
@@ -52,9 +50,7 @@ def test_coordinator_creates_a_partner_with_a_contact_and_an_audit_row(client, c
         ("contacts-0-email", "not-an-email", "Enter a valid email address."),
     ],
 )
-def test_bad_input_gets_a_message_beside_the_field_and_saves_nothing(
-    client, coordinator, field, value, message
-):
+def test_bad_input_gets_a_message_beside_the_field_and_saves_nothing(client, coordinator, field, value, message):
     client.force_login(coordinator)
     response = client.post(reverse("onboarding:partner_create"), _form(**{field: value}))
     assert response.status_code == 200
@@ -64,9 +60,7 @@ def test_bad_input_gets_a_message_beside_the_field_and_saves_nothing(
 
 def test_partner_needs_at_least_one_contact(client, coordinator):
     client.force_login(coordinator)
-    data = _form(
-        **{"contacts-0-name": "", "contacts-0-email": "", "contacts-0-phone": "", "contacts-0-role": ""}
-    )
+    data = _form(**{"contacts-0-name": "", "contacts-0-email": "", "contacts-0-phone": "", "contacts-0-role": ""})
     response = client.post(reverse("onboarding:partner_create"), data)
     assert "Add at least one contact with an email address and phone number." in response.content.decode()
     assert not Partner.objects.filter(partner_id="GAMMA03").exists()
@@ -97,9 +91,7 @@ def test_trainer_cannot_create_partners(client, trainer):
 
 def test_partner_user_cannot_post_an_edit_to_their_own_partner(client, world):
     client.force_login(world.user(Role.PARTNER_USER))
-    response = client.post(
-        reverse("onboarding:partner_edit", args=[world.partner_a.pk]), _form(name="Mine now")
-    )
+    response = client.post(reverse("onboarding:partner_edit", args=[world.partner_a.pk]), _form(name="Mine now"))
     assert response.status_code == 403
     world.partner_a.refresh_from_db()
     assert world.partner_a.name == "Acme Telecom"
@@ -112,9 +104,7 @@ def test_partner_list_searches_filters_and_paginates(client, coordinator):
     url = reverse("onboarding:partner_list")
     page = client.get(url).context["table"].page
     assert page.paginator.count == 33 and len(page.object_list) == 25
-    assert [r.record.partner_id for r in client.get(url, {"q": "zed"}).context["table"].page.object_list] == [
-        "ZED99"
-    ]
+    assert [r.record.partner_id for r in client.get(url, {"q": "zed"}).context["table"].page.object_list] == ["ZED99"]
     live = {r.record.partner_id for r in client.get(url, {"live": "true"}).context["table"].page.object_list}
     assert live == {"ACME01", "ZED99"}
 

@@ -20,9 +20,7 @@ def lines(text: str) -> list[str]:
 
 
 def doc_dot_block() -> str:
-    blocks = re.findall(
-        r"^```dot\n(.*?)^```", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL
-    )
+    blocks = re.findall(r"^```dot\n(.*?)^```", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
     assert len(blocks) == 1, f"docs/onboarding.md needs exactly one ```dot block. {REGENERATE}"
     return blocks[0]
 

@@ -183,9 +183,7 @@ def iter_url_names(patterns=None, namespace=""):
 
 def test_every_url_has_an_expectation():
     served = set(iter_url_names())
-    assert not served - set(EXPECTATIONS), (
-        f"declare access expectations for {sorted(served - set(EXPECTATIONS))}"
-    )
+    assert not served - set(EXPECTATIONS), f"declare access expectations for {sorted(served - set(EXPECTATIONS))}"
     assert not set(EXPECTATIONS) - served, "these expectations name URLs that no longer exist"
 
 
@@ -207,9 +205,7 @@ def world(world):
     world.order_a = OnboardingOrder.objects.create(
         partner=world.partner_a, signed_order_received_at=now, confirmation_due_at=now, confirmed_at=now
     )
-    world.order_b = onboarding_order_create(
-        by=world.user(ADMIN), partner=world.partner_b, signed_order_received_at=now
-    )
+    world.order_b = onboarding_order_create(by=world.user(ADMIN), partner=world.partner_b, signed_order_received_at=now)
     world.number_a = Number.objects.create(e164="+442079460001", partner=world.partner_a)
     world.number_b = Number.objects.create(e164="+442079460002", partner=world.partner_b)
     return world

@@ -26,9 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No partner with ID “{partner}”.")
         password = os.environ.get("PORTAL_USER_PASSWORD") or self._prompt_password()
         try:
-            user = user_create(
-                username=username, role=role, partner=partner_obj, email=email, password=password
-            )
+            user = user_create(username=username, role=role, partner=partner_obj, email=email, password=password)
         except ValidationError as exc:
             lines = [f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
             raise CommandError("\n".join(lines)) from exc
