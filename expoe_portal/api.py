@@ -23,7 +23,7 @@ def exception_handler(exc, context):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         if "__all__" in errors:
             errors["non_field_errors"] = errors.pop("__all__")
-        exc = exceptions.ValidationError(errors)
+        exc = exceptions.ValidationError(nest_errors(errors))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
@@ -35,6 +35,37 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
     return response
+
+
+def nest_errors(flat: dict) -> dict:
+    """Services name nested fields with dots ("admins.1.user_id"); the API answers in the shape
+    of the request body: {"admins": [{}, {"user_id": [...]}]}."""
+    nested_roots = {key.split(".")[0] for key in flat if "." in key}
+    nested: dict = {}
+    for key, messages in flat.items():
+        if "." not in key:
+            if key in nested_roots:  # the field's own messages beside its items' ones
+                nested.setdefault("non_field_errors", []).extend(f"{key}: {m}" for m in messages)
+            else:
+                nested[key] = messages
+            continue
+        parts = key.split(".")
+        target = nested
+        for part, following in zip(parts, parts[1:], strict=False):
+            if part.isdigit():
+                target = target[int(part)]
+            elif following.isdigit():
+                items = target.setdefault(part, [])
+                items.extend({} for _ in range(int(following) + 1 - len(items)))
+                target = items
+            else:
+                target = target.setdefault(part, {})
+        last = parts[-1]
+        if isinstance(target, list):
+            target[int(last)] = messages
+        else:
+            target[last] = messages
+    return nested
 
 
 class Conflict(exceptions.APIException):

@@ -4,7 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from escalations.api import EscalationContactViewSet
-from onboarding.api import NumberRangeView, NumberViewSet, OnboardingOrderViewSet, PartnerViewSet
+from onboarding.api import (
+    CustomerGroupViewSet,
+    NumberRangeView,
+    NumberViewSet,
+    OnboardingOrderViewSet,
+    PartnerViewSet,
+)
 
 from . import views
 from .api import TokenView
@@ -14,6 +20,7 @@ router.register("partners", PartnerViewSet, basename="partner")
 router.register("escalation-contacts", EscalationContactViewSet, basename="escalation-contact")
 router.register("onboarding-orders", OnboardingOrderViewSet, basename="onboarding-order")
 router.register("numbers", NumberViewSet, basename="number")
+router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -12,10 +12,19 @@ from accounts.scoping import scope_for
 from expoe_portal.api import Conflict, E164Field, ModelPermissions, ScopedQuerysetMixin, TransitionNotAllowed
 
 from . import services
+from .build_request import build_plan
 from .choices import OnboardingStatus, SlaState
 from .filters import NumberFilter, OrderFilter, PartnerFilter
 from .forms import TRANSITION_FORMS, transition_form
-from .models import Number, OnboardingAccount, OnboardingOrder, Partner, PartnerContact, TrainingSession
+from .models import (
+    CustomerGroup,
+    Number,
+    OnboardingAccount,
+    OnboardingOrder,
+    Partner,
+    PartnerContact,
+    TrainingSession,
+)
 from .number_parsing import parse_number, parse_range
 from .selectors import onboarding_order_transitions, partner_list, sla_state_expression
 
@@ -320,3 +329,171 @@ class NumberRangeView(generics.CreateAPIView):
             "last": data["numbers"][-1],
             "count": count,
         }
+
+
+# --- Customer groups: the build request ------------------------------------------------------
+
+
+class VoicePortalSerializer(serializers.Serializer):
+    number = serializers.CharField(required=False, allow_blank=True, default="")
+    extension = serializers.CharField(required=False, allow_blank=True, default="")
+    external_dial_in = serializers.BooleanField(required=False, default=False)
+
+
+class GroupAdminSerializer(serializers.Serializer):
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
+    user_id = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Default firstname.surname@domain"
+    )
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="Leave blank to have one generated; it is returned once, in this response only.",
+    )
+
+
+class AkixiUserSerializer(serializers.Serializer):
+    username = serializers.CharField(allow_blank=True)
+    full_name = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+
+
+class AkixiSerializer(serializers.Serializer):
+    licence = serializers.CharField(required=False, allow_blank=True, default="", help_text="Blank: not licensed.")
+    users = AkixiUserSerializer(many=True, required=False, default=list)
+
+
+class CallCabinetSerializer(serializers.Serializer):
+    admin_name = serializers.CharField(required=False, allow_blank=True, default="")
+    admin_email = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanStepSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    operation = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class BuildStatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    steps = serializers.ListField(child=serializers.DictField())
+
+
+class CustomerGroupSerializer(serializers.Serializer):
+    """One end customer's build request. Every rule is checked by the service; errors come back
+    in the request's own shape ({"voice_portal": {"number": [...]}, "admins": [{}, {...}]})."""
+
+    id = serializers.IntegerField(read_only=True)
+    partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all())
+    group_id = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True)
+    domain = serializers.CharField(allow_blank=True)
+    extension_length = serializers.IntegerField(required=False, default=4)
+    numbers = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    business_profile_number = serializers.CharField(allow_blank=True)
+    voice_portal = VoicePortalSerializer()
+    admins = GroupAdminSerializer(many=True, allow_empty=True)
+    akixi = AkixiSerializer(required=False)
+    callcabinet = CallCabinetSerializer(required=False)
+    build = serializers.SerializerMethodField()
+    generated_passwords = serializers.SerializerMethodField(
+        help_text="Only in the response that generated them: {user_id: password}. Never shown again."
+    )
+
+    def validate_partner(self, partner):
+        if not scope_for(self.context["request"].user, Partner.objects.filter(pk=partner.pk)).exists():
+            raise serializers.ValidationError(f"Object with partner_id={partner.partner_id} does not exist.")
+        return partner
+
+    @extend_schema_field(BuildStatusSerializer)
+    def get_build(self, group):
+        # The build engine (ServiceBuild) arrives with the integrations; until then a request is a
+        # draft, or confirmed and waiting for it.
+        return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_generated_passwords(self, group):
+        return self.context.get("generated_passwords", {})
+
+    def to_representation(self, group):
+        request = services.customer_group_as_request(group)
+        for admin in request["admins"]:
+            admin.pop("password")
+        return {
+            "id": group.pk,
+            "partner": group.partner.partner_id,
+            **request,
+            "build": self.get_build(group),
+            "generated_passwords": self.get_generated_passwords(group),
+        }
+
+    def _as_request(self, validated):
+        data = {key: value for key, value in validated.items() if key != "partner"}
+        data.setdefault("akixi", {"licence": "", "users": []})
+        data.setdefault("callcabinet", {"admin_name": "", "admin_email": ""})
+        return data
+
+    def create(self, validated):
+        group, generated = services.customer_group_create(
+            by=self.context["request"].user, partner=validated["partner"], data=self._as_request(validated)
+        )
+        self.context["generated_passwords"] = generated
+        return group
+
+    def update(self, group, validated):
+        if validated.get("partner") and validated["partner"].pk != group.partner_id:
+            raise serializers.ValidationError({"partner": ["A customer group cannot move to another partner."]})
+        group, generated = services.customer_group_update(
+            by=self.context["request"].user, group=group, data=self._as_request(validated)
+        )
+        self.context["generated_passwords"] = generated
+        return group
+
+
+class CustomerGroupViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customer groups and their build requests. Partner users see and request their own
+    partner's (once live, O6); a request can change only while it is a draft."""
+
+    queryset = CustomerGroup.objects.select_related("partner").prefetch_related(
+        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users"
+    )
+    serializer_class = CustomerGroupSerializer
+    permission_classes = [ModelPermissions]
+    filterset_fields = {"group_id": ["exact", "iexact"], "partner__partner_id": ["exact", "iexact"]}
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    def perform_update(self, serializer):
+        try:
+            serializer.save()
+        except services.TransitionRefused as exc:
+            raise Conflict(str(exc)) from exc
+
+    @extend_schema(request=None, responses=CustomerGroupSerializer)
+    @action(detail=True, methods=["post"], url_path="build", permission_classes=[IsAuthenticated])
+    def build(self, request, pk=None):
+        """Start the build: confirms a draft request (after reviewing its plan at `plan/`); from
+        then on it is built, not edited. Running the platform steps arrives with the integrations."""
+        group = self.get_object()
+        try:
+            group = services.customer_group_submit(by=request.user, group=group)
+        except services.OrderConflict as exc:
+            raise Conflict("This build request is already confirmed.") from exc
+        return Response(self.get_serializer(group).data)
+
+    @extend_schema(responses=PlanStepSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="plan")
+    def plan(self, request, pk=None):
+        """Every operation the build will perform, in order, per platform."""
+        return Response(build_plan(self.get_object()))

@@ -84,6 +84,14 @@ def number_a_pk(world):
     return {"pk": world.number_a.pk}
 
 
+def group_b_pk(world):
+    return {"pk": world.group_b.pk}
+
+
+def group_a_pk(world):
+    return {"pk": world.group_a.pk}
+
+
 def first_contact_pk(world):
     from escalations.models import EscalationContact
 
@@ -167,6 +175,14 @@ EXPECTATIONS = {
         own_kwargs=number_a_pk,
     ),
     "number-range": Expect(signed_in(405, anonymous=401)),  # POST only
+    "customer-group-list": Expect(signed_in(200, anonymous=401)),
+    "customer-group-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "customer-group-plan": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "customer-group-build": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST only
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
 }
@@ -198,7 +214,7 @@ def world(world):
     """The shared world plus an onboarding order for each partner: A's finished, B's just logged."""
     from django.utils import timezone
 
-    from onboarding.models import Number, OnboardingOrder
+    from onboarding.models import CustomerGroup, Number, OnboardingOrder
     from onboarding.services import onboarding_order_create
 
     now = timezone.now()
@@ -208,6 +224,8 @@ def world(world):
     world.order_b = onboarding_order_create(by=world.user(ADMIN), partner=world.partner_b, signed_order_received_at=now)
     world.number_a = Number.objects.create(e164="+442079460001", partner=world.partner_a)
     world.number_b = Number.objects.create(e164="+442079460002", partner=world.partner_b)
+    world.group_a = CustomerGroup.objects.create(partner=world.partner_a, group_id="AlphaOne", name="Alpha One")
+    world.group_b = CustomerGroup.objects.create(partner=world.partner_b, group_id="BetaOne", name="Beta One")
     return world
 
 
