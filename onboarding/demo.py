@@ -8,11 +8,15 @@ order is left as it is.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from .choices import AccountPlatform, OrderStatus, TrainingPlatform
-from .models import OnboardingOrder, Partner
+from .models import CustomerGroup, Number, OnboardingOrder, Partner
+from .number_parsing import parse_range
 from .services import (
+    customer_group_create,
+    numbers_add,
     onboarding_account_record,
     onboarding_order_create,
     onboarding_order_transition,
@@ -191,3 +195,65 @@ def _record_training(order: OnboardingOrder, *, by) -> OnboardingOrder:
             data={"platform": platform, "held_on": timezone.localdate(), "note": "Demo session."},
         )
     return order
+
+
+# --- Numbers and customer groups (N1; the build request) ----------------------------------------
+
+# Ofcom keeps 020 7946 0xxx for drama and testing: safe numbers for a demo.
+DEMO_POOL = {"ACME01": ("+442079460000", "+442079460099")}
+DEMO_GROUPS = [
+    # partner, group ID, customer name, its numbers (indexes into the partner's pool)
+    ("ACME01", "NorthwindTraders", "Northwind Traders", range(0, 10)),
+    ("ACME01", "ContosoDental", "Contoso Dental Practice", range(10, 14)),
+    ("ACME01", "FabrikamLaw", "Fabrikam Law LLP", range(14, 20)),
+]
+
+
+def seed_numbers_and_groups(*, partners: dict[str, Partner], staff: dict) -> list[tuple[str, int, int]]:
+    """The live partner's pool (100 numbers) and three customer groups using 20 of them; returns
+    (partner ID, numbers, groups) rows for the banner. Safe to run again."""
+    coordinator = staff["coordinator"]
+    for partner_id, (first, last) in DEMO_POOL.items():
+        partner = partners[partner_id]
+        if not Number.objects.filter(partner=partner).exists():
+            numbers_add(by=coordinator, partner=partner, numbers=parse_range(first, last))
+    for partner_id, group_id, name, indexes in DEMO_GROUPS:
+        partner = partners[partner_id]
+        if CustomerGroup.objects.filter(group_id=group_id).exists():
+            continue
+        pool = list(Number.objects.filter(partner=partner).order_by("e164").values_list("e164", flat=True))
+        numbers = [pool[i] for i in indexes]
+        first_word = name.split()[0].lower()
+        customer_group_create(
+            by=coordinator,
+            partner=partner,
+            data={
+                "group_id": group_id,
+                "name": name,
+                "domain": "hostedcomm.com",
+                "extension_length": 4,
+                "numbers": numbers,
+                "business_profile_number": numbers[0],
+                "voice_portal": {"number": numbers[1], "extension": "8000", "external_dial_in": True},
+                "admins": [{"first_name": "Office", "last_name": f"Manager {first_word.title()}", "password": ""}],
+                "akixi": {
+                    "licence": settings.AKIXI_LICENCES[0],
+                    "users": [
+                        {
+                            "username": f"{first_word}.reports",
+                            "full_name": f"{name} reports",
+                            "email": f"reports@{first_word}.invalid",
+                        }
+                    ],
+                },
+                "callcabinet": {"admin_name": f"{name} admin", "admin_email": f"admin@{first_word}.invalid"},
+            },
+        )
+    return [
+        (
+            partner_id,
+            Number.objects.filter(partner=partners[partner_id]).count(),
+            CustomerGroup.objects.filter(partner=partners[partner_id]).count(),
+        )
+        for partner_id in DEMO_POOL
+    ]

@@ -123,3 +123,15 @@ def test_seed_demo_logins_still_work(client):
         response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         client.post(reverse("accounts:logout"))
+
+
+def test_seed_demo_stocks_the_live_partners_pool_and_customer_groups():
+    from onboarding.models import CustomerGroup, Number
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    acme = Partner.objects.get(partner_id="ACME01")
+    assert Number.objects.filter(partner=acme, status="available").count() >= 50
+    groups = CustomerGroup.objects.filter(partner=acme)
+    assert groups.count() == 3
+    assert all(g.numbers.filter(e164=g.business_profile_number).exists() for g in groups), "B1 holds"

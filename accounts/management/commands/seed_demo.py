@@ -33,6 +33,7 @@ class Command(BaseCommand):
             ]
             staff = {user.username: user for user in User.objects.filter(username__in=staff_usernames)}
             stages = onboarding_demo.seed_orders(partners=partners, staff=staff)
+            pools = onboarding_demo.seed_numbers_and_groups(partners=partners, staff=staff)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for username, role, partner_id in rows:
@@ -41,3 +42,5 @@ class Command(BaseCommand):
         self.stdout.write("Demo onboarding orders:")
         for partner_id, stage in stages:
             self.stdout.write(f"  {partner_id:<12} {stage}")
+        for partner_id, numbers, groups in pools:
+            self.stdout.write(f"  {partner_id:<12} {numbers} numbers in its pool, {groups} customer groups")
