@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from django_fsm import ConcurrentTransition
 from django_fsm_log.models import StateLog
 
@@ -498,6 +499,7 @@ def _require_group_author(by, partner: Partner, *, action: str) -> None:
         raise PermissionDenied(f"You cannot {action} for another partner.")
 
 
+@sensitive_variables("cleaned", "admin", "password", "generated")
 def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str]:
     """Write the cleaned request into the group and its rows; return generated passwords, which the
     caller shows once (A2). Passwords are stored only encrypted."""
@@ -540,6 +542,7 @@ def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str
     return generated
 
 
+@sensitive_variables("data", "cleaned", "generated")
 def customer_group_create(*, by, partner: Partner, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
     """Record one end customer's build request, checked against every rule before anything is sent.
 
@@ -564,6 +567,7 @@ def customer_group_create(*, by, partner: Partner, data: dict) -> tuple[Customer
     return group, generated
 
 
+@sensitive_variables("data", "cleaned", "generated")
 def customer_group_update(*, by, group: CustomerGroup, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
     """Change a build request while it is still a draft (not yet confirmed)."""
     _require_group_author(by, group.partner, action="change customer builds")
