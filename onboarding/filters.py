@@ -36,10 +36,10 @@ class OrderFilter(django_filters.FilterSet):
     partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
     coordinator = django_filters.ModelChoiceFilter(
-        queryset=_staff_in_role(Role.COORDINATOR), to_field_name="username", label="Co-ordinator"
+        queryset=_staff_in_role(Role.COORDINATOR), to_field_name="username", label="Co-ordinator", empty_label="Any"
     )
     trainer = django_filters.ModelChoiceFilter(
-        queryset=_staff_in_role(Role.TRAINER), to_field_name="username", label="Trainer"
+        queryset=_staff_in_role(Role.TRAINER), to_field_name="username", label="Trainer", empty_label="Any"
     )
     sla_state = django_filters.ChoiceFilter(field_name="sla", choices=SlaState.choices, label="SLA")
 

@@ -34,8 +34,8 @@ class OrderTable(tables.Table):
         order_by=("confirmation_due_at",),
     )
     signed_order_received_at = tables.DateTimeColumn(verbose_name="Signed order", format="j M Y H:i")
-    coordinator = tables.Column(accessor="coordinator__username", verbose_name="Co-ordinator", default="—")
-    trainer = tables.Column(accessor="trainer__username", verbose_name="Trainer", default="—")
+    coordinator = tables.Column(verbose_name="Co-ordinator", default="—", order_by=("coordinator__first_name",))
+    trainer = tables.Column(verbose_name="Trainer", default="—", order_by=("trainer__first_name",))
     kickoff_at = tables.DateTimeColumn(verbose_name="Kickoff", format="j M Y H:i", default="—")
 
     class Meta:
@@ -53,6 +53,12 @@ class OrderTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "No onboarding orders match."
         order_by = ("-signed_order_received_at",)
+
+    def render_coordinator(self, value):
+        return value.display_name
+
+    def render_trainer(self, value):
+        return value.display_name
 
 
 class NumberTable(tables.Table):
