@@ -134,3 +134,64 @@ def test_a_password_never_appears_in_stored_rows_or_the_audit(api_as, world, poo
     admin = GroupAdmin.objects.get()
     assert typed not in admin.password_encrypted
     assert not any(typed in str(e.changes) for e in AuditEvent.objects.all())
+
+
+def _nested(body, path):
+    for part in path.split("."):
+        body = body[int(part)] if part.isdigit() else body[part]
+    return body
+
+
+# rule: (what breaks it, where its message appears, a fragment of the message)
+API_RULE_CASES = {
+    "G3": ({"group_id": "has space"}, "group_id", "letters, digits"),
+    "G4": ({"name": ""}, "name", "(G4)"),
+    "G5": ({"domain": "gmail.com"}, "domain", "(G5)"),
+    "G6": ({"admins": []}, "admins", "(G6)"),
+    "N1": ({"numbers": []}, "numbers", "(N1)"),
+    "B1": ({"business_profile_number": ""}, "business_profile_number", "(B1)"),
+    "V1": ({"voice_portal": {"number": "", "extension": "", "external_dial_in": False}}, "voice_portal.number", "(V1)"),
+    "V1_extension": ({"voice_portal__extension": "12"}, "voice_portal.extension", "4 digits"),
+    "A1": (
+        {"admins": [{"first_name": "A", "last_name": "B", "user_id": "not an id@hostedcomm.com"}]},
+        "admins.0.user_id",
+        "user ID",
+    ),
+    "A2": ({"admins": [{"first_name": "A", "last_name": "", "password": "short"}]}, "admins.0.last_name", "(A2)"),
+    "A2_password": (
+        {"admins": [{"first_name": "A", "last_name": "B", "password": "short"}]},
+        "admins.0.password",
+        "(A2)",
+    ),
+    "K2": ({"akixi__licence": "Platinum"}, "akixi.licence", "(K2)"),
+    "K4": ({"akixi__users": []}, "akixi.users", "(K4)"),
+    "C5": ({"callcabinet": {"admin_name": "", "admin_email": "a@b.invalid"}}, "callcabinet.admin_name", "(C5)"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(API_RULE_CASES))
+def test_each_rule_through_the_api(api_as, world, pool, rule):
+    """test_<rule>: one broken rule per request; its message sits at the field's own path."""
+    overrides, path, fragment = API_RULE_CASES[rule]
+    response = post(api_as(world.user(Role.COORDINATOR)), **overrides)
+    assert response.status_code == 400, rule
+    assert fragment in str(_nested(response.json(), path)), (rule, response.json())
+    assert not CustomerGroup.objects.exists()
+
+
+def test_G1_G2_C2_C3_C4_the_plan_uses_the_clone_source_and_an_essential_customer(api_as, world, pool):
+    client = api_as(world.user(Role.COORDINATOR))
+    group_id = post(client).json()["id"]
+    plan = {step["operation"]: step["detail"] for step in client.get(f"{LIST}{group_id}/plan/").json()}
+    assert plan["Read the clone group"] == "ACME01-CLONE of ExpoePartner (G1, G2)"
+    assert plan["Add New Essential Customer"] == (
+        "dealer and billing code AlphaWidgets, BroadWorks group AlphaWidgets, provider ACME01 (C2, C3, C4)"
+    )
+    assert not any(op == "Add New Customer" for op in plan), "never the plain customer (C2)"
+
+
+def test_K4_reporting_users_are_limited_to_their_partition(api_as, world, pool):
+    client = api_as(world.user(Role.COORDINATOR))
+    group_id = post(client).json()["id"]
+    users = [s for s in client.get(f"{LIST}{group_id}/plan/").json() if s["operation"] == "Add reporting user"]
+    assert users and all("own partition only (K4)" in s["detail"] for s in users)
