@@ -11,6 +11,7 @@ def navigation(request):
     if user.is_partner_user:
         items.append(("My partner", reverse("onboarding:my_partner")))
         items.append(("Numbers", reverse("onboarding:number_list")))
+        items.append(("Customers", reverse("onboarding:group_list")))
     else:
         items.append(("Home", reverse("home")))
         if user.has_perm("onboarding.view_partner"):
@@ -19,6 +20,8 @@ def navigation(request):
             items.append(("Onboarding", reverse("onboarding:order_list")))
         if user.has_perm("onboarding.view_number"):
             items.append(("Numbers", reverse("onboarding:number_list")))
+        if user.has_perm("onboarding.view_customergroup"):
+            items.append(("Customers", reverse("onboarding:group_list")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))
     items.append(("API", reverse("api-docs")))
     path = request.path

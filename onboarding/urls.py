@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import group_views, views
 
 app_name = "onboarding"
 
@@ -21,4 +21,10 @@ urlpatterns = [
         views.order_account_record,
         name="order_account_record",
     ),
+    path("customers/", group_views.group_list, name="group_list"),
+    path("customers/new/", group_views.group_create, name="group_create"),
+    path("customers/<int:pk>/", group_views.group_detail, name="group_detail"),
+    path("customers/<int:pk>/edit/", group_views.group_edit, name="group_edit"),
+    path("customers/<int:pk>/preview/", group_views.group_preview, name="group_preview"),
+    path("customers/<int:pk>/submit/", group_views.group_submit, name="group_submit"),
 ]
