@@ -139,6 +139,26 @@ EXPECTATIONS = {
     ),
     "onboarding:number_list": Expect(signed_in(200)),  # scoped: a partner user sees their own pool
     "onboarding:numbers_add": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
+    "onboarding:group_list": Expect(signed_in(200)),
+    "onboarding:group_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
+    "onboarding:group_detail": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "onboarding:group_edit": Expect(
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=group_b_pk,
+        own_partner=200,
+        own_kwargs=group_a_pk,
+    ),
+    "onboarding:group_preview": Expect(
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=group_b_pk,
+        own_partner=200,
+        own_kwargs=group_a_pk,
+    ),
+    "onboarding:group_submit": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
+    ),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
