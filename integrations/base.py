@@ -1,0 +1,114 @@
+"""What every platform client shares: the two kinds of error, redaction, and the ExternalCall row
+each call leaves behind.
+
+A client raises TransientError for what may work if tried again (timeouts, dropped connections,
+5xx, a platform that says "busy") and PermanentError for what will not (a refusal with a reason the
+user must act on). Tasks retry the first with backoff and stop on the second, showing its reason.
+"""
+
+import re
+import time
+from contextlib import contextmanager
+
+from .choices import CallOutcome
+from .models import ExternalCall
+
+
+class IntegrationError(Exception):
+    permanent = False
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self):
+        return self.message
+
+
+class TransientError(IntegrationError):
+    permanent = False
+
+
+class PermanentError(IntegrationError):
+    permanent = True
+
+
+# Field names whose values never leave the process in a log, a task or an ExternalCall row.
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "newpassword",
+        "userpassword",
+        "signedpassword",
+        "apikey",
+        "x-api-key",
+        "token",
+        "authorization",
+        "secret",
+        "sessiontoken",
+    }
+)
+REDACTED = "********"
+_XML_SECRET = re.compile(
+    r"<(?P<tag>(?:\w+:)?(?:password|newPassword|userPassword|signedPassword|apiKey|token))>.*?</(?P=tag)>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _is_secret_key(key) -> bool:
+    return str(key).replace("_", "").lower() in SECRET_KEYS
+
+
+def redact(value):
+    """A copy of `value` with every secret replaced: dict keys named like secrets, and the same
+    elements inside XML text (OCI-P requests are XML)."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if _is_secret_key(k) else redact(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str) and "<" in value:
+        return _XML_SECRET.sub(lambda m: f"<{m.group('tag')}>{REDACTED}</{m.group('tag')}>", value)
+    return value
+
+
+class _Call:
+    """Handed to the block inside `recorded_call`; the client sets `response` when it has one."""
+
+    def __init__(self, row: ExternalCall):
+        self.row = row
+        self.response = None
+
+
+@contextmanager
+def recorded_call(*, platform: str, operation: str, target: str = "", request=None, partner=None, context: str = ""):
+    """Record one platform call: the row is saved before the call (so a process killed mid-call
+    leaves a "started" row behind), and completed with its outcome, duration and the redacted
+    response after it. Errors are re-raised unchanged."""
+    row = ExternalCall.objects.create(
+        platform=platform,
+        operation=operation,
+        target=target[:200],
+        context=context[:100],
+        partner=partner,
+        request=redact(request) if request is not None else {},
+    )
+    call = _Call(row)
+    started = time.monotonic()
+    try:
+        yield call
+    except IntegrationError as exc:
+        row.outcome = CallOutcome.PERMANENT_ERROR if exc.permanent else CallOutcome.TRANSIENT_ERROR
+        row.error = str(exc)[:2000]
+        raise
+    except Exception as exc:
+        # Not classified by the client: record it as permanent so nobody retries blindly.
+        row.outcome = CallOutcome.PERMANENT_ERROR
+        row.error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise
+    else:
+        row.outcome = CallOutcome.OK
+    finally:
+        row.duration_ms = int((time.monotonic() - started) * 1000)
+        row.response = redact(call.response) if call.response is not None else {}
+        row.save(update_fields=["outcome", "error", "duration_ms", "response"])

@@ -1,0 +1,33 @@
+from django.db import models
+
+from .choices import CallOutcome, Platform
+
+
+class ExternalCall(models.Model):
+    """One call to a platform: saved as "started" before the call, completed after it.
+
+    Request and response are stored redacted (integrations.base.redact): no password, API key
+    or token ever reaches this table."""
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    operation = models.CharField(max_length=100)
+    target = models.CharField(max_length=200, blank=True, help_text="What the call acted on, e.g. ACME01/AlphaWidgets.")
+    context = models.CharField(max_length=100, blank=True, help_text="Who asked, e.g. build:12/step:3.")
+    partner = models.ForeignKey(
+        "onboarding.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="external_calls"
+    )
+    outcome = models.CharField(max_length=16, choices=CallOutcome.choices, default=CallOutcome.STARTED)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    request = models.JSONField(default=dict, blank=True)
+    response = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["context", "started_at"])]
+
+    def __str__(self):
+        return f"{self.platform}.{self.operation} {self.target}: {self.outcome}"
