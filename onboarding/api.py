@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts.scoping import scope_for
 from expoe_portal.api import Conflict, E164Field, ModelPermissions, ScopedQuerysetMixin, TransitionNotAllowed
 
-from . import services
+from . import builds, services
 from .build_request import build_plan
 from .choices import OnboardingStatus, SlaState
 from .filters import NumberFilter, OrderFilter, PartnerFilter
@@ -26,7 +26,7 @@ from .models import (
     TrainingSession,
 )
 from .number_parsing import parse_number, parse_range
-from .selectors import onboarding_order_transitions, partner_list, sla_state_expression
+from .selectors import build_summary, onboarding_order_transitions, partner_list, sla_state_expression
 
 
 class PartnerContactSerializer(serializers.ModelSerializer):
@@ -412,9 +412,7 @@ class CustomerGroupSerializer(serializers.Serializer):
 
     @extend_schema_field(BuildStatusSerializer)
     def get_build(self, group):
-        # The build engine (ServiceBuild) arrives with the integrations; until then a request is a
-        # draft, or confirmed and waiting for it.
-        return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
+        return build_summary(group)
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_generated_passwords(self, group):
@@ -466,8 +464,8 @@ class CustomerGroupViewSet(
     """Customer groups and their build requests. Partner users see and request their own
     partner's (once live, O6); a request can change only while it is a draft."""
 
-    queryset = CustomerGroup.objects.select_related("partner").prefetch_related(
-        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users"
+    queryset = CustomerGroup.objects.select_related("partner", "build").prefetch_related(
+        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users", "build__steps"
     )
     serializer_class = CustomerGroupSerializer
     permission_classes = [ModelPermissions]
@@ -483,14 +481,15 @@ class CustomerGroupViewSet(
     @extend_schema(request=None, responses=CustomerGroupSerializer)
     @action(detail=True, methods=["post"], url_path="build", permission_classes=[IsAuthenticated])
     def build(self, request, pk=None):
-        """Start the build: confirms a draft request (after reviewing its plan at `plan/`); from
-        then on it is built, not edited. Running the platform steps arrives with the integrations."""
+        """Start the build, or retry a failed one from its failed step. A draft request is confirmed
+        first (review its plan at `plan/`); from then on it is built, not edited. Pressing it while
+        the build is queued, running or done changes nothing."""
         group = self.get_object()
         try:
-            group = services.customer_group_submit(by=request.user, group=group)
-        except services.OrderConflict as exc:
-            raise Conflict("This build request is already confirmed.") from exc
-        return Response(self.get_serializer(group).data)
+            builds.build_start(by=request.user, group=group)
+        except builds.BuildConflict as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
 
     @extend_schema(responses=PlanStepSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="plan")

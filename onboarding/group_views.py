@@ -22,7 +22,7 @@ from django_tables2 import RequestConfig
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
 
-from . import services
+from . import builds, services
 from .build_request import (
     AKIXI_PARTITION_FIXED,
     AKIXI_USER_FIXED_SETTINGS,
@@ -195,12 +195,19 @@ def group_submit(request, pk):
     group = _group_get(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    was_draft = group.is_draft
+    previous = getattr(getattr(group, "build", None), "status", None)
     try:
-        services.customer_group_submit(by=request.user, group=group)
-    except services.OrderConflict:
-        messages.error(request, ALREADY_CONFIRMED)
+        builds.build_start(by=request.user, group=group)
+    except builds.BuildConflict as exc:
+        messages.error(request, str(exc))
     else:
-        messages.success(request, f"Build of {group.group_id} confirmed.")
+        if was_draft:
+            messages.success(request, f"Build of {group.group_id} confirmed and queued.")
+        elif previous == "failed":
+            messages.success(request, f"Retrying the build of {group.group_id} from its failed step.")
+        else:
+            messages.info(request, ALREADY_CONFIRMED)
     request.session.pop(_passwords_key(group), None)
     return redirect(group)
 

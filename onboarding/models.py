@@ -16,6 +16,7 @@ from accounts.choices import Role
 from expoe_portal.phone import format_national, validate_e164
 
 from .choices import (
+    BUILD_STATUS_BADGES,
     CLOSED_STATUSES,
     HOLDABLE_STATUSES,
     NUMBER_STATUS_BADGES,
@@ -25,11 +26,14 @@ from .choices import (
     SLA_STATE_BADGES,
     AccountPlatform,
     AccountStatus,
+    BuildStatus,
+    BuildStepName,
     GroupDomain,
     NumberStatus,
     OnboardingStatus,
     OrderStatus,
     SlaState,
+    StepStatus,
     TrainingPlatform,
 )
 from .validators import broadworks_id_validator
@@ -571,3 +575,108 @@ class Number(models.Model):
     @property
     def status_badge(self) -> str:
         return NUMBER_STATUS_BADGES[self.status]
+
+
+# --- The customer build (runs the build request on the platforms) -------------------------------
+
+BUILDERS = MayRun(Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.PARTNER_USER)
+
+
+class ServiceBuild(ConcurrentTransitionMixin, models.Model):
+    """One customer group's build: its steps run in order, each as its own task.
+
+    Transition methods only change fields in memory; onboarding.builds saves them and queues work."""
+
+    group = models.OneToOneField(CustomerGroup, on_delete=models.CASCADE, related_name="build")
+    status = FSMField(choices=BuildStatus.choices, default=BuildStatus.DRAFT, protected=True, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    state_logs = GenericRelation(StateLog)
+
+    PARTNER_SCOPE = "group__partner"
+
+    def __str__(self):
+        return f"Build of {self.group.group_id}: {self.get_status_display()}"
+
+    @property
+    def status_badge(self) -> str:
+        return BUILD_STATUS_BADGES[self.status]
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[BuildStatus.DRAFT, BuildStatus.FAILED],
+        target=BuildStatus.QUEUED,
+        permission=BUILDERS,
+        custom={"label": "Build"},
+    )
+    def queue(self, *, by, description=None):
+        self.queued_at = timezone.now()
+        self.cancel_requested = False
+        self.last_error = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=BuildStatus.QUEUED, target=BuildStatus.RUNNING)
+    def start(self, *, by=None, description=None):
+        self.started_at = self.started_at or timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=BuildStatus.RUNNING, target=BuildStatus.SUCCEEDED)
+    def succeed(self, *, by=None, description=None):
+        self.finished_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[BuildStatus.QUEUED, BuildStatus.RUNNING], target=BuildStatus.FAILED)
+    def fail(self, *, reason, by=None, description=None):
+        self.finished_at = timezone.now()
+        self.last_error = reason
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[BuildStatus.DRAFT, BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED],
+        target=BuildStatus.CANCELLED,
+        permission=BUILDERS,
+        custom={"label": "Cancel build"},
+    )
+    def cancel(self, *, by=None, description=None):
+        self.finished_at = timezone.now()
+
+
+class BuildStep(models.Model):
+    """One step of a build: checks the platform first and creates only what is missing."""
+
+    build = models.ForeignKey(ServiceBuild, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=32, choices=BuildStepName.choices)
+    status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    external_reference = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # A running step whose lease has passed was abandoned (worker killed): the sweeper re-queues it.
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    PARTNER_SCOPE = "build__group__partner"
+
+    class Meta:
+        ordering = ["build_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["build", "position"], name="one_step_per_position"),
+            models.UniqueConstraint(fields=["build", "name"], name="one_step_per_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_name_display()}: {self.get_status_display()}"

@@ -174,3 +174,17 @@ def number_pool_counts(*, user, partner=None) -> dict:
         queryset = queryset.filter(partner=partner)
     counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {status: counts.get(status, 0) for status in NumberStatus.values}
+
+
+def build_summary(group) -> dict:
+    """API.md's `build` object: status, progress (percent of steps done) and the steps."""
+    build = getattr(group, "build", None)  # the reverse one-to-one raises AttributeError when absent
+    if build is None:
+        return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
+    steps = list(build.steps.all())
+    finished = sum(1 for s in steps if s.status in ("done", "skipped"))
+    return {
+        "status": build.status,
+        "progress": round(100 * finished / len(steps)) if steps else 0,
+        "steps": [{"name": s.name, "status": s.status, "attempts": s.attempts, "error": s.last_error} for s in steps],
+    }

@@ -282,3 +282,13 @@ GROUP_EXTENSION_LENGTH_MAX = 6
 # Key for the few secrets kept until a build uses them (admin passwords, A2). Derived from the
 # secret key unless set; rotating it only affects builds still waiting to run.
 PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
+
+# Builds: a step that keeps failing transiently gives up after this many attempts; retry delays
+# double from 5 s up to this cap (always well under the Redis visibility timeout).
+BUILD_STEP_MAX_ATTEMPTS = env.int("BUILD_STEP_MAX_ATTEMPTS", default=6)
+BUILD_RETRY_MAX_DELAY = env.int("BUILD_RETRY_MAX_DELAY", default=300)
+CELERY_BEAT_SCHEDULE["sweep-stuck-build-steps"] = {"task": "onboarding.tasks.sweep_builds", "schedule": 60}
+# The class each build step talks to per platform (a dotted path; the platform clients fill these).
+BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="")
+AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="")
+CALLCABINET_GATEWAY = env("CALLCABINET_GATEWAY", default="")

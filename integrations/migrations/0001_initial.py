@@ -5,33 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('onboarding', '0004_customer_group_build_request'),
+        ("onboarding", "0004_customer_group_build_request"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalCall',
+            name="ExternalCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('broadworks', 'BroadWorks'), ('akixi', 'Akixi'), ('callcabinet', 'Call Cabinet')], max_length=16)),
-                ('operation', models.CharField(max_length=100)),
-                ('target', models.CharField(blank=True, help_text='What the call acted on, e.g. ACME01/AlphaWidgets.', max_length=200)),
-                ('context', models.CharField(blank=True, help_text='Who asked, e.g. build:12/step:3.', max_length=100)),
-                ('outcome', models.CharField(choices=[('started', 'Started'), ('ok', 'OK'), ('transient_error', 'Transient error (retried)'), ('permanent_error', 'Permanent error')], default='started', max_length=16)),
-                ('started_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('request', models.JSONField(blank=True, default=dict)),
-                ('response', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='external_calls', to='onboarding.partner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[("broadworks", "BroadWorks"), ("akixi", "Akixi"), ("callcabinet", "Call Cabinet")],
+                        max_length=16,
+                    ),
+                ),
+                ("operation", models.CharField(max_length=100)),
+                (
+                    "target",
+                    models.CharField(
+                        blank=True, help_text="What the call acted on, e.g. ACME01/AlphaWidgets.", max_length=200
+                    ),
+                ),
+                ("context", models.CharField(blank=True, help_text="Who asked, e.g. build:12/step:3.", max_length=100)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("started", "Started"),
+                            ("ok", "OK"),
+                            ("transient_error", "Transient error (retried)"),
+                            ("permanent_error", "Permanent error"),
+                        ],
+                        default="started",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("request", models.JSONField(blank=True, default=dict)),
+                ("response", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="external_calls",
+                        to="onboarding.partner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['context', 'started_at'], name='integration_context_1ce1cc_idx')],
+                "ordering": ["-started_at", "-id"],
+                "indexes": [models.Index(fields=["context", "started_at"], name="integration_context_1ce1cc_idx")],
             },
         ),
     ]

@@ -12,7 +12,9 @@ from tests.services import chromium_or_skip
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this thread
+# while it is open, and code that later calls asyncio.run (the OCI-P client) must not find one.
+@pytest.fixture(scope="module")
 def browser():
     executable = chromium_or_skip()
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a

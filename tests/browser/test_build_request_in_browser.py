@@ -101,7 +101,7 @@ def test_a_partner_user_corrects_a_build_request_and_reaches_the_preview(page, l
 
     page.once("dialog", lambda dialog: dialog.accept())  # data-confirm
     page.get_by_role("button", name="Confirm and build").click()
-    expect(page.get_by_role("alert").filter(has_text="Build of AlphaWidgets confirmed.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Build of AlphaWidgets confirmed and queued.")).to_be_visible()
     expect(page.get_by_test_id("build-state")).to_contain_text("Confirmed at")
     expect(page.get_by_test_id("admins")).to_contain_text("grace.hopper@hostedcomm.com")
     assert not CustomerGroup.objects.get().is_draft

@@ -521,7 +521,7 @@ def test_submit_confirms_and_shows_the_group(client, world, draft):
     assert not draft.is_draft
     assert response.redirect_chain[-1][0] == reverse("onboarding:group_detail", args=[draft.pk])
     page = html.unescape(response.content.decode())
-    assert "Build of AlphaWidgets confirmed." in page and "Confirmed at" in page
+    assert "Build of AlphaWidgets confirmed and queued." in page and "Confirmed at" in page
     again = client.post(url, follow=True).content.decode()
     assert "This build request is already confirmed." in again
 

@@ -1,0 +1,162 @@
+"""What each build step does. Every step asks the platform first and creates only what is missing,
+so running a step again (a retry, a redelivered task) changes nothing that is already there.
+
+Gateways (integrations.platforms) have plain methods named after what they do; passwords are
+decrypted only here, handed to the gateway, and wiped once the platform has them (A2)."""
+
+from django.utils import timezone
+
+from expoe_portal import vault
+from integrations.base import TransientError
+from integrations.platforms import get_platforms
+
+from .choices import BuildStepName
+from .models import GroupAdmin
+
+
+def run_step(*, step, group, platforms=None) -> str:
+    platforms = platforms or get_platforms()
+    return STEPS[step.name](group=group, platforms=platforms)
+
+
+def _numbers(group) -> list[str]:
+    return list(group.numbers.order_by("e164").values_list("e164", flat=True))
+
+
+def clone_group(*, group, platforms) -> str:
+    """G1-G5: the group, copied from the partner's clone group."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    if not bw.group_exists(sp, group.group_id):
+        bw.add_group_from_template(
+            service_provider_id=sp,
+            template_group_id=group.clone_group_id,
+            group_id=group.group_id,
+            name=group.name,
+            domain=group.domain,
+            extension_length=group.extension_length,
+        )
+    return group.group_id
+
+
+def pool_numbers(*, group, platforms) -> str:
+    """N1: the numbers are on the partner's service provider before they go to the group."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    missing = [n for n in _numbers(group) if n not in set(bw.service_provider_numbers(sp))]
+    if missing:
+        bw.add_numbers_to_service_provider(sp, missing)
+    return f"{len(missing)} added"
+
+
+def assign_numbers(*, group, platforms) -> str:
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    missing = [n for n in _numbers(group) if n not in set(bw.group_numbers(sp, group.group_id))]
+    if missing:
+        bw.assign_numbers(sp, group.group_id, missing)
+    return f"{len(_numbers(group))} assigned"
+
+
+def business_profile(*, group, platforms) -> str:
+    """B1: the group CLID."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    if bw.group_clid(sp, group.group_id) != group.business_profile_number:
+        bw.set_group_clid(sp, group.group_id, group.business_profile_number)
+    return group.business_profile_number
+
+
+def voice_portal(*, group, platforms) -> str:
+    """V1, V2."""
+    platforms.broadworks.enable_voice_portal(
+        group.partner.partner_id,
+        group.group_id,
+        number=group.voice_portal_number,
+        extension=group.voice_portal_extension,
+        external_dial_in=group.voice_portal_external_dial_in,
+    )
+    return group.voice_portal_number or group.voice_portal_extension
+
+
+def admins(*, group, platforms) -> str:
+    """A1, A2: each admin once; their password is wiped as soon as the platform has it."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    for admin in group.admins.order_by("id"):
+        if not bw.group_admin_exists(admin.user_id):
+            if not admin.password_encrypted:
+                raise TransientError(f"{admin.user_id} has no password to create it with; edit the request.")
+            bw.add_group_admin(
+                sp,
+                group.group_id,
+                user_id=admin.user_id,
+                first_name=admin.first_name,
+                last_name=admin.last_name,
+                password=vault.decrypt(admin.password_encrypted),
+            )
+        GroupAdmin.objects.filter(pk=admin.pk).exclude(password_encrypted="").update(
+            password_encrypted="", password_wiped_at=timezone.now()
+        )
+    return ", ".join(group.admins.values_list("user_id", flat=True))
+
+
+def akixi_partition(*, group, platforms) -> str:
+    """K2: one partition per customer with the fixed values."""
+    ak = platforms.akixi
+    partition = ak.find_partition(group.group_id) or ak.add_partition(
+        description=group.name,
+        billing_id=group.group_id,
+        licensed_for=group.akixi_licence,
+        provider_id=group.partner.partner_id,
+        group_id=group.group_id,
+    )
+    return str(partition)
+
+
+def akixi_sync(*, group, platforms) -> str:
+    """K3: wait (by retrying, bounded by the step's attempts) for "synchronisation completed",
+    asking for a sync when none is under way."""
+    ak = platforms.akixi
+    partition = ak.find_partition(group.group_id)
+    status = ak.sync_status(partition)
+    if status == "completed":
+        return "completed"
+    if status not in ("pending", "in_progress"):
+        ak.request_sync(partition)
+    raise TransientError(f"Akixi synchronisation is {status.replace('_', ' ')}; checking again shortly.")
+
+
+def akixi_users(*, group, platforms) -> str:
+    """K4: reporting users on the customer's own partition only."""
+    ak = platforms.akixi
+    partition = ak.find_partition(group.group_id)
+    for user in group.akixi_users.order_by("id"):
+        if not ak.user_exists(user.username):
+            ak.add_reporting_user(
+                username=user.username, full_name=user.full_name, email=user.email, partition=partition
+            )
+    return f"{group.akixi_users.count()} users"
+
+
+def callcabinet_customer(*, group, platforms) -> str:
+    """C2-C5: an Essential customer, coded by the group ID."""
+    cc = platforms.callcabinet
+    customer = cc.find_customer(group.group_id) or cc.add_essential_customer(
+        dealer_code=group.dealer_code,
+        billing_code=group.billing_code,
+        broadworks_group_id=group.group_id,
+        provider_id=group.partner.partner_id,
+        admin_name=group.callcabinet_admin_name,
+        admin_email=group.callcabinet_admin_email,
+    )
+    return str(customer)
+
+
+STEPS = {
+    BuildStepName.CLONE_GROUP: clone_group,
+    BuildStepName.POOL_NUMBERS: pool_numbers,
+    BuildStepName.ASSIGN_NUMBERS: assign_numbers,
+    BuildStepName.BUSINESS_PROFILE: business_profile,
+    BuildStepName.VOICE_PORTAL: voice_portal,
+    BuildStepName.ADMINS: admins,
+    BuildStepName.AKIXI_PARTITION: akixi_partition,
+    BuildStepName.AKIXI_SYNC: akixi_sync,
+    BuildStepName.AKIXI_USERS: akixi_users,
+    BuildStepName.CALLCABINET_CUSTOMER: callcabinet_customer,
+}

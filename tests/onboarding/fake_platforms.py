@@ -1,0 +1,145 @@
+"""In-memory platforms for testing the build engine's ordering, retries and idempotency.
+
+(The platform clients themselves are tested against their simulators over sockets.)"""
+
+from integrations.base import PermanentError, TransientError
+from integrations.platforms import Platforms
+
+
+class Faults:
+    def __init__(self):
+        self.plan = {}  # method name -> list of exceptions to raise on its next calls
+
+    def fail(self, method, *errors):
+        self.plan.setdefault(method, []).extend(errors)
+
+    def check(self, method):
+        queue = self.plan.get(method)
+        if queue:
+            raise queue.pop(0)
+
+
+class FakeBroadWorks:
+    def __init__(self, faults, calls):
+        self.faults, self.calls = faults, calls
+        self.groups, self.sp_numbers, self.group_numbers_, self.clid, self.portal, self.admins = {}, {}, {}, {}, {}, {}
+
+    def _call(self, name, *args):
+        self.faults.check(name)
+        self.calls.append(name)
+
+    def group_exists(self, sp, group_id):
+        self._call("group_exists")
+        return (sp, group_id) in self.groups
+
+    def add_group_from_template(
+        self, *, service_provider_id, template_group_id, group_id, name, domain, extension_length
+    ):
+        self._call("add_group_from_template")
+        if (service_provider_id, group_id) in self.groups:
+            raise PermanentError("Group already exists")
+        self.groups[(service_provider_id, group_id)] = {"name": name, "domain": domain, "template": template_group_id}
+
+    def service_provider_numbers(self, sp):
+        self._call("service_provider_numbers")
+        return list(self.sp_numbers.get(sp, []))
+
+    def add_numbers_to_service_provider(self, sp, numbers):
+        self._call("add_numbers_to_service_provider")
+        self.sp_numbers.setdefault(sp, []).extend(numbers)
+
+    def group_numbers(self, sp, group_id):
+        self._call("group_numbers")
+        return list(self.group_numbers_.get(group_id, []))
+
+    def assign_numbers(self, sp, group_id, numbers):
+        self._call("assign_numbers")
+        self.group_numbers_.setdefault(group_id, []).extend(numbers)
+
+    def group_clid(self, sp, group_id):
+        self._call("group_clid")
+        return self.clid.get(group_id)
+
+    def set_group_clid(self, sp, group_id, number):
+        self._call("set_group_clid")
+        self.clid[group_id] = number
+
+    def enable_voice_portal(self, sp, group_id, *, number, extension, external_dial_in):
+        self._call("enable_voice_portal")
+        self.portal[group_id] = (number, extension, external_dial_in)
+
+    def group_admin_exists(self, user_id):
+        self._call("group_admin_exists")
+        return user_id in self.admins
+
+    def add_group_admin(self, sp, group_id, *, user_id, first_name, last_name, password):
+        self._call("add_group_admin")
+        if user_id in self.admins:
+            raise PermanentError("User already exists")
+        self.admins[user_id] = password
+
+
+class FakeAkixi:
+    def __init__(self, faults, calls, syncs_before_complete=1):
+        self.faults, self.calls = faults, calls
+        self.partitions, self.sync, self.users = {}, {}, {}
+        self.syncs_before_complete = syncs_before_complete
+
+    def _call(self, name):
+        self.faults.check(name)
+        self.calls.append(name)
+
+    def find_partition(self, group_id):
+        self._call("find_partition")
+        return self.partitions.get(group_id)
+
+    def add_partition(self, *, description, billing_id, licensed_for, provider_id, group_id):
+        self._call("add_partition")
+        self.partitions[group_id] = f"P-{group_id}"
+        self.sync[f"P-{group_id}"] = "pending"
+        return self.partitions[group_id]
+
+    def sync_status(self, partition):
+        self._call("sync_status")
+        if self.sync[partition] != "completed":
+            self.syncs_before_complete -= 1
+            if self.syncs_before_complete < 0:
+                self.sync[partition] = "completed"
+        return self.sync[partition]
+
+    def request_sync(self, partition):
+        self._call("request_sync")
+
+    def user_exists(self, username):
+        self._call("user_exists")
+        return username in self.users
+
+    def add_reporting_user(self, *, username, full_name, email, partition):
+        self._call("add_reporting_user")
+        self.users[username] = partition
+
+
+class FakeCallCabinet:
+    def __init__(self, faults, calls):
+        self.faults, self.calls, self.customers = faults, calls, {}
+
+    def find_customer(self, group_id):
+        self.faults.check("find_customer")
+        self.calls.append("find_customer")
+        return self.customers.get(group_id)
+
+    def add_essential_customer(self, **fields):
+        self.faults.check("add_essential_customer")
+        self.calls.append("add_essential_customer")
+        self.customers[fields["broadworks_group_id"]] = f"CC-{fields['dealer_code']}"
+        return self.customers[fields["broadworks_group_id"]]
+
+
+def fake_platforms():
+    faults, calls = Faults(), []
+    platforms = Platforms(FakeBroadWorks(faults, calls), FakeAkixi(faults, calls), FakeCallCabinet(faults, calls))
+    platforms.faults, platforms.calls = faults, calls
+    return platforms
+
+
+__all__ = ["PermanentError", "TransientError", "fake_platforms"]
