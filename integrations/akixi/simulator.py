@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from .simkit import (
+from integrations.simkit import (
     EXCEPTION_HANDLERS,
     ApiError,
     Checks,

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from integrations.akixi.simkit import (
+from integrations.simkit import (
     EXCEPTION_HANDLERS,
     ApiError,
     Checks,
