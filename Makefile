@@ -16,12 +16,12 @@ $(VENV)/.installed: requirements.lock
 	touch $@
 
 run: install
-	mkdir -p var
+	mkdir -p var/sim
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "EXPO.e provisioning portal: http://127.0.0.1:$(PORT)/  (health: /healthz, API docs: /api/v1/docs/)"
-	@echo "Starting web, worker and beat; stop with Ctrl-C."
+	@echo "Starting web, worker, beat and the BroadWorks, Akixi and Call Cabinet simulators; stop with Ctrl-C."
 	PATH="$(BIN):$$PATH" PORTAL_PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
 
 test: install lint

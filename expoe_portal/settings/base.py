@@ -288,7 +288,21 @@ PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 BUILD_STEP_MAX_ATTEMPTS = env.int("BUILD_STEP_MAX_ATTEMPTS", default=6)
 BUILD_RETRY_MAX_DELAY = env.int("BUILD_RETRY_MAX_DELAY", default=300)
 CELERY_BEAT_SCHEDULE["sweep-stuck-build-steps"] = {"task": "onboarding.tasks.sweep_builds", "schedule": 60}
-# The class each build step talks to per platform (a dotted path; the platform clients fill these).
+# --- The platforms (the defaults are the simulators `make run` starts) ----------------------------
+BROADWORKS_HOST = env("BROADWORKS_HOST", default="127.0.0.1")
+BROADWORKS_PORT = env.int("BROADWORKS_PORT", default=2208)
+BROADWORKS_TLS = env.bool("BROADWORKS_TLS", default=False)  # real platforms: TLS on 2209
+BROADWORKS_USERNAME = env("BROADWORKS_USERNAME", default="portal-admin")
+BROADWORKS_PASSWORD = env("BROADWORKS_PASSWORD", default="simulator")
+BROADWORKS_TIMEOUT = env.float("BROADWORKS_TIMEOUT", default=30)
+AKIXI_BASE_URL = env("AKIXI_BASE_URL", default="http://127.0.0.1:8602/CCS/API/v1")
+AKIXI_API_KEY = env("AKIXI_API_KEY", default="akixi-sim-key")
+AKIXI_TIMEOUT = env.float("AKIXI_TIMEOUT", default=30)
+CALLCABINET_BASE_URL = env("CALLCABINET_BASE_URL", default="http://127.0.0.1:8603/api/v1")
+CALLCABINET_API_KEY = env("CALLCABINET_API_KEY", default="callcabinet-sim-key")
+CALLCABINET_TIMEOUT = env.float("CALLCABINET_TIMEOUT", default=30)
+CALLCABINET_MODE = env("CALLCABINET_MODE", default="api")  # "manual": the co-ordinator types it in
+# The class each build step talks to per platform (a dotted path).
 BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="")
 AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="")
 CALLCABINET_GATEWAY = env("CALLCABINET_GATEWAY", default="")
