@@ -9,6 +9,7 @@ user must act on). Tasks retry the first with backoff and stop on the second, sh
 import re
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .choices import CallOutcome
 from .models import ExternalCall
@@ -72,6 +73,20 @@ def redact(value):
     return value
 
 
+# Who is calling (e.g. "build:12/step:admins") and for which partner: set once around a unit of
+# work with `calling_for`, read by every recorded_call inside it, so clients need not pass it on.
+_calling_for: ContextVar[tuple[str, object]] = ContextVar("calling_for", default=("", None))
+
+
+@contextmanager
+def calling_for(context: str, *, partner=None):
+    token = _calling_for.set((context, partner))
+    try:
+        yield
+    finally:
+        _calling_for.reset(token)
+
+
 class _Call:
     """Handed to the block inside `recorded_call`; the client sets `response` when it has one."""
 
@@ -85,12 +100,13 @@ def recorded_call(*, platform: str, operation: str, target: str = "", request=No
     """Record one platform call: the row is saved before the call (so a process killed mid-call
     leaves a "started" row behind), and completed with its outcome, duration and the redacted
     response after it. Errors are re-raised unchanged."""
+    default_context, default_partner = _calling_for.get()
     row = ExternalCall.objects.create(
         platform=platform,
         operation=operation,
         target=target[:200],
-        context=context[:100],
-        partner=partner,
+        context=(context or default_context)[:100],
+        partner=partner or default_partner,
         request=redact(request) if request is not None else {},
     )
     call = _Call(row)

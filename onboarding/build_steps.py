@@ -7,7 +7,7 @@ decrypted only here, handed to the gateway, and wiped once the platform has them
 from django.utils import timezone
 
 from expoe_portal import vault
-from integrations.base import TransientError
+from integrations.base import TransientError, calling_for
 from integrations.platforms import get_platforms
 
 from .choices import BuildStepName
@@ -15,8 +15,10 @@ from .models import GroupAdmin
 
 
 def run_step(*, step, group, platforms=None) -> str:
-    platforms = platforms or get_platforms()
-    return STEPS[step.name](group=group, platforms=platforms)
+    # Every platform call the step makes is logged against this build and step (ExternalCall).
+    with calling_for(f"build:{step.build_id}/step:{step.name}", partner=group.partner):
+        platforms = platforms or get_platforms()
+        return STEPS[step.name](group=group, platforms=platforms)
 
 
 def _numbers(group) -> list[str]:

@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
+from integrations.models import ExternalCall
 
 from . import builds, services
 from .build_request import (
@@ -33,6 +34,7 @@ from .build_request import (
 from .choices import NumberStatus
 from .group_forms import BuildRequestForms, CustomerGroupFilter, number_ranges
 from .models import CustomerGroup, Number, Partner
+from .selectors import build_summary
 
 PAGE_SIZE = 25
 PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
@@ -263,5 +265,45 @@ def group_detail(request, pk):
             "number_count": len(numbers),
             "number_ranges": number_ranges(numbers),
             "can_change": group.is_draft and services.can_assign_numbers(request.user, group),
+            **_build_context(request.user, group),
         },
     )
+
+
+def _build_context(user, group) -> dict:
+    build = getattr(group, "build", None)
+    calls = []
+    if build is not None and user.is_staff_member:  # platform calls are for staff eyes only
+        calls = list(ExternalCall.objects.filter(context__startswith=f"build:{build.pk}/").order_by("started_at")[:200])
+    return {
+        "build": build,
+        "steps": list(build.steps.order_by("position")) if build else [],
+        "summary": build_summary(group),
+        "can_build": services.can_assign_numbers(user, group),
+        "calls": calls,
+    }
+
+
+@login_required
+def group_build_status(request, pk):
+    """The build section alone, for htmx to poll while the build runs."""
+    group = _group_get(request.user, pk)
+    return render(request, "onboarding/_group_build.html", {"group": group, **_build_context(request.user, group)})
+
+
+@login_required
+def group_build_cancel(request, pk):
+    group = _group_get(request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    build = getattr(group, "build", None)
+    if build is None:
+        messages.error(request, "There is no build to cancel.")
+    else:
+        try:
+            builds.build_cancel(by=request.user, build=build)
+        except builds.BuildConflict as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The build stops before its next step.")
+    return redirect(group)

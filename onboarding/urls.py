@@ -27,4 +27,6 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", group_views.group_edit, name="group_edit"),
     path("customers/<int:pk>/preview/", group_views.group_preview, name="group_preview"),
     path("customers/<int:pk>/submit/", group_views.group_submit, name="group_submit"),
+    path("customers/<int:pk>/build/", group_views.group_build_status, name="group_build_status"),
+    path("customers/<int:pk>/build/cancel/", group_views.group_build_cancel, name="group_build_cancel"),
 ]

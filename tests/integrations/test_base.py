@@ -58,3 +58,18 @@ def test_a_password_never_reaches_the_row():
         call.response = {"echo": f"<password>{CANARY}</password>"}
     row = ExternalCall.objects.get()
     assert CANARY not in str(row.request) and CANARY not in str(row.response)
+
+
+def test_calls_inside_calling_for_are_tagged_with_who_asked(world):
+    from integrations.base import calling_for
+
+    with (
+        calling_for("build:7/step:admins", partner=world.partner_a),
+        recorded_call(platform="broadworks", operation="add_group_admin"),
+    ):
+        pass
+    with recorded_call(platform="broadworks", operation="group_exists"):
+        pass
+    tagged, untagged = ExternalCall.objects.order_by("id")
+    assert (tagged.context, tagged.partner) == ("build:7/step:admins", world.partner_a)
+    assert (untagged.context, untagged.partner) == ("", None)

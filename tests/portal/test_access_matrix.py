@@ -159,6 +159,12 @@ EXPECTATIONS = {
     "onboarding:group_submit": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
+    "onboarding:group_build_status": Expect(  # the build section htmx polls
+        signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "onboarding:group_build_cancel": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
+    ),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
