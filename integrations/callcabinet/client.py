@@ -1,0 +1,238 @@
+"""The Call Cabinet gateway (C1-C5): what the build steps call on `platforms.callcabinet`.
+
+No public partner API for Call Cabinet is known, so there are two modes (setting CALLCABINET_MODE):
+
+- "api" (default): `CallCabinetGateway` speaks our own assumed REST contract (see README.md beside
+  this file), served today by the simulator.
+- "manual": `CallCabinetManualGateway` sends nothing. Creating a customer fails with the exact values
+  the co-ordinator types into Call Cabinet; once they confirm with the customer reference, finding
+  the customer returns it and the build step completes.
+
+C2: the only way to create a customer is `add_essential_customer`; neither gateway has any other, and
+the customer type is set here, never by the caller.
+
+Settings (read with getattr): CALLCABINET_BASE_URL (e.g. http://127.0.0.1:8603/api/v1),
+CALLCABINET_API_KEY, CALLCABINET_TIMEOUT (seconds), CALLCABINET_MODE ("api" | "manual").
+To use the mode switch, point CALLCABINET_GATEWAY at `integrations.callcabinet.client.callcabinet_gateway`.
+"""
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+from django.conf import settings
+
+from integrations.akixi.client import RestGateway
+from integrations.base import PermanentError
+
+ESSENTIAL = "Essential"  # C2
+REGISTRATION_SUCCESSFUL = "Registration Successful"  # C5
+MODE_API = "api"
+MODE_MANUAL = "manual"
+
+
+class CallCabinetGateway(RestGateway):
+    """Reseller accounts (C1) and Essential customers (C2-C5) over the assumed REST contract."""
+
+    platform = "callcabinet"
+    label = "Call Cabinet"
+    setting_prefix = "CALLCABINET"
+    default_base_url = "http://127.0.0.1:8603/api/v1"
+    default_api_key = ""
+    default_timeout = 30.0
+    api_key_header = "X-Api-Key"
+
+    # C1 ------------------------------------------------------------------------------------------
+
+    def reseller_exists(self, partner_id: str) -> bool:
+        status, _ = self._request(
+            "reseller_exists", "GET", f"/resellers/{quote(partner_id, safe='')}", target=partner_id, accept=(404,)
+        )
+        return status != 404
+
+    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
+        """The partner's reseller account (Call Cabinet sends the welcome email). Already there: done."""
+        body = {"PartnerId": partner_id, "Name": name, "Email": email}
+        status, payload = self._request(
+            "add_reseller", "POST", "/resellers", target=partner_id, body=body, accept=(409,)
+        )
+        if status == 409 and not self.reseller_exists(partner_id):
+            raise PermanentError(f"Call Cabinet: {payload.get('message') or 'duplicate reseller'}", code="duplicate")
+        return partner_id
+
+    # C2-C5 ---------------------------------------------------------------------------------------
+
+    def _customer_for_group(self, group_id: str, operation: str) -> dict | None:
+        _, payload = self._request(operation, "GET", "/customers", target=group_id, params={"groupId": group_id})
+        customers = [c for c in payload.get("customers") or [] if c.get("BroadWorksGroupId") == group_id]
+        if not customers:
+            return None
+        customer = customers[0]
+        if len(customers) > 1 or customer.get("CustomerType", ESSENTIAL) != ESSENTIAL:
+            kinds = ", ".join(f"{c.get('Id')} ({c.get('CustomerType', '?')})" for c in customers)
+            raise PermanentError(
+                f"Call Cabinet has customers {kinds} for group {group_id}; there must be exactly one, made with "
+                "“Add New Essential Customer” (C2). Correct it in Call Cabinet, then retry."
+            )
+        return customer
+
+    def find_customer(self, group_id: str) -> int | None:
+        """The Id of the group's Essential customer, or None."""
+        customer = self._customer_for_group(group_id, "find_customer")
+        return customer["Id"] if customer else None
+
+    def add_essential_customer(
+        self,
+        *,
+        dealer_code: str,
+        billing_code: str,
+        broadworks_group_id: str,
+        provider_id: str,
+        admin_name: str,
+        admin_email: str,
+    ) -> int:
+        """C2-C5: "Add New Essential Customer" (the only kind this client can create), terms accepted;
+        the Web URL is left to Call Cabinet (C4). Returns the customer Id. If the group already has an
+        Essential customer with this provider and dealer code (our earlier attempt timed out after it
+        was made), that one is returned; any other clash is refused."""
+        body = {
+            "CustomerType": ESSENTIAL,
+            "DealerCode": dealer_code,
+            "BillingCode": billing_code,
+            "BroadWorksGroupId": broadworks_group_id,
+            "ProviderId": provider_id,
+            "AdminName": admin_name,
+            "AdminEmail": admin_email,
+            "TermsAccepted": True,
+        }
+        status, payload = self._request(
+            "add_essential_customer",
+            "POST",
+            "/customers/essential",
+            target=f"{provider_id}/{broadworks_group_id}",
+            body=body,
+            accept=(409,),
+        )
+        if status != 409:
+            return payload["Id"]
+        existing = self._customer_for_group(broadworks_group_id, "find_customer")
+        if (
+            existing is not None
+            and existing.get("ProviderId") == provider_id
+            and existing.get("DealerCode") == dealer_code
+        ):
+            return existing["Id"]
+        raise PermanentError(
+            f"Call Cabinet: {payload.get('message') or 'duplicate customer'} (another customer already uses this "
+            "dealer code or group ID); sort this out in Call Cabinet before retrying.",
+            code="duplicate",
+        )
+
+
+# Manual mode ---------------------------------------------------------------------------------------
+
+
+def _value(value) -> str:
+    text = str(value or "").strip()
+    return text or "(missing: complete the request first)"
+
+
+def manual_instructions(
+    *,
+    dealer_code: str,
+    billing_code: str,
+    broadworks_group_id: str,
+    provider_id: str,
+    admin_name: str,
+    admin_email: str,
+) -> list[str]:
+    """What the co-ordinator does in Call Cabinet, one line per step, with the exact values (C2-C5)."""
+    return [
+        "In Call Cabinet choose “Add New Essential Customer” — never “Add New Customer” (C2).",
+        f"Dealer Code: {_value(dealer_code)}.",
+        f"Billing Code: {_value(billing_code)}.",
+        f"BroadWorks Group ID: {_value(broadworks_group_id)}.",
+        f"Provider ID: {_value(provider_id)} (the Web URL fills itself in).",
+        f"Customer administrator: {_value(admin_name)}, {_value(admin_email)} (they get the welcome email).",
+        "Accept the terms.",
+        "Wait for “Registration Successful”.",
+        "Then confirm here with the customer reference.",
+    ]
+
+
+def manual_reseller_instructions(*, partner_id: str, name: str, email: str) -> list[str]:
+    """C1 by hand: the partner's reseller account."""
+    return [
+        f"In Call Cabinet create the reseller account for partner {_value(partner_id)} ({_value(name)}) (C1).",
+        f"Welcome email to: {_value(email)}.",
+        "Then confirm here.",
+    ]
+
+
+def _nothing_confirmed(_key) -> None:
+    return None
+
+
+class CallCabinetManualGateway:
+    """The same methods as CallCabinetGateway, carried out by a person. Nothing is sent anywhere.
+
+    `confirmed_reference(group_id)` returns the customer reference a co-ordinator has confirmed (or
+    None); `confirmed_reseller(partner_id)` returns whether they confirmed the reseller account. Both
+    default to "nothing confirmed yet" until the portal stores confirmations."""
+
+    def __init__(
+        self,
+        *,
+        confirmed_reference: Callable[[str], str | None] = _nothing_confirmed,
+        confirmed_reseller: Callable[[str], bool | None] = _nothing_confirmed,
+    ):
+        self._confirmed_reference = confirmed_reference
+        self._confirmed_reseller = confirmed_reseller
+
+    def reseller_exists(self, partner_id: str) -> bool:
+        return bool(self._confirmed_reseller(partner_id))
+
+    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
+        if self.reseller_exists(partner_id):
+            return partner_id
+        lines = manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
+        raise PermanentError(" ".join(lines), code="manual")
+
+    def find_customer(self, group_id: str) -> str | None:
+        reference = self._confirmed_reference(group_id)
+        if reference is None:
+            return None
+        return str(reference).strip() or None
+
+    def add_essential_customer(
+        self,
+        *,
+        dealer_code: str,
+        billing_code: str,
+        broadworks_group_id: str,
+        provider_id: str,
+        admin_name: str,
+        admin_email: str,
+    ) -> str:
+        """Returns the confirmed reference if there is one; otherwise fails with the instructions."""
+        confirmed = self.find_customer(broadworks_group_id)
+        if confirmed:
+            return confirmed
+        lines = manual_instructions(
+            dealer_code=dealer_code,
+            billing_code=billing_code,
+            broadworks_group_id=broadworks_group_id,
+            provider_id=provider_id,
+            admin_name=admin_name,
+            admin_email=admin_email,
+        )
+        raise PermanentError(" ".join(lines), code="manual")
+
+
+def callcabinet_gateway():
+    """The gateway CALLCABINET_MODE asks for ("api" unless set)."""
+    mode = str(getattr(settings, "CALLCABINET_MODE", MODE_API) or MODE_API).strip().lower()
+    if mode == MODE_API:
+        return CallCabinetGateway()
+    if mode == MODE_MANUAL:
+        return CallCabinetManualGateway()
+    raise PermanentError(f'CALLCABINET_MODE must be "{MODE_API}" or "{MODE_MANUAL}", not "{mode}".')

@@ -1,0 +1,373 @@
+"""The Akixi gateway against the simulator over a real socket: K1-K4 values set by the client, the
+build steps' own calls, idempotent creates, the error mapping, and no API key in rows or logs."""
+
+import inspect
+import logging
+import time
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from integrations.akixi.client import AkixiGateway
+from integrations.akixi.simulator import API_PREFIX, create_app
+from integrations.base import PermanentError, TransientError
+from integrations.models import ExternalCall
+from onboarding import build_steps
+
+from .sim_servers import free_port, serving_in_thread
+
+pytestmark = pytest.mark.django_db
+
+KEY = "Akixi-Key-Canary-7731"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = create_app(state_path=tmp_path_factory.mktemp("akixi") / "akixi.json", api_key=KEY, sync_polls=2)
+    with serving_in_thread(app) as base_url:
+        yield SimpleNamespace(app=app, base_url=base_url)
+
+
+@pytest.fixture
+def sim(server):
+    httpx.post(f"{server.base_url}/_sim/reset").raise_for_status()
+    return server
+
+
+@pytest.fixture
+def gateway(sim):
+    return AkixiGateway(base_url=f"{sim.base_url}{API_PREFIX}", api_key=KEY, timeout=5)
+
+
+def state(sim) -> dict:
+    return httpx.get(f"{sim.base_url}/_sim/state").json()
+
+
+def set_faults(sim, *rules, **extra):
+    httpx.post(f"{sim.base_url}/_sim/faults", json={"rules": list(rules), **extra}).raise_for_status()
+
+
+def add_partition(gateway, group_id="alpha-dental", provider_id="ACME01", **overrides):
+    fields = {
+        "description": "Alpha Dental",
+        "billing_id": group_id,
+        "licensed_for": "Reporting Standard",
+        "provider_id": provider_id,
+        "group_id": group_id,
+        **overrides,
+    }
+    return gateway.add_partition(**fields)
+
+
+def add_user(gateway, partition, username="ada.lovelace"):
+    return gateway.add_reporting_user(
+        username=username, full_name="Ada Lovelace", email="ada@alpha.invalid", partition=partition
+    )
+
+
+@pytest.fixture
+def reseller(gateway):
+    gateway.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    return "ACME01"
+
+
+@pytest.fixture
+def partition(gateway, reseller):
+    return add_partition(gateway)
+
+
+def outcomes():
+    return [(c.operation, c.outcome) for c in ExternalCall.objects.order_by("id")]
+
+
+# K1 --------------------------------------------------------------------------------------------------
+
+
+def test_K1_reseller_account_is_created_once_and_a_second_add_is_already_done(gateway, sim):
+    assert gateway.reseller_exists("ACME01") is False
+    assert gateway.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid") == "ACME01"
+    assert gateway.reseller_exists("ACME01") is True
+    assert gateway.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid") == "ACME01"
+    resellers = state(sim)["resellers"]
+    assert list(resellers) == ["ACME01"] and resellers["ACME01"]["WelcomeEmailSent"] is True
+    assert outcomes() == [
+        ("reseller_exists", "ok"),
+        ("add_reseller", "ok"),
+        ("reseller_exists", "ok"),
+        ("add_reseller", "ok"),  # 409: already there
+        ("reseller_exists", "ok"),
+    ]
+
+
+# K2 --------------------------------------------------------------------------------------------------
+
+
+def test_K2_partition_is_made_with_the_fixed_values_and_found_by_group_id(gateway, sim, reseller):
+    assert gateway.find_partition("alpha-dental") is None
+    partition_id = add_partition(gateway, billing_id="CUST-0042")
+    assert isinstance(partition_id, int)
+    stored = state(sim)["partitions"][str(partition_id)]
+    assert stored["TelephonyServerType"] == "Service Provider Group"
+    assert stored["SynchronisationType"] == "By Service Pack"
+    assert stored["MaintainParity"] is True
+    assert (stored["Description"], stored["BillingId"], stored["LicensedFor"]) == (
+        "Alpha Dental",
+        "CUST-0042",
+        "Reporting Standard",
+    )
+    assert (stored["EnterpriseOrProviderId"], stored["GroupId"]) == ("ACME01", "alpha-dental")
+    assert gateway.find_partition("alpha-dental") == partition_id
+    assert gateway.find_partition("beta-dental") is None
+    row = ExternalCall.objects.get(operation="add_partition")
+    assert (row.target, row.request["body"]["TelephonyServerType"]) == ("ACME01/alpha-dental", "Service Provider Group")
+
+
+def test_K2_the_caller_cannot_choose_the_fixed_values(gateway):
+    parameters = set(inspect.signature(gateway.add_partition).parameters)
+    assert parameters == {"description", "billing_id", "licensed_for", "provider_id", "group_id"}
+    with pytest.raises(TypeError):
+        add_partition(gateway, synchronisation_type="By Group")
+    assert ExternalCall.objects.count() == 0
+
+
+def test_K2_a_second_add_returns_the_existing_partition(gateway, sim, partition):
+    assert add_partition(gateway) == partition
+    assert len(state(sim)["partitions"]) == 1
+    assert outcomes()[-2:] == [("add_partition", "ok"), ("find_partition", "ok")]
+    assert ExternalCall.objects.filter(operation="add_partition").latest("id").response["status"] == 409
+
+
+def test_K2_an_add_that_timed_out_but_landed_is_found_when_retried(sim, reseller):
+    impatient = AkixiGateway(base_url=f"{sim.base_url}{API_PREFIX}", api_key=KEY, timeout=0.2)
+    set_faults(sim, {"kind": "slow", "delay_ms": 600, "path": f"{API_PREFIX}/partitions", "method": "POST"})
+    with pytest.raises(TransientError, match="did not answer"):
+        add_partition(impatient)
+    assert ExternalCall.objects.filter(operation="add_partition").get().outcome == "transient_error"
+    deadline = time.monotonic() + 5
+    while not state(sim)["partitions"]:
+        assert time.monotonic() < deadline, "the slow write never landed"
+        time.sleep(0.05)
+    assert add_partition(impatient) == int(next(iter(state(sim)["partitions"])))
+    assert len(state(sim)["partitions"]) == 1
+
+
+def test_K2_a_partition_of_the_group_under_another_partner_is_refused(gateway, sim, reseller):
+    gateway.add_reseller("BETA02", "Betacom", "ops@betacom.invalid")
+    add_partition(gateway, provider_id="BETA02")
+    with pytest.raises(PermanentError, match="for provider BETA02"):
+        add_partition(gateway, provider_id="ACME01")
+    assert len(state(sim)["partitions"]) == 1
+
+
+def test_K2_a_partition_made_by_hand_with_other_values_is_not_taken_as_done(gateway, sim, partition):
+    sim.app.state.sim.data["partitions"][str(partition)]["SynchronisationType"] = "By Group"
+    with pytest.raises(PermanentError, match="K2"):
+        gateway.find_partition("alpha-dental")
+
+
+# K3 --------------------------------------------------------------------------------------------------
+
+
+def test_K3_sync_moves_to_completed_after_polls_and_can_be_requested_again(gateway, partition):
+    assert [gateway.sync_status(partition) for _ in range(3)] == ["pending", "in_progress", "completed"]
+    assert gateway.sync_status(partition) == "completed"
+    assert gateway.request_sync(partition) == "pending"
+    assert gateway.request_sync(partition) == "pending", "pressing again while one runs changes nothing"
+    statuses = [gateway.sync_status(partition) for _ in range(3)]
+    assert statuses[-1] == "completed"
+
+
+def test_K3_an_unknown_partition_is_a_permanent_error_with_the_servers_message(gateway):
+    with pytest.raises(PermanentError, match="No partition 999"):
+        gateway.sync_status(999)
+    assert ExternalCall.objects.get().outcome == "permanent_error"
+
+
+# K4 --------------------------------------------------------------------------------------------------
+
+
+def test_K4_reporting_user_gets_the_fixed_settings_and_only_its_own_partition(gateway, sim, partition):
+    assert gateway.user_exists("ada.lovelace") is False
+    assert add_user(gateway, partition) == "ada.lovelace"
+    assert gateway.user_exists("ada.lovelace") is True
+    user = state(sim)["users"]["ada.lovelace"]
+    assert user["PartitionPermission"] == [partition]
+    assert user["ResellerStaff"] is False
+    assert (user["Role"], user["ReportingLevel"], user["DefaultReports"]) == (
+        "Reporting Only User",
+        "1000 Supervisor",
+        "Standard Reports",
+    )
+    assert user["PasswordChangeRequired"] is user["SendWelcomeEmail"] is user["EnableMfa"] is True
+    assert user["GroupPermission"] == user["DevicePermission"] == user["AgentPermission"] == "Any"
+    assert (user["FullName"], user["Email"]) == ("Ada Lovelace", "ada@alpha.invalid")
+
+
+def test_K4_there_is_no_parameter_that_could_give_any_partition(gateway, partition):
+    assert set(inspect.signature(gateway.add_reporting_user).parameters) == {
+        "username",
+        "full_name",
+        "email",
+        "partition",
+    }
+    for extra in ({"partition_permission": "Any Partition"}, {"reseller_staff": True}, {"role": "Administrator"}):
+        with pytest.raises(TypeError):
+            gateway.add_reporting_user(username="x", full_name="X", email="x@a.invalid", partition=partition, **extra)
+
+
+@pytest.mark.parametrize(
+    "partition", ["Any Partition", "any partition", "ANY", ["Any Partition"], [1, 2], [1], None, True, 0, -3, "1,2"]
+)
+def test_K4_any_partition_or_several_is_refused_before_anything_is_sent(gateway, sim, partition):
+    ExternalCall.objects.all().delete()
+    with pytest.raises(PermanentError):
+        add_user(gateway, partition)
+    assert ExternalCall.objects.count() == 0, "refused before any call"
+    assert state(sim)["users"] == {}
+
+
+def test_K4_any_partition_is_refused_with_the_rule_named(gateway):
+    with pytest.raises(PermanentError, match=r"only for partner staff \(K4\)") as refused:
+        add_user(gateway, "Any Partition")
+    assert refused.value.code == "any_partition"
+
+
+def test_K4_a_second_add_of_the_same_user_is_already_done(gateway, sim, partition):
+    add_user(gateway, partition)
+    assert add_user(gateway, str(partition)) == "ada.lovelace", "a partition Id given as text is the same one"
+    assert list(state(sim)["users"]) == ["ada.lovelace"]
+
+
+def test_K4_a_username_taken_on_another_partition_is_refused(gateway, sim, partition):
+    other = add_partition(gateway, group_id="beta-dental")
+    add_user(gateway, partition)
+    with pytest.raises(PermanentError, match="already taken.*choose another username"):
+        add_user(gateway, other)
+    assert state(sim)["users"]["ada.lovelace"]["PartitionPermission"] == [partition]
+
+
+# The build steps' own calls ----------------------------------------------------------------------------
+
+
+class FakeUsers:
+    def __init__(self, users):
+        self.users = users
+
+    def order_by(self, *_):
+        return self.users
+
+    def count(self):
+        return len(self.users)
+
+
+def test_K2_K3_K4_the_build_steps_run_against_the_simulator(gateway, sim, reseller):
+    users = [SimpleNamespace(username="ada.lovelace", full_name="Ada Lovelace", email="ada@alpha.invalid")]
+    group = SimpleNamespace(
+        group_id="alpha-dental",
+        name="Alpha Dental",
+        akixi_licence="Reporting Standard",
+        partner=SimpleNamespace(partner_id="ACME01"),
+        akixi_users=FakeUsers(users),
+    )
+    platforms = SimpleNamespace(akixi=gateway)
+    partition = build_steps.akixi_partition(group=group, platforms=platforms)
+    with pytest.raises(TransientError, match="in progress"):
+        build_steps.akixi_sync(group=group, platforms=platforms)
+    assert build_steps.akixi_sync(group=group, platforms=platforms) == "completed"
+    assert build_steps.akixi_partition(group=group, platforms=platforms) == partition, "a rerun changes nothing"
+    assert build_steps.akixi_users(group=group, platforms=platforms) == "1 users"
+    assert build_steps.akixi_users(group=group, platforms=platforms) == "1 users"
+    assert len(state(sim)["partitions"]) == 1
+    assert state(sim)["users"]["ada.lovelace"]["PartitionPermission"] == [int(partition)]
+
+
+# Errors ----------------------------------------------------------------------------------------------
+
+
+def test_a_503_is_transient_and_recorded_as_such(gateway, sim, reseller):
+    set_faults(sim, {"kind": "unavailable", "path": f"{API_PREFIX}/partitions", "method": "POST"})
+    with pytest.raises(TransientError, match=r"unavailable \(503\): Service temporarily unavailable"):
+        add_partition(gateway)
+    row = ExternalCall.objects.get(operation="add_partition")
+    assert row.outcome == "transient_error" and "503" in row.error
+    assert row.response["status"] == 503
+    assert isinstance(add_partition(gateway), int), "the retry works"
+
+
+def test_a_dropped_connection_is_transient_and_recorded_as_such(gateway, sim):
+    set_faults(sim, {"kind": "drop"})
+    with pytest.raises(TransientError, match="dropped the connection"):
+        gateway.find_partition("alpha-dental")
+    row = ExternalCall.objects.get()
+    assert (row.operation, row.outcome) == ("find_partition", "transient_error")
+
+
+def test_an_unreachable_platform_is_transient(db):
+    gateway = AkixiGateway(base_url=f"http://127.0.0.1:{free_port()}{API_PREFIX}", api_key=KEY, timeout=2)
+    with pytest.raises(TransientError, match="could not be reached"):
+        gateway.user_exists("ada.lovelace")
+    assert ExternalCall.objects.get().outcome == "transient_error"
+
+
+def test_a_422_is_permanent_with_the_servers_message_and_field_errors(gateway, sim):
+    with pytest.raises(PermanentError) as refused:
+        add_partition(gateway, provider_id="GHOST9", description=" ")
+    message = str(refused.value)
+    assert "No reseller account for partner ID GHOST9; create the reseller first" in message
+    assert "Description is required" in message
+    assert refused.value.code == "validation_failed"
+    row = ExternalCall.objects.get()
+    assert row.outcome == "permanent_error" and "GHOST9" in row.error
+    assert state(sim)["partitions"] == {}
+
+
+def test_a_rejection_carries_the_platforms_reason(gateway, sim):
+    set_faults(sim, {"kind": "reject", "status": 403, "reason": "Reseller suspended"})
+    with pytest.raises(PermanentError, match="Reseller suspended"):
+        gateway.add_reseller("ACME01", "Acme", "ops@acme.invalid")
+
+
+def test_a_wrong_api_key_is_permanent_and_names_the_setting(sim):
+    gateway = AkixiGateway(base_url=f"{sim.base_url}{API_PREFIX}", api_key="wrong", timeout=5)
+    with pytest.raises(PermanentError, match="AKIXI_API_KEY"):
+        gateway.find_partition("alpha-dental")
+
+
+def test_the_api_key_never_reaches_external_calls_errors_or_logs(gateway, sim, caplog):
+    caplog.set_level(logging.DEBUG)
+    errors = []
+    gateway.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    partition = add_partition(gateway)
+    gateway.sync_status(partition)
+    add_user(gateway, partition)
+    set_faults(sim, {"kind": "unavailable"}, {"kind": "drop"}, {"kind": "reject", "status": 403})
+    for _ in range(3):
+        with pytest.raises((TransientError, PermanentError)) as failed:
+            gateway.user_exists("ada.lovelace")
+        errors.append(str(failed.value))
+    with pytest.raises(PermanentError) as failed:
+        add_partition(gateway, provider_id="GHOST9")
+    errors.append(str(failed.value))
+    rows = list(ExternalCall.objects.values())
+    assert len(rows) >= 8
+    assert KEY not in str(rows)
+    assert KEY not in caplog.text and KEY not in " ".join(errors)
+    assert KEY not in repr(gateway)
+    assert "add_partition" in caplog.text, "calls are logged, just not the key"
+
+
+# Settings --------------------------------------------------------------------------------------------
+
+
+def test_settings_configure_the_gateway(sim, settings):
+    settings.AKIXI_BASE_URL = f"{sim.base_url}{API_PREFIX}/"
+    settings.AKIXI_API_KEY = KEY
+    settings.AKIXI_TIMEOUT = 3
+    gateway = AkixiGateway()
+    assert gateway.timeout == 3.0
+    assert gateway.reseller_exists("ACME01") is False
+    settings.AKIXI_BASE_URL = ""
+    with pytest.raises(PermanentError, match="set AKIXI_BASE_URL"):
+        AkixiGateway().reseller_exists("ACME01")
+    assert ExternalCall.objects.count() == 1
