@@ -1,0 +1,585 @@
+"""The BroadWorks gateway: what the build steps and partner onboarding ask of BroadWorks, as plain
+synchronous methods, spoken over OCI-P with mercury-ocip-fast.
+
+Every request goes through `BroadWorksGateway._call`, which:
+- records it (`recorded_call`: an ExternalCall row saved before the call, completed after it) with
+  the request's fields minus anything secret;
+- opens a fresh client inside one `asyncio.run` (connect, log in, send, close);
+- turns what comes back into TransientError (retry) or PermanentError (stop, show the reason).
+
+The client library is imported lazily, once per process (`_ocip`): the import takes seconds.
+The settings are read by name (`getattr(settings, NAME, default)`), see `BroadWorksGateway`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import re
+import ssl
+from types import SimpleNamespace
+from xml.parsers.expat import ExpatError
+
+from integrations.base import SECRET_KEYS, PermanentError, TransientError, recorded_call, redact
+
+PLATFORM = "broadworks"
+VOICE_MESSAGING_GROUP = "Voice Messaging Group"
+SYSTEM_DOMAINS = ("exponential-e.com", "hostedcomm.com")  # G5: every partner gets both
+
+# What add_group_from_template copies from the partner's clone group (G2), read with Get requests
+# and written in one GroupConsolidatedAddRequest. `group_template` returns exactly these keys.
+# Not copied, because they belong to the new customer rather than the template: the group name
+# (G4) and default domain (G5), which come from the build request, the default extension length
+# (from the build request too), the calling line ID name and number (B1 is its own step),
+# contact, address, location dialing code, numbers (N1), admins (A1) and voice portal settings (V1).
+CLONED_SETTINGS = (
+    "domains",  # every domain assigned to the template group (GroupDomainGetAssignedListRequest)
+    "extension_lengths",  # min and max (GroupExtensionLengthGetRequest22), widened to fit the requested default
+    "user_limit",  # GroupGetRequest22
+    "time_zone",  # GroupGetRequest22
+    "group_services",  # each authorised group service: quantity, and whether it is assigned
+    "user_services",  # each authorised user service: quantity
+    "service_packs",  # each authorised service pack: quantity
+)
+
+# An ErrorResponse is a refusal (permanent) unless its summary says the platform could not do it
+# right now. BroadWorks' own wording is not pinned down (see README.md, "Ours, not BroadWorks'"):
+# these are matched case-insensitively in the summary, and nothing else is retried.
+TRANSIENT_ERROR_PATTERNS = (
+    "not logged in",
+    "invalid session",
+    "session expired",
+    "internal error",
+    "busy",
+    "try again",
+)
+NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
+
+LOGIN_FAILED = "BroadWorks login failed: check BROADWORKS_USERNAME/PASSWORD"
+
+
+@functools.cache
+def _ocip() -> SimpleNamespace:
+    """mercury-ocip-fast, imported on first use (several seconds: 7,000+ request classes)."""
+    from mercury_ocip_fast import Client, SessionPoolSettings, TCPSessionAtom, TCPSessionSettings, exceptions
+    from mercury_ocip_fast.commands import commands
+    from mercury_ocip_fast.commands.base_command import ErrorResponse, OCINil
+
+    class AsciiTCPSessionAtom(TCPSessionAtom):
+        """The library declares ISO-8859-1 but writes UTF-8, so "Café" would arrive as "CafÃ©".
+        Sending every non-ASCII character as a character reference is right under any encoding."""
+
+        async def send(self, payload):
+            def ascii_only(text):
+                return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+            fixed = [ascii_only(p) for p in payload] if isinstance(payload, list) else ascii_only(payload)
+            return await super().send(fixed)
+
+    return SimpleNamespace(
+        Client=Client,
+        SessionPoolSettings=SessionPoolSettings,
+        TCPSessionSettings=TCPSessionSettings,
+        Atom=AsciiTCPSessionAtom,
+        c=commands,
+        ErrorResponse=ErrorResponse,
+        OCINil=OCINil,
+        MError=exceptions.MError,
+        MErrorLogin=exceptions.MErrorLogin,
+    )
+
+
+def _is_secret(name: str) -> bool:
+    return name.replace("_", "").lower() in SECRET_KEYS
+
+
+def _describe(value):
+    """A request as JSON for the ExternalCall row: its type and set fields, secrets left out."""
+    if type(value).__name__ == "OCINil":  # "clear this value"
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        described = {"type": type(value).__name__} if hasattr(value, "_response_cls") else {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name, None)
+            if item is not None and not _is_secret(f.name):
+                described[f.name] = _describe(item)
+        return described
+    if isinstance(value, list | tuple):
+        return [_describe(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _e164(number: str | None) -> str | None:
+    """A number as BroadWorks shows it ("+44-2079460000") in E.164 ("+442079460000")."""
+    if not number:
+        return None
+    number = number.strip()
+    return number.replace("-", "") if number.startswith("+") else number
+
+
+_TAIL = re.compile(r"\A(.*?)(\d+)\Z")
+
+
+def _numbers_in(cell: str | None) -> list[str]:
+    """The numbers in one table cell: one number, or a range "first - last" (as real BroadWorks
+    shows a pool's ranges), in E.164."""
+    if not cell:
+        return []
+    first, _, last = (part.strip() for part in cell.partition(" - "))
+    first, last = _e164(first), _e164(last)
+    if not last or last == first:
+        return [first]
+    a, b = _TAIL.match(first), _TAIL.match(last)
+    if not (a and b) or a.group(1) != b.group(1) or len(a.group(2)) != len(b.group(2)):
+        return [first, last]
+    width = len(a.group(2))
+    return [f"{a.group(1)}{n:0{width}d}" for n in range(int(a.group(2)), int(b.group(2)) + 1)]
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _quantity(row: dict) -> int | None:
+    """An authorisation table row's quantity ("Quantity" for services, "Allocated" for service
+    packs): None for unlimited."""
+    if (row.get("limited") or "").lower() != "limited":
+        return None
+    try:
+        quantity = int(row.get("quantity") or row.get("allocated") or -1)
+    except ValueError:
+        return None
+    return quantity if quantity > 0 else None
+
+
+def _true(value) -> bool:
+    return str(value).lower() == "true"
+
+
+class BroadWorksGateway:
+    """BroadWorks over OCI-P. Settings (each read with a default, so nothing breaks before they exist):
+
+    - BROADWORKS_HOST (default "127.0.0.1"), BROADWORKS_PORT (2208)
+    - BROADWORKS_USERNAME ("portal-admin"), BROADWORKS_PASSWORD ("")
+    - BROADWORKS_TLS (False): True logs in with LoginRequest22V5 over TLS (real platforms: port 2209);
+      False uses the nonce login over plain TCP (the simulator).
+    - BROADWORKS_TIMEOUT (30): seconds to connect, and to wait for each reply.
+    - CLONE_SERVICE_PROVIDER_ID ("ExpoePartner"): where clone groups live (G1).
+
+    Constructor arguments override the settings (tests)."""
+
+    def __init__(
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        tls: bool | None = None,
+        timeout: float | None = None,
+        clone_service_provider_id: str | None = None,
+    ):
+        from django.conf import settings
+
+        def pick(value, name, default):
+            return value if value is not None else getattr(settings, name, default)
+
+        self.host = pick(host, "BROADWORKS_HOST", "127.0.0.1")
+        self.port = int(pick(port, "BROADWORKS_PORT", 2208))
+        self.username = pick(username, "BROADWORKS_USERNAME", "portal-admin")
+        self._password = pick(password, "BROADWORKS_PASSWORD", "")
+        self.tls = bool(pick(tls, "BROADWORKS_TLS", False))
+        self.timeout = float(pick(timeout, "BROADWORKS_TIMEOUT", 30))
+        self.clone_service_provider_id = pick(clone_service_provider_id, "CLONE_SERVICE_PROVIDER_ID", "ExpoePartner")
+
+    def __repr__(self):
+        return f"BroadWorksGateway({self.username}@{self.host}:{self.port}, tls={self.tls})"
+
+    # -- the one way out ----------------------------------------------------------------------------
+    def _call(self, operation: str, target: str, requests, *, not_found=False):
+        """Send one request, or a list of them in one document; return the response(s).
+
+        Every ErrorResponse raises (see TRANSIENT_ERROR_PATTERNS), except that with `not_found=True`
+        a single "... not found" refusal returns None: the question "does it exist?" got its answer."""
+        ocip = _ocip()
+        batch = isinstance(requests, list | tuple)
+        described = {"requests": _describe(list(requests) if batch else [requests])}
+        with recorded_call(platform=PLATFORM, operation=operation, target=target, request=described) as call:
+            responses = self._send(ocip, list(requests) if batch else requests)
+            listed = _as_list(responses) if batch else [responses]
+            call.response = {"responses": [self._summary(ocip, r) for r in listed]}
+            for response in listed:
+                if isinstance(response, ocip.ErrorResponse):
+                    summary = redact(response.summary or response.summary_english or "ErrorResponse")
+                    code = "" if response.error_code is None else str(response.error_code)
+                    if not_found and not batch and NOT_FOUND.search(summary):
+                        call.response["not_found"] = True
+                        return None
+                    if any(p in summary.lower() for p in TRANSIENT_ERROR_PATTERNS):
+                        raise TransientError(summary, code=code)
+                    raise PermanentError(summary, code=code)
+            return listed if batch else responses
+
+    def _send(self, ocip, requests):
+        async def run():
+            async with ocip.Client(
+                host=self.host,
+                port=self.port,
+                username=self.username,
+                password=self._password,
+                atom_type=ocip.Atom,
+                session_config=ocip.TCPSessionSettings(connect_timeout=self.timeout, read_timeout=self.timeout),
+                pool_config=ocip.SessionPoolSettings(max_size=1, acquire_timeout=self.timeout),
+                tls=self.tls,
+            ) as client:
+                return await client.command(requests)
+
+        async def bounded():
+            # Each read is bounded by the read timeout; this bounds the whole exchange (connect,
+            # login handshake, request) against a peer that trickles.
+            return await asyncio.wait_for(run(), timeout=self.timeout * 4)
+
+        try:
+            return asyncio.run(bounded())
+        except ocip.MErrorLogin as exc:
+            raise PermanentError(f"{LOGIN_FAILED} ({redact(exc.message)})", code="login_failed") from exc
+        except ocip.MError as exc:  # MErrorTransport and the rest: sockets, timeouts, unreadable replies
+            cause = exc.__cause__
+            if isinstance(cause, ssl.SSLCertVerificationError):  # configuration, not luck: do not retry
+                message = f"BroadWorks TLS certificate not trusted: {cause.verify_message}"
+                raise PermanentError(message, code="tls") from exc
+            detail = redact(str(exc.message))[:300]  # a malformed reply's message is the whole reply
+            raise TransientError(f"BroadWorks connection failed: {type(exc).__name__}: {detail}") from exc
+        except ExpatError as exc:  # the library's error for a reply cut off mid-document
+            raise TransientError(f"BroadWorks connection dropped mid-reply ({exc})") from exc
+        except TimeoutError as exc:
+            raise TransientError(f"BroadWorks did not answer within {self.timeout * 4:g} s") from exc
+        except OSError as exc:
+            raise TransientError(f"BroadWorks connection failed: {type(exc).__name__}: {exc}") from exc
+
+    @staticmethod
+    def _summary(ocip, response) -> dict:
+        if isinstance(response, ocip.ErrorResponse):
+            return {"type": "ErrorResponse", "error_code": response.error_code, "summary": response.summary}
+        return {"type": type(response).__name__}
+
+    # -- service providers (O2) ----------------------------------------------------------------------
+    def service_provider_exists(self, sp: str) -> bool:
+        c = _ocip().c
+        response = self._call(
+            "service_provider_exists", sp, c.ServiceProviderGetRequest22(service_provider_id=sp), not_found=True
+        )
+        return response is not None
+
+    def add_service_provider(self, sp: str, name: str, domain: str, *, enterprise: bool = True) -> None:
+        """The partner's enterprise (or service provider), with `domain` as its default and both
+        system domains assigned (G5). One document: a dropped reply leaves both done or neither."""
+        c = _ocip().c
+        others = [d for d in SYSTEM_DOMAINS if d != domain]
+        requests = [
+            c.ServiceProviderAddRequest13mp2(
+                service_provider_id=sp, default_domain=domain, service_provider_name=name, is_enterprise=enterprise
+            )
+        ]
+        if others:
+            requests.append(c.ServiceProviderDomainAssignListRequest(service_provider_id=sp, domain=others))
+        self._call("add_service_provider", sp, requests)
+
+    def add_clone_group(self, clone_group_id: str, *, template_group_id: str, name: str) -> None:
+        """O2: a new partner's clone group in the clone service provider (G1), copied from an existing
+        template group there, with that template's default domain and extension lengths."""
+        self._clone(
+            "add_clone_group",
+            service_provider_id=self.clone_service_provider_id,
+            template_group_id=template_group_id,
+            group_id=clone_group_id,
+            name=name,
+            domain=None,
+            extension_length=None,
+        )
+
+    # -- groups (G1-G5) ------------------------------------------------------------------------------
+    def group_exists(self, sp: str, group_id: str) -> bool:
+        c = _ocip().c
+        request = c.GroupGetListInServiceProviderRequest(
+            service_provider_id=sp,
+            search_criteria_group_id=[
+                c.SearchCriteriaGroupId(mode="Equal To", value=group_id, is_case_insensitive=False)
+            ],
+        )
+        response = self._call("group_exists", f"{sp}/{group_id}", request)
+        return any(row.get("group_id") == group_id for row in response.group_table.to_dict())
+
+    def group_profile(self, sp: str, group_id: str) -> dict:
+        """Name, domains, limits and CLID of a group (GroupGetRequest22)."""
+        c = _ocip().c
+        response = self._call(
+            "group_profile", f"{sp}/{group_id}", c.GroupGetRequest22(service_provider_id=sp, group_id=group_id)
+        )
+        return {
+            "name": response.group_name,
+            "default_domain": response.default_domain,
+            "user_limit": response.user_limit,
+            "time_zone": response.time_zone,
+            "calling_line_id_phone_number": _e164(response.calling_line_id_phone_number),
+        }
+
+    def group_template(self, sp: str, group_id: str, *, operation: str = "group_template") -> dict:
+        """The settings of a group that cloning copies (CLONED_SETTINGS), read in one document."""
+        c = _ocip().c
+        key = {"service_provider_id": sp, "group_id": group_id}
+        profile, lengths, domains, services = self._call(
+            operation,
+            f"{sp}/{group_id}",
+            [
+                c.GroupGetRequest22(**key),
+                c.GroupExtensionLengthGetRequest22(**key),
+                c.GroupDomainGetAssignedListRequest(**key),
+                c.GroupServiceGetAuthorizationListRequest(**key),
+            ],
+        )
+        group_services = {
+            row["service_name"]: {"quantity": _quantity(row), "assigned": _true(row.get("assigned"))}
+            for row in services.group_services_authorization_table.to_dict()
+            if _true(row.get("authorized"))
+        }
+        return {
+            "domains": list(dict.fromkeys([domains.group_default_domain, *_as_list(domains.domain)])),
+            "extension_lengths": {
+                "min": lengths.min_extension_length,
+                "max": lengths.max_extension_length,
+                "default": lengths.default_extension_length,
+            },
+            "user_limit": profile.user_limit,
+            "time_zone": profile.time_zone,
+            "group_services": group_services,
+            "user_services": {
+                row["service_name"]: _quantity(row)
+                for row in services.user_services_authorization_table.to_dict()
+                if _true(row.get("authorized"))
+            },
+            "service_packs": {
+                row["service_pack_name"]: _quantity(row)
+                for row in services.service_packs_authorization_table.to_dict()
+                if _true(row.get("authorized"))
+            },
+        }
+
+    def add_group_from_template(
+        self,
+        *,
+        service_provider_id: str,
+        template_group_id: str,
+        group_id: str,
+        name: str,
+        domain: str,
+        extension_length: int,
+        template_service_provider_id: str | None = None,
+    ) -> None:
+        """G1-G5: read the partner's clone group (in the clone service provider, G1) and create the
+        customer's group in the partner's service provider with its settings (CLONED_SETTINGS), the
+        customer's name (G4) and default domain (G5), and `extension_length` as the default.
+        Not idempotent by itself: the build step asks group_exists first (a duplicate is refused, G3)."""
+        self._clone(
+            "add_group_from_template",
+            service_provider_id=service_provider_id,
+            template_group_id=template_group_id,
+            group_id=group_id,
+            name=name,
+            domain=domain,
+            extension_length=extension_length,
+            template_service_provider_id=template_service_provider_id,
+        )
+
+    def _clone(
+        self,
+        operation,
+        *,
+        service_provider_id,
+        template_group_id,
+        group_id,
+        name,
+        domain,
+        extension_length,
+        template_service_provider_id=None,
+    ):
+        c = _ocip().c
+        template = self.group_template(
+            template_service_provider_id or self.clone_service_provider_id, template_group_id, operation=operation
+        )
+        lengths = template["extension_lengths"]
+        default_length = extension_length or lengths["default"]
+        domains = template["domains"]
+        default_domain = domain or domains[0]
+
+        def authorised(quantity):
+            return c.UnboundedPositiveInt(quantity=quantity) if quantity else c.UnboundedPositiveInt(unlimited=True)
+
+        request = c.GroupConsolidatedAddRequest(
+            service_provider_id=service_provider_id,
+            group_id=group_id,
+            group_name=name,
+            default_domain=default_domain,
+            domain=list(dict.fromkeys([default_domain, *domains])),
+            user_limit=template["user_limit"],
+            time_zone=template["time_zone"],
+            min_extension_length=min(lengths["min"], default_length),
+            max_extension_length=max(lengths["max"], default_length),
+            default_extension_length=default_length,
+            group_service_authorization_and_assignment=[
+                c.GroupServiceAuthorizationAndAssignment(
+                    service_name=service, authorized_quantity=authorised(s["quantity"]), assign=s["assigned"]
+                )
+                for service, s in template["group_services"].items()
+            ]
+            or None,
+            user_service_authorization=[
+                c.UserServiceAuthorization(service_name=service, authorized_quantity=authorised(quantity))
+                for service, quantity in template["user_services"].items()
+            ]
+            or None,
+            service_pack_authorization=[
+                c.ServicePackAuthorization(service_pack_name=pack, authorized_quantity=authorised(quantity))
+                for pack, quantity in template["service_packs"].items()
+            ]
+            or None,
+        )
+        self._call(operation, f"{service_provider_id}/{group_id}", request)
+
+    # -- numbers (N1, N2) ----------------------------------------------------------------------------
+    def service_provider_numbers(self, sp: str) -> list[str]:
+        """Every number on the partner's pool, whether a group has it or not."""
+        c = _ocip().c
+        response = self._call(
+            "service_provider_numbers", sp, c.ServiceProviderDnGetSummaryListRequest(service_provider_id=sp)
+        )
+        numbers = [n for row in response.dn_summary_table.to_dict() for n in _numbers_in(row.get("phone_numbers"))]
+        return sorted(set(numbers))
+
+    def add_numbers_to_service_provider(self, sp: str, numbers: list[str]) -> None:
+        """N1: onto the partner's pool. A number already in any pool is refused, so ask first."""
+        if not numbers:
+            return
+        c = _ocip().c
+        request = c.ServiceProviderDnAddListRequest(service_provider_id=sp, phone_number=list(numbers))
+        self._call("add_numbers_to_service_provider", sp, request)
+
+    def group_numbers(self, sp: str, group_id: str) -> list[str]:
+        """The group's numbers that are assigned and activated. One assigned but not yet activated
+        counts as missing, so assign_numbers (a no-op assign, then the activation) completes it."""
+        c = _ocip().c
+        response = self._call(
+            "group_numbers",
+            f"{sp}/{group_id}",
+            c.GroupDnGetAssignmentListRequest18(service_provider_id=sp, group_id=group_id),
+        )
+        rows = response.dn_table.to_dict()
+        return sorted({n for row in rows if _true(row.get("activated")) for n in _numbers_in(row.get("phone_numbers"))})
+
+    def assign_numbers(self, sp: str, group_id: str, numbers: list[str]) -> None:
+        """N1, N2: from the partner's pool to the group, and activated: both requests in one document,
+        so a dropped reply leaves both done or neither."""
+        if not numbers:
+            return
+        c = _ocip().c
+        key = {"service_provider_id": sp, "group_id": group_id, "phone_number": list(numbers)}
+        self._call(
+            "assign_numbers",
+            f"{sp}/{group_id}",
+            [c.GroupDnAssignListRequest(**key), c.GroupDnActivateListRequest(**key)],
+        )
+
+    # -- business profile (B1) -----------------------------------------------------------------------
+    def group_clid(self, sp: str, group_id: str) -> str | None:
+        c = _ocip().c
+        response = self._call(
+            "group_clid", f"{sp}/{group_id}", c.GroupGetRequest22(service_provider_id=sp, group_id=group_id)
+        )
+        return _e164(response.calling_line_id_phone_number)
+
+    def set_group_clid(self, sp: str, group_id: str, number: str) -> None:
+        """B1: the business profile number, one of the group's own numbers (BroadWorks checks)."""
+        if not number:
+            raise PermanentError("A business profile number is required (B1).", code="B1")
+        c = _ocip().c
+        request = c.GroupModifyRequest(service_provider_id=sp, group_id=group_id, calling_line_id_phone_number=number)
+        self._call("set_group_clid", f"{sp}/{group_id}", request)
+
+    # -- voice portal (V1, V2) -----------------------------------------------------------------------
+    def enable_voice_portal(
+        self, sp: str, group_id: str, *, number: str | None, extension: str | None, external_dial_in: bool
+    ) -> None:
+        """V1, V2: Voice Messaging Group authorised and assigned if it is not yet (read first), then
+        the voice portal given its number and/or extension and made active. Safe to repeat."""
+        if external_dial_in and not number:
+            raise PermanentError("Dialling into voicemail from outside needs a voice portal number (V2).", code="V2")
+        if not number and not extension:
+            raise PermanentError("The voice portal needs a number or an extension (V1).", code="V1")
+        c = _ocip().c
+        target, key = f"{sp}/{group_id}", {"service_provider_id": sp, "group_id": group_id}
+        services = self._call("enable_voice_portal", target, c.GroupServiceGetAuthorizationListRequest(**key))
+        row = next(
+            (
+                r
+                for r in services.group_services_authorization_table.to_dict()
+                if r.get("service_name") == VOICE_MESSAGING_GROUP
+            ),
+            {},
+        )
+        missing = []
+        if not _true(row.get("authorized")):
+            unlimited = c.UnboundedPositiveInt(unlimited=True)
+            authorisation = c.GroupServiceAuthorization(
+                service_name=VOICE_MESSAGING_GROUP, authorized_quantity=unlimited
+            )
+            missing.append(
+                c.GroupServiceModifyAuthorizationListRequest(**key, group_service_authorization=[authorisation])
+            )
+        if not _true(row.get("assigned")):
+            missing.append(c.GroupServiceAssignListRequest(**key, service_name=[VOICE_MESSAGING_GROUP]))
+        if missing:
+            self._call("enable_voice_portal", target, missing)
+        profile = c.ServiceInstanceModifyProfile(phone_number=number or None, extension=extension or None)
+        request = c.GroupVoiceMessagingGroupModifyVoicePortalRequest(
+            **key, service_instance_profile=profile, is_active=True
+        )
+        self._call("enable_voice_portal", target, request)
+
+    # -- group administrators (A1, A2) ---------------------------------------------------------------
+    def group_admin_exists(
+        self, user_id: str, service_provider_id: str | None = None, group_id: str | None = None
+    ) -> bool:
+        """A1: is this user ID taken? With only the user ID: GroupAdminGetRequest22, system-wide, as
+        A1 wants (the simulator does not implement it yet, see README.md). Given the group as well:
+        whether the group's admin list has it (a user ID taken elsewhere then shows up as A1's
+        refusal when it is added)."""
+        c = _ocip().c
+        if service_provider_id and group_id:
+            key = {"service_provider_id": service_provider_id, "group_id": group_id}
+            response = self._call(
+                "group_admin_exists", f"{service_provider_id}/{group_id}", c.GroupAdminGetListRequest(**key)
+            )
+            return any(row.get("administrator_id") == user_id for row in response.group_admin_table.to_dict())
+        response = self._call("group_admin_exists", user_id, c.GroupAdminGetRequest22(user_id=user_id), not_found=True)
+        return response is not None
+
+    def add_group_admin(
+        self, sp: str, group_id: str, *, user_id: str, first_name: str, last_name: str, password: str
+    ) -> None:
+        """A1, A2: the password goes to BroadWorks and nowhere else: not in the ExternalCall row
+        (`_describe` leaves secret fields out), not in a log, not in an error."""
+        c = _ocip().c
+        request = c.GroupAdminAddRequest(
+            service_provider_id=sp,
+            group_id=group_id,
+            user_id=user_id,
+            first_name=first_name,
+            last_name=last_name,
+            password=password,
+        )
+        self._call("add_group_admin", f"{sp}/{group_id}", request)
