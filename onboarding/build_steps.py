@@ -31,6 +31,7 @@ def clone_group(*, group, platforms) -> str:
     if not bw.group_exists(sp, group.group_id):
         bw.add_group_from_template(
             service_provider_id=sp,
+            template_service_provider_id=group.clone_service_provider_id or None,
             template_group_id=group.clone_group_id,
             group_id=group.group_id,
             name=group.name,
@@ -43,7 +44,8 @@ def clone_group(*, group, platforms) -> str:
 def pool_numbers(*, group, platforms) -> str:
     """N1: the numbers are on the partner's service provider before they go to the group."""
     bw, sp = platforms.broadworks, group.partner.partner_id
-    missing = [n for n in _numbers(group) if n not in set(bw.service_provider_numbers(sp))]
+    pooled = set(bw.service_provider_numbers(sp))
+    missing = [n for n in _numbers(group) if n not in pooled]
     if missing:
         bw.add_numbers_to_service_provider(sp, missing)
     return f"{len(missing)} added"
@@ -51,7 +53,8 @@ def pool_numbers(*, group, platforms) -> str:
 
 def assign_numbers(*, group, platforms) -> str:
     bw, sp = platforms.broadworks, group.partner.partner_id
-    missing = [n for n in _numbers(group) if n not in set(bw.group_numbers(sp, group.group_id))]
+    assigned = set(bw.group_numbers(sp, group.group_id))
+    missing = [n for n in _numbers(group) if n not in assigned]
     if missing:
         bw.assign_numbers(sp, group.group_id, missing)
     return f"{len(_numbers(group))} assigned"
@@ -81,7 +84,8 @@ def admins(*, group, platforms) -> str:
     """A1, A2: each admin once; their password is wiped as soon as the platform has it."""
     bw, sp = platforms.broadworks, group.partner.partner_id
     for admin in group.admins.order_by("id"):
-        if not bw.group_admin_exists(admin.user_id):
+        # Checked in the group's own admin list; a user ID taken elsewhere is refused on add (A1).
+        if not bw.group_admin_exists(admin.user_id, service_provider_id=sp, group_id=group.group_id):
             if not admin.password_encrypted:
                 raise TransientError(f"{admin.user_id} has no password to create it with; edit the request.")
             bw.add_group_admin(

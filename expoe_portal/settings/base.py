@@ -303,6 +303,6 @@ CALLCABINET_API_KEY = env("CALLCABINET_API_KEY", default="callcabinet-sim-key")
 CALLCABINET_TIMEOUT = env.float("CALLCABINET_TIMEOUT", default=30)
 CALLCABINET_MODE = env("CALLCABINET_MODE", default="api")  # "manual": the co-ordinator types it in
 # The class each build step talks to per platform (a dotted path).
-BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="")
-AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="")
-CALLCABINET_GATEWAY = env("CALLCABINET_GATEWAY", default="")
+BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="integrations.broadworks.gateway.BroadWorksGateway")
+AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="integrations.akixi.client.AkixiGateway")
+CALLCABINET_GATEWAY = env("CALLCABINET_GATEWAY", default="integrations.callcabinet.client.callcabinet_gateway")

@@ -17,3 +17,7 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
+# Builds in tests talk to no platform unless a test starts the simulators and sets these.
+BROADWORKS_GATEWAY = ""
+AKIXI_GATEWAY = ""
+CALLCABINET_GATEWAY = ""

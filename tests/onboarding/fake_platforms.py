@@ -33,7 +33,15 @@ class FakeBroadWorks:
         return (sp, group_id) in self.groups
 
     def add_group_from_template(
-        self, *, service_provider_id, template_group_id, group_id, name, domain, extension_length
+        self,
+        *,
+        service_provider_id,
+        template_group_id,
+        group_id,
+        name,
+        domain,
+        extension_length,
+        template_service_provider_id=None,
     ):
         self._call("add_group_from_template")
         if (service_provider_id, group_id) in self.groups:
@@ -68,7 +76,7 @@ class FakeBroadWorks:
         self._call("enable_voice_portal")
         self.portal[group_id] = (number, extension, external_dial_in)
 
-    def group_admin_exists(self, user_id):
+    def group_admin_exists(self, user_id, *, service_provider_id=None, group_id=None):
         self._call("group_admin_exists")
         return user_id in self.admins
 

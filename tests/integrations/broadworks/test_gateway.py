@@ -422,6 +422,7 @@ def _customer_group(**fields):
         "partner": SimpleNamespace(partner_id=PARTNER),
         "group_id": "ACME-BAKERY",
         "clone_group_id": CLONE,
+        "clone_service_provider_id": "ExpoePartner",
         "name": "Acme Bakery Ltd",
         "domain": "hostedcomm.com",
         "extension_length": 4,
