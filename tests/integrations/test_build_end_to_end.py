@@ -1,0 +1,130 @@
+"""A customer build end to end: the real gateways talking to the three simulators over sockets.
+
+Afterwards each simulator holds exactly what the rules require (G1-G6, B1, V1-V2, A1-A2, K2-K4,
+C2-C4), a canary password appears in no ExternalCall row, and running the build's steps again
+writes nothing."""
+
+import json
+
+import pytest
+
+from accounts.choices import Role
+from integrations.akixi.simulator import create_app as akixi_app
+from integrations.broadworks.simulator import OCIPSimulator, preload_demo
+from integrations.callcabinet.simulator import create_app as callcabinet_app
+from integrations.models import ExternalCall
+from onboarding import builds, services
+from tests.integrations.akixi.sim_servers import serving_in_thread
+from tests.onboarding.build_request_data import valid_request
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "Canary-Admin-Pass-77"
+POOL = [f"+44207946{n:04d}" for n in range(10)]
+
+
+@pytest.fixture
+def simulators(tmp_path, settings):
+    bw = OCIPSimulator(("127.0.0.1", 0), state_path=tmp_path / "bw.json", admins={"portal-admin": "bw-pass"})
+    preload_demo(bw.state)
+    bw.start_in_thread()
+    with (
+        serving_in_thread(akixi_app(state_path=tmp_path / "ak.json", api_key="ak-key", sync_polls=1)) as ak_url,
+        serving_in_thread(callcabinet_app(state_path=tmp_path / "cc.json", api_key="cc-key")) as cc_url,
+    ):
+        settings.BROADWORKS_GATEWAY = "integrations.broadworks.gateway.BroadWorksGateway"
+        settings.AKIXI_GATEWAY = "integrations.akixi.client.AkixiGateway"
+        settings.CALLCABINET_GATEWAY = "integrations.callcabinet.client.callcabinet_gateway"
+        settings.BROADWORKS_HOST, settings.BROADWORKS_PORT = "127.0.0.1", bw.port
+        settings.BROADWORKS_USERNAME, settings.BROADWORKS_PASSWORD, settings.BROADWORKS_TLS = (
+            "portal-admin",
+            "bw-pass",
+            False,
+        )
+        settings.AKIXI_BASE_URL, settings.AKIXI_API_KEY = f"{ak_url}/CCS/API/v1", "ak-key"
+        settings.CALLCABINET_BASE_URL, settings.CALLCABINET_API_KEY = f"{cc_url}/api/v1", "cc-key"
+        settings.CALLCABINET_MODE = "api"
+        settings.BUILD_STEP_MAX_ATTEMPTS = 10
+        yield {"bw": bw, "ak": tmp_path / "ak.json", "cc": tmp_path / "cc.json"}
+    bw.stop()
+
+
+def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
+    world, simulators, django_capture_on_commit_callbacks
+):
+    from integrations.platforms import get_platforms
+
+    platforms = get_platforms()
+    # O2 (K1, C1): the partner's reseller accounts exist before its customers are built.
+    platforms.akixi.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    platforms.callcabinet.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = services.customer_group_create(
+        by=world.user(Role.PARTNER_USER),
+        partner=world.partner_a,
+        data=valid_request(admins=[{"first_name": "Ada", "last_name": "Lovelace", "password": CANARY}]),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
+    build.refresh_from_db()
+    assert build.status == "succeeded", (
+        build.last_error,
+        list(build.steps.values_list("name", "status", "last_error")),
+    )
+
+    bw_state = simulators["bw"].state.data
+    bw_group = bw_state["service_providers"]["ACME01"]["groups"]["AlphaWidgets"]
+    assert (bw_group["name"], bw_group["default_domain"]) == ("Alpha Widgets Ltd", "hostedcomm.com")  # G4, G5
+    assert sorted(bw_group["dns"]) == POOL[:3] and all(d["activated"] for d in bw_group["dns"].values())  # N1
+    assert bw_group["calling_line_id_phone_number"].replace("-", "") == "+442079460000"  # B1
+    portal = bw_group["voice_portal"]  # V1, V2
+    assert portal["phone_number"].replace("-", "") == "+442079460001" and portal["extension"] == "8000"
+    admin = bw_state["users"]["ada.lovelace@hostedcomm.com"]  # A1
+    assert (admin["kind"], admin["group_id"]) == ("group_admin", "AlphaWidgets")
+    assert CANARY not in json.dumps(bw_state), "the simulator keeps no password"
+
+    ak = json.loads(simulators["ak"].read_text())
+    (partition,) = ak["partitions"].values()
+    assert (partition["TelephonyServerType"], partition["SynchronisationType"], partition["MaintainParity"]) == (
+        "Service Provider Group",
+        "By Service Pack",
+        True,
+    )
+    assert (partition["GroupId"], partition["EnterpriseOrProviderId"]) == ("AlphaWidgets", "ACME01")
+    (user,) = ak["users"].values()
+    assert user["Role"] == "Reporting Only User" and user["PartitionPermission"] == [partition["Id"]]
+
+    cc = json.loads(simulators["cc"].read_text())
+    (customer,) = cc["customers"].values()
+    assert customer["CustomerType"] == "Essential"
+    assert (customer["DealerCode"], customer["BillingCode"], customer["BroadWorksGroupId"], customer["ProviderId"]) == (
+        "AlphaWidgets",
+        "AlphaWidgets",
+        "AlphaWidgets",
+        "ACME01",
+    )
+
+    assert ExternalCall.objects.filter(context__startswith=f"build:{build.pk}/").exists()
+    for call in ExternalCall.objects.all():
+        assert CANARY not in json.dumps([call.request, call.response, call.error])
+
+    # Running every step again (as a redelivered task would) creates nothing more.
+    from onboarding.build_steps import STEPS
+
+    writes_before = ExternalCall.objects.count()
+    for step in build.steps.order_by("position"):
+        if step.name != "akixi_sync":
+            STEPS[step.name](group=group, platforms=get_platforms())
+    write_ops = {
+        "add_group_from_template",
+        "add_numbers_to_service_provider",
+        "assign_numbers",
+        "set_group_clid",
+        "add_group_admin",
+        "add_partition",
+        "add_reporting_user",
+        "add_essential_customer",
+    }
+    again = ExternalCall.objects.all()[: ExternalCall.objects.count() - writes_before]
+    assert not [c.operation for c in again if c.operation in write_ops]
