@@ -398,3 +398,40 @@ def serve(app, *, host: str, port: int, log_level: str, label: str) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logger.info("%s on http://%s:%s", label, host, port)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def reseller_routes(state: "JsonState", api, clock) -> list:
+    """K1 / C1: a partner's reseller account, the same small resource on both REST simulators.
+    `api` wraps each handler with the platform's own authentication."""
+    from starlette.routing import Route
+
+    async def reseller_create(request):
+        checks = Checks(await json_object(request))
+        partner_id = checks.text("PartnerId")
+        name = checks.text("Name")
+        email = checks.email("Email")
+        checks.raise_if_any()
+        if partner_id in state.data["resellers"]:
+            raise ApiError(409, "duplicate", f"A reseller account for PartnerId {partner_id} already exists")
+        reseller = {
+            "PartnerId": partner_id,
+            "Name": name,
+            "Email": email,
+            "WelcomeEmailSent": True,
+            "CreatedAt": utc_iso(clock()),
+        }
+        state.data["resellers"][partner_id] = reseller
+        state.save()
+        return JSONResponse(reseller, status_code=201)
+
+    async def reseller_get(request):
+        partner_id = request.path_params["partner_id"]
+        reseller = state.data["resellers"].get(partner_id)
+        if reseller is None:
+            raise ApiError(404, "not_found", f"No reseller account for PartnerId {partner_id}")
+        return JSONResponse(reseller)
+
+    return [
+        Route("/resellers", api(reseller_create), methods=["POST"]),
+        Route("/resellers/{partner_id}", api(reseller_get), methods=["GET"]),
+    ]

@@ -35,6 +35,7 @@ from integrations.simkit import (
     argument_parser,
     faults_path_for,
     json_object,
+    reseller_routes,
     serve,
     utc_iso,
 )
@@ -161,34 +162,6 @@ def create_app(
         token = secrets.token_urlsafe(32)
         sessions[token] = clock() + session_ttl
         return JSONResponse({"token": token, "tokenType": "Bearer", "expiresIn": int(session_ttl)})
-
-    # K1
-    async def reseller_create(request: Request) -> JSONResponse:
-        body = await json_object(request)
-        checks = Checks(body)
-        partner_id = checks.text("PartnerId")
-        name = checks.text("Name")
-        email = checks.email("Email")
-        checks.raise_if_any()
-        if partner_id in state.data["resellers"]:
-            raise ApiError(409, "duplicate", f"A reseller account for PartnerId {partner_id} already exists")
-        reseller = {
-            "PartnerId": partner_id,
-            "Name": name,
-            "Email": email,
-            "WelcomeEmailSent": True,
-            "CreatedAt": utc_iso(clock()),
-        }
-        state.data["resellers"][partner_id] = reseller
-        state.save()
-        return JSONResponse(reseller, status_code=201)
-
-    async def reseller_get(request: Request) -> JSONResponse:
-        partner_id = request.path_params["partner_id"]
-        reseller = state.data["resellers"].get(partner_id)
-        if reseller is None:
-            raise ApiError(404, "not_found", f"No reseller account for PartnerId {partner_id}")
-        return JSONResponse(reseller)
 
     # K2 (and K3: a new partition starts synchronising at once)
     async def partition_create(request: Request) -> JSONResponse:
@@ -333,8 +306,7 @@ def create_app(
 
     api_routes = [
         Route("/login", login, methods=["POST"]),
-        Route("/resellers", api(reseller_create), methods=["POST"]),
-        Route("/resellers/{partner_id}", api(reseller_get), methods=["GET"]),
+        *reseller_routes(state, api, clock),
         Route("/partitions", api(partition_create), methods=["POST"]),
         Route("/partitions", api(partition_list), methods=["GET"]),
         Route("/partitions/{partition_id:int}", api(partition_get), methods=["GET"]),

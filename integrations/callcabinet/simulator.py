@@ -31,6 +31,7 @@ from integrations.simkit import (
     argument_parser,
     faults_path_for,
     json_object,
+    reseller_routes,
     serve,
     utc_iso,
 )
@@ -69,33 +70,6 @@ def create_app(
             return await handler(request)
 
         return endpoint
-
-    # C1
-    async def reseller_create(request: Request) -> JSONResponse:
-        checks = Checks(await json_object(request))
-        partner_id = checks.text("PartnerId")
-        name = checks.text("Name")
-        email = checks.email("Email")
-        checks.raise_if_any()
-        if partner_id in state.data["resellers"]:
-            raise ApiError(409, "duplicate", f"A reseller account for PartnerId {partner_id} already exists")
-        reseller = {
-            "PartnerId": partner_id,
-            "Name": name,
-            "Email": email,
-            "WelcomeEmailSent": True,
-            "CreatedAt": utc_iso(clock()),
-        }
-        state.data["resellers"][partner_id] = reseller
-        state.save()
-        return JSONResponse(reseller, status_code=201)
-
-    async def reseller_get(request: Request) -> JSONResponse:
-        partner_id = request.path_params["partner_id"]
-        reseller = state.data["resellers"].get(partner_id)
-        if reseller is None:
-            raise ApiError(404, "not_found", f"No reseller account for PartnerId {partner_id}")
-        return JSONResponse(reseller)
 
     # C2-C5: the only way to create a customer.
     async def essential_customer_create(request: Request) -> JSONResponse:
@@ -160,8 +134,7 @@ def create_app(
         return JSONResponse(customer)
 
     api_routes = [
-        Route("/resellers", api(reseller_create), methods=["POST"]),
-        Route("/resellers/{partner_id}", api(reseller_get), methods=["GET"]),
+        *reseller_routes(state, api, clock),
         Route("/customers/essential", api(essential_customer_create), methods=["POST"]),
         Route("/customers", api(customer_list), methods=["GET"]),
         Route("/customers/{customer_id:int}", api(customer_get), methods=["GET"]),
