@@ -400,10 +400,9 @@ def serve(app, *, host: str, port: int, log_level: str, label: str) -> None:
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
-def reseller_routes(state: "JsonState", api, clock) -> list:
+def reseller_routes(state: JsonState, api, clock) -> list[Route]:
     """K1 / C1: a partner's reseller account, the same small resource on both REST simulators.
     `api` wraps each handler with the platform's own authentication."""
-    from starlette.routing import Route
 
     async def reseller_create(request):
         checks = Checks(await json_object(request))
