@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -389,7 +390,30 @@ def argument_parser(name: str, default_state: str) -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state", type=Path, default=Path(default_state), help="JSON state file")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--preload-reseller",
+        action="append",
+        default=[],
+        metavar="PARTNER_ID",
+        help="make sure this partner's reseller account exists (the demo's live partner, K1/C1)",
+    )
     return parser
+
+
+def preload_resellers(state: JsonState, partner_ids: list[str], clock=time.time) -> None:
+    """Add any missing reseller accounts, as EXPO.e's onboarding (O2) would have."""
+    for partner_id in partner_ids:
+        state.data["resellers"].setdefault(
+            partner_id,
+            {
+                "PartnerId": partner_id,
+                "Name": partner_id,
+                "Email": f"ops@{partner_id.lower()}.invalid",
+                "WelcomeEmailSent": True,
+                "CreatedAt": utc_iso(clock()),
+            },
+        )
+    state.save()
 
 
 def serve(app, *, host: str, port: int, log_level: str, label: str) -> None:

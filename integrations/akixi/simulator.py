@@ -35,6 +35,7 @@ from integrations.simkit import (
     argument_parser,
     faults_path_for,
     json_object,
+    preload_resellers,
     reseller_routes,
     serve,
     utc_iso,
@@ -330,6 +331,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sync-polls", type=int, default=2, help="looks at a partition before its sync completes")
     parser.add_argument("--sync-seconds", type=float, default=0.0, help="seconds before a sync can complete")
     args = parser.parse_args(argv)
+    if args.preload_reseller:
+        preload_resellers(JsonState(args.state, _empty_state), args.preload_reseller)
     app = create_app(
         state_path=args.state,
         api_key=os.environ.get("AKIXI_SIM_API_KEY", DEFAULT_API_KEY),

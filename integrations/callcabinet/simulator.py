@@ -31,6 +31,7 @@ from integrations.simkit import (
     argument_parser,
     faults_path_for,
     json_object,
+    preload_resellers,
     reseller_routes,
     serve,
     utc_iso,
@@ -153,6 +154,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argument_parser("callcabinet", "var/sim/callcabinet.json")
     parser.add_argument("--web-base-url", default=DEFAULT_WEB_BASE_URL, help="base of the derived WebUrl")
     args = parser.parse_args(argv)
+    if args.preload_reseller:
+        preload_resellers(JsonState(args.state, _empty_state), args.preload_reseller)
     app = create_app(
         state_path=args.state,
         api_key=os.environ.get("CALLCABINET_SIM_API_KEY", DEFAULT_API_KEY),

@@ -238,3 +238,14 @@ def test_entry_point_serves_over_a_socket_and_state_survives_a_kill(tmp_path):
         found = httpx.get(f"{base_url}{api('/customers')}", params={"groupId": "alpha-dental"}, headers=headers)
         assert [c["Status"] for c in found.json()["customers"]] == ["Registration Successful"]
         assert httpx.get(f"{base_url}{api('/customers')}", headers={"X-Api-Key": "wrong"}).status_code == 401
+
+
+def test_C1_the_demo_partners_reseller_account_can_be_preloaded(tmp_path):
+    from integrations.callcabinet.simulator import _empty_state
+    from integrations.simkit import JsonState, preload_resellers
+
+    state = JsonState(tmp_path / "cc.json", _empty_state)
+    preload_resellers(state, ["ACME01"])
+    preload_resellers(JsonState(tmp_path / "cc.json", _empty_state), ["ACME01"])  # again: unchanged
+    reloaded = JsonState(tmp_path / "cc.json", _empty_state)
+    assert list(reloaded.data["resellers"]) == ["ACME01"]
