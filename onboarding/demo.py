@@ -235,7 +235,7 @@ def seed_numbers_and_groups(*, partners: dict[str, Partner], staff: dict) -> lis
                 "numbers": numbers,
                 "business_profile_number": numbers[0],
                 "voice_portal": {"number": numbers[1], "extension": "8000", "external_dial_in": True},
-                "admins": [{"first_name": "Office", "last_name": f"Manager {first_word.title()}", "password": ""}],
+                "admins": [{"first_name": "Office", "last_name": first_word.title(), "password": ""}],
                 "akixi": {
                     "licence": settings.AKIXI_LICENCES[0],
                     "users": [
