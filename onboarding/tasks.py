@@ -28,3 +28,24 @@ def sweep_builds():
     from .builds import build_sweep
 
     return build_sweep()
+
+
+PARTNER_ACCOUNT_MAX_ATTEMPTS = 6
+
+
+@shared_task
+def provision_partner_account(order_id: int, platform: str, attempt: int = 1):
+    """O2: one partner account on one platform (takes ids, a name and a counter, never a model).
+    Transient platform errors queue the next attempt with backoff, like build steps do."""
+    from integrations.base import TransientError
+
+    from .builds import retry_delay
+    from .partner_accounts import accounts_provision_gave_up, accounts_provision_run
+
+    try:
+        return accounts_provision_run(order_id=order_id, platform=platform)
+    except TransientError as exc:
+        if attempt >= PARTNER_ACCOUNT_MAX_ATTEMPTS:
+            return accounts_provision_gave_up(order_id=order_id, platform=platform, error=exc)
+        provision_partner_account.apply_async((order_id, platform, attempt + 1), countdown=retry_delay(attempt))
+        return f"retrying: {exc}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("onboarding/new/", views.order_create, name="order_create"),
     path("onboarding/<int:pk>/", views.order_detail, name="order_detail"),
     path("onboarding/<int:pk>/transitions/<slug:name>/", views.order_transition, name="order_transition"),
+    path("onboarding/<int:pk>/accounts/create/", views.order_accounts_provision, name="order_accounts_provision"),
     path(
         "onboarding/<int:pk>/accounts/<slug:platform>/",
         views.order_account_record,

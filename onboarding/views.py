@@ -9,7 +9,7 @@ from django_tables2 import RequestConfig
 
 from expoe_portal.views import apply_service_errors
 
-from . import selectors, services
+from . import partner_accounts, selectors, services
 from .filters import NumberFilter, OrderFilter, PartnerFilter
 from .forms import (
     TRANSITION_FORMS,
@@ -206,6 +206,21 @@ def order_transition(request, pk, name):
     else:
         label = TRANSITION_LABELS.get(name, name)
         messages.success(request, f"Done: {label}.")
+    return redirect("onboarding:order_detail", pk=order.pk)
+
+
+@login_required
+def order_accounts_provision(request, pk):
+    """O2: create the partner's accounts on the platforms (the order's co-ordinator)."""
+    order = selectors.onboarding_order_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        queued = partner_accounts.accounts_provision_start(by=request.user, order=order)
+    except partner_accounts.AccountsRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Creating {len(queued)} partner account(s) on the platforms; this page shows each.")
     return redirect("onboarding:order_detail", pk=order.pk)
 
 

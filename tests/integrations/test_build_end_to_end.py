@@ -128,3 +128,20 @@ def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
     }
     again = ExternalCall.objects.all()[: ExternalCall.objects.count() - writes_before]
     assert not [c.operation for c in again if c.operation in write_ops]
+
+
+def test_O2_partner_accounts_are_created_on_the_three_simulators(world, simulators, django_capture_on_commit_callbacks):
+    from onboarding import partner_accounts
+    from onboarding.models import OnboardingOrder
+    from tests.onboarding.walk import new_order, run
+
+    order = new_order(world)
+    for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
+        order = run(world, order, name, role)
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    order = OnboardingOrder.objects.get(pk=order.pk)
+    assert order.status == "accounts_created", list(order.accounts.values_list("platform", "status", "error"))
+    assert "BETA02" in simulators["bw"].state.data["service_providers"]
+    assert "BETA02" in json.loads(simulators["ak"].read_text())["resellers"]
+    assert "BETA02" in json.loads(simulators["cc"].read_text())["resellers"]

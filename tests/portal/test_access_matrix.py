@@ -131,6 +131,9 @@ EXPECTATIONS = {
         own_partner=302,
         own_kwargs=order_a_transition,
     ),
+    "onboarding:order_accounts_provision": Expect(  # POST only; scoped first
+        signed_in(405, **{TRAINER: 404, PARTNER: 404}), kwargs=order_b_pk, own_partner=405, own_kwargs=order_a_pk
+    ),
     "onboarding:order_account_record": Expect(
         signed_in(405, **{TRAINER: 404, PARTNER: 404}),
         kwargs=order_b_account,

@@ -1,0 +1,101 @@
+"""O2 (K1, C1): the partner's accounts on the three platforms, created by tasks.
+
+The order's co-ordinator starts it; one task per platform reads the platform first and creates only
+what is missing, then records the account (reference, when) on the order; when all three are done
+the order moves on to "Partner accounts created" by itself. Recording by hand stays possible."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import audit_record
+
+from .choices import AccountPlatform, AccountStatus, OrderStatus
+from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder
+
+
+class AccountsRefused(Exception):
+    pass
+
+
+def accounts_provision_start(*, by, order: OnboardingOrder) -> list[str]:
+    """Queue the creation of every account not yet done; returns the platforms queued."""
+    from .tasks import provision_partner_account
+
+    with transaction.atomic():
+        order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
+        if not ORDER_COORDINATOR(order, by):
+            raise PermissionDenied("Only the order's co-ordinator creates its partner accounts.")
+        if order.status != OrderStatus.COORDINATOR_ASSIGNED:
+            raise AccountsRefused(
+                f"Partner accounts are created while a co-ordinator is assigned, not while the order is "
+                f"“{order.get_status_display()}”."
+            )
+        queued = list(
+            order.accounts.exclude(status=AccountStatus.DONE).values_list("platform", flat=True).order_by("platform")
+        )
+        order.accounts.filter(platform__in=queued).update(status=AccountStatus.IN_PROGRESS, error="")
+        for platform in queued:
+            transaction.on_commit(lambda platform=platform: provision_partner_account.delay(order.pk, platform))
+        audit_record(
+            actor=by,
+            action="partner_accounts.queued",
+            target=order,
+            partner=order.partner,
+            changes={"platforms": queued},
+        )
+    return queued
+
+
+def _create_on_platform(order: OnboardingOrder, platform: str, platforms) -> str:
+    partner = order.partner
+    contact_email = next((c.email for c in partner.contacts.all()), "")
+    if platform == AccountPlatform.BROADWORKS:
+        bw = platforms.broadworks
+        if not bw.service_provider_exists(partner.partner_id):
+            bw.add_service_provider(partner.partner_id, partner.name, "hostedcomm.com")
+        return partner.partner_id
+    gateway = platforms.akixi if platform == AccountPlatform.AKIXI else platforms.callcabinet
+    if not gateway.reseller_exists(partner.partner_id):
+        gateway.add_reseller(partner.partner_id, partner.name, contact_email)
+    return partner.partner_id
+
+
+def accounts_provision_run(*, order_id: int, platform: str, platforms=None) -> str:
+    """One platform's account: create what is missing, record the outcome (never raises for a
+    platform refusal: the account shows it, and the co-ordinator can start again)."""
+    from integrations.base import IntegrationError, calling_for
+    from integrations.platforms import get_platforms
+
+    order = OnboardingOrder.objects.select_related("partner").get(pk=order_id)
+    account = order.accounts.get(platform=platform)
+    if account.status == AccountStatus.DONE:
+        return "already done"
+    try:
+        with calling_for(f"order:{order.pk}/account:{platform}", partner=order.partner):
+            reference = _create_on_platform(order, platform, platforms or get_platforms())
+    except IntegrationError as exc:
+        if not exc.permanent:
+            raise  # the task retries transient errors with backoff
+        OnboardingAccount.objects.filter(pk=account.pk).update(status=AccountStatus.FAILED, error=str(exc))
+        return f"failed: {exc}"
+    with transaction.atomic():
+        OnboardingAccount.objects.filter(pk=account.pk).update(
+            status=AccountStatus.DONE, reference=reference, error="", completed_at=timezone.now()
+        )
+        _complete_stage_when_all_done(order.pk)
+    return "done"
+
+
+def accounts_provision_gave_up(*, order_id: int, platform: str, error) -> str:
+    OnboardingAccount.objects.filter(order_id=order_id, platform=platform).update(
+        status=AccountStatus.FAILED, error=f"Gave up retrying: {error}"
+    )
+    return f"failed: {error}"
+
+
+def _complete_stage_when_all_done(order_id: int) -> None:
+    order = OnboardingOrder.objects.select_for_update().get(pk=order_id)
+    if order.status == OrderStatus.COORDINATOR_ASSIGNED and not order.accounts_outstanding():
+        order.complete_accounts(by=None, description="All three partner accounts were created on the platforms.")
+        order.save()

@@ -1,0 +1,117 @@
+"""O2 (K1, C1): the partner's three accounts created on the platforms by tasks."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from accounts.choices import Role
+from integrations.base import PermanentError, TransientError
+from onboarding import partner_accounts
+from onboarding.choices import OrderStatus
+from onboarding.models import OnboardingOrder
+
+from .fake_platforms import fake_platforms
+from .walk import new_order, run
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeReseller:
+    def __init__(self, calls, fail=None):
+        self.calls, self.accounts, self.fail = calls, set(), list(fail or [])
+
+    def reseller_exists(self, partner_id):
+        return partner_id in self.accounts
+
+    def add_reseller(self, partner_id, name, email):
+        if self.fail:
+            raise self.fail.pop(0)
+        self.calls.append(("add_reseller", partner_id, email))
+        self.accounts.add(partner_id)
+
+
+@pytest.fixture
+def platforms(monkeypatch):
+    fake = fake_platforms()
+    fake.broadworks.service_providers = set()
+    fake.broadworks.service_provider_exists = lambda sp: sp in fake.broadworks.service_providers
+    fake.broadworks.add_service_provider = lambda sp, name, domain: fake.broadworks.service_providers.add(sp)
+    fake.akixi = FakeReseller(fake.calls)
+    fake.callcabinet = FakeReseller(fake.calls)
+    monkeypatch.setattr("integrations.platforms.get_platforms", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def order(world):
+    order = new_order(world)
+    for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
+        order = run(world, order, name, role)
+    return order
+
+
+def test_O2_the_coordinator_creates_all_three_accounts_and_the_stage_completes(
+    world, order, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    assert queued == ["akixi", "broadworks", "callcabinet"]
+    order = OnboardingOrder.objects.get(pk=order.pk)
+    assert order.status == OrderStatus.ACCOUNTS_CREATED
+    assert {a.platform: (a.status, a.reference) for a in order.accounts.all()} == {
+        "akixi": ("done", "BETA02"),
+        "broadworks": ("done", "BETA02"),
+        "callcabinet": ("done", "BETA02"),
+    }
+    assert platforms.broadworks.service_providers == {"BETA02"}
+    assert ("add_reseller", "BETA02", "ops@betacom.invalid") in platforms.calls  # K1, C1: welcome email goes there
+
+
+def test_O2_an_account_that_exists_is_not_created_again(world, order, platforms, django_capture_on_commit_callbacks):
+    platforms.akixi.accounts.add("BETA02")
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    assert [c for c in platforms.calls if c[0] == "add_reseller"] == [("add_reseller", "BETA02", "ops@betacom.invalid")]
+
+
+def test_O2_a_refusal_is_shown_on_the_account_and_the_stage_waits(
+    world, order, platforms, django_capture_on_commit_callbacks
+):
+    platforms.callcabinet.fail = [PermanentError("Call Cabinet: PartnerId already used by another reseller")]
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    order = OnboardingOrder.objects.get(pk=order.pk)
+    failed = order.accounts.get(platform="callcabinet")
+    assert (failed.status, failed.error) == ("failed", "Call Cabinet: PartnerId already used by another reseller")
+    assert order.status == OrderStatus.COORDINATOR_ASSIGNED
+    with django_capture_on_commit_callbacks(execute=True):  # fixed: start again, only the failed one runs
+        assert partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order) == [
+            "callcabinet"
+        ]
+    assert OnboardingOrder.objects.get(pk=order.pk).status == OrderStatus.ACCOUNTS_CREATED
+
+
+def test_O2_transient_errors_are_retried(world, order, platforms, django_capture_on_commit_callbacks):
+    platforms.akixi.fail = [TransientError("503"), TransientError("503")]
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    assert OnboardingOrder.objects.get(pk=order.pk).accounts.get(platform="akixi").status == "done"
+
+
+def test_O2_only_the_orders_coordinator_and_only_at_that_stage(world, order, platforms):
+    with pytest.raises(PermissionDenied):
+        partner_accounts.accounts_provision_start(by=world.user(Role.MANAGER), order=order)
+    confirmed = OnboardingOrder.objects.get(pk=order.pk)
+    OnboardingOrder.objects.filter(pk=order.pk).update(status="accounts_created")
+    with pytest.raises(partner_accounts.AccountsRefused):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=confirmed)
+
+
+def test_O2_the_order_page_offers_it_to_the_coordinator(
+    client, world, order, platforms, django_capture_on_commit_callbacks
+):
+    client.force_login(world.user(Role.COORDINATOR))
+    assert "Create them on the platforms" in client.get(f"/onboarding/{order.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/onboarding/{order.pk}/accounts/create/", follow=True)
+    assert "Creating 3 partner account(s)" in response.content.decode()
+    assert OnboardingOrder.objects.get(pk=order.pk).status == OrderStatus.ACCOUNTS_CREATED
