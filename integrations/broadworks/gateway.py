@@ -522,7 +522,7 @@ class BroadWorksGateway:
             raise PermanentError("The voice portal needs a number or an extension (V1).", code="V1")
         c = _ocip().c
         target, key = f"{sp}/{group_id}", {"service_provider_id": sp, "group_id": group_id}
-        services = self._call("enable_voice_portal", target, c.GroupServiceGetAuthorizationListRequest(**key))
+        services = self._call("voice_portal_services", target, c.GroupServiceGetAuthorizationListRequest(**key))
         row = next(
             (
                 r
@@ -544,11 +544,24 @@ class BroadWorksGateway:
             missing.append(c.GroupServiceAssignListRequest(**key, service_name=[VOICE_MESSAGING_GROUP]))
         if missing:
             self._call("enable_voice_portal", target, missing)
+        elif self._voice_portal_is(target, key, number=number, extension=extension):
+            return  # already as wanted: a repeated step writes nothing
         profile = c.ServiceInstanceModifyProfile(phone_number=number or None, extension=extension or None)
         request = c.GroupVoiceMessagingGroupModifyVoicePortalRequest(
             **key, service_instance_profile=profile, is_active=True
         )
         self._call("enable_voice_portal", target, request)
+
+    def _voice_portal_is(self, target: str, key: dict, *, number, extension) -> bool:
+        c = _ocip().c
+        current = self._call("voice_portal", target, c.GroupVoiceMessagingGroupGetVoicePortalRequest21sp1(**key))
+        profile = getattr(current, "service_instance_profile", None)
+        return bool(
+            profile is not None
+            and _true(getattr(current, "is_active", None))
+            and _e164(getattr(profile, "phone_number", None)) == (number or None)
+            and (getattr(profile, "extension", None) or None) == (extension or None)
+        )
 
     # -- group administrators (A1, A2) ---------------------------------------------------------------
     def group_admin_exists(
