@@ -568,7 +568,7 @@ class BroadWorksGateway:
         self, user_id: str, service_provider_id: str | None = None, group_id: str | None = None
     ) -> bool:
         """A1: is this user ID taken? With only the user ID: GroupAdminGetRequest22, system-wide, as
-        A1 wants (the simulator does not implement it yet, see README.md). Given the group as well:
+        A1 wants (the simulator implements it too). Given the group as well:
         whether the group's admin list has it (a user ID taken elsewhere then shows up as A1's
         refusal when it is added)."""
         c = _ocip().c

@@ -1173,6 +1173,24 @@ class BroadWorksState:
         headings = ("Administrator ID", "Last Name", "First Name", "Department", "Language", "Locale", "Encoding")
         return _data("GroupAdminGetListResponse", _table("groupAdminTable", headings, rows))
 
+    @_handles("GroupAdminGetRequest22", read_only=True)
+    def _admin_get(self, el):
+        """A1: a group administrator looked up by user ID alone, system-wide."""
+        user_id = _req(el, "userId")
+        record = self.data["users"].get(user_id)
+        if record is None or record["kind"] != "group_admin":
+            raise _error("user_not_found", user_id=user_id)
+        body = (
+            _e("serviceProviderId", record["service_provider_id"])
+            + _e("groupId", record["group_id"])
+            + _e("firstName", record["first_name"])
+            + _e("lastName", record["last_name"])
+            + _e("language", record["language"] or "English")
+            + _e("locale", "en_US")
+            + _e("encoding", "ISO-8859-1")
+        )
+        return _data("GroupAdminGetResponse22", body)
+
 
 # ---------------------------------------------------------------------------------------------
 # Fault injection (tests and demo only; off by default).

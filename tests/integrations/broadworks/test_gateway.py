@@ -58,28 +58,9 @@ def gw(sim):
     return gateway_for(sim)
 
 
-def _admin_get(state, el):
-    """GroupAdminGetRequest22 as BroadWorks answers it (the simulator does not implement it yet)."""
-    user_id = simulator._req(el, "userId")
-    record = state.data["users"].get(user_id)
-    if record is None or record["kind"] != "group_admin":
-        raise simulator._error("user_not_found", user_id=user_id)
-    e = simulator._e
-    body = (
-        e("serviceProviderId", record["service_provider_id"])
-        + e("groupId", record["group_id"])
-        + e("firstName", record["first_name"])
-        + e("lastName", record["last_name"])
-        + e("language", record["language"] or "English")
-        + e("locale", "en_US")
-        + e("encoding", "ISO-8859-1")
-    )
-    return simulator._data("GroupAdminGetResponse22", body)
-
-
 @pytest.fixture
-def admin_lookup(monkeypatch):
-    monkeypatch.setitem(simulator._HANDLERS, "GroupAdminGetRequest22", _admin_get)
+def admin_lookup():
+    """GroupAdminGetRequest22 (the system-wide A1 lookup) is part of the simulator now."""
 
 
 def new_group(gw, group_id="ACME-BAKERY", name="Acme Bakery Ltd", *, partner=PARTNER, clone=CLONE, **options):
@@ -332,10 +313,20 @@ def test_A1_A2_an_admin_is_added_once_and_the_password_goes_to_broadworks_only(s
         assert secret not in sim.state.path.read_text()
 
 
-def test_A1_without_the_group_the_system_wide_lookup_needs_GroupAdminGetRequest22(sim, gw):
-    """The simulator has no GroupAdminGetRequest22 (yet): the question then fails, with the reason."""
-    with pytest.raises(PermanentError, match="Request not supported: GroupAdminGetRequest22"):
-        gw.group_admin_exists("jane.doe@hostedcomm.com")
+def test_A1_without_the_group_the_system_wide_lookup_uses_GroupAdminGetRequest22(sim, gw):
+    """A user ID is unique across the whole platform (A1): looked up with the user ID alone."""
+    assert gw.group_admin_exists("jane.doe@hostedcomm.com") is False
+    new_group(gw)
+    gw.add_group_admin(
+        PARTNER,
+        "ACME-BAKERY",
+        user_id="jane.doe@hostedcomm.com",
+        first_name="Jane",
+        last_name="Doe",
+        password="Pass-word-42",
+    )
+    assert gw.group_admin_exists("jane.doe@hostedcomm.com") is True
+    assert gw.group_admin_exists("Jane.Doe@hostedcomm.com") is False, "user IDs are case sensitive"
 
 
 # -- partner accounts (O2) --------------------------------------------------------------------------
