@@ -35,10 +35,12 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 logger = logging.getLogger(__name__)
 
@@ -458,3 +460,16 @@ def reseller_routes(state: JsonState, api, clock) -> list[Route]:
         Route("/resellers", api(reseller_create), methods=["POST"]),
         Route("/resellers/{partner_id}", api(reseller_get), methods=["GET"]),
     ]
+
+
+def simulator_app(prefix: str, api_routes: list[Route], state: JsonState, injector: FaultInjector) -> Starlette:
+    """A REST simulator: its API under `prefix`, the `/_sim/` controls, fault injection, one error
+    format; the app carries its state and faults for tests."""
+    app = Starlette(
+        routes=[Mount(prefix, routes=api_routes), *admin_routes(state, injector)],
+        middleware=[Middleware(FaultMiddleware, injector=injector)],
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
+    app.state.sim = state
+    app.state.faults = injector
+    return app

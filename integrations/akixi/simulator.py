@@ -19,25 +19,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from integrations.simkit import (
-    EXCEPTION_HANDLERS,
     ApiError,
     Checks,
     FaultInjector,
-    FaultMiddleware,
     JsonState,
-    admin_routes,
     argument_parser,
     faults_path_for,
     json_object,
     preload_resellers,
     reseller_routes,
     serve,
+    simulator_app,
     utc_iso,
 )
 
@@ -316,14 +313,7 @@ def create_app(
         Route("/users", api(user_list), methods=["GET"]),
         Route("/users/{username}", api(user_get), methods=["GET"]),
     ]
-    app = Starlette(
-        routes=[Mount(API_PREFIX, routes=api_routes), *admin_routes(state, injector)],
-        middleware=[Middleware(FaultMiddleware, injector=injector)],
-        exception_handlers=EXCEPTION_HANDLERS,
-    )
-    app.state.sim = state
-    app.state.faults = injector
-    return app
+    return simulator_app(API_PREFIX, api_routes, state, injector)
 
 
 def main(argv: list[str] | None = None) -> None:
