@@ -54,12 +54,15 @@ def _enqueue(build_id: int, *, countdown: int = 0) -> None:
 def build_start(*, by, group: CustomerGroup) -> ServiceBuild:
     """Start a group's build, or retry a failed one from its failed step. Twice in a row (a double
     click) starts one build: the second finds it already queued or running."""
-    from .services import customer_group_submit
+    from .services import OrderConflict, customer_group_submit
 
     if by.is_partner_user and by.partner_id != group.partner_id:
         raise PermissionDenied("You cannot build another partner's customers.")
     if group.is_draft:
-        group = customer_group_submit(by=by, group=group)
+        try:
+            group = customer_group_submit(by=by, group=group)
+        except OrderConflict:
+            group.refresh_from_db()  # the other click confirmed it a moment ago: carry on with theirs
     try:
         with transaction.atomic():
             build, created = ServiceBuild.objects.get_or_create(group=group, defaults={"requested_by": by})
@@ -80,7 +83,10 @@ def build_start(*, by, group: CustomerGroup) -> ServiceBuild:
             audit_record(actor=by, action="build.queued", target=build, partner=group.partner)
             _enqueue(build.pk)
     except ConcurrentTransition as exc:
-        raise BuildConflict("Someone else started this build at the same moment.") from exc
+        build = ServiceBuild.objects.get(group=group)
+        if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
+            return build  # the other click queued it first: one build, as if pressed once
+        raise BuildConflict("Someone else changed this build at the same moment; reload to see it.") from exc
     return build
 
 
@@ -109,8 +115,12 @@ def retry_delay(attempts: int) -> int:
     return min(5 * 2 ** max(attempts - 1, 0), cap)
 
 
-def build_run_next_step(*, build_id: int, runner=None) -> str:
-    """Run the build's next pending step; returns what happened (for logs and tests)."""
+def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> str:
+    """Run the build's next pending step; returns what happened (for logs and tests).
+
+    `delivery` is the task message's id. Steps run strictly in order: while a step is running no
+    later one starts, unless the running step was claimed by this very message, whose earlier
+    delivery therefore died mid-step (the broker redelivers a message only then): it is taken back."""
     from integrations.base import IntegrationError
 
     from .build_steps import run_step
@@ -121,10 +131,15 @@ def build_run_next_step(*, build_id: int, runner=None) -> str:
         return f"nothing to do: build is {build.status}"
     if build.cancel_requested:
         return _finish_cancel(build)
+    running = build.steps.filter(status=StepStatus.RUNNING).first()
+    if running is not None:
+        if not delivery or running.claimed_by != delivery:
+            return "a step is still running"
+        BuildStep.objects.filter(pk=running.pk, status=StepStatus.RUNNING, claimed_by=delivery).update(
+            status=StepStatus.PENDING, last_error="The worker running this step stopped; running it again."
+        )
     step = build.steps.filter(status=StepStatus.PENDING).order_by("position").first()
     if step is None:
-        if build.steps.filter(status=StepStatus.RUNNING).exists():
-            return "a step is still running"
         return _finish_success(build)
     now = timezone.now()
     claimed = BuildStep.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
@@ -132,6 +147,7 @@ def build_run_next_step(*, build_id: int, runner=None) -> str:
         attempts=F("attempts") + 1,
         started_at=now,
         lease_until=now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+        claimed_by=delivery,
     )
     if not claimed:
         return "another worker took the step"

@@ -668,6 +668,9 @@ class BuildStep(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # A running step whose lease has passed was abandoned (worker killed): the sweeper re-queues it.
     lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The id of the task message that claimed the step. A message comes back only when the worker
+    # holding it died, so a delivery that finds its own id on a running step may take it back at once.
+    claimed_by = models.CharField(max_length=64, blank=True)
 
     PARTNER_SCOPE = "build__group__partner"
 

@@ -15,12 +15,13 @@ def send_onboarding_email(order_id: int, kind: str):
     send_order_email(order_id=order_id, kind=kind)
 
 
-@shared_task
-def run_build_step(build_id: int):
-    """Run a build's next step (takes only the build's id: never a model or a password)."""
+@shared_task(bind=True)
+def run_build_step(self, build_id: int):
+    """Run a build's next step (takes only the build's id: never a model or a password). The
+    message's id lets a redelivery take back the step its killed first delivery was running."""
     from .builds import build_run_next_step
 
-    return build_run_next_step(build_id=build_id)
+    return build_run_next_step(build_id=build_id, delivery=self.request.id or "")
 
 
 @shared_task

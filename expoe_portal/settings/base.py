@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -180,7 +181,12 @@ REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
 # Redis redelivers a task not acknowledged within this time; the hard time limit below stays
 # under it, so a task is never redelivered while its first run is still alive.
-CELERY_REDIS_VISIBILITY_TIMEOUT = 3600
+# All three can be shortened together (the worker acceptance tests do, to see redelivery in seconds).
+CELERY_REDIS_VISIBILITY_TIMEOUT = env.int("CELERY_REDIS_VISIBILITY_TIMEOUT", default=3600)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_REDIS_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured("Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < visibility timeout.")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_REDIS_VISIBILITY_TIMEOUT}
@@ -196,8 +202,6 @@ else:
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -287,7 +291,11 @@ PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 # double from 5 s up to this cap (always well under the Redis visibility timeout).
 BUILD_STEP_MAX_ATTEMPTS = env.int("BUILD_STEP_MAX_ATTEMPTS", default=6)
 BUILD_RETRY_MAX_DELAY = env.int("BUILD_RETRY_MAX_DELAY", default=300)
-CELERY_BEAT_SCHEDULE["sweep-stuck-build-steps"] = {"task": "onboarding.tasks.sweep_builds", "schedule": 60}
+BUILD_SWEEP_INTERVAL = env.int("BUILD_SWEEP_INTERVAL", default=60)  # seconds between sweeper runs
+CELERY_BEAT_SCHEDULE["sweep-stuck-build-steps"] = {
+    "task": "onboarding.tasks.sweep_builds",
+    "schedule": BUILD_SWEEP_INTERVAL,
+}
 # --- The platforms (the defaults are the simulators `make run` starts) ----------------------------
 BROADWORKS_HOST = env("BROADWORKS_HOST", default="127.0.0.1")
 BROADWORKS_PORT = env.int("BROADWORKS_PORT", default=2208)

@@ -17,7 +17,8 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
-# Builds in tests talk to no platform unless a test starts the simulators and sets these.
-BROADWORKS_GATEWAY = ""
-AKIXI_GATEWAY = ""
-CALLCABINET_GATEWAY = ""
+# Builds in tests talk to no platform unless a test starts the simulators and sets these (in
+# settings, or in the environment of a worker process it starts).
+BROADWORKS_GATEWAY = env("TEST_BROADWORKS_GATEWAY", default="")
+AKIXI_GATEWAY = env("TEST_AKIXI_GATEWAY", default="")
+CALLCABINET_GATEWAY = env("TEST_CALLCABINET_GATEWAY", default="")

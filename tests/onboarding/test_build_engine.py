@@ -139,15 +139,34 @@ def test_a_step_left_running_by_a_dead_worker_is_swept_and_finished(
     assert build.status == "succeeded" and platforms.calls.count("add_group_from_template") == 1
 
 
-def test_a_redelivered_task_does_not_run_a_step_twice(world, group, platforms, django_capture_on_commit_callbacks):
+def test_while_a_step_runs_no_other_delivery_starts_a_later_one(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         build = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
     BuildStep.objects.filter(build=build, position=0).update(
-        status="running", lease_until=timezone.now() + timedelta(minutes=5)
+        status="running", claimed_by="first-message", lease_until=timezone.now() + timedelta(minutes=5)
     )
-    # The same task delivered twice while the first delivery still runs the step:
-    assert builds.build_run_next_step(build_id=build.pk, runner=lambda **kw: "x") == "pool_numbers done"
-    assert BuildStep.objects.get(build=build, position=0).status == "running", "the claimed step is left alone"
+    # Another message for the same build (the sweeper's, or a duplicate) arrives meanwhile:
+    assert builds.build_run_next_step(build_id=build.pk, delivery="other-message") == "a step is still running"
+    assert list(build.steps.values_list("status", flat=True)) == ["running"] + ["pending"] * 9
+    assert platforms.calls == []
+
+
+def test_a_redelivered_message_takes_back_the_step_its_killed_delivery_was_running(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    # The worker child died mid-step: the broker hands the same message (same id) out again, long
+    # before the step's lease ends.
+    BuildStep.objects.filter(build=build, position=0).update(
+        status="running", attempts=1, claimed_by="msg-1", lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    assert builds.build_run_next_step(build_id=build.pk, delivery="msg-1") == "clone_group done"
+    step = BuildStep.objects.get(build=build, position=0)
+    assert (step.status, step.attempts) == ("done", 2)
+    assert platforms.calls.count("add_group_from_template") == 1
 
 
 def test_cancel_stops_before_the_next_step(world, group, platforms, django_capture_on_commit_callbacks):

@@ -44,13 +44,13 @@ def serving_in_thread(app):
 
 
 @contextmanager
-def serving_in_process(module: str, state: Path, *, env: dict | None = None):
+def serving_in_process(module: str, state: Path, *, env: dict | None = None, args: list[str] | None = None):
     """`python -m <module> --host 127.0.0.1 --port N --state <state>`; killed with SIGKILL at the end,
     so whatever is on disk then is what an unclean stop leaves behind."""
     port = free_port()
     command = [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), "--state", str(state)]
     process = subprocess.Popen(
-        [*command, "--log-level", "warning"],
+        [*command, "--log-level", "warning", *(args or [])],
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
