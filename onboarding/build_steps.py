@@ -7,7 +7,7 @@ decrypted only here, handed to the gateway, and wiped once the platform has them
 from django.utils import timezone
 
 from expoe_portal import vault
-from integrations.base import TransientError, calling_for
+from integrations.base import PermanentError, TransientError, calling_for
 from integrations.platforms import get_platforms
 
 from .choices import BuildStepName
@@ -28,7 +28,15 @@ def _numbers(group) -> list[str]:
 def clone_group(*, group, platforms) -> str:
     """G1-G5: the group, copied from the partner's clone group."""
     bw, sp = platforms.broadworks, group.partner.partner_id
-    if not bw.group_exists(sp, group.group_id):
+    if bw.group_exists(sp, group.group_id):
+        # Ours from an earlier attempt (a lost reply) carries our name; anyone else's is not adopted.
+        found = bw.group_profile(sp, group.group_id).get("name")
+        if found != group.name:
+            raise PermanentError(
+                f"BroadWorks already has a group {group.group_id} in {sp} (named “{found}”) that this build "
+                "did not create: choose another group ID, or remove that group on BroadWorks, then retry."
+            )
+    else:
         bw.add_group_from_template(
             service_provider_id=sp,
             template_service_provider_id=group.clone_service_provider_id or None,

@@ -145,3 +145,83 @@ def test_O2_partner_accounts_are_created_on_the_three_simulators(world, simulato
     assert "BETA02" in simulators["bw"].state.data["service_providers"]
     assert "BETA02" in json.loads(simulators["ak"].read_text())["resellers"]
     assert "BETA02" in json.loads(simulators["cc"].read_text())["resellers"]
+
+
+def _build_and_show(world, client, group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        build = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
+    build.refresh_from_db()
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(group.get_absolute_url()).content.decode()
+    return build, page
+
+
+def test_G3_a_group_id_taken_on_broadworks_by_someone_else_fails_the_build_with_a_clear_message(
+    world, simulators, client, django_capture_on_commit_callbacks
+):
+    from django.utils.html import escape
+
+    from integrations.platforms import get_platforms
+
+    get_platforms().broadworks.add_group_from_template(
+        service_provider_id="ACME01",
+        template_group_id="ACME01-CLONE",
+        group_id="AlphaWidgets",
+        name="Someone Else Ltd",
+        domain="hostedcomm.com",
+        extension_length=4,
+    )
+    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = services.customer_group_create(
+        by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
+    )
+
+    build, page = _build_and_show(world, client, group, django_capture_on_commit_callbacks)
+
+    assert build.status == "failed" and build.steps.get(status="failed").name == "clone_group"
+    message = "BroadWorks already has a group AlphaWidgets in ACME01 (named “Someone Else Ltd”)"
+    assert message in build.last_error
+    assert escape(message) in page or message in page, "the partner's user sees why on the build page"
+    bw_group = simulators["bw"].state.data["service_providers"]["ACME01"]["groups"]["AlphaWidgets"]
+    assert bw_group["name"] == "Someone Else Ltd" and not bw_group["dns"], "their group was left untouched"
+
+
+def test_A1_an_admin_user_id_taken_on_broadworks_fails_the_build_with_the_platforms_message(
+    world, simulators, client, django_capture_on_commit_callbacks
+):
+    from integrations.platforms import get_platforms
+
+    bw = get_platforms().broadworks
+    bw.add_group_from_template(
+        service_provider_id="ACME01",
+        template_group_id="ACME01-CLONE",
+        group_id="OtherCustomer",
+        name="Other Customer Ltd",
+        domain="hostedcomm.com",
+        extension_length=4,
+    )
+    bw.add_group_admin(
+        "ACME01",
+        "OtherCustomer",
+        user_id="ada.lovelace@hostedcomm.com",
+        first_name="Ada",
+        last_name="Other",
+        password="Someone-Elses-9",
+    )
+    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = services.customer_group_create(
+        by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
+    )
+
+    build, page = _build_and_show(world, client, group, django_capture_on_commit_callbacks)
+
+    assert build.status == "failed" and build.steps.get(status="failed").name == "admins"
+    assert "User ID already exists: ada.lovelace@hostedcomm.com" in build.last_error
+    assert "User ID already exists: ada.lovelace@hostedcomm.com" in page
+    assert list(build.steps.filter(status="done").values_list("name", flat=True)) == [
+        "clone_group",
+        "pool_numbers",
+        "assign_numbers",
+        "business_profile",
+        "voice_portal",
+    ]

@@ -32,6 +32,10 @@ class FakeBroadWorks:
         self._call("group_exists")
         return (sp, group_id) in self.groups
 
+    def group_profile(self, sp, group_id):
+        self._call("group_profile")
+        return {"name": self.groups[(sp, group_id)]["name"]}
+
     def add_group_from_template(
         self,
         *,
