@@ -15,6 +15,10 @@ _EVERYONE = [
     "onboarding.view_customergroup",
     "escalations.view_escalationcontact",
 ]
+# E2: staff read escalations and SLA policies; partner users read their own partner's escalations
+# (API only); staff who run the work acknowledge breaches; managers see the dashboard and tune policies.
+_ESCALATIONS_STAFF = ["escalations.view_escalation", "escalations.view_slapolicy"]
+_ACKNOWLEDGE = ["escalations.acknowledge_escalation"]
 # N1: the Voice Provisioning team puts numbers in a partner's pool; customer groups (and the
 # numbers assigned to them) are built by co-ordinators and administrators, and by the partner's
 # own users for their own partner.
@@ -32,17 +36,65 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "onboarding.change_partner",
         "onboarding.add_onboardingorder",
         *_NUMBERS_AND_GROUPS,
+        *_ESCALATIONS_STAFF,
+        *_ACKNOWLEDGE,
     ],
     Role.COORDINATOR: [
         *_EVERYONE,
         "onboarding.add_partner",
         "onboarding.change_partner",
         *_NUMBERS_AND_GROUPS,
+        *_ESCALATIONS_STAFF,
+        *_ACKNOWLEDGE,
     ],
-    Role.TRAINER: [*_EVERYONE],
-    Role.MANAGER: [*_EVERYONE, "escalations.change_escalationcontact"],
-    Role.PARTNER_USER: [*_EVERYONE, "onboarding.add_customergroup", "onboarding.change_customergroup"],
+    Role.TRAINER: [*_EVERYONE, *_ESCALATIONS_STAFF],
+    Role.MANAGER: [
+        *_EVERYONE,
+        "escalations.change_escalationcontact",
+        *_ESCALATIONS_STAFF,
+        *_ACKNOWLEDGE,
+        "escalations.view_escalation_dashboard",
+        "escalations.change_slapolicy",
+    ],
+    Role.PARTNER_USER: [
+        *_EVERYONE,
+        "onboarding.add_customergroup",
+        "onboarding.change_customergroup",
+        "escalations.view_escalation",
+    ],
 }
+
+
+# Port requests (P1): partner users ask for ports for their own partner; co-ordinators and
+# administrators lodge them and record the carrier's events; managers and the team read the
+# lead-time dashboard; managers and administrators edit the lead-time rules (P4). Kept as one
+# block so the porting permissions read together; merged into ROLE_PERMISSIONS below.
+_PORTING_VIEW = ["porting.view_portrequest", "porting.view_leadtimerule", "porting.view_portingcountry"]
+_PORTING_REQUEST = [
+    "porting.add_portrequest",
+    "porting.change_portrequest",
+    "porting.add_portdocument",
+    "porting.add_portcomment",
+]
+PORTING_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROVISIONING_ADMIN: [
+        *_PORTING_VIEW,
+        *_PORTING_REQUEST,
+        "porting.view_port_dashboard",
+        "porting.change_leadtimerule",
+    ],
+    Role.COORDINATOR: [*_PORTING_VIEW, *_PORTING_REQUEST, "porting.view_port_dashboard"],
+    Role.TRAINER: [*_PORTING_VIEW],
+    Role.MANAGER: [
+        *_PORTING_VIEW,
+        "porting.add_portcomment",
+        "porting.view_port_dashboard",
+        "porting.change_leadtimerule",
+    ],
+    Role.PARTNER_USER: [*_PORTING_VIEW, *_PORTING_REQUEST],
+}
+for _role, _perms in PORTING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
 def group_name(role: str) -> str:

@@ -8,3 +8,39 @@ class EscalationLevel(models.IntegerChoices):
     TEAM_LEADER = 1, "1 – UC Provisioning Team Leader"
     MANAGER = 2, "2 – UC Provisioning Manager"
     DIRECTOR = 3, "3 – Director of UC & Contact Centre Operations"
+
+
+class SlaClock(models.TextChoices):
+    """How a policy counts time to its deadline."""
+
+    CALENDAR_HOURS = "calendar_hours", "Calendar hours (every hour counts)"
+    WORKING_DAYS = "working_days", "Working days (weekends and public holidays skipped)"
+    ITEM_DEADLINE = "item_deadline", "The item's own deadline (set when the item was made)"
+
+
+class SlaState(models.TextChoices):
+    """API.md's escalation states."""
+
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    BREACHED = "breached", "Breached"
+
+
+SLA_STATE_BADGES = {SlaState.ON_TRACK: "success", SlaState.AT_RISK: "warning", SlaState.BREACHED: "danger"}
+
+
+class SubjectType(models.TextChoices):
+    """What an escalation is about (API.md `subject.type`)."""
+
+    ONBOARDING_ORDER = "onboarding_order", "Onboarding order"
+    CUSTOMER_GROUP = "customer_group", "Customer group build"
+    PORT_REQUEST = "port_request", "Port request"
+
+
+class CloseReason(models.TextChoices):
+    RESOLVED = "resolved", "The item was resolved"
+    RESTARTED = "restarted", "The item's clock restarted"
+    POLICY_OFF = "policy_off", "The policy was switched off"
+
+
+MAX_LEVEL = EscalationLevel.DIRECTOR

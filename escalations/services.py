@@ -1,16 +1,27 @@
-"""Use cases for the escalation matrix (E1)."""
+"""Use cases for the escalation matrix (E1), the SLA policies and the escalation engine (E2)."""
 
 import json
+import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from accounts.models import AuditEvent
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 
-from .models import EscalationContact
+from .choices import MAX_LEVEL, CloseReason, SlaClock, SlaState
+from .models import Escalation, EscalationContact, EscalationEvent, SlaPolicy
+from .sources import SOURCES
+
+logger = logging.getLogger(__name__)
 
 MATRIX_FILE = Path(__file__).resolve().parent / "data" / "escalation_matrix.json"
 CONTACT_FIELDS = ("role", "name", "phone", "email")
@@ -75,3 +86,293 @@ def escalation_contact_update(*, by, contact: EscalationContact, **values) -> Es
     if changes:
         audit_record(actor=by, action="escalation_contact.updated", target=contact, changes=changes)
     return contact
+
+
+# --- SLA policies (E2) ---------------------------------------------------------------------------
+
+POLICY_EDITABLE_FIELDS = ("target", "at_risk_hours", "breach_start_level", "climb_every_hours", "active")
+
+
+@dataclass
+class PolicyLoadResult:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def sla_policy_load(**kwargs) -> PolicyLoadResult:
+    """E2: create the default policies that are missing (those whose source exists); policies
+    already there keep their managers' thresholds. Runs after every migrate (and test flush)."""
+    from .policies import default_policies
+
+    result = PolicyLoadResult()
+    existing = set(SlaPolicy.objects.values_list("key", flat=True))
+    for values in default_policies():
+        if values["source"] not in SOURCES:
+            continue  # its app is not there yet (the port policies before the porting app)
+        if values["key"] in existing:
+            result.unchanged.append(values["key"])
+            continue
+        policy = SlaPolicy(**values)
+        policy.full_clean()
+        SlaPolicy.objects.bulk_create([policy], ignore_conflicts=True)  # a concurrent migrate may win
+        result.created.append(values["key"])
+    return result
+
+
+def sla_policy_update(*, by, policy: SlaPolicy, **values) -> SlaPolicy:
+    """E2: a manager tunes a policy's thresholds. Open escalations follow at the next evaluation
+    (their deadlines are worked out again); levels already reached and notified stay."""
+    require_perm(by, "escalations.change_slapolicy", action="edit SLA policies")
+    unknown = set(values) - set(POLICY_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    with transaction.atomic():
+        policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+        changes = {k: [getattr(policy, k), v] for k, v in values.items() if getattr(policy, k) != v}
+        for key, value in values.items():
+            setattr(policy, key, value)
+        errors = {}
+        if policy.clock != SlaClock.ITEM_DEADLINE and not policy.target:
+            errors["target"] = [f"Enter the {policy.target_display.split()[-1]} allowed (at least 1)."]
+        if policy.climb_every_hours is None or policy.climb_every_hours < 1:
+            errors["climb_every_hours"] = ["A breach climbs after at least 1 hour."]
+        if policy.breach_start_level not in (0, 1):
+            errors["breach_start_level"] = ["A breach starts at level 0 or level 1."]
+        if errors:
+            raise ValidationError(errors)
+        policy.updated_by = by
+        policy.full_clean()
+        policy.save()
+        if changes:
+            audit_record(actor=by, action="sla_policy.updated", target=policy, changes=changes)
+    return policy
+
+
+# --- The evaluator (E2) --------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationResult:
+    opened: int = 0
+    closed: int = 0
+    updated: int = 0
+    events: list[int] = field(default_factory=list)  # events this run created (and notifies)
+
+    def __str__(self):
+        return f"opened {self.opened}, closed {self.closed}, updated {self.updated}, new levels {len(self.events)}"
+
+
+def level_due(policy: SlaPolicy, due_at, now) -> int:
+    """E2: the level a breach not acknowledged has reached: the policy's start level at the
+    deadline, one more after each `climb_every_hours`, never above 3."""
+    climbs = int((now - due_at) / timedelta(hours=policy.climb_every_hours))
+    return min(MAX_LEVEL, policy.breach_start_level + climbs)
+
+
+def escalation_evaluate(*, now=None) -> EvaluationResult:
+    """E2: bring every policy's escalations up to date: open one per new item, close those whose
+    item was resolved, follow changed deadlines, and climb breaches up the matrix (E1).
+
+    Idempotent, and safe to run in two processes at once: rows are created with
+    "insert unless it exists" against unique constraints, levels only ever rise by compare-and-set,
+    and a level's email is queued only by the run whose insert of its event row won."""
+    now = now or timezone.now()
+    result = EvaluationResult()
+    contacts = {c.level: c for c in EscalationContact.objects.all()}
+    for policy in SlaPolicy.objects.all():
+        with transaction.atomic():
+            _evaluate_policy(policy, now, contacts, result)
+    return result
+
+
+def _close(ids: list[int], reason: str, now) -> int:
+    closed = 0
+    for start in range(0, len(ids), 500):
+        closed += Escalation.objects.filter(pk__in=ids[start : start + 500], closed_at__isnull=True).update(
+            closed_at=now, close_reason=reason
+        )
+    return closed
+
+
+def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult) -> None:
+    open_rows = Escalation.objects.filter(policy=policy, closed_at__isnull=True)
+    source = SOURCES.get(policy.source)
+    if source is None or not policy.active:
+        if source is None:
+            logger.warning("SLA policy %s has no source %r; closing its escalations.", policy.key, policy.source)
+        result.closed += _close(list(open_rows.values_list("id", flat=True)), CloseReason.POLICY_OFF, now)
+        return
+
+    at_risk = timedelta(hours=policy.at_risk_hours)
+    wanted = {}
+    for item in source.open_items(policy, now):
+        due = source.due_at(policy, item)
+        wanted[(item.subject_type, item.subject_id)] = (item, due, due - at_risk)
+
+    resolved, restarted, changed = [], [], []
+    kept = set()
+    for row in open_rows.only(
+        "id", "subject_type", "subject_id", "subject_label", "started_at", "due_at", "at_risk_at", "owner", "partner"
+    ):
+        key = (row.subject_type, row.subject_id)
+        entry = wanted.get(key)
+        if entry is None:
+            resolved.append(row.pk)
+            continue
+        item, due, risk = entry
+        if item.started_at != row.started_at:
+            restarted.append(row.pk)  # P5-style restarts: a new episode with a fresh clock
+            continue
+        kept.add(key)
+        fresh = {
+            "due_at": due,
+            "at_risk_at": risk,
+            "subject_label": item.label[:200],
+            "owner_id": item.owner_id,
+            "partner_id": item.partner_id,
+        }
+        if any(getattr(row, name) != value for name, value in fresh.items()):
+            for name, value in fresh.items():
+                setattr(row, name, value)
+            changed.append(row)
+    result.closed += _close(resolved, CloseReason.RESOLVED, now) + _close(restarted, CloseReason.RESTARTED, now)
+    if changed:
+        Escalation.objects.bulk_update(
+            changed, ["due_at", "at_risk_at", "subject_label", "owner", "partner"], batch_size=500
+        )
+        result.updated += len(changed)
+    new = [
+        Escalation(
+            policy=policy,
+            subject_type=item.subject_type,
+            subject_id=item.subject_id,
+            subject_label=item.label[:200],
+            partner_id=item.partner_id,
+            owner_id=item.owner_id,
+            started_at=item.started_at,
+            due_at=due,
+            at_risk_at=risk,
+        )
+        for key, (item, due, risk) in wanted.items()
+        if key not in kept
+    ]
+    # Another evaluator may have inserted the same rows a moment ago: the unique constraints
+    # decide, and the loser's rows are skipped rather than raising.
+    Escalation.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    result.opened += len(new)
+    _climb(policy, now, contacts, result)
+
+
+def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult) -> None:
+    """E2: record each level a breach has newly reached and notify that level's contact once."""
+    breached = Escalation.objects.filter(policy=policy, closed_at__isnull=True, due_at__lt=now).values_list(
+        "id", "due_at", "level", "acknowledged_at", "subject_label", "partner_id"
+    )
+    new_events, raise_to = [], defaultdict(list)
+    labels = {}
+    for pk, due, level, acknowledged_at, label, partner_id in breached:
+        if acknowledged_at is not None:
+            target = level if level is not None else policy.breach_start_level  # acknowledged: held
+        else:
+            target = level_due(policy, due, now)
+        first = policy.breach_start_level if level is None else level + 1
+        if target < first:
+            continue
+        labels[pk] = (label, partner_id)
+        raise_to[target].append(pk)
+        for reached in range(first, target + 1):
+            contact = contacts.get(reached)
+            new_events.append((pk, reached, contact.name if contact else "", contact.email if contact else ""))
+    for target, ids in raise_to.items():
+        for start in range(0, len(ids), 500):
+            # Compare-and-set: a level only rises, whoever gets there first.
+            Escalation.objects.filter(pk__in=ids[start : start + 500]).filter(
+                Q(level__isnull=True) | Q(level__lt=target)
+            ).update(level=target, breached_at=Coalesce(F("breached_at"), Value(now)))
+    created = _insert_events(new_events, now)
+    if not created:
+        return
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action="escalation.level_reached",
+            target_type="escalations.escalation",
+            target_id=str(escalation_id),
+            target_label=f"{policy.name}: {labels[escalation_id][0]}"[:200],
+            partner_id=labels[escalation_id][1],
+            changes={"level": level, "contact": email},
+        )
+        for _event_id, escalation_id, level, email in created
+    )
+    result.events.extend(event_id for event_id, *_ in created)
+    from .tasks import notify_escalation_level
+
+    for event_id, *_ in created:
+        notify_escalation_level.delay_on_commit(event_id)
+
+
+def _insert_events(rows: list[tuple], now) -> list[tuple]:
+    """Insert (escalation, level) events unless they exist; return (id, escalation, level, email)
+    of the rows this call inserted. Two evaluators inserting the same event: the second waits for
+    the first to commit, finds the row and gets nothing back, so it queues no email."""
+    if not rows:
+        return []
+    table = EscalationEvent._meta.db_table
+    at = connection.ops.adapt_datetimefield_value(now)
+    created = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            batch = rows[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+            params = [value for pk, level, name, email in batch for value in (pk, level, at, name, email)]
+            cursor.execute(
+                f"INSERT INTO {table} (escalation_id, level, at, contact_name, contact_email) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (escalation_id, level) DO NOTHING "
+                "RETURNING id, escalation_id, level, contact_email",
+                params,
+            )
+            created.extend(cursor.fetchall())
+    return created
+
+
+# --- Acknowledging (E2) --------------------------------------------------------------------------
+
+
+class EscalationConflict(Exception):
+    """Someone else acknowledged (or the item resolved) first (API: 409)."""
+
+
+def escalation_acknowledge(*, by, escalation: Escalation, note: str) -> Escalation:
+    """E2: a staff member takes a breach in hand (who, when, note); it stays at its level and
+    climbs no further until the item is resolved."""
+    require_perm(by, "escalations.acknowledge_escalation", action="acknowledge escalations")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": ["Say what is being done about it."]})
+    now = timezone.now()
+    with transaction.atomic():
+        current = Escalation.objects.select_related("policy").get(pk=escalation.pk)
+        if current.closed_at is not None:
+            raise EscalationConflict("This escalation is closed: its item was resolved.")
+        if current.acknowledged_at is not None:
+            who = current.acknowledged_by.display_name if current.acknowledged_by else "someone"
+            when = timezone.localtime(current.acknowledged_at)
+            raise EscalationConflict(f"{who} acknowledged this escalation at {when:%d %b %Y %H:%M}.")
+        state = current.state_at(now)
+        if state != SlaState.BREACHED:
+            label = SlaState(state).label.lower()
+            raise ValidationError({"note": [f"Only a breach can be acknowledged; this item is {label}."]})
+        # Compare-and-set, so that two people pressing at once record one acknowledgement.
+        won = Escalation.objects.filter(pk=current.pk, acknowledged_at__isnull=True, closed_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=by, acknowledge_note=note
+        )
+        if not won:
+            raise EscalationConflict("Someone else acknowledged this escalation at the same moment.")
+        current.refresh_from_db()
+        audit_record(
+            actor=by,
+            action="escalation.acknowledged",
+            target=current,
+            partner=current.partner,
+            changes={"level": current.level, "note": note},
+        )
+    return current

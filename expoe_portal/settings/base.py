@@ -276,6 +276,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # is "at risk" in the last ONBOARDING_SLA_AT_RISK_HOURS before that.
 ONBOARDING_CONFIRMATION_SLA_HOURS = env.int("ONBOARDING_CONFIRMATION_SLA_HOURS", default=48)
 ONBOARDING_SLA_AT_RISK_HOURS = env.int("ONBOARDING_SLA_AT_RISK_HOURS", default=12)
+# E2: the escalation evaluator (idempotent, safe to overlap); links in its emails start with PORTAL_BASE_URL.
+CELERY_BEAT_SCHEDULE["evaluate-escalations"] = {"task": "escalations.tasks.evaluate_escalations", "schedule": 300}
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # K2: the Akixi licence types a customer partition can be "licensed for" (they drive billing).
 AKIXI_LICENCES = env.list("AKIXI_LICENCES", default=["Reporting Standard", "Reporting Professional", "Wallboards"])

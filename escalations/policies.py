@@ -1,0 +1,68 @@
+"""The SLA policies the portal starts with (E2). Managers tune them afterwards; loading again
+creates only missing ones and never undoes an edit (as the escalation matrix does, decision 5)."""
+
+from django.conf import settings
+
+from .choices import SlaClock
+
+# Stage -> (hours allowed in it, at-risk hours before that). O1 covers "received".
+STAGE_DEFAULTS = {
+    "confirmed": ("Co-ordinator assigned after confirmation", 24, 6),
+    "coordinator_assigned": ("Partner accounts created (O2)", 120, 24),
+    "accounts_created": ("Kickoff arranged (O4)", 72, 24),
+    "kickoff_arranged": ("Training started (O5)", 336, 48),
+    "training": ("Training finished and live (O5, O6)", 504, 72),
+}
+
+
+def default_policies() -> list[dict]:
+    policies = [
+        {
+            "key": "O1-order-confirmation",
+            "name": "Order confirmation (O1)",
+            "rule": "O1",
+            "source": "order_confirmation",
+            "description": "From the signed order's arrival until the order is confirmed or cancelled; "
+            "due at the order's own confirmation deadline (48 hours, fixed when the order is logged).",
+            "clock": SlaClock.ITEM_DEADLINE,
+            "target": None,
+            "at_risk_hours": settings.ONBOARDING_SLA_AT_RISK_HOURS,
+            "breach_start_level": 0,
+            "climb_every_hours": 12,
+        }
+    ]
+    for position, (stage, (name, hours, at_risk)) in enumerate(STAGE_DEFAULTS.items(), start=10):
+        policies.append(
+            {
+                "key": f"stage-{stage.replace('_', '-')}",
+                "name": name,
+                "rule": "E2",
+                "source": "onboarding_stage",
+                "source_arg": stage,
+                "description": f"From the moment the order enters “{stage.replace('_', ' ')}” until it leaves "
+                "that stage (on hold or cancelled stops the clock).",
+                "clock": SlaClock.CALENDAR_HOURS,
+                "target": hours,
+                "at_risk_hours": at_risk,
+                "breach_start_level": 0,
+                "climb_every_hours": 24,
+                "position": position,
+            }
+        )
+    policies.append(
+        {
+            "key": "build-failed-or-stuck",
+            "name": "Customer build finished",
+            "rule": "G6",
+            "source": "customer_build",
+            "description": "From the build's first start (a retry does not restart it) while it is queued, "
+            "running or failed; stops when it succeeds or is cancelled.",
+            "clock": SlaClock.CALENDAR_HOURS,
+            "target": 4,
+            "at_risk_hours": 1,
+            "breach_start_level": 0,
+            "climb_every_hours": 4,
+            "position": 20,
+        }
+    )
+    return policies

@@ -1,0 +1,173 @@
+"""Where open items with deadlines come from (E2). One small class per kind of item.
+
+A source answers one question with one query: which items are open now, and when did each one's
+clock start (and, for items that carry their own deadline, when is it due)? The evaluator in
+`services.py` knows nothing else about onboarding, builds or ports, so a new kind of item (the port
+policies) plugs in by registering a source here, without touching the engine.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import DateTimeField, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+
+from .choices import SlaClock, SubjectType
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    subject_type: str
+    subject_id: int
+    label: str
+    partner_id: int | None
+    owner_id: int | None
+    started_at: datetime
+    due_at: datetime | None = None  # only for items that carry their own deadline (SlaClock.ITEM_DEADLINE)
+
+
+class Source:
+    """Finds a policy's open items. Subclasses set `key`, `subject_type` and `url_name`."""
+
+    key: str = ""
+    subject_type: str = ""
+    url_name: str = ""
+    label: str = ""
+
+    def open_items(self, policy, now) -> list[OpenItem]:
+        raise NotImplementedError
+
+    def due_at(self, policy, item: OpenItem) -> datetime:
+        """The item's deadline under the policy: its own, or the start plus the policy's target."""
+        if policy.clock == SlaClock.ITEM_DEADLINE or policy.target is None:
+            if item.due_at is None:
+                raise ValueError(f"{self.key} items carry no deadline of their own; give {policy.key} a target.")
+            return item.due_at
+        if policy.clock == SlaClock.WORKING_DAYS:
+            return self.add_working_days(item, policy.target)
+        return item.started_at + timedelta(hours=policy.target)
+
+    def add_working_days(self, item: OpenItem, days: int) -> datetime:
+        """Without a calendar of its own a source counts Monday to Friday (no holidays)."""
+        moment, left = item.started_at, days
+        while left:
+            moment += timedelta(days=1)
+            if moment.weekday() < 5:
+                left -= 1
+        return moment
+
+
+SOURCES: dict[str, Source] = {}
+SUBJECT_URL_NAMES: dict[str, str] = {}
+
+
+def register(source_class):
+    source = source_class()
+    SOURCES[source.key] = source
+    SUBJECT_URL_NAMES.setdefault(source.subject_type, source.url_name)
+    return source_class
+
+
+def subject_url(subject_type: str, subject_id: int) -> str:
+    """The item's own page (order, customer group, port request); empty when it has none yet."""
+    name = SUBJECT_URL_NAMES.get(subject_type)
+    if not name:
+        return ""
+    try:
+        return reverse(name, args=[subject_id])
+    except NoReverseMatch:
+        return ""
+
+
+# --- Onboarding (O1 and the time spent in each stage) ----------------------------------------
+
+
+@register
+class OrderConfirmationSource(Source):
+    """O1: the order confirmation. Clock: from the signed order; stops at confirmation or
+    cancellation; due at the order's own `confirmation_due_at` (48 h, fixed when it was logged)."""
+
+    key = "order_confirmation"
+    subject_type = SubjectType.ONBOARDING_ORDER
+    url_name = "onboarding:order_detail"
+    label = "O1 order confirmation"
+
+    def open_items(self, policy, now):
+        from onboarding.models import OnboardingOrder
+
+        rows = OnboardingOrder.objects.filter(confirmed_at__isnull=True, cancelled_at__isnull=True).values_list(
+            "id",
+            "partner_id",
+            "partner__partner_id",
+            "partner__name",
+            "coordinator_id",
+            "signed_order_received_at",
+            "confirmation_due_at",
+        )
+        return [
+            OpenItem(self.subject_type, pk, f"Onboarding of {pid} ({name})", partner, owner, started, due)
+            for pk, partner, pid, name, owner, started, due in rows.order_by()
+        ]
+
+
+@register
+class OnboardingStageSource(Source):
+    """Time spent in one onboarding stage (`policy.source_arg`). Clock: from the moment the order
+    entered the stage (its latest transition); stops when it leaves (on hold stops it too)."""
+
+    key = "onboarding_stage"
+    subject_type = SubjectType.ONBOARDING_ORDER
+    url_name = "onboarding:order_detail"
+    label = "Time in an onboarding stage"
+
+    def open_items(self, policy, now):
+        from django_fsm_log.models import StateLog
+
+        from onboarding.models import OnboardingOrder
+
+        entered = StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(OnboardingOrder), object_id=OuterRef("pk")
+        ).order_by("-timestamp", "-id")
+        rows = (
+            OnboardingOrder.objects.filter(status=policy.source_arg)
+            .annotate(entered=Coalesce(Subquery(entered.values("timestamp")[:1]), F("updated_at")))
+            .values_list("id", "partner_id", "partner__partner_id", "partner__name", "coordinator_id", "entered")
+        )
+        return [
+            OpenItem(self.subject_type, pk, f"Onboarding of {pid} ({name})", partner, owner, started)
+            for pk, partner, pid, name, owner, started in rows.order_by()
+        ]
+
+
+@register
+class CustomerBuildSource(Source):
+    """A customer build that has not succeeded: queued, running (perhaps stuck) or failed. Clock:
+    from when the build first started (a retry does not restart it); stops at success or cancel."""
+
+    key = "customer_build"
+    subject_type = SubjectType.CUSTOMER_GROUP
+    url_name = "onboarding:group_detail"
+    label = "Customer build"
+
+    def open_items(self, policy, now):
+        from onboarding.choices import BuildStatus
+        from onboarding.models import OnboardingOrder, ServiceBuild
+
+        partner_coordinator = OnboardingOrder.objects.filter(partner=OuterRef("group__partner")).order_by(
+            "-signed_order_received_at", "-id"
+        )
+        rows = (
+            ServiceBuild.objects.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED])
+            .annotate(
+                clock_from=Coalesce("started_at", "queued_at", output_field=DateTimeField()),
+                owner=Subquery(partner_coordinator.values("coordinator")[:1]),
+            )
+            .filter(clock_from__isnull=False)
+            .values_list("group_id", "group__group_id", "group__name", "group__partner_id", "owner", "clock_from")
+        )
+        return [
+            OpenItem(self.subject_type, group, f"Build of {group_id} ({name})", partner, owner, started)
+            for group, group_id, name, partner, owner, started in rows.order_by()
+        ]
