@@ -453,6 +453,10 @@ class CustomerGroupSerializer(serializers.Serializer):
         return group
 
 
+class CallCabinetConfirmationSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100, help_text="The customer reference Call Cabinet showed.")
+
+
 class CustomerGroupViewSet(
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
@@ -487,6 +491,20 @@ class CustomerGroupViewSet(
         group = self.get_object()
         try:
             builds.build_start(by=request.user, group=group)
+        except builds.BuildConflict as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
+
+    @extend_schema(request=CallCabinetConfirmationSerializer, responses=CustomerGroupSerializer)
+    @action(detail=True, methods=["post"], url_path="callcabinet-confirmation", permission_classes=[IsAuthenticated])
+    def callcabinet_confirmation(self, request, pk=None):
+        """Call Cabinet in manual mode (C2-C5): an EXPO.e co-ordinator confirms the Essential customer
+        they created by hand, with its customer reference; the waiting build step then completes."""
+        group = self.get_object()
+        body = CallCabinetConfirmationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
         except builds.BuildConflict as exc:
             raise Conflict(str(exc)) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)

@@ -12,16 +12,22 @@ died (lease expired).
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
+from accounts.choices import Role
 from accounts.services import audit_record
 
 from .choices import BuildStatus, BuildStepName, StepStatus
 from .models import BuildStep, CustomerGroup, ServiceBuild
+
+# A gateway in manual mode raises PermanentError with this code and the instructions for a person.
+MANUAL_STEP = "manual"
+WAITING_FOR_PERSON = "Waiting for a co-ordinator to do this step by hand and confirm it here."
+CONFIRMERS = (Role.COORDINATOR, Role.PROVISIONING_ADMIN)
 
 
 class BuildConflict(Exception):
@@ -108,6 +114,34 @@ def build_cancel(*, by, build: ServiceBuild) -> ServiceBuild:
     return build
 
 
+def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str) -> ServiceBuild:
+    """C2-C5 in manual mode: a co-ordinator created the Essential customer in Call Cabinet by hand and
+    gives its customer reference; the waiting step runs again, finds it, and the build carries on."""
+    if by.role not in CONFIRMERS:
+        raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done in Call Cabinet.")
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": ["Enter the customer reference Call Cabinet showed."]})
+    if len(reference) > CustomerGroup._meta.get_field("callcabinet_reference").max_length:
+        raise ValidationError({"reference": ["That is longer than any Call Cabinet reference (100 characters)."]})
+    with transaction.atomic():
+        build = ServiceBuild.objects.select_for_update().get(group=group)
+        waiting = build.steps.filter(name=BuildStepName.CALLCABINET_CUSTOMER, status=StepStatus.WAITING)
+        if not waiting.exists():
+            raise BuildConflict("The Call Cabinet step is not waiting for a confirmation (reload to see it).")
+        CustomerGroup.objects.filter(pk=group.pk).update(callcabinet_reference=reference)
+        waiting.update(status=StepStatus.PENDING, last_error="")
+        audit_record(
+            actor=by,
+            action="build.callcabinet_confirmed",
+            target=build,
+            partner=group.partner,
+            changes={"callcabinet_reference": reference},
+        )
+        _enqueue(build.pk)
+    return build
+
+
 def retry_delay(attempts: int) -> int:
     """Seconds before retrying a transient failure: doubling from 5 s, capped well below the
     broker's visibility timeout so a waiting retry is never redelivered as lost."""
@@ -131,8 +165,10 @@ def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> st
         return f"nothing to do: build is {build.status}"
     if build.cancel_requested:
         return _finish_cancel(build)
-    running = build.steps.filter(status=StepStatus.RUNNING).first()
+    running = build.steps.filter(status__in=(StepStatus.RUNNING, StepStatus.WAITING)).first()
     if running is not None:
+        if running.status == StepStatus.WAITING:
+            return f"{running.name} is waiting for a person"
         if not delivery or running.claimed_by != delivery:
             return "a step is still running"
         BuildStep.objects.filter(pk=running.pk, status=StepStatus.RUNNING, claimed_by=delivery).update(
@@ -179,6 +215,11 @@ def _transition(build: ServiceBuild, name: str, **kwargs) -> None:
 
 def _record_failure(build, step, exc) -> str:
     with transaction.atomic():
+        if exc.code == MANUAL_STEP:
+            BuildStep.objects.filter(pk=step.pk).update(
+                status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON, lease_until=None
+            )
+            return f"{step.name} waits for a person"
         if not exc.permanent and step.attempts < settings.BUILD_STEP_MAX_ATTEMPTS:
             BuildStep.objects.filter(pk=step.pk).update(
                 status=StepStatus.PENDING, last_error=str(exc), lease_until=None

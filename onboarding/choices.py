@@ -145,6 +145,8 @@ BUILD_STATUS_BADGES = {
 class StepStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     RUNNING = "running", "Running"
+    # A person must act on a platform first (Call Cabinet in manual mode); the build waits for them.
+    WAITING = "waiting", "Waiting for you"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Not needed"

@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
+from integrations.callcabinet.client import manual_instructions
 from integrations.models import ExternalCall
 
 from . import builds, services
@@ -31,7 +32,7 @@ from .build_request import (
     suggest_group_id,
     validate_build_request,
 )
-from .choices import NumberStatus
+from .choices import NumberStatus, StepStatus
 from .group_forms import BuildRequestForms, CustomerGroupFilter, number_ranges
 from .models import CustomerGroup, Number, Partner
 from .selectors import build_summary
@@ -275,13 +276,29 @@ def _build_context(user, group) -> dict:
     calls = []
     if build is not None and user.is_staff_member:  # platform calls are for staff eyes only
         calls = list(ExternalCall.objects.filter(context__startswith=f"build:{build.pk}/").order_by("started_at")[:200])
+    steps = list(build.steps.order_by("position")) if build else []
+    waiting = next((step for step in steps if step.status == StepStatus.WAITING), None)
     return {
         "build": build,
-        "steps": list(build.steps.order_by("position")) if build else [],
+        "steps": steps,
         "summary": build_summary(group),
         "can_build": services.can_assign_numbers(user, group),
         "calls": calls,
+        "waiting_step": waiting,
+        # Only those who will type it into Call Cabinet see the instructions and the confirm form.
+        "manual_instructions": _callcabinet_instructions(group) if waiting and user.role in builds.CONFIRMERS else [],
     }
+
+
+def _callcabinet_instructions(group) -> list[str]:
+    return manual_instructions(
+        dealer_code=group.dealer_code,
+        billing_code=group.billing_code,
+        broadworks_group_id=group.group_id,
+        provider_id=group.partner.partner_id,
+        admin_name=group.callcabinet_admin_name,
+        admin_email=group.callcabinet_admin_email,
+    )
 
 
 @login_required
@@ -289,6 +306,24 @@ def group_build_status(request, pk):
     """The build section alone, for htmx to poll while the build runs."""
     group = _group_get(request.user, pk)
     return render(request, "onboarding/_group_build.html", {"group": group, **_build_context(request.user, group)})
+
+
+@login_required
+def group_callcabinet_confirm(request, pk):
+    """C2-C5 in manual mode: the co-ordinator confirms the Essential customer they created by hand."""
+    group = _group_get(request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        builds.build_confirm_manual_step(by=request.user, group=group, reference=request.POST.get("reference", ""))
+    except ValidationError as exc:
+        for text in exc.message_dict.get("reference", exc.messages):
+            messages.error(request, text)
+    except builds.BuildConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Call Cabinet customer confirmed; the build carries on.")
+    return redirect(group)
 
 
 @login_required

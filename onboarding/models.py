@@ -452,6 +452,9 @@ class CustomerGroup(models.Model):
     akixi_licence = models.CharField(max_length=64, blank=True, help_text="K2: blank when not licensed for Akixi.")
     callcabinet_admin_name = models.CharField(max_length=200, blank=True)
     callcabinet_admin_email = models.EmailField(blank=True)
+    # Call Cabinet in manual mode (C2-C5): the reference a co-ordinator read off Call Cabinet after
+    # creating the Essential customer by hand; the build's step completes with it.
+    callcabinet_reference = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -21,8 +21,24 @@ from django_fsm_log.models import StateLog
 from accounts.models import AuditEvent
 from accounts.scoping import get_scoped_or_404, scope_for
 
-from .choices import CLOSED_STATUSES, ORDER_STAGES, NumberStatus, OrderStatus, SlaState
-from .models import Number, OnboardingAccount, OnboardingOrder, Partner, PartnerContact, TrainingSession
+from .choices import (
+    CLOSED_STATUSES,
+    ORDER_STAGES,
+    AccountPlatform,
+    AccountStatus,
+    NumberStatus,
+    OrderStatus,
+    SlaState,
+)
+from .models import (
+    CustomerGroup,
+    Number,
+    OnboardingAccount,
+    OnboardingOrder,
+    Partner,
+    PartnerContact,
+    TrainingSession,
+)
 
 
 def _current_order_status():
@@ -188,3 +204,16 @@ def build_summary(group) -> dict:
         "progress": round(100 * finished / len(steps)) if steps else 0,
         "steps": [{"name": s.name, "status": s.status, "attempts": s.attempts, "error": s.last_error} for s in steps],
     }
+
+
+def callcabinet_confirmed_reference(group_id: str) -> str | None:
+    """Call Cabinet in manual mode: the customer reference a co-ordinator confirmed for a group."""
+    reference = CustomerGroup.objects.filter(group_id=group_id).values_list("callcabinet_reference", flat=True).first()
+    return reference or None
+
+
+def callcabinet_reseller_confirmed(partner_id: str) -> bool:
+    """Call Cabinet in manual mode: whether the partner's reseller account (C1) was recorded as done."""
+    return OnboardingAccount.objects.filter(
+        order__partner__partner_id=partner_id, platform=AccountPlatform.CALLCABINET, status=AccountStatus.DONE
+    ).exists()

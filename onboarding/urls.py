@@ -30,4 +30,9 @@ urlpatterns = [
     path("customers/<int:pk>/submit/", group_views.group_submit, name="group_submit"),
     path("customers/<int:pk>/build/", group_views.group_build_status, name="group_build_status"),
     path("customers/<int:pk>/build/cancel/", group_views.group_build_cancel, name="group_build_cancel"),
+    path(
+        "customers/<int:pk>/build/callcabinet/",
+        group_views.group_callcabinet_confirm,
+        name="group_callcabinet_confirm",
+    ),
 ]

@@ -234,5 +234,10 @@ def callcabinet_gateway():
     if mode == MODE_API:
         return CallCabinetGateway()
     if mode == MODE_MANUAL:
-        return CallCabinetManualGateway()
+        # What co-ordinators confirmed is kept by the portal; the gateway only asks for it.
+        from onboarding.selectors import callcabinet_confirmed_reference, callcabinet_reseller_confirmed
+
+        return CallCabinetManualGateway(
+            confirmed_reference=callcabinet_confirmed_reference, confirmed_reseller=callcabinet_reseller_confirmed
+        )
     raise PermanentError(f'CALLCABINET_MODE must be "{MODE_API}" or "{MODE_MANUAL}", not "{mode}".')

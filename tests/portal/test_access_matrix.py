@@ -168,6 +168,9 @@ EXPECTATIONS = {
     "onboarding:group_build_cancel": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
+    "onboarding:group_callcabinet_confirm": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
+    ),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
@@ -212,6 +215,7 @@ EXPECTATIONS = {
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
     ),
     "customer-group-build": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST only
+    "customer-group-callcabinet-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
 }
