@@ -22,6 +22,8 @@ def navigation(request):
             items.append(("Numbers", reverse("onboarding:number_list")))
         if user.has_perm("onboarding.view_customergroup"):
             items.append(("Customers", reverse("onboarding:group_list")))
+        if user.has_perm("escalations.view_escalation_dashboard"):
+            items.append(("Escalations", reverse("escalations:dashboard")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))
     items.append(("API", reverse("api-docs")))
     path = request.path

@@ -3,7 +3,7 @@ from django import forms
 from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
 
-from .models import EscalationContact
+from .models import EscalationContact, SlaPolicy
 
 
 class EscalationContactForm(BootstrapFormMixin, forms.ModelForm):
@@ -13,3 +13,16 @@ class EscalationContactForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean_phone(self):
         return normalise_e164(self.cleaned_data["phone"])
+
+
+class AcknowledgeForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What is being done about it. The escalation then stays at its level (E2).",
+    )
+
+
+class SlaPolicyForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = ["target", "at_risk_hours", "breach_start_level", "climb_every_hours", "active"]

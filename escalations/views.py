@@ -1,12 +1,18 @@
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from expoe_portal.views import apply_service_errors
 
 from . import selectors, services
-from .forms import EscalationContactForm
+from .charts import bar_chart
+from .forms import AcknowledgeForm, EscalationContactForm, SlaPolicyForm
 
 
 @login_required
@@ -38,3 +44,161 @@ def contact_edit(request, pk):
             messages.success(request, f"Level {contact.level} contact saved.")
             return redirect("escalations:contact_list")
     return render(request, "escalations/contact_form.html", {"form": form, "contact": contact})
+
+
+# --- Escalations (E2) -----------------------------------------------------------------------
+
+
+def _require_staff(user):
+    # Partner users read their own escalations through the API only; the pages are for staff.
+    if not user.is_staff_member:
+        raise PermissionDenied("Escalations are for EXPO.e staff.")
+
+
+@login_required
+@permission_required("escalations.view_escalation_dashboard", raise_exception=True)
+def dashboard(request):
+    data = selectors.escalation_dashboard(user=request.user)
+    contacts = selectors.escalation_contacts_by_level()
+    for escalation in data["breaches"]:
+        escalation.contact = contacts.get(escalation.current_level)
+    return render(
+        request,
+        "escalations/dashboard.html",
+        {
+            **data,
+            "chart": bar_chart(
+                [(f"{row['week']:%d %b}", row["count"]) for row in data["trend"]],
+                title="Breaches per week, last 12 weeks",
+            ),
+            "can_acknowledge": request.user.has_perm("escalations.acknowledge_escalation"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    "policy",
+    "rule",
+    "subject_type",
+    "subject_id",
+    "subject",
+    "partner",
+    "owner",
+    "started_at",
+    "due_at",
+    "state",
+    "level",
+    "acknowledged_by",
+    "acknowledged_at",
+    "acknowledge_note",
+]
+
+
+@login_required
+@permission_required("escalations.view_escalation_dashboard", raise_exception=True)
+@require_GET
+def export_csv(request):
+    """Every open escalation the user may see, most overdue first, streamed (one query)."""
+    rows = selectors.escalation_open_list(user=request.user).order_by("due_at", "id")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(CSV_COLUMNS)
+        for e in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    e.policy.key,
+                    e.policy.rule,
+                    e.subject_type,
+                    e.subject_id,
+                    e.subject_label,
+                    e.partner.partner_id if e.partner else "",
+                    e.owner.username if e.owner else "",
+                    e.started_at.isoformat(),
+                    e.due_at.isoformat(),
+                    e.live_state,
+                    e.current_level,
+                    e.acknowledged_by.username if e.acknowledged_by else "",
+                    e.acknowledged_at.isoformat() if e.acknowledged_at else "",
+                    e.acknowledge_note,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="escalations-{stamp}.csv"'
+    return response
+
+
+@login_required
+def acknowledge(request, pk):
+    """The escalation, its levels so far, and (for staff who may) the acknowledge form."""
+    escalation = selectors.escalation_get(user=request.user, pk=pk)
+    _require_staff(request.user)
+    if not request.user.has_perm("escalations.view_escalation"):
+        raise PermissionDenied("Your role does not see escalations.")
+    can_acknowledge = request.user.has_perm("escalations.acknowledge_escalation")
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST":
+        if not can_acknowledge:
+            raise PermissionDenied("Your role cannot acknowledge escalations.")
+        if form.is_valid():
+            try:
+                services.escalation_acknowledge(by=request.user, escalation=escalation, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except services.EscalationConflict as exc:
+                messages.error(request, str(exc))
+                return redirect("escalations:acknowledge", pk=escalation.pk)
+            else:
+                messages.success(
+                    request, f"Acknowledged: {escalation.subject_label} stays at level {escalation.current_level}."
+                )
+                return redirect("escalations:acknowledge", pk=escalation.pk)
+    return render(
+        request,
+        "escalations/acknowledge.html",
+        {
+            "escalation": escalation,
+            "events": escalation.events.all(),
+            "form": form,
+            "can_acknowledge": can_acknowledge and escalation.is_open and not escalation.is_acknowledged,
+            "contact": selectors.escalation_contacts_by_level().get(escalation.current_level),
+        },
+    )
+
+
+@login_required
+@permission_required("escalations.view_slapolicy", raise_exception=True)
+def policy_list(request):
+    _require_staff(request.user)
+    return render(
+        request,
+        "escalations/policy_list.html",
+        {
+            "policies": selectors.sla_policy_list(user=request.user),
+            "can_edit": request.user.has_perm("escalations.change_slapolicy"),
+        },
+    )
+
+
+@login_required
+def policy_edit(request, pk):
+    policy = selectors.sla_policy_get(user=request.user, pk=pk)
+    if not request.user.has_perm("escalations.change_slapolicy"):
+        raise PermissionDenied("Only managers edit SLA policies.")
+    form = SlaPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sla_policy_update(by=request.user, policy=policy, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{policy.name}” saved; open items follow at the next evaluation.")
+            return redirect("escalations:policy_list")
+    return render(request, "escalations/policy_form.html", {"form": form, "policy": policy})

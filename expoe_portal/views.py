@@ -31,6 +31,10 @@ def home(request):
     partners = partner_list(user=request.user)
     open_orders = onboarding_order_list(user=request.user).exclude(status__in=CLOSED_STATUSES)
     sla_counts = dict(open_orders.values_list("sla").annotate(n=Count("id")).values_list("sla", "n"))
+    from escalations.selectors import escalation_owned_by
+
+    # E2: a co-ordinator's own items with deadlines, most urgent first, with their timers.
+    my_escalations = escalation_owned_by(user=request.user, owner=request.user)
     return render(
         request,
         "home.html",
@@ -40,6 +44,7 @@ def home(request):
             "open_order_count": open_orders.count(),
             "at_risk_count": sla_counts.get(SlaState.AT_RISK, 0),
             "breached_count": sla_counts.get(SlaState.BREACHED, 0),
+            "my_escalations": my_escalations,
         },
     )
 

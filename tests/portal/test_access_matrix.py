@@ -98,6 +98,20 @@ def first_contact_pk(world):
     return {"pk": EscalationContact.objects.get(level=0).pk}
 
 
+def escalation_b_pk(world):
+    return {"pk": world.escalation_b.pk}
+
+
+def escalation_a_pk(world):
+    return {"pk": world.escalation_a.pk}
+
+
+def first_policy_pk(world):
+    from escalations.models import SlaPolicy
+
+    return {"pk": SlaPolicy.objects.first().pk}
+
+
 EXPECTATIONS = {
     "home": Expect(signed_in(200, **{PARTNER: 302})),
     "healthz": Expect(everyone(200)),
@@ -173,6 +187,15 @@ EXPECTATIONS = {
     ),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
+    # E2: the dashboard and its export are the managers'; escalation pages are for staff (partner
+    # users read their own partner's escalations through the API only).
+    "escalations:dashboard": Expect(signed_in(403, **{MANAGER: 200})),
+    "escalations:export_csv": Expect(signed_in(403, **{MANAGER: 200})),
+    "escalations:acknowledge": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=escalation_b_pk, own_partner=403, own_kwargs=escalation_a_pk
+    ),
+    "escalations:policy_list": Expect(signed_in(200, **{PARTNER: 403})),
+    "escalations:policy_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_policy_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
     "api-schema": Expect(everyone(200)),
     "api-docs": Expect(everyone(200)),
@@ -259,6 +282,21 @@ def world(world):
     world.number_b = Number.objects.create(e164="+442079460002", partner=world.partner_b)
     world.group_a = CustomerGroup.objects.create(partner=world.partner_a, group_id="AlphaOne", name="Alpha One")
     world.group_b = CustomerGroup.objects.create(partner=world.partner_b, group_id="BetaOne", name="Beta One")
+    from escalations.models import Escalation
+    from escalations.services import escalation_evaluate
+
+    escalation_evaluate()  # order B's O1 confirmation clock
+    world.escalation_b = Escalation.objects.get(partner=world.partner_b, subject_id=world.order_b.pk)
+    world.escalation_a = Escalation.objects.create(
+        policy=world.escalation_b.policy,
+        subject_type="onboarding_order",
+        subject_id=world.order_a.pk,
+        subject_label="Onboarding of ACME01",
+        partner=world.partner_a,
+        started_at=now,
+        at_risk_at=now,
+        due_at=now,
+    )
     return world
 
 
