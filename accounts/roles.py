@@ -65,6 +65,38 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Port requests (P1): partner users ask for ports for their own partner; co-ordinators and
+# administrators lodge them and record the carrier's events; managers and the team read the
+# lead-time dashboard; managers and administrators edit the lead-time rules (P4). Kept as one
+# block so the porting permissions read together; merged into ROLE_PERMISSIONS below.
+_PORTING_VIEW = ["porting.view_portrequest", "porting.view_leadtimerule", "porting.view_portingcountry"]
+_PORTING_REQUEST = [
+    "porting.add_portrequest",
+    "porting.change_portrequest",
+    "porting.add_portdocument",
+    "porting.add_portcomment",
+]
+PORTING_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROVISIONING_ADMIN: [
+        *_PORTING_VIEW,
+        *_PORTING_REQUEST,
+        "porting.view_port_dashboard",
+        "porting.change_leadtimerule",
+    ],
+    Role.COORDINATOR: [*_PORTING_VIEW, *_PORTING_REQUEST, "porting.view_port_dashboard"],
+    Role.TRAINER: [*_PORTING_VIEW],
+    Role.MANAGER: [
+        *_PORTING_VIEW,
+        "porting.add_portcomment",
+        "porting.view_port_dashboard",
+        "porting.change_leadtimerule",
+    ],
+    Role.PARTNER_USER: [*_PORTING_VIEW, *_PORTING_REQUEST],
+}
+for _role, _perms in PORTING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 def group_name(role: str) -> str:
     return str(role)
 

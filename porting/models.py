@@ -1,10 +1,30 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm_log.models import StateLog
 
+from accounts.choices import Role
 from accounts.models import SHARED
+from onboarding.models import MayRun
 
-from .choices import NumberType
+from .choices import (
+    EDITABLE_STATUSES,
+    PORT_STATUS_BADGES,
+    DocumentKind,
+    GbRegion,
+    NumberType,
+    PortStatus,
+    RejectionCode,
+)
+from .storage import private_document_storage
 
 
 class PortingCountry(models.Model):
@@ -67,3 +87,290 @@ class LeadTimeRule(models.Model):
         kind = self.get_number_type_display() if self.number_type else "any number type"
         origin = "house rule" if self.house_rule else "onboarding guide"
         return f"{where}, {kind}: {self.working_days} working days ({origin})"
+
+
+# --- Port requests (P1-P7) ---------------------------------------------------------------------
+
+
+class MayRunForPartner(MayRun):
+    """A port transition's `permission=`: its roles, and a partner user only for their own partner."""
+
+    def __call__(self, port_request, user) -> bool:
+        if not self.role_may(user):
+            return False
+        return not user.is_partner_user or user.partner_id == port_request.partner_id
+
+
+# Partner users ask for ports for their own partner; the UC Provisioning team may do it for them.
+REQUESTERS = MayRunForPartner(Role.PARTNER_USER, Role.COORDINATOR, Role.PROVISIONING_ADMIN)
+# P1: the team lodges ports with the carrier and records what the carrier says.
+CARRIER_EVENTS = MayRunForPartner(Role.COORDINATOR, Role.PROVISIONING_ADMIN)
+
+
+class PortRequest(ConcurrentTransitionMixin, models.Model):
+    """Numbers moving from a losing provider to EXPO.e (P1-P7).
+
+    Transition methods only change fields in memory; porting.services checks, saves, logs and
+    notifies. Field names follow API.md (escalations read `status`, `submitted_at`,
+    `accepted_on`, `port_date` and `partner`)."""
+
+    partner = models.ForeignKey("onboarding.Partner", on_delete=models.PROTECT, related_name="port_requests")
+    customer_group = models.ForeignKey(
+        "onboarding.CustomerGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="port_requests",
+        help_text="Where the numbers go on completion (optional).",
+    )
+    country = models.CharField(max_length=2, default="GB", help_text="ISO 3166-1 alpha-2 (P2, P6).")
+    region = models.CharField(
+        "nation",
+        max_length=3,
+        blank=True,
+        choices=GbRegion.choices,
+        help_text="For GB: whose bank holidays apply (P4).",
+    )
+    number_type = models.CharField(max_length=16, choices=NumberType.choices, blank=True)
+    main_billing_number = models.CharField(max_length=16, blank=True, help_text="E.164.")
+    numbers = models.JSONField(default=list, blank=True, help_text="E.164 numbers, ranges expanded.")
+    registered_address = models.TextField(blank=True, help_text="Where the numbers are installed, with the postcode.")
+    losing_provider = models.CharField(max_length=120, blank=True, db_index=True)
+    range_holder = models.CharField(max_length=120, blank=True)
+    risks_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risks_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    status = FSMField(choices=PortStatus.choices, default=PortStatus.DRAFT, protected=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="The latest (re)submission.")
+    submission_count = models.PositiveSmallIntegerField(default=0)
+    accepted_on = models.DateField(null=True, blank=True)
+    lead_time_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    lead_time_rule = models.CharField(max_length=200, blank=True, help_text="The rule that gave the port date (P4).")
+    port_date = models.DateField(null=True, blank=True, db_index=True)
+    # Kept at acceptance and completion so that the dashboard aggregates in SQL (P4, P5).
+    acceptance_days = models.PositiveIntegerField(null=True, blank=True, help_text="Days from submission.")
+    completed_on = models.DateField(null=True, blank=True)
+    completion_working_days = models.PositiveIntegerField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    losing_provider_cancelled_at = models.DateTimeField(null=True, blank=True)
+    platform_status = models.CharField(
+        max_length=16, blank=True, help_text="Adding the numbers to the partner on BroadWorks after completion."
+    )
+    platform_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    state_logs = GenericRelation(StateLog)
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("view_port_dashboard", "Can see the port lead-time dashboard")]
+        indexes = [
+            models.Index(fields=["status", "port_date"]),
+            models.Index(fields=["country", "status"]),
+        ]
+
+    def __str__(self):
+        first = self.numbers[0] if self.numbers else "no numbers yet"
+        return f"Port {self.pk} ({first})"
+
+    def get_absolute_url(self):
+        return reverse("porting:detail", args=[self.pk])
+
+    @property
+    def status_badge(self) -> str:
+        return PORT_STATUS_BADGES[self.status]
+
+    @property
+    def risks_acknowledged(self) -> bool:
+        return self.risks_acknowledged_at is not None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def cancellation_deadline(self):
+        from .calendar import cancellation_deadline
+
+        return cancellation_deadline(self.port_date) if self.port_date else None
+
+    # --- Transitions (P1, P4, P5, P7) ----------------------------------------------------
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=PortStatus.DRAFT,
+        target=PortStatus.SUBMITTED,
+        permission=REQUESTERS,
+        custom={"label": "Submit", "rule": "P3"},
+    )
+    def submit(self, *, by, at, description=None):
+        self.submitted_at = at
+        self.submission_count += 1
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=PortStatus.REJECTED,
+        target=PortStatus.SUBMITTED,
+        permission=REQUESTERS,
+        custom={"label": "Resubmit", "rule": "P5"},
+    )
+    def resubmit(self, *, by, at, description=None):
+        # P5: the clock restarts: only the new submission and its acceptance count.
+        self.submitted_at = at
+        self.submission_count += 1
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=PortStatus.SUBMITTED,
+        target=PortStatus.ACCEPTED,
+        permission=CARRIER_EVENTS,
+        custom={"label": "Record acceptance", "rule": "P4"},
+    )
+    def accept(self, *, by, accepted_on, working_days, rule_label, port_date, description=None):
+        self.accepted_on = accepted_on
+        self.lead_time_working_days = working_days
+        self.lead_time_rule = rule_label
+        self.port_date = port_date
+        self.acceptance_days = max((accepted_on - timezone.localdate(self.submitted_at)).days, 0)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=PortStatus.SUBMITTED,
+        target=PortStatus.REJECTED,
+        permission=CARRIER_EVENTS,
+        custom={"label": "Record rejection", "rule": "P5"},
+    )
+    def reject(self, *, by, description=None):
+        """The rejection itself is a PortRejection row the service writes beside this transition."""
+
+    def _clear_acceptance(self):
+        self.accepted_on = None
+        self.lead_time_working_days = None
+        self.lead_time_rule = ""
+        self.port_date = None
+        self.acceptance_days = None
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=PortStatus.ACCEPTED,
+        target=PortStatus.DRAFT,
+        permission=CARRIER_EVENTS,
+        custom={"label": "Record cancellation by the losing provider", "rule": "P7"},
+    )
+    def cancel_by_losing_provider(self, *, by, at, description=None):
+        # P7: the process restarts: back to draft, to be submitted again; no port date any more.
+        self._clear_acceptance()
+        self.losing_provider_cancelled_at = at
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=PortStatus.ACCEPTED,
+        target=PortStatus.COMPLETED,
+        permission=CARRIER_EVENTS,
+        custom={"label": "Record completion"},
+    )
+    def complete(self, *, by, completed_on, working_days, description=None):
+        self.completed_on = completed_on
+        self.completion_working_days = working_days
+        self.platform_status = "pending"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[PortStatus.DRAFT, PortStatus.SUBMITTED, PortStatus.ACCEPTED, PortStatus.REJECTED],
+        target=PortStatus.CANCELLED,
+        permission=CARRIER_EVENTS,
+        custom={"label": "Cancel port request"},
+    )
+    def cancel(self, *, by, reason, at, description=None):
+        self.cancelled_at = at
+        self.cancel_reason = reason
+
+
+PORT_TRANSITION_LABELS = {
+    t.name: t.custom.get("label", t.name)
+    for t in PortRequest._meta.get_field("status").get_all_transitions(PortRequest)
+}
+
+
+class PortRejection(models.Model):
+    """P5: one rejection by the losing provider or carrier; every one is kept."""
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="rejections")
+    at = models.DateTimeField(default=timezone.now)
+    code = models.CharField(max_length=32, choices=RejectionCode.choices, db_index=True)
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    PARTNER_SCOPE = "port_request__partner"
+
+    class Meta:
+        ordering = ["port_request_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_code_display()}: {self.reason}"
+
+
+def _document_path(document, filename):
+    # Never the uploader's file name on disk (it is kept in `original_name` for display).
+    extension = Path(filename).suffix.lower()
+    return f"porting/{document.port_request.partner_id}/{document.port_request_id}/{uuid.uuid4().hex}{extension}"
+
+
+class PortDocument(models.Model):
+    """A letter of authority or latest bill uploaded to a request; served only through a
+    permission-checked view (porting.views.document_download), never from a public URL."""
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=_document_path, storage=private_document_storage, max_length=255)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    PARTNER_SCOPE = "port_request__partner"
+
+    class Meta:
+        ordering = ["port_request_id", "uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class PortComment(models.Model):
+    """A note on a request: internal ones are for EXPO.e staff only; partner users never see them."""
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    PARTNER_SCOPE = "port_request__partner"
+
+    class Meta:
+        ordering = ["port_request_id", "created_at", "id"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.port_request_id}"

@@ -1,0 +1,85 @@
+"""Read queries for port requests; every one goes through the scoping helper."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+
+from accounts.scoping import get_scoped_or_404, scope_for
+
+from .calendar import CANCELLATION_NOTICE, UK, add_working_days
+from .choices import GbRegion, PortStatus
+from .models import PortComment, PortDocument, PortingCountry, PortRejection, PortRequest
+
+
+def port_request_list(*, user) -> QuerySet[PortRequest]:
+    return scope_for(user, PortRequest.objects.select_related("partner", "customer_group"))
+
+
+def port_request_get(*, user, pk) -> PortRequest:
+    queryset = PortRequest.objects.select_related(
+        "partner", "customer_group", "risks_acknowledged_by", "created_by"
+    ).prefetch_related(
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by")),
+        Prefetch("rejections", queryset=PortRejection.objects.select_related("recorded_by")),
+        Prefetch("documents", queryset=PortDocument.objects.select_related("uploaded_by")),
+    )
+    return get_scoped_or_404(user, queryset, pk=pk)
+
+
+def port_request_history(*, port_request) -> list[StateLog]:
+    return sorted(port_request.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
+
+
+def port_comments_for(*, user, port_request) -> QuerySet[PortComment]:
+    """Partner users never see internal comments, on any page or in any answer."""
+    comments = scope_for(user, PortComment.objects.filter(port_request=port_request).select_related("author"))
+    return comments.filter(internal=False) if user.is_partner_user else comments
+
+
+def port_request_transitions(*, port_request, user) -> list[dict]:
+    """Transitions this user may run on the request now, in the workflow's order."""
+    from .services import PORT_TRANSITIONS
+
+    available = {t.name: t for t in port_request.get_available_user_status_transitions(user)}
+    return [
+        {"name": name, "label": t.custom.get("label", name), "rule": t.custom.get("rule", "")}
+        for name in PORT_TRANSITIONS
+        if (t := available.get(name))
+    ]
+
+
+# --- Queue filters that depend on the calendar -----------------------------------------------------
+
+
+def calendars() -> list[tuple[str, str]]:
+    """Every (country, nation) whose working days can differ: GB's nations and each other country."""
+    countries = PortingCountry.objects.values_list("code", flat=True)
+    pairs = [("GB", region) for region in GbRegion.values]
+    return pairs + [(code, "") for code in countries if code != "GB"]
+
+
+def due_within_working_days_q(n: int, *, today=None, pairs=None) -> Q:
+    """Accepted requests whose port date falls within the next `n` working days of their own
+    country's (and nation's) calendar. One OR branch per calendar, so the database filters."""
+    today = today or timezone.localdate()
+    condition = Q(pk__in=[])
+    for country, region in pairs if pairs is not None else calendars():
+        until = add_working_days(today, n, country, region)
+        branch = Q(country=country, port_date__lte=until)
+        if country == "GB":
+            branch &= Q(region=region)
+        condition |= branch
+    return Q(status=PortStatus.ACCEPTED, port_date__gte=today) & condition
+
+
+def inside_cancellation_window_q(*, now=None) -> Q:
+    """Accepted requests whose losing provider can no longer cancel (P7): 00:00 UK time on the port
+    date is less than 48 hours away, and the day has not passed."""
+    now = now or timezone.now()
+    limit = (now + CANCELLATION_NOTICE).astimezone(UK)
+    # 00:00 on day D is before `limit` for every D up to limit's date (and not that date itself
+    # when limit is exactly midnight).
+    last_day = limit.date() if limit.time() != limit.time().min else limit.date() - timedelta(days=1)
+    return Q(status=PortStatus.ACCEPTED, port_date__gte=now.astimezone(UK).date(), port_date__lte=last_day)

@@ -1,0 +1,614 @@
+"""Use cases for port requests (P1-P7). Each runs in one transaction and writes an audit row;
+transitions are logged by django-fsm-log (who, when, note) and notify the partner after commit."""
+
+import re
+from datetime import date, datetime, timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from accounts.services import audit_record, require_perm
+from expoe_portal.phone import normalise_e164
+from onboarding.choices import NumberStatus
+from onboarding.models import Number, Partner
+from onboarding.number_parsing import MAX_RANGE_SIZE, parse_number_list, parse_range
+
+from .calendar import add_working_days, cancellation_deadline, working_days_between
+from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, DocumentKind, NumberType, PortStatus, RejectionCode
+from .models import PortComment, PortDocument, PortRejection, PortRequest
+from .rules import country_requirements, lead_time_rule_for
+
+EDITABLE_FIELDS = (
+    "customer_group",
+    "country",
+    "region",
+    "number_type",
+    "main_billing_number",
+    "numbers",
+    "registered_address",
+    "losing_provider",
+    "range_holder",
+    "risks_acknowledged",
+)
+# A UK postcode anywhere in the address (P3: "registered address (with postcode)").
+UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+
+
+class PortConflict(Exception):
+    """Someone else changed the request first; the caller's view of it is stale (API: 409)."""
+
+    message = "This port request was changed by someone else. Reload it to see its current state."
+
+    def __str__(self):
+        return self.message
+
+
+class TransitionRefused(Exception):
+    """The transition cannot run from the request's current state (API: 400)."""
+
+
+# --- Reading what people type ------------------------------------------------------------------
+
+
+def parse_numbers(value, *, country: str = "GB") -> list[str]:
+    """Numbers as E.164, ranges expanded, in order, without repeats.
+
+    Accepts a list whose items are numbers or `{"first", "last"}` ranges (the API), or text with
+    one number or range per line (the form). Raises ValidationError naming each unreadable entry."""
+    region = country or "GB"
+    if isinstance(value, str):
+        return parse_number_list(value) if value.strip() else []
+    numbers, seen, errors = [], set(), []
+    for index, item in enumerate(value or [], start=1):
+        try:
+            if isinstance(item, dict):
+                if set(item) != {"first", "last"}:
+                    raise ValidationError('A range is {"first": ..., "last": ...}.')
+                parsed = parse_range(
+                    normalise_e164(str(item["first"]), region=region), normalise_e164(str(item["last"]), region=region)
+                )
+            else:
+                parsed = [normalise_e164(str(item), region=region)]
+        except ValidationError as exc:
+            errors.append(f"Item {index} ({item}): {exc.messages[0]}")
+            continue
+        for number in parsed:
+            if number not in seen:
+                seen.add(number)
+                numbers.append(number)
+    if errors:
+        raise ValidationError(errors)
+    if len(numbers) > MAX_RANGE_SIZE:
+        raise ValidationError(f"That is {len(numbers):,} numbers; port at most {MAX_RANGE_SIZE:,} in one request.")
+    return numbers
+
+
+def _numbers_outside(numbers: list[str], country: str) -> list[str]:
+    """P2: every number of a request belongs to its country (its calendar and rules apply)."""
+    outside = []
+    for number in numbers:
+        if phonenumbers.region_code_for_number(phonenumbers.parse(number)) != country:
+            outside.append(number)
+    return outside
+
+
+def _clean_fields(port_request: PortRequest, data: dict, *, by) -> dict:
+    """Apply the editable fields in `data` to the request (in memory); return {field: [old, new]}.
+
+    Checks the format of what is given (a number is a number, a nation belongs to the country);
+    whether everything needed is there is checked at submission (P3)."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["This field cannot be set here."] for field in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    changes = {}
+
+    def put(field, value):
+        old = getattr(port_request, field)
+        if old != value:
+            # The audit row keeps plain values: a list's length, an object's name.
+            def plain(v):
+                return len(v) if isinstance(v, list) else (v if v is None or isinstance(v, str) else str(v))
+
+            changes[field] = [plain(old), plain(value)]
+            setattr(port_request, field, value)
+
+    if "country" in data:
+        country = (data["country"] or "").strip().upper()
+        if country_requirements(country) is None:
+            errors["country"] = [f"“{country}” is not a country we port numbers in."]
+        else:
+            put("country", country)
+    requirements = country_requirements(port_request.country)
+    if "region" in data or "country" in data:
+        region = (data.get("region", port_request.region) or "").strip().upper()
+        regions = requirements.regions if requirements else []
+        if region and region not in regions:
+            allowed = ", ".join(regions) if regions else "none (leave it blank)"
+            errors["region"] = [f"“{region}” is not a nation of {port_request.country}; choose one of: {allowed}."]
+        else:
+            put("region", region)
+    if "number_type" in data:
+        number_type = data["number_type"] or ""
+        if number_type and number_type not in NumberType.values:
+            errors["number_type"] = [f"Choose one of: {', '.join(NumberType.values)}."]
+        else:
+            put("number_type", number_type)
+    for field in ("registered_address", "losing_provider", "range_holder"):
+        if field in data:
+            put(field, (data[field] or "").strip())
+    if "main_billing_number" in data:
+        raw = (data["main_billing_number"] or "").strip()
+        try:
+            put("main_billing_number", normalise_e164(raw, region=port_request.country) if raw else "")
+        except ValidationError as exc:
+            errors["main_billing_number"] = exc.messages
+    if "numbers" in data:
+        try:
+            numbers = parse_numbers(data["numbers"], country=port_request.country)
+        except ValidationError as exc:
+            errors["numbers"] = exc.messages
+        else:
+            if outside := _numbers_outside(numbers, port_request.country):
+                errors["numbers"] = [
+                    f"Not {port_request.country} numbers (one request ports one country's numbers): "
+                    f"{', '.join(outside[:10])}{' …' if len(outside) > 10 else ''}."
+                ]
+            else:
+                put("numbers", numbers)
+    if "customer_group" in data:
+        group = data["customer_group"]
+        if group is not None and group.partner_id != port_request.partner_id:
+            # N2: only the partner's own groups; another partner's reads as unknown.
+            errors["customer_group"] = ["No such customer group for this partner."]
+        else:
+            put("customer_group", group)
+    if "risks_acknowledged" in data:
+        # P7: who acknowledged the risks, and when; unticking withdraws the acknowledgement.
+        if data["risks_acknowledged"] and not port_request.risks_acknowledged:
+            port_request.risks_acknowledged_by, port_request.risks_acknowledged_at = by, timezone.now()
+            changes["risks_acknowledged"] = [False, True]
+        elif not data["risks_acknowledged"] and port_request.risks_acknowledged:
+            port_request.risks_acknowledged_by, port_request.risks_acknowledged_at = None, None
+            changes["risks_acknowledged"] = [True, False]
+    if errors:
+        raise ValidationError(errors)
+    return changes
+
+
+def _require_requester(by, partner: Partner, *, action: str) -> None:
+    require_perm(by, "porting.add_portrequest", action=action)
+    if by.is_partner_user and by.partner_id != partner.pk:
+        raise PermissionDenied(f"You are not allowed to {action} for another partner.")
+
+
+@transaction.atomic
+def port_request_create(*, by, partner: Partner, data: dict) -> PortRequest:
+    """A draft port request for `partner` (partner users: their own partner only, P1)."""
+    _require_requester(by, partner, action="create port requests")
+    port_request = PortRequest(partner=partner, created_by=by)
+    changes = _clean_fields(port_request, {"country": data.get("country") or "GB", **data}, by=by)
+    port_request.save()
+    audit_record(actor=by, action="port_request.created", target=port_request, partner=partner, changes=changes)
+    return port_request
+
+
+@transaction.atomic
+def port_request_update(*, by, port_request: PortRequest, data: dict) -> PortRequest:
+    """Correct a draft or a rejected request (P5); submitted and accepted ones are fixed."""
+    port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk)
+    _require_requester(by, port_request.partner, action="change port requests")
+    require_perm(by, "porting.change_portrequest", action="change port requests")
+    if port_request.status not in EDITABLE_STATUSES:
+        raise TransitionRefused(
+            f"A port request can be changed while it is a draft or rejected, not while it is "
+            f"“{port_request.get_status_display()}”."
+        )
+    changes = _clean_fields(port_request, data, by=by)
+    if changes:
+        port_request.save()
+        audit_record(
+            actor=by, action="port_request.updated", target=port_request, partner=port_request.partner, changes=changes
+        )
+    return port_request
+
+
+# --- What submission needs (P3, P6, P7) -------------------------------------------------------
+
+
+def missing_for_submission(port_request: PortRequest) -> dict[str, str]:
+    """{field: message} for everything the request's country requires that is still missing."""
+    requirements = country_requirements(port_request.country)
+    required = requirements.required_fields if requirements else list(REQUIRABLE_FIELDS)
+    missing = {}
+    for field in required:
+        if field == "postcode":
+            address = port_request.registered_address
+            if address and not UK_POSTCODE.search(address):
+                missing["registered_address"] = "Registered address: add the postcode of the address (P3)."
+            continue
+        if not getattr(port_request, field):
+            missing[field] = f"{REQUIRABLE_FIELDS[field]} is required before submission (P3)."
+    if not port_request.risks_acknowledged:
+        missing["risks_acknowledged"] = (
+            "The customer's acknowledgement of the porting risks is required before submission (P7)."
+        )
+    return missing
+
+
+def _refuse_if_missing(port_request: PortRequest) -> None:
+    missing = missing_for_submission(port_request)
+    if missing:
+        labels = [
+            "risk acknowledgement" if f == "risks_acknowledged" else REQUIRABLE_FIELDS[f].lower() for f in missing
+        ]
+        raise ValidationError(
+            {
+                **{field: [message] for field, message in missing.items()},
+                "__all__": [f"Cannot submit yet; missing: {', '.join(labels)}."],
+            }
+        )
+
+
+def _numbers_in_pools(numbers: list[str]) -> list[Number]:
+    return list(Number.objects.filter(e164__in_values=numbers).select_related("partner").order_by("e164"))
+
+
+# --- Transitions ---------------------------------------------------------------------------------
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _date(data: dict, field: str, *, default: date, earliest: date | None, earliest_what: str) -> date:
+    value = data.get(field) or default
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError({field: ["Enter a date as YYYY-MM-DD."]}) from None
+    if value > _today():
+        raise ValidationError({field: ["This cannot be in the future."]})
+    if earliest and value < earliest:
+        raise ValidationError({field: [f"This cannot be before {earliest_what} ({earliest:%d %b %Y})."]})
+    return value
+
+
+def _kwargs_submit(port_request, data, by):
+    _refuse_if_missing(port_request)
+    if clashes := _numbers_in_pools(port_request.numbers):
+        shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:20])
+        raise ValidationError({"numbers": [f"Already in a partner's pool, so not to be ported: {shown}."]})
+    return {"at": timezone.now()}
+
+
+def _kwargs_accept(port_request, data, by):
+    """P4: port date = acceptance date + the rule's working days in the number's country/nation."""
+    accepted_on = _date(
+        data,
+        "accepted_on",
+        default=_today(),
+        earliest=timezone.localdate(port_request.submitted_at),
+        earliest_what="the submission",
+    )
+    try:
+        rule = lead_time_rule_for(port_request.country, port_request.number_type)
+    except LookupError as exc:
+        raise ValidationError({"accepted_on": [str(exc)]}) from exc
+    port_date = add_working_days(accepted_on, rule.working_days, port_request.country, port_request.region)
+    return {
+        "accepted_on": accepted_on,
+        "working_days": rule.working_days,
+        "rule_label": rule.label,
+        "port_date": port_date,
+    }
+
+
+def _kwargs_reject(port_request, data, by):
+    code = data.get("code") or ""
+    reason = (data.get("reason") or "").strip()
+    if code not in RejectionCode.values:
+        raise ValidationError({"code": [f"Choose the reason: {', '.join(RejectionCode.values)}."]})
+    if code == RejectionCode.OTHER and not reason:
+        raise ValidationError({"reason": ["Say what was wrong: the reason is “other”."]})
+    return {}
+
+
+def _kwargs_cancel_by_losing_provider(port_request, data, by):
+    """P7: accepted only until 48 hours before 00:00 UK time on the port date."""
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the losing provider cancelled."]})
+    at = data.get("at") or timezone.now()
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            raise ValidationError({"at": ["Enter a date and time, e.g. 2026-11-27T10:00:00Z."]}) from None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    # A minute's grace for clocks that differ between the caller and us.
+    if at > timezone.now() + timedelta(minutes=1):
+        raise ValidationError({"at": ["When the losing provider cancelled cannot be in the future."]})
+    deadline = cancellation_deadline(port_request.port_date)
+    if at > deadline:
+        raise ValidationError(
+            {
+                "at": [
+                    f"Too late: the losing provider could cancel only until "
+                    f"{timezone.localtime(deadline):%d %b %Y %H:%M} UK time, 48 hours before 00:00 on the port "
+                    f"date ({port_request.port_date:%d %b %Y}) (P7)."
+                ]
+            }
+        )
+    return {"at": at}
+
+
+def _kwargs_complete(port_request, data, by):
+    completed_on = _date(
+        data, "completed_on", default=_today(), earliest=port_request.accepted_on, earliest_what="the acceptance"
+    )
+    days = working_days_between(port_request.accepted_on, completed_on, port_request.country, port_request.region)
+    return {"completed_on": completed_on, "working_days": days}
+
+
+def _kwargs_cancel(port_request, data, by):
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the port request is cancelled."]})
+    return {"reason": reason, "at": timezone.now()}
+
+
+PORT_TRANSITIONS = {
+    "submit": _kwargs_submit,
+    "resubmit": _kwargs_submit,
+    "accept": _kwargs_accept,
+    "reject": _kwargs_reject,
+    "cancel_by_losing_provider": _kwargs_cancel_by_losing_provider,
+    "complete": _kwargs_complete,
+    "cancel": _kwargs_cancel,
+}
+# The partner hears about these (point 8 of the issue); the email says what happened.
+PORT_EMAILS = {
+    "submit": "submitted",
+    "resubmit": "submitted",
+    "accept": "accepted",
+    "reject": "rejected",
+    "cancel_by_losing_provider": "cancelled_by_losing_provider",
+    "cancel": "cancelled",
+    "complete": "completed",
+}
+
+
+def _release_porting_numbers(port_request: PortRequest) -> None:
+    Number.objects.filter(
+        partner=port_request.partner, status=NumberStatus.PORTING, e164__in_values=port_request.numbers
+    ).delete()
+
+
+def _after_transition(port_request: PortRequest, name: str, data: dict, by) -> dict:
+    """What a transition does besides the request's own fields; returns extra audit changes."""
+    if name == "accept":
+        # The numbers are reserved in the partner's pool as "porting" while in flight, so no one
+        # else can add or port them; the database's unique constraint settles any race.
+        if clashes := _numbers_in_pools(port_request.numbers):
+            shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:20])
+            raise ValidationError({"numbers": [f"Already in a partner's pool: {shown}."]})
+        Number.objects.bulk_create(
+            [
+                Number(e164=n, partner=port_request.partner, status=NumberStatus.PORTING, added_by=by)
+                for n in port_request.numbers
+            ],
+            batch_size=2000,
+        )
+        return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule}
+    if name == "reject":
+        rejection = PortRejection.objects.create(
+            port_request=port_request,
+            code=data["code"],
+            reason=(data.get("reason") or "").strip(),
+            recorded_by=by,
+        )
+        return {"code": rejection.code, "reason": rejection.reason}
+    if name in ("cancel_by_losing_provider", "cancel"):
+        _release_porting_numbers(port_request)
+    if name == "complete":
+        # N1: ported numbers join the partner's pool, and the named customer group's.
+        numbers = Number.objects.filter(
+            partner=port_request.partner, status=NumberStatus.PORTING, e164__in_values=port_request.numbers
+        )
+        group = port_request.customer_group
+        if group is not None:
+            numbers.update(status=NumberStatus.ASSIGNED, customer_group=group)
+        else:
+            numbers.update(status=NumberStatus.AVAILABLE)
+        return {"completed_on": port_request.completed_on.isoformat()}
+    return {}
+
+
+def _transition_meta(name: str):
+    if name not in PORT_TRANSITIONS:
+        raise ValidationError({"transition": [f"“{name}” is not a transition of a port request."]})
+    return getattr(PortRequest, name)._django_fsm
+
+
+def port_request_transition(
+    *, by, port_request: PortRequest, name: str, data: dict | None = None, expected_status: str | None = None
+) -> PortRequest:
+    """Run one transition (P1, P3-P5, P7) in one transaction, or refuse it leaving nothing changed:
+    PermissionDenied (role, or another partner), TransitionRefused (state), ValidationError (what
+    it needs), PortConflict (someone else changed the request first). Email after commit."""
+    data = data or {}
+    meta = _transition_meta(name)
+    try:
+        with transaction.atomic():
+            port_request = PortRequest.objects.select_related("partner", "customer_group").get(pk=port_request.pk)
+            if expected_status and port_request.status != expected_status:
+                raise PortConflict()
+            runnable = next(iter(meta.transitions.values()))
+            label = runnable.custom.get("label", name)
+            if not runnable.permission.role_may(by):
+                raise PermissionDenied(f"Your role cannot “{label}”.")
+            if not runnable.permission(port_request, by):
+                raise PermissionDenied("You can act only on your own partner's port requests.")
+            if not meta.has_transition(port_request.status):
+                raise TransitionRefused(
+                    f"“{label}” is not possible while the port request is “{port_request.get_status_display()}”."
+                )
+            kwargs = PORT_TRANSITIONS[name](port_request, data, by)
+            note = (data.get("note") or "").strip()
+            if name == "reject":
+                code = RejectionCode(data["code"]).label
+                reason = (data.get("reason") or "").strip()
+                note = f"{code}{': ' + reason if reason else ''}{' — ' + note if note else ''}"
+            elif name in ("cancel", "cancel_by_losing_provider"):
+                note = data["reason"].strip() + (f" — {note}" if note else "")
+            getattr(port_request, name)(by=by, description=note or None, **kwargs)
+            port_request.save()
+            changes = _after_transition(port_request, name, data, by)
+            audit_record(
+                actor=by,
+                action=f"port_request.{name}",
+                target=port_request,
+                partner=port_request.partner,
+                changes=changes,
+            )
+            from .tasks import send_port_email
+
+            send_port_email.delay_on_commit(port_request.pk, PORT_EMAILS[name])
+            if name == "complete":
+                from .tasks import add_ported_numbers_to_platform
+
+                add_ported_numbers_to_platform.delay_on_commit(port_request.pk)
+    except ConcurrentTransition as exc:
+        raise PortConflict() from exc
+    return port_request
+
+
+def port_request_submit(*, by, port_request: PortRequest, note: str = "") -> PortRequest:
+    """P3, P7: refused while anything the country requires, or the risk acknowledgement, is missing."""
+    return port_request_transition(by=by, port_request=port_request, name="submit", data={"note": note})
+
+
+def port_request_resubmit(*, by, port_request: PortRequest, note: str = "") -> PortRequest:
+    """P5: after correction; the lead time restarts at the new acceptance."""
+    return port_request_transition(by=by, port_request=port_request, name="resubmit", data={"note": note})
+
+
+def port_request_accept(*, by, port_request: PortRequest, accepted_on=None, note: str = "") -> PortRequest:
+    """P4: the port date is computed now, with the rule that produced it."""
+    data = {"accepted_on": accepted_on, "note": note}
+    return port_request_transition(by=by, port_request=port_request, name="accept", data=data)
+
+
+def port_request_reject(*, by, port_request: PortRequest, code: str, reason: str = "", note: str = "") -> PortRequest:
+    """P5: the rejection is kept with its reason code and text."""
+    data = {"code": code, "reason": reason, "note": note}
+    return port_request_transition(by=by, port_request=port_request, name="reject", data=data)
+
+
+def port_request_cancel_by_losing_provider(*, by, port_request: PortRequest, reason: str, at=None) -> PortRequest:
+    """P7: until 48 h before 00:00 UK time on the port date; back to draft, port date cleared."""
+    data = {"reason": reason, "at": at}
+    return port_request_transition(by=by, port_request=port_request, name="cancel_by_losing_provider", data=data)
+
+
+def port_request_complete(*, by, port_request: PortRequest, completed_on=None, note: str = "") -> PortRequest:
+    """N1: the numbers join the partner's pool (and the named customer group)."""
+    data = {"completed_on": completed_on, "note": note}
+    return port_request_transition(by=by, port_request=port_request, name="complete", data=data)
+
+
+def port_request_cancel(*, by, port_request: PortRequest, reason: str) -> PortRequest:
+    return port_request_transition(by=by, port_request=port_request, name="cancel", data={"reason": reason})
+
+
+# --- Documents and comments ----------------------------------------------------------------------
+
+DOCUMENT_MAX_BYTES = 10 * 2**20  # a scanned letter or bill; PORTING_DOCUMENT_MAX_BYTES overrides
+# Content sniffed from the first bytes, not trusted from the browser's declared type.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": ("application/pdf", {".pdf"}),
+    b"\x89PNG\r\n\x1a\n": ("image/png", {".png"}),
+    b"\xff\xd8\xff": ("image/jpeg", {".jpg", ".jpeg"}),
+}
+
+
+def _document_type(upload) -> str:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    name = (upload.name or "").lower()
+    for signature, (content_type, extensions) in DOCUMENT_SIGNATURES.items():
+        if head.startswith(signature) and any(name.endswith(ext) for ext in extensions):
+            return content_type
+    raise ValidationError({"file": ["Upload a PDF, PNG or JPEG file (a scan or photo of the document)."]})
+
+
+def can_add_documents(user, port_request: PortRequest) -> bool:
+    return (
+        user.has_perm("porting.add_portdocument")
+        and (not user.is_partner_user or user.partner_id == port_request.partner_id)
+        and port_request.status not in (PortStatus.COMPLETED, PortStatus.CANCELLED)
+    )
+
+
+@transaction.atomic
+def port_document_add(*, by, port_request: PortRequest, kind: str, upload) -> PortDocument:
+    """A letter of authority or latest bill, within the type and size limits."""
+    if not can_add_documents(by, port_request):
+        raise PermissionDenied("You cannot add documents to this port request.")
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": ["Choose what the document is."]})
+    limit = getattr(settings, "PORTING_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES)
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [f"The file is {upload.size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB."]}
+        )
+    content_type = _document_type(upload)
+    document = PortDocument(
+        port_request=port_request,
+        kind=kind,
+        original_name=(upload.name or "document")[-200:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    document.file.save(upload.name, upload, save=False)
+    document.save()
+    audit_record(
+        actor=by,
+        action="port_document.added",
+        target=port_request,
+        partner=port_request.partner,
+        changes={"kind": kind, "name": document.original_name, "size": document.size},
+    )
+    return document
+
+
+@transaction.atomic
+def port_comment_add(*, by, port_request: PortRequest, body: str, internal: bool = False) -> PortComment:
+    """Partner users' comments are always visible to the partner; only staff write internal ones."""
+    if by.is_partner_user:
+        if by.partner_id != port_request.partner_id:
+            raise PermissionDenied("You can comment only on your own partner's port requests.")
+        if internal:
+            raise PermissionDenied("Only EXPO.e staff write internal comments.")
+    require_perm(by, "porting.add_portcomment", action="comment on port requests")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["Write the comment."]})
+    comment = PortComment.objects.create(port_request=port_request, author=by, body=body, internal=internal)
+    audit_record(
+        actor=by,
+        action="port_comment.added",
+        target=port_request,
+        partner=port_request.partner,
+        changes={"internal": internal},
+    )
+    return comment
