@@ -1,9 +1,11 @@
 """O2 (K1, C1): the partner's accounts on the three platforms, created by tasks.
 
 The order's co-ordinator starts it; one task per platform reads the platform first and creates only
-what is missing, then records the account (reference, when) on the order; when all three are done
-the order moves on to "Partner accounts created" by itself. Recording by hand stays possible."""
+what is missing (on BroadWorks: the service provider and the partner's clone group), then records
+the account (reference, when) on the order; when all three are done the order moves on to "Partner
+accounts created" by itself. Recording by hand stays possible."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +13,7 @@ from django.utils import timezone
 from accounts.services import audit_record
 
 from .choices import AccountPlatform, AccountStatus, OrderStatus
-from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder
+from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder, Partner
 
 
 class AccountsRefused(Exception):
@@ -54,11 +56,27 @@ def _create_on_platform(order: OnboardingOrder, platform: str, platforms) -> str
         bw = platforms.broadworks
         if not bw.service_provider_exists(partner.partner_id):
             bw.add_service_provider(partner.partner_id, partner.name, "hostedcomm.com")
-        return partner.partner_id
+        clone_group_id = _clone_group(partner, bw)
+        return f"{partner.partner_id}; clone group {clone_group_id}"
     gateway = platforms.akixi if platform == AccountPlatform.AKIXI else platforms.callcabinet
     if not gateway.reseller_exists(partner.partner_id):
         gateway.add_reseller(partner.partner_id, partner.name, contact_email)
     return partner.partner_id
+
+
+def _clone_group(partner: Partner, bw) -> str:
+    """G1, G2: the partner's clone group in the clone service provider, copied from EXPO.e's master
+    template (BROADWORKS_CLONE_TEMPLATE_GROUP_ID); its ID is recorded on the partner for builds."""
+    clone_group_id = partner.clone_group_id or f"{partner.partner_id}-CLONE"[:30]
+    if not bw.group_exists(bw.clone_service_provider_id, clone_group_id):
+        bw.add_clone_group(
+            clone_group_id,
+            template_group_id=settings.BROADWORKS_CLONE_TEMPLATE_GROUP_ID,
+            name=f"{partner.name} clone template"[:80],
+        )
+    if not partner.clone_group_id:
+        Partner.objects.filter(pk=partner.pk, clone_group_id="").update(clone_group_id=clone_group_id)
+    return clone_group_id
 
 
 def accounts_provision_run(*, order_id: int, platform: str, platforms=None) -> str:

@@ -306,6 +306,9 @@ BROADWORKS_TLS = env.bool("BROADWORKS_TLS", default=False)  # real platforms: TL
 BROADWORKS_USERNAME = env("BROADWORKS_USERNAME", default="portal-admin")
 BROADWORKS_PASSWORD = env("BROADWORKS_PASSWORD", default="simulator")
 BROADWORKS_TIMEOUT = env.float("BROADWORKS_TIMEOUT", default=30)
+# O2: a new partner's clone group is copied from this group in the clone service provider (G1). The
+# guide does not name it: an assumption to confirm with the platform owners (docs/integrations.md).
+BROADWORKS_CLONE_TEMPLATE_GROUP_ID = env("BROADWORKS_CLONE_TEMPLATE_GROUP_ID", default="EXPOE-MASTER-CLONE")
 AKIXI_BASE_URL = env("AKIXI_BASE_URL", default="http://127.0.0.1:8602/CCS/API/v1")
 AKIXI_API_KEY = env("AKIXI_API_KEY", default="akixi-sim-key")
 AKIXI_TIMEOUT = env.float("AKIXI_TIMEOUT", default=30)

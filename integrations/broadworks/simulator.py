@@ -1571,14 +1571,18 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
 # partner ID, clone group ID, name, the partner's number pool (as onboarding/demo.py seeds it: Ofcom's
 # 020 7946 0xxx drama range).
 DEMO_PARTNERS = (("ACME01", "ACME01-CLONE", "Acme Telecom", ("+442079460000", "+442079460099")),)
+# EXPO.e's own template for new partners' clone groups (O2), in the clone service provider.
+MASTER_CLONE_GROUP_ID = "EXPOE-MASTER-CLONE"
 
 
 def preload_demo(state: BroadWorksState) -> None:
     """The demo's partner: ACME01 (enterprise, hostedcomm.com, pool +442079460000-099) with its clone
     group ACME01-CLONE in ExpoePartner (G1, G2): extension length 4 (2 to 6), Voice Messaging Group
-    among its services. Idempotent."""
+    among its services; and EXPOE-MASTER-CLONE there, from which new partners' clone groups are
+    copied (O2). Idempotent."""
     for partner_id, clone_group_id, name, (first, last) in DEMO_PARTNERS:
         state.preload_partner(partner_id, clone_group_id, partner_name=name, numbers=_expand_range(first, last))
+    state.preload_partner(CLONE_SERVICE_PROVIDER_ID, MASTER_CLONE_GROUP_ID, partner_name="EXPO.e master")
 
 
 def preload_partner(state: BroadWorksState | Path | str, partner_id: str, clone_group_id: str, **options) -> None:

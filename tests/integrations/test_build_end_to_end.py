@@ -143,6 +143,9 @@ def test_O2_partner_accounts_are_created_on_the_three_simulators(world, simulato
     order = OnboardingOrder.objects.get(pk=order.pk)
     assert order.status == "accounts_created", list(order.accounts.values_list("platform", "status", "error"))
     assert "BETA02" in simulators["bw"].state.data["service_providers"]
+    clone = simulators["bw"].state.data["service_providers"]["ExpoePartner"]["groups"]["BETA02-CLONE"]  # G1, G2
+    assert clone["name"] == "Betacom clone template"
+    assert order.accounts.get(platform="broadworks").reference == "BETA02; clone group BETA02-CLONE"
     assert "BETA02" in json.loads(simulators["ak"].read_text())["resellers"]
     assert "BETA02" in json.loads(simulators["cc"].read_text())["resellers"]
 

@@ -7,7 +7,7 @@ from accounts.choices import Role
 from integrations.base import PermanentError, TransientError
 from onboarding import partner_accounts
 from onboarding.choices import OrderStatus
-from onboarding.models import OnboardingOrder
+from onboarding.models import OnboardingOrder, Partner
 
 from .fake_platforms import fake_platforms
 from .walk import new_order, run
@@ -35,6 +35,12 @@ def platforms(monkeypatch):
     fake.broadworks.service_providers = set()
     fake.broadworks.service_provider_exists = lambda sp: sp in fake.broadworks.service_providers
     fake.broadworks.add_service_provider = lambda sp, name, domain: fake.broadworks.service_providers.add(sp)
+    fake.broadworks.clone_service_provider_id = "ExpoePartner"
+    fake.broadworks.clone_groups = {}
+    fake.broadworks.group_exists = lambda sp, group_id: (sp, group_id) in fake.broadworks.clone_groups
+    fake.broadworks.add_clone_group = lambda group_id, *, template_group_id, name: fake.broadworks.clone_groups.update(
+        {("ExpoePartner", group_id): (template_group_id, name)}
+    )
     fake.akixi = FakeReseller(fake.calls)
     fake.callcabinet = FakeReseller(fake.calls)
     monkeypatch.setattr("integrations.platforms.get_platforms", lambda: fake)
@@ -59,10 +65,14 @@ def test_O2_the_coordinator_creates_all_three_accounts_and_the_stage_completes(
     assert order.status == OrderStatus.ACCOUNTS_CREATED
     assert {a.platform: (a.status, a.reference) for a in order.accounts.all()} == {
         "akixi": ("done", "BETA02"),
-        "broadworks": ("done", "BETA02"),
+        "broadworks": ("done", "BETA02; clone group BETA02-CLONE"),
         "callcabinet": ("done", "BETA02"),
     }
     assert platforms.broadworks.service_providers == {"BETA02"}
+    # G1, G2: its clone group, copied from EXPO.e's master template in the clone service provider.
+    assert platforms.broadworks.clone_groups == {
+        ("ExpoePartner", "BETA02-CLONE"): ("EXPOE-MASTER-CLONE", "Betacom clone template")
+    }
     assert ("add_reseller", "BETA02", "ops@betacom.invalid") in platforms.calls  # K1, C1: welcome email goes there
 
 
@@ -115,3 +125,20 @@ def test_O2_the_order_page_offers_it_to_the_coordinator(
         response = client.post(f"/onboarding/{order.pk}/accounts/create/", follow=True)
     assert "Creating 3 partner account(s)" in response.content.decode()
     assert OnboardingOrder.objects.get(pk=order.pk).status == OrderStatus.ACCOUNTS_CREATED
+
+
+def test_O2_a_partner_without_a_clone_group_id_gets_one_recorded(
+    world, order, platforms, django_capture_on_commit_callbacks
+):
+    Partner.objects.filter(pk=world.partner_b.pk).update(clone_group_id="")
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    assert Partner.objects.get(pk=world.partner_b.pk).clone_group_id == "BETA02-CLONE"
+    assert ("ExpoePartner", "BETA02-CLONE") in platforms.broadworks.clone_groups
+
+
+def test_O2_an_existing_clone_group_is_not_copied_again(world, order, platforms, django_capture_on_commit_callbacks):
+    platforms.broadworks.clone_groups[("ExpoePartner", "BETA02-CLONE")] = ("made by hand", "Betacom")
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    assert platforms.broadworks.clone_groups == {("ExpoePartner", "BETA02-CLONE"): ("made by hand", "Betacom")}
