@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from escalations.api import EscalationContactViewSet
+from escalations.api import EscalationContactViewSet, EscalationViewSet
 from onboarding.api import (
     CustomerGroupViewSet,
     NumberRangeView,
@@ -18,6 +18,7 @@ from .api import TokenView
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("escalation-contacts", EscalationContactViewSet, basename="escalation-contact")
+router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("onboarding-orders", OnboardingOrderViewSet, basename="onboarding-order")
 router.register("numbers", NumberViewSet, basename="number")
 router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")

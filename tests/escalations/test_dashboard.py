@@ -16,37 +16,9 @@ from accounts.choices import Role
 from escalations.models import Escalation, SlaPolicy
 from escalations.services import escalation_evaluate
 
+from .conftest import make_escalation
+
 pytestmark = pytest.mark.django_db
-
-
-def make_escalation(world, *, policy_key="O1-order-confirmation", due_in, level=None, partner=None, owner=None, n=0):
-    now = timezone.now()
-    due = now + due_in
-    return Escalation.objects.create(
-        policy=SlaPolicy.objects.get(key=policy_key),
-        subject_type="onboarding_order",
-        subject_id=1000 + n,
-        subject_label=f"Onboarding of ITEM{n:03d}",
-        partner=partner or world.partner_b,
-        owner=owner,
-        started_at=due - timedelta(hours=48),
-        at_risk_at=due - timedelta(hours=12),
-        due_at=due,
-        level=level,
-        breached_at=due if level is not None else None,
-    )
-
-
-@pytest.fixture
-def items(world):
-    coordinator = world.user(Role.COORDINATOR)
-    return [
-        make_escalation(world, due_in=timedelta(hours=30), n=1),  # on track
-        make_escalation(world, due_in=timedelta(hours=5), n=2, owner=coordinator),  # at risk
-        make_escalation(world, due_in=-timedelta(hours=2), level=0, n=3, owner=coordinator),
-        make_escalation(world, due_in=-timedelta(days=3), level=3, n=4, partner=world.partner_a),  # oldest
-        make_escalation(world, policy_key="build-failed-or-stuck", due_in=-timedelta(hours=5), level=1, n=5),
-    ]
 
 
 def test_E2_dashboard_counts_by_policy_and_level(client, world, items):
