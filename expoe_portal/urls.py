@@ -11,6 +11,7 @@ from onboarding.api import (
     OnboardingOrderViewSet,
     PartnerViewSet,
 )
+from porting.api import PortRequestViewSet
 
 from . import views
 from .api import TokenView
@@ -22,6 +23,7 @@ router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("onboarding-orders", OnboardingOrderViewSet, basename="onboarding-order")
 router.register("numbers", NumberViewSet, basename="number")
 router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")
+router.register("port-requests", PortRequestViewSet, basename="port-request")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

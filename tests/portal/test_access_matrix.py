@@ -92,6 +92,22 @@ def group_a_pk(world):
     return {"pk": world.group_a.pk}
 
 
+def port_b_pk(world):
+    return {"pk": world.port_b.pk}
+
+
+def port_a_pk(world):
+    return {"pk": world.port_a.pk}
+
+
+def port_b_transition(world):
+    return {"pk": world.port_b.pk, "name": "submit"}
+
+
+def port_a_transition(world):
+    return {"pk": world.port_a.pk, "name": "submit"}
+
+
 def first_contact_pk(world):
     from escalations.models import EscalationContact
 
@@ -239,17 +255,16 @@ EXPECTATIONS = {
     ),
     "customer-group-build": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST only
     "customer-group-callcabinet-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
+    "port-request-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own
+    "port-request-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
+    ),
+    "port-request-transitions": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
+    ),
+    "port-request-run-transition": Expect(signed_in(405, anonymous=401), kwargs=port_b_transition),  # POST only
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
-    # E2: partner users read their own partner's escalations; acknowledging is a POST.
-    "escalation-list": Expect(signed_in(200, anonymous=401)),
-    "escalation-detail": Expect(
-        signed_in(200, anonymous=401, **{PARTNER: 404}),
-        kwargs=escalation_b_pk,
-        own_partner=200,
-        own_kwargs=escalation_a_pk,
-    ),
-    "escalation-acknowledge": Expect(signed_in(405, anonymous=401), kwargs=escalation_b_pk),
 }
 
 
@@ -281,6 +296,7 @@ def world(world):
 
     from onboarding.models import CustomerGroup, Number, OnboardingOrder
     from onboarding.services import onboarding_order_create
+    from porting.models import PortRequest
 
     now = timezone.now()
     world.order_a = OnboardingOrder.objects.create(
@@ -291,6 +307,8 @@ def world(world):
     world.number_b = Number.objects.create(e164="+442079460002", partner=world.partner_b)
     world.group_a = CustomerGroup.objects.create(partner=world.partner_a, group_id="AlphaOne", name="Alpha One")
     world.group_b = CustomerGroup.objects.create(partner=world.partner_b, group_id="BetaOne", name="Beta One")
+    world.port_a = PortRequest.objects.create(partner=world.partner_a, country="GB")
+    world.port_b = PortRequest.objects.create(partner=world.partner_b, country="GB")
     from escalations.models import Escalation
     from escalations.services import escalation_evaluate
 

@@ -1,0 +1,220 @@
+"""/api/v1/port-requests/ as API.md names it: fields, statuses and transitions (P1-P7)."""
+
+from django.db.models import Prefetch
+from django_fsm_log.models import StateLog
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.scoping import scope_for
+from expoe_portal.api import Conflict, ModelPermissions, ScopedQuerysetMixin, TransitionNotAllowed
+from onboarding.api import HistoryEntrySerializer
+from onboarding.models import CustomerGroup, Partner
+
+from . import services
+from .filters import PortRequestFilter
+from .models import PortRejection, PortRequest
+from .selectors import port_request_history, port_request_transitions
+
+
+class RejectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PortRejection
+        fields = ["at", "code", "reason"]
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class NumbersField(serializers.Field):
+    """E.164 numbers; input items may be numbers in national format or `{"first", "last"}` ranges."""
+
+    def to_representation(self, value):
+        return list(value)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list | str):
+            raise serializers.ValidationError('Send a list of numbers and {"first", "last"} ranges.')
+        return data  # parsed (and every bad entry named) by the service
+
+
+class PortRequestSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all(), required=False)
+    customer_group = serializers.SlugRelatedField(
+        slug_field="group_id", queryset=CustomerGroup.objects.all(), required=False, allow_null=True
+    )
+    numbers = NumbersField(required=False)
+    risks_acknowledged = serializers.BooleanField(required=False)
+    risks_acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rejections = RejectionSerializer(many=True, read_only=True)
+    history = serializers.SerializerMethodField()
+    missing_for_submission = serializers.SerializerMethodField()
+    cancellation_deadline = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = PortRequest
+        fields = [
+            "id",
+            "partner",
+            "customer_group",
+            "country",
+            "region",
+            "number_type",
+            "main_billing_number",
+            "numbers",
+            "registered_address",
+            "losing_provider",
+            "range_holder",
+            "risks_acknowledged",
+            "risks_acknowledged_by",
+            "risks_acknowledged_at",
+            "status",
+            "submitted_at",
+            "accepted_on",
+            "lead_time_working_days",
+            "lead_time_rule",
+            "port_date",
+            "cancellation_deadline",
+            "completed_on",
+            "cancelled_at",
+            "cancel_reason",
+            "rejections",
+            "history",
+            "missing_for_submission",
+        ]
+        read_only_fields = [
+            "status",
+            "submitted_at",
+            "accepted_on",
+            "lead_time_working_days",
+            "lead_time_rule",
+            "port_date",
+            "completed_on",
+            "cancelled_at",
+            "cancel_reason",
+            "risks_acknowledged_at",
+        ]
+        # Typed numbers ("0113 496 0000") are longer than the E.164 the service stores.
+        extra_kwargs = {"main_billing_number": {"max_length": 32}}
+
+    @extend_schema_field(HistoryEntrySerializer(many=True))
+    def get_history(self, port_request):
+        return HistoryEntrySerializer(port_request_history(port_request=port_request), many=True).data
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_missing_for_submission(self, port_request) -> dict:
+        if port_request.status not in ("draft", "rejected"):
+            return {}
+        return services.missing_for_submission(port_request)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["risks_acknowledged"] = instance.risks_acknowledged
+        return data
+
+    def _user(self):
+        return self.context["request"].user
+
+    def validate_partner(self, partner):
+        # Another partner's ID reads as unknown, exactly as a missing one does.
+        if not scope_for(self._user(), Partner.objects.filter(pk=partner.pk)).exists():
+            raise serializers.ValidationError(f"Object with partner_id={partner.partner_id} does not exist.")
+        return partner
+
+    def validate_customer_group(self, group):
+        if group is not None and not scope_for(self._user(), CustomerGroup.objects.filter(pk=group.pk)).exists():
+            raise serializers.ValidationError(f"Object with group_id={group.group_id} does not exist.")
+        return group
+
+    def create(self, validated_data):
+        user = self._user()
+        partner = validated_data.pop("partner", None)
+        if partner is None:
+            if not user.is_partner_user:
+                raise serializers.ValidationError({"partner": ["This field is required."]})
+            partner = user.partner
+        return services.port_request_create(by=user, partner=partner, data=validated_data)
+
+    def update(self, instance, validated_data):
+        if "partner" in validated_data and validated_data.pop("partner") != instance.partner:
+            raise serializers.ValidationError({"partner": ["A port request cannot move to another partner."]})
+        try:
+            return services.port_request_update(by=self._user(), port_request=instance, data=validated_data)
+        except services.TransitionRefused as exc:
+            raise TransitionNotAllowed(str(exc)) from exc
+
+
+class PortTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    rule = serializers.CharField()
+
+
+class PortTransitionRequestSerializer(serializers.Serializer):
+    """The union of every transition's fields (API.md); each transition reads its own."""
+
+    note = serializers.CharField(required=False, allow_blank=True)
+    expected_status = serializers.CharField(required=False, help_text="The status you last saw; 409 if it changed.")
+    accepted_on = serializers.DateField(required=False, help_text="accept")
+    code = serializers.CharField(required=False, help_text="reject")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="reject, cancel, cancel_by_losing_provider"
+    )
+    at = serializers.DateTimeField(required=False, help_text="cancel_by_losing_provider; default now")
+    completed_on = serializers.DateField(required=False, help_text="complete")
+
+
+class PortRequestViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Port requests (P1-P7). Partner users draft and submit their own; the team records carrier events."""
+
+    queryset = PortRequest.objects.select_related(
+        "partner", "customer_group", "risks_acknowledged_by"
+    ).prefetch_related("rejections", Prefetch("state_logs", queryset=StateLog.objects.select_related("by")))
+    serializer_class = PortRequestSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = PortRequestFilter
+
+    @extend_schema(responses=PortTransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="transitions")
+    def transitions(self, request, pk=None):
+        """The transitions the caller may run now."""
+        port_request = self.get_object()
+        return Response(
+            PortTransitionSerializer(
+                port_request_transitions(port_request=port_request, user=request.user), many=True
+            ).data
+        )
+
+    @extend_schema(request=PortTransitionRequestSerializer, responses=PortRequestSerializer)
+    # The service decides who may run what (P1), not model permissions.
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"transitions/(?P<name>[a-z_]+)",
+        permission_classes=[IsAuthenticated],
+    )
+    def run_transition(self, request, pk=None, name=None):
+        port_request = self.get_object()
+        if name not in services.PORT_TRANSITIONS:
+            raise NotFound(f"“{name}” is not a transition of a port request.")
+        form = PortTransitionRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        expected = data.pop("expected_status", None)
+        try:
+            port_request = services.port_request_transition(
+                by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
+            )
+        except services.PortConflict as exc:
+            raise Conflict(str(exc)) from exc
+        except services.TransitionRefused as exc:
+            raise TransitionNotAllowed(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=port_request.pk)).data)
