@@ -265,6 +265,15 @@ EXPECTATIONS = {
     "port-request-run-transition": Expect(signed_in(405, anonymous=401), kwargs=port_b_transition),  # POST only
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
+    # E2: partner users read their own partner's escalations; acknowledging is a POST.
+    "escalation-list": Expect(signed_in(200, anonymous=401)),
+    "escalation-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}),
+        kwargs=escalation_b_pk,
+        own_partner=200,
+        own_kwargs=escalation_a_pk,
+    ),
+    "escalation-acknowledge": Expect(signed_in(405, anonymous=401), kwargs=escalation_b_pk),
 }
 
 
