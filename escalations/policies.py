@@ -65,4 +65,35 @@ def default_policies() -> list[dict]:
             "position": 20,
         }
     )
+    policies += [
+        {
+            "key": "port-acceptance",
+            "name": "Port accepted or rejected by the losing provider",
+            "rule": "P1",
+            "source": "port_acceptance",
+            "description": "From the latest submission (a resubmission restarts it, P5) until the losing "
+            "provider accepts or rejects, or the port is cancelled; counted in working days of the number's "
+            "country and nation.",
+            "clock": SlaClock.WORKING_DAYS,
+            "target": 2,
+            "at_risk_hours": 4,
+            "breach_start_level": 0,
+            "climb_every_hours": 24,
+            "position": 30,
+        },
+        {
+            "key": "port-date",
+            "name": "Port completed by its port date",
+            "rule": "P4",
+            "source": "port_date",
+            "description": "From acceptance until the port is completed or cancelled; due at the end of the "
+            "port date (UK time).",
+            "clock": SlaClock.ITEM_DEADLINE,
+            "target": None,
+            "at_risk_hours": 24,
+            "breach_start_level": 1,
+            "climb_every_hours": 12,
+            "position": 31,
+        },
+    ]
     return policies

@@ -26,6 +26,7 @@ class OpenItem:
     owner_id: int | None
     started_at: datetime
     due_at: datetime | None = None  # only for items that carry their own deadline (SlaClock.ITEM_DEADLINE)
+    calendar: tuple = ()  # whose working days count, for working-time clocks (country, nation)
 
 
 class Source:
@@ -170,4 +171,107 @@ class CustomerBuildSource(Source):
         return [
             OpenItem(self.subject_type, group, f"Build of {group_id} ({name})", partner, owner, started)
             for group, group_id, name, partner, owner, started in rows.order_by()
+        ]
+
+
+# --- Number porting (P1, P4, P5) -------------------------------------------------------------------
+
+
+def _partner_coordinator():
+    from onboarding.models import OnboardingOrder
+
+    latest = OnboardingOrder.objects.filter(partner=OuterRef("partner")).order_by("-signed_order_received_at", "-id")
+    return Subquery(latest.values("coordinator")[:1])
+
+
+def _port_label(pk, number, partner_id) -> str:
+    return f"Port {pk}: {number or 'numbers to come'} ({partner_id})"
+
+
+@register
+class PortAcceptanceSource(Source):
+    """The losing provider accepts or rejects a submitted port (P1). Clock: from the latest
+    submission (a resubmission after a rejection restarts it, P5); stops at acceptance, rejection
+    or cancellation. Working days follow the number's country and nation (porting's calendar, P4)."""
+
+    key = "port_acceptance"
+    subject_type = SubjectType.PORT_REQUEST
+    url_name = "porting:detail"
+    label = "Port accepted or rejected"
+
+    def open_items(self, policy, now):
+        from porting.choices import PortStatus
+        from porting.models import PortRequest
+
+        rows = (
+            PortRequest.objects.filter(status=PortStatus.SUBMITTED, submitted_at__isnull=False)
+            .annotate(owner=_partner_coordinator())
+            .values_list(
+                "id",
+                "main_billing_number",
+                "partner_id",
+                "partner__partner_id",
+                "owner",
+                "submitted_at",
+                "country",
+                "region",
+            )
+        )
+        return [
+            OpenItem(
+                self.subject_type,
+                pk,
+                _port_label(pk, number, partner_id),
+                partner,
+                owner,
+                started,
+                calendar=(country or "GB", region or ""),
+            )
+            for pk, number, partner, partner_id, owner, started, country, region in rows.order_by()
+        ]
+
+    def add_working_days(self, item, days):
+        """The same time of day, `days` working days later in the number's own calendar (UK time)."""
+        from porting.calendar import UK, add_working_days
+
+        country, region = item.calendar or ("GB", "")
+        local = item.started_at.astimezone(UK)
+        due_day = add_working_days(local.date(), days, country, region)
+        return datetime.combine(due_day, local.time(), tzinfo=UK)
+
+
+@register
+class PortDateSource(Source):
+    """An accepted port is completed by its port date (P4): due at the end of the port date, UK
+    time. Clock: from acceptance; stops at completion or cancellation (a losing provider's
+    cancellation sends the port back to draft, which stops it too, P7)."""
+
+    key = "port_date"
+    subject_type = SubjectType.PORT_REQUEST
+    url_name = "porting:detail"
+    label = "Port completed by its port date"
+
+    def open_items(self, policy, now):
+        from porting.calendar import uk_midnight
+        from porting.choices import PortStatus
+        from porting.models import PortRequest
+
+        rows = (
+            PortRequest.objects.filter(status=PortStatus.ACCEPTED, port_date__isnull=False, accepted_on__isnull=False)
+            .annotate(owner=_partner_coordinator())
+            .values_list(
+                "id", "main_billing_number", "partner_id", "partner__partner_id", "owner", "accepted_on", "port_date"
+            )
+        )
+        return [
+            OpenItem(
+                self.subject_type,
+                pk,
+                _port_label(pk, number, partner_id),
+                partner,
+                owner,
+                uk_midnight(accepted_on),
+                uk_midnight(port_date + timedelta(days=1)),
+            )
+            for pk, number, partner, partner_id, owner, accepted_on, port_date in rows.order_by()
         ]
