@@ -50,9 +50,11 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role():
 
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert Partner.objects.filter(live=True).exists()
+    from escalations.demo import DEMO_LATE_ORDERS
     from onboarding.demo import DEMO_PARTNERS
 
-    assert Partner.objects.count() == len(DEMO_PARTNERS)
+    # The onboarding demo's partners and the escalation demo's partners with late orders (E2).
+    assert Partner.objects.count() == len(DEMO_PARTNERS) + len(DEMO_LATE_ORDERS)
     assert EscalationContact.objects.count() == 4
 
 

@@ -17,6 +17,7 @@ class Command(BaseCommand):
             raise CommandError("Refusing to load demo users into production (use --force if you mean it).")
         from accounts import demo as accounts_demo
         from accounts.models import User
+        from escalations import demo as escalations_demo
         from escalations.services import escalation_matrix_load
         from onboarding import demo as onboarding_demo
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             staff = {user.username: user for user in User.objects.filter(username__in=staff_usernames)}
             stages = onboarding_demo.seed_orders(partners=partners, staff=staff)
             pools = onboarding_demo.seed_numbers_and_groups(partners=partners, staff=staff)
+            escalations = escalations_demo.seed_escalations(partners=partners, staff=staff)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for username, role, partner_id in rows:
@@ -44,3 +46,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {partner_id:<12} {stage}")
         for partner_id, numbers, groups in pools:
             self.stdout.write(f"  {partner_id:<12} {numbers} numbers in its pool, {groups} customer groups")
+        self.stdout.write("Open escalations (E2):")
+        for label, state, level in escalations:
+            self.stdout.write(f"  {label:<48} {state:<9} {level}")
