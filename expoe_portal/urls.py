@@ -45,6 +45,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("onboarding.urls")),
     path("", include("escalations.urls")),
+    path("", include("porting.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]
 

@@ -19,7 +19,7 @@ class PortRequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
     status = django_filters.MultipleChoiceFilter(choices=PortStatus.choices)
-    country = django_filters.ChoiceFilter(choices=country_choices, empty_label="Any")
+    country = django_filters.ChoiceFilter(choices=[], empty_label="Any")
     losing_provider = django_filters.CharFilter(lookup_expr="iexact", label="Losing provider")
     number_type = django_filters.ChoiceFilter(choices=NumberType.choices, empty_label="Any")
     due_soon = django_filters.BooleanFilter(method="filter_due_soon", label="Due in the next 5 working days")
@@ -28,6 +28,14 @@ class PortRequestFilter(django_filters.FilterSet):
     class Meta:
         model = PortRequest
         fields = ["q", "partner", "status", "country", "losing_provider", "number_type", "due_soon", "in_window"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The countries are data (P6): read them per request, in a fresh filter (a shared one may
+        # already hold a form field built with an older list, e.g. by the API schema generator).
+        country = django_filters.ChoiceFilter(field_name="country", choices=country_choices(), empty_label="Any")
+        country.parent, country.model = self, PortRequest
+        self.filters["country"] = country
 
     def search(self, queryset, name, value):
         digits = "".join(ch for ch in value if ch.isdigit())

@@ -612,3 +612,19 @@ def port_comment_add(*, by, port_request: PortRequest, body: str, internal: bool
         changes={"internal": internal},
     )
     return comment
+
+
+@transaction.atomic
+def lead_time_rule_update(*, by, rule, working_days: int, house_rule: bool, source: str = ""):
+    """P4: rules are data; managers and administrators change them. Requests already accepted keep
+    the port date (and the rule's label) they were given."""
+    require_perm(by, "porting.change_leadtimerule", action="change lead-time rules")
+    from .models import LeadTimeRule
+
+    rule = LeadTimeRule.objects.select_for_update().get(pk=rule.pk)
+    changes = {"working_days": [rule.working_days, working_days], "house_rule": [rule.house_rule, house_rule]}
+    rule.working_days, rule.house_rule, rule.source, rule.updated_by = working_days, house_rule, source.strip(), by
+    rule.full_clean()
+    rule.save()
+    audit_record(actor=by, action="lead_time_rule.updated", target=rule, changes=changes)
+    return rule

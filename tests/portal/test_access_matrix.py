@@ -108,6 +108,20 @@ def port_a_transition(world):
     return {"pk": world.port_a.pk, "name": "submit"}
 
 
+def port_b_document(world):
+    return {"pk": world.port_b.pk, "document_pk": world.document_b.pk}
+
+
+def port_a_document(world):
+    return {"pk": world.port_a.pk, "document_pk": world.document_a.pk}
+
+
+def first_rule_pk(world):
+    from porting.models import LeadTimeRule
+
+    return {"pk": LeadTimeRule.objects.order_by("pk").first().pk}
+
+
 def first_contact_pk(world):
     from escalations.models import EscalationContact
 
@@ -200,6 +214,31 @@ EXPECTATIONS = {
     ),
     "onboarding:group_callcabinet_confirm": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
+    ),
+    "porting:list": Expect(signed_in(200)),  # scoped: a partner user sees their own partner's requests
+    "porting:export_csv": Expect(signed_in(200)),  # scoped the same way
+    "porting:create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
+    "porting:dashboard": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, MANAGER: 200})),
+    "porting:rules": Expect(signed_in(200)),
+    "porting:rule_edit": Expect(signed_in(403, **{ADMIN: 200, MANAGER: 200}), kwargs=first_rule_pk),
+    "porting:detail": Expect(signed_in(200, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk),
+    "porting:edit": Expect(
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=port_b_pk,
+        own_partner=200,
+        own_kwargs=port_a_pk,
+    ),
+    "porting:transition": Expect(  # GET points back to the request page; running is a POST
+        signed_in(302, **{PARTNER: 404}), kwargs=port_b_transition, own_partner=302, own_kwargs=port_a_transition
+    ),
+    "porting:document_add": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
+    ),
+    "porting:document_download": Expect(  # only through this permission-checked view
+        signed_in(200, **{PARTNER: 404}), kwargs=port_b_document, own_partner=200, own_kwargs=port_a_document
+    ),
+    "porting:comment_add": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
     ),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
@@ -298,8 +337,21 @@ def _get(client, url, user):
     return client.get(url)
 
 
+def _port_document(port_request):
+    from django.core.files.base import ContentFile
+
+    from porting.models import PortDocument
+
+    document = PortDocument(
+        port_request=port_request, kind="latest_bill", original_name="bill.pdf", content_type="application/pdf", size=9
+    )
+    document.file.save("bill.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    document.save()
+    return document
+
+
 @pytest.fixture
-def world(world):
+def world(world, settings, tmp_path):
     """The shared world plus an onboarding order for each partner: A's finished, B's just logged."""
     from django.utils import timezone
 
@@ -318,6 +370,9 @@ def world(world):
     world.group_b = CustomerGroup.objects.create(partner=world.partner_b, group_id="BetaOne", name="Beta One")
     world.port_a = PortRequest.objects.create(partner=world.partner_a, country="GB")
     world.port_b = PortRequest.objects.create(partner=world.partner_b, country="GB")
+    settings.PORTING_DOCUMENT_ROOT = str(tmp_path)  # uploaded documents stay out of the repository
+    world.document_a = _port_document(world.port_a)
+    world.document_b = _port_document(world.port_b)
     from escalations.models import Escalation
     from escalations.services import escalation_evaluate
 

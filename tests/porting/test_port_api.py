@@ -137,3 +137,11 @@ def test_filters_are_query_parameters(api_as, world):
     assert client.get(LIST, {"due_soon": "true"}).json()["count"] == 0  # 22 working days away
     PortRequest.objects.filter(pk=accepted.pk).update(port_date=timezone.localdate() + timezone.timedelta(days=1))
     assert [r["id"] for r in client.get(LIST, {"in_window": "true"}).json()["results"]] == [accepted.pk]
+
+
+def test_country_filter_still_works_after_the_schema_is_generated(api_as, world):
+    """The schema generator builds the filters' form fields once; the country list must not stick."""
+    client = api_as(world.user(Role.COORDINATOR))
+    assert client.get("/api/v1/schema/").status_code == 200
+    port_in_state(world, PortStatus.DRAFT)
+    assert client.get(LIST, {"country": "GB"}).json()["count"] == 1

@@ -1,0 +1,168 @@
+from django import forms
+
+from expoe_portal.forms import BootstrapFormMixin
+from onboarding.models import CustomerGroup, Partner
+
+from .choices import PORT_RISKS, DocumentKind, GbRegion, NumberType, RejectionCode
+from .models import LeadTimeRule, PortingCountry
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _countries():
+    return [(c.code, f"{c.name} ({c.code})") for c in PortingCountry.objects.all()]
+
+
+class PortRequestForm(BootstrapFormMixin, forms.Form):
+    """The draft: everything P3 asks for. Completeness is checked at submission, not here, so a
+    partner can save a draft and come back to it."""
+
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    country = forms.ChoiceField(choices=_countries, initial="GB", help_text="Where the numbers are (P2, P6).")
+    region = forms.ChoiceField(
+        label="Nation",
+        choices=[("", "—"), *GbRegion.choices],
+        required=False,
+        help_text="For GB: whose bank holidays count towards the port date (P4).",
+    )
+    number_type = forms.ChoiceField(choices=[("", "—"), *NumberType.choices], required=False)
+    main_billing_number = forms.CharField(required=False, max_length=32, help_text="As usually written.")
+    numbers = forms.CharField(
+        label="Associated numbers and ranges",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "0113 496 0000\n0113 496 0100 - 0113 496 0199"}),
+        help_text="One number or range (first - last) per line.",
+    )
+    registered_address = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Where the lines are, with the postcode."
+    )
+    losing_provider = forms.CharField(required=False, max_length=120, label="Losing service provider")
+    range_holder = forms.CharField(required=False, max_length=120)
+    customer_group = forms.ModelChoiceField(
+        queryset=CustomerGroup.objects.none(),
+        required=False,
+        to_field_name="group_id",
+        help_text="Optional: the numbers are assigned to this group on completion.",
+    )
+    risks_acknowledged = forms.BooleanField(
+        required=False,
+        label="The customer has been told, and accepts, the risks listed above (P7)",
+    )
+
+    risks = PORT_RISKS
+
+    def __init__(self, *args, user, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_partner_user or partner is not None:
+            # Their own partner (or the request's partner, fixed once it exists).
+            del self.fields["partner"]
+            groups = CustomerGroup.objects.filter(partner=partner or user.partner)
+        else:
+            self.fields["partner"].queryset = Partner.objects.order_by("partner_id")
+            self.fields["partner"].label_from_instance = str
+            groups = CustomerGroup.objects.all()
+        self.fields["customer_group"].queryset = groups.order_by("group_id")
+        self.fields["customer_group"].label_from_instance = lambda g: f"{g.group_id} — {g.name}"
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "partner"}
+        return data
+
+
+def initial_for(port_request) -> dict:
+    from expoe_portal.phone import format_national
+
+    return {
+        "country": port_request.country,
+        "region": port_request.region,
+        "number_type": port_request.number_type,
+        "main_billing_number": format_national(port_request.main_billing_number)
+        if port_request.main_billing_number
+        else "",
+        "numbers": "\n".join(format_national(n) for n in port_request.numbers),
+        "registered_address": port_request.registered_address,
+        "losing_provider": port_request.losing_provider,
+        "range_holder": port_request.range_holder,
+        "customer_group": port_request.customer_group.group_id if port_request.customer_group else None,
+        "risks_acknowledged": port_request.risks_acknowledged,
+    }
+
+
+class TransitionForm(BootstrapFormMixin, forms.Form):
+    """Every transition's form carries the status the user saw, so a stale page is told so."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
+
+
+class AcceptForm(TransitionForm):
+    accepted_on = forms.DateField(
+        label="Accepted on", widget=DATE_WIDGET, required=False, help_text="Blank: today. The port date follows (P4)."
+    )
+    field_order = ["accepted_on", "note"]
+
+
+class RejectForm(TransitionForm):
+    code = forms.ChoiceField(label="Reason", choices=RejectionCode.choices)
+    reason = forms.CharField(
+        label="Details", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What exactly was wrong."
+    )
+    field_order = ["code", "reason", "note"]
+
+
+class LosingProviderCancelForm(TransitionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    at = forms.DateTimeField(
+        label="Cancelled at", widget=DATETIME_WIDGET, required=False, help_text="UK time. Blank: now."
+    )
+    field_order = ["reason", "at", "note"]
+
+
+class CompleteForm(TransitionForm):
+    completed_on = forms.DateField(label="Completed on", widget=DATE_WIDGET, required=False, help_text="Blank: today.")
+    field_order = ["completed_on", "note"]
+
+
+class CancelForm(TransitionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["reason", "note"]
+
+
+TRANSITION_FORMS = {
+    "submit": TransitionForm,
+    "resubmit": TransitionForm,
+    "accept": AcceptForm,
+    "reject": RejectForm,
+    "cancel_by_losing_provider": LosingProviderCancelForm,
+    "complete": CompleteForm,
+    "cancel": CancelForm,
+}
+
+
+def transition_form(name, port_request, data=None):
+    return TRANSITION_FORMS[name](data, prefix=name, initial={"expected_status": port_request.status})
+
+
+class DocumentForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Document", choices=DocumentKind.choices)
+    file = forms.FileField(help_text="PDF, PNG or JPEG, up to 10 MB.")
+
+
+class CommentForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(
+        required=False, label="Internal (EXPO.e staff only)", help_text="The partner never sees internal comments."
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_partner_user:
+            del self.fields["internal"]
+
+
+class LeadTimeRuleForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = LeadTimeRule
+        fields = ["working_days", "house_rule", "source"]
+        widgets = {"source": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "porting"
+
+urlpatterns = [
+    path("ports/", views.port_list, name="list"),
+    path("ports/export.csv", views.port_export_csv, name="export_csv"),
+    path("ports/new/", views.port_create, name="create"),
+    path("ports/dashboard/", views.port_dashboard, name="dashboard"),
+    path("ports/rules/", views.rule_list, name="rules"),
+    path("ports/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("ports/<int:pk>/", views.port_detail, name="detail"),
+    path("ports/<int:pk>/edit/", views.port_edit, name="edit"),
+    path("ports/<int:pk>/transitions/<slug:name>/", views.port_transition, name="transition"),
+    path("ports/<int:pk>/documents/", views.port_document_add, name="document_add"),
+    path("ports/<int:pk>/documents/<int:document_pk>/", views.port_document_download, name="document_download"),
+    path("ports/<int:pk>/comments/", views.port_comment_add, name="comment_add"),
+]

@@ -1,0 +1,312 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
+
+from accounts.scoping import scope_for
+from expoe_portal.views import apply_service_errors
+
+from . import dashboard, selectors, services
+from .choices import PORT_RISKS
+from .filters import PortRequestFilter
+from .forms import (
+    TRANSITION_FORMS,
+    CommentForm,
+    DocumentForm,
+    LeadTimeRuleForm,
+    PortRequestForm,
+    initial_for,
+    transition_form,
+)
+from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest
+from .tables import PortRequestTable
+
+PAGE_SIZE = 25
+
+
+@login_required
+@permission_required("porting.view_portrequest", raise_exception=True)
+def port_list(request):
+    """The co-ordinators' queue (and a partner user's own requests): filters, search, pages."""
+    filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
+    table = PortRequestTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "porting/port_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "query": query.urlencode(),
+            "can_add": request.user.has_perm("porting.add_portrequest"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    ("id", lambda p: p.pk),
+    ("partner", lambda p: p.partner.partner_id),
+    ("country", lambda p: p.country),
+    ("region", lambda p: p.region),
+    ("number_type", lambda p: p.number_type),
+    ("main_billing_number", lambda p: p.main_billing_number),
+    ("numbers", lambda p: " ".join(p.numbers)),
+    ("losing_provider", lambda p: p.losing_provider),
+    ("range_holder", lambda p: p.range_holder),
+    ("status", lambda p: p.status),
+    ("submitted_at", lambda p: p.submitted_at.isoformat() if p.submitted_at else ""),
+    ("accepted_on", lambda p: p.accepted_on or ""),
+    ("lead_time_working_days", lambda p: p.lead_time_working_days or ""),
+    ("port_date", lambda p: p.port_date or ""),
+    ("completed_on", lambda p: p.completed_on or ""),
+]
+
+
+def _csv_cell(value) -> str:
+    # A cell starting with = + - @ would be a formula in a spreadsheet (CSV injection).
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not text[1:2].isdigit() else text
+
+
+@login_required
+@permission_required("porting.view_portrequest", raise_exception=True)
+def port_export_csv(request):
+    """The queue's filtered list as CSV (same filters and scope), streamed so 100,000 rows fit."""
+    filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
+    rows = filterset.qs.order_by("id").iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow([name for name, _ in CSV_COLUMNS])
+        for port_request in rows:
+            yield writer.writerow([_csv_cell(get(port_request)) for _, get in CSV_COLUMNS])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="port-requests-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+@login_required
+@permission_required("porting.add_portrequest", raise_exception=True)
+def port_create(request):
+    form = PortRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        partner = request.user.partner if request.user.is_partner_user else form.cleaned_data["partner"]
+        try:
+            port_request = services.port_request_create(by=request.user, partner=partner, data=form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Draft port request {port_request.pk} saved. Submit it when it is complete.")
+            return redirect(port_request)
+    return render(request, "porting/port_form.html", {"form": form, "port_request": None, "risks": PORT_RISKS})
+
+
+@login_required
+def port_edit(request, pk):
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    if not request.user.has_perm("porting.change_portrequest"):
+        raise PermissionDenied("You cannot change port requests.")
+    if not port_request.is_editable:
+        messages.error(request, f"A port request that is “{port_request.get_status_display()}” cannot be changed.")
+        return redirect(port_request)
+    form = PortRequestForm(
+        request.POST or None, user=request.user, partner=port_request.partner, initial=initial_for(port_request)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.port_request_update(by=request.user, port_request=port_request, data=form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except services.TransitionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(port_request)
+        else:
+            messages.success(request, "Port request saved.")
+            return redirect(port_request)
+    return render(request, "porting/port_form.html", {"form": form, "port_request": port_request, "risks": PORT_RISKS})
+
+
+def _detail_page(request, port_request, *, bound_form=None, document_form=None, comment_form=None, status=200):
+    user = request.user
+    transitions = selectors.port_request_transitions(port_request=port_request, user=user)
+    for row in transitions:
+        if bound_form is not None and bound_form.prefix == row["name"]:
+            row["form"], row["open"] = bound_form, True
+        else:
+            row["form"] = transition_form(row["name"], port_request)
+    can_comment = user.has_perm("porting.add_portcomment") and (
+        not user.is_partner_user or user.partner_id == port_request.partner_id
+    )
+    context = {
+        "port_request": port_request,
+        "transitions": transitions,
+        "history": selectors.port_request_history(port_request=port_request),
+        "rejections": list(port_request.rejections.all()),
+        "documents": list(port_request.documents.all()),
+        "comments": selectors.port_comments_for(user=user, port_request=port_request),
+        "missing": services.missing_for_submission(port_request) if port_request.is_editable else {},
+        "can_edit": port_request.is_editable and user.has_perm("porting.change_portrequest"),
+        "can_add_documents": services.can_add_documents(user, port_request),
+        "document_form": document_form or DocumentForm(),
+        "can_comment": can_comment,
+        "comment_form": comment_form or CommentForm(user=user),
+        "risks": PORT_RISKS,
+    }
+    return render(request, "porting/port_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("porting.view_portrequest", raise_exception=True)
+def port_detail(request, pk):
+    return _detail_page(request, selectors.port_request_get(user=request.user, pk=pk))
+
+
+@login_required
+def port_transition(request, pk, name):
+    """GET points at the transition's form on the request page; POST runs it."""
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    if name not in TRANSITION_FORMS:
+        raise Http404("No such transition.")
+    if request.method != "POST":
+        return redirect(f"{port_request.get_absolute_url()}#transition-{name}")
+    form = transition_form(name, port_request, request.POST)
+    if not form.is_valid():
+        return _detail_page(request, port_request, bound_form=form, status=400)
+    data = dict(form.cleaned_data)
+    expected = data.pop("expected_status", None)
+    try:
+        services.port_request_transition(
+            by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
+        )
+    except (services.PortConflict, services.TransitionRefused) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        if name in ("submit", "resubmit"):
+            # P3: say which fields are missing, in the form's own message and beside them on edit.
+            messages.error(request, " ".join(exc.message_dict.get("__all__", [])) or "Cannot submit yet.")
+        return _detail_page(request, port_request, bound_form=form, status=400)
+    else:
+        messages.success(request, f"Done: {PORT_TRANSITION_LABELS.get(name, name)}.")
+    return redirect("porting:detail", pk=port_request.pk)
+
+
+@login_required
+def port_document_add(request, pk):
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = services.port_document_add(
+                by=request.user,
+                port_request=port_request,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{document.get_kind_display()} uploaded.")
+            return redirect(port_request)
+    return _detail_page(request, port_request, document_form=form, status=400)
+
+
+@login_required
+def port_document_download(request, pk, document_pk):
+    """The only way to a document: the request must be in the user's scope (else 404)."""
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    document = get_object_or_404(
+        scope_for(request.user, PortDocument.objects.filter(port_request=port_request)), pk=document_pk
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def port_comment_add(request, pk):
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = CommentForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.port_comment_add(
+                by=request.user,
+                port_request=port_request,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data.get("internal", False),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Comment added.")
+            return redirect(f"{port_request.get_absolute_url()}#comments")
+    return _detail_page(request, port_request, comment_form=form, status=400)
+
+
+# --- Lead-time rules (P4), editable by managers and administrators ---------------------------------
+
+
+@login_required
+@permission_required("porting.view_leadtimerule", raise_exception=True)
+def rule_list(request):
+    return render(
+        request,
+        "porting/rule_list.html",
+        {
+            "rules": LeadTimeRule.objects.select_related("updated_by"),
+            "countries": selectors.PortingCountry.objects.all(),
+            "can_edit": request.user.has_perm("porting.change_leadtimerule"),
+        },
+    )
+
+
+@login_required
+@permission_required("porting.change_leadtimerule", raise_exception=True)
+def rule_edit(request, pk):
+    rule = get_object_or_404(LeadTimeRule, pk=pk)
+    form = LeadTimeRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        services.lead_time_rule_update(by=request.user, rule=rule, **form.cleaned_data)
+        messages.success(request, f"Saved: {rule.label}. Requests accepted from now on use it.")
+        return redirect("porting:rules")
+    return render(request, "porting/rule_form.html", {"form": form, "rule": rule})
+
+
+# --- Port lead-time dashboard ------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("porting.view_port_dashboard", raise_exception=True)
+def port_dashboard(request):
+    filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
+    query = request.GET.copy()
+    return render(
+        request,
+        "porting/dashboard.html",
+        {"filter": filterset, "data": dashboard.port_dashboard(filterset.qs), "query": query.urlencode()},
+    )
+
+
+__all__ = ["PortRequest"]

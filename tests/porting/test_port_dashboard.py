@@ -1,0 +1,128 @@
+"""The port lead-time dashboard: figures aggregated in the database, SVG charts, a query count that
+does not grow with the number of requests (P4, P5, P7)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from porting.choices import PortStatus
+from porting.dashboard import percentiles, port_dashboard
+from porting.models import PortRejection, PortRequest
+
+from .walk import port_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk(world, n, **fields):
+    PortRequest.objects.bulk_create(
+        PortRequest(partner=world.partner_a, country="GB", region="ENG", losing_provider="BT", **fields)
+        for _ in range(n)
+    )
+
+
+def test_percentiles_interpolate_like_percentile_cont(world):
+    # Days 1..10: median 5.5; p90 = 1 + 0.9 * 9 = position 9.1 -> 9 + 0.1 * (10 - 9) = 9.1.
+    for days in range(1, 11):
+        _bulk(world, 1, status=PortStatus.ACCEPTED, acceptance_days=days)
+    _bulk(world, 3, status=PortStatus.DRAFT)  # no acceptance yet: not counted
+    result = percentiles(PortRequest.objects.all(), "acceptance_days", [0.5, 0.9])
+    assert result[0.5] == pytest.approx(5.5) and result[0.9] == pytest.approx(9.1)
+    one = percentiles(PortRequest.objects.filter(acceptance_days=4), "acceptance_days", [0.5, 0.9])
+    assert one == {0.5: pytest.approx(4), 0.9: pytest.approx(4)}
+    assert percentiles(PortRequest.objects.none(), "acceptance_days", [0.5]) == {0.5: None}
+
+
+def test_dashboard_figures(world):
+    _bulk(
+        world,
+        2,
+        status=PortStatus.ACCEPTED,
+        acceptance_days=2,
+        submission_count=1,
+        port_date=timezone.localdate() + timedelta(days=40),
+    )
+    _bulk(
+        world,
+        1,
+        status=PortStatus.COMPLETED,
+        acceptance_days=6,
+        submission_count=2,
+        lead_time_working_days=22,
+        completion_working_days=22,
+    )
+    _bulk(
+        world,
+        1,
+        status=PortStatus.COMPLETED,
+        acceptance_days=10,
+        submission_count=1,
+        lead_time_working_days=22,
+        completion_working_days=25,
+    )
+    soon = port_in_state(world, PortStatus.ACCEPTED, losing_provider="Virgin Media")
+    PortRequest.objects.filter(pk=soon.pk).update(port_date=timezone.localdate() + timedelta(days=1))
+    rejected = port_in_state(
+        world,
+        PortStatus.REJECTED,
+        country="DE",
+        region="",
+        losing_provider="Telekom",
+        numbers=["+49 30 901822"],
+        main_billing_number="+49 30 901822",
+    )
+    PortRejection.objects.create(port_request=rejected, code="other", reason="again")
+    data = port_dashboard(PortRequest.objects.all())
+    assert data["totals"]["total"] == 6
+    assert {s: n for _, s, n in data["by_status"]}["completed"] == 2
+    # acceptance days: 2, 2, 6, 10 and the real acceptance today (0): sorted 0 2 2 6 10.
+    assert data["acceptance_median"] == pytest.approx(2)
+    assert data["acceptance_p90"] == pytest.approx(6 + 0.6 * 4)
+    assert data["totals"]["completed_count"] == 2 and data["totals"]["completed_on_time"] == 1
+    assert data["totals"]["avg_completion_working_days"] == pytest.approx(23.5)
+    # 2 rejections over 1+1 + 2 + 1 + 1 + 1 = 7 submissions.
+    assert data["rejections"] == 2 and data["rejection_rate"] == pytest.approx(2 / 7)
+    assert [(r["code"], r["n"]) for r in data["top_reasons"]] == [("other", 1), ("postcode_mismatch", 1)]
+    assert [p.pk for p in data["due_soon"]] == [soon.pk] and [p.pk for p in data["in_window"]] == [soon.pk]
+    providers = {row["losing_provider"]: row for row in data["by_losing_provider"]}
+    assert providers["BT"]["total"] == 4 and providers["Telekom"]["rejections"] == 2
+    assert {row["country"]: row["total"] for row in data["by_country"]} == {"GB": 5, "DE": 1}
+
+
+def test_dashboard_page_draws_svg_and_filters(client, world):
+    port_in_state(world, PortStatus.REJECTED)
+    client.force_login(world.user(Role.MANAGER))
+    page = client.get(reverse("porting:dashboard")).content.decode()
+    assert page.count("<svg") == 4 and "<script>" not in page.split("<main")[1]
+    assert "Postcode mismatch" in page
+    filtered = client.get(reverse("porting:dashboard"), {"country": "DE"}).content.decode()
+    assert 'data-testid="rejection-rate">—' in filtered
+
+
+def _dashboard_queries(client):
+    client.get(reverse("porting:dashboard"))  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("porting:dashboard")).status_code == 200
+    return len(queries.captured_queries)
+
+
+# session, user, 2 permission lookups, countries (form + calendars), totals, percentiles, reasons,
+# 2 lists, 2 breakdowns, and the session save (update in a savepoint).
+DASHBOARD_QUERIES = 16
+
+
+def test_dashboard_query_count_does_not_grow_with_requests(client, world):
+    client.force_login(world.user(Role.MANAGER))
+    port_in_state(world, PortStatus.ACCEPTED)
+    one = _dashboard_queries(client)
+    for state in (PortStatus.REJECTED, PortStatus.COMPLETED, PortStatus.SUBMITTED):
+        for _ in range(4):
+            port_in_state(world, state)
+    _bulk(world, 50, status=PortStatus.ACCEPTED, acceptance_days=3, port_date=timezone.localdate() + timedelta(days=1))
+    many = _dashboard_queries(client)
+    assert one == many == DASHBOARD_QUERIES

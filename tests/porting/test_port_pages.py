@@ -1,0 +1,241 @@
+"""Port pages: partner users draft and submit their own; the co-ordinators' queue and its filters;
+the request page with its timeline, rejections, documents and comments (P1, P3-P5, P7)."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from porting.choices import PortStatus
+from porting.models import LeadTimeRule, PortComment, PortDocument, PortRequest
+
+from .walk import port_in_state, run
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def private_documents(settings, tmp_path):
+    settings.PORTING_DOCUMENT_ROOT = str(tmp_path / "private")
+
+
+def test_P3_partner_user_drafts_sees_what_is_missing_and_submits(client, world):
+    client.force_login(world.user(Role.PARTNER_USER))
+    response = client.post(
+        reverse("porting:create"),
+        {"country": "GB", "numbers": "0113 496 0700\n0113 496 0701 - 0113 496 0703", "number_type": "analogue"},
+    )
+    port_request = PortRequest.objects.get()
+    assert response.status_code == 302 and port_request.partner == world.partner_a
+    assert port_request.numbers[-1] == "+441134960703"
+    page = client.get(port_request.get_absolute_url()).content.decode()
+    assert "Still needed before submission" in page and "Range holder is required before submission (P3)." in page
+    refused = client.post(reverse("porting:transition", args=[port_request.pk, "submit"]), {"submit-note": ""})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Cannot submit yet; missing:" in text and "main billing number" in text and "risk acknowledgement" in text
+    edit = client.post(
+        reverse("porting:edit", args=[port_request.pk]),
+        {
+            "country": "GB",
+            "region": "WLS",
+            "number_type": "analogue",
+            "main_billing_number": "0113 496 0700",
+            "numbers": "0113 496 0700\n0113 496 0701 - 0113 496 0703",
+            "registered_address": "2 Castle Street, Cardiff CF10 1BH",
+            "losing_provider": "BT",
+            "range_holder": "BT",
+            "risks_acknowledged": "on",
+        },
+    )
+    assert edit.status_code == 302, edit.content.decode()[:2000]
+    done = client.post(reverse("porting:transition", args=[port_request.pk, "submit"]), {"submit-note": "LoA signed"})
+    assert done.status_code == 302
+    assert PortRequest.objects.get().status == PortStatus.SUBMITTED
+
+
+def test_bad_input_is_shown_beside_the_field(client, world):
+    client.force_login(world.user(Role.PARTNER_USER))
+    response = client.post(reverse("porting:create"), {"country": "GB", "numbers": "not a number", "region": ""})
+    assert response.status_code == 200
+    assert "“not a number”" in response.content.decode()
+    assert not PortRequest.objects.exists()
+
+
+def test_P1_partner_user_cannot_pick_another_partner_and_staff_can(client, world):
+    client.force_login(world.user(Role.PARTNER_USER))
+    assert 'name="partner"' not in client.get(reverse("porting:create")).content.decode()
+    client.force_login(world.user(Role.COORDINATOR))
+    response = client.post(reverse("porting:create"), {"partner": world.partner_b.pk, "country": "DE"})
+    assert response.status_code == 302 and PortRequest.objects.get().partner == world.partner_b
+
+
+def test_P4_detail_shows_the_port_date_with_its_rule_and_the_timeline(client, world):
+    accepted = port_in_state(world, PortStatus.ACCEPTED)
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(accepted.get_absolute_url()).content.decode()
+    assert f"{accepted.port_date:%-d %B %Y}" in page
+    assert "GB, Analogue: 22 working days (onboarding guide)" in page
+    assert "England bank holidays" in page and "The losing provider can cancel until" in page
+    assert page.count("<li><div><strong>") == 2  # submitted, accepted
+
+
+def test_P5_coordinator_records_a_rejection_on_the_page(client, world):
+    submitted = port_in_state(world, PortStatus.SUBMITTED)
+    client.force_login(world.user(Role.COORDINATOR))
+    response = client.post(
+        reverse("porting:transition", args=[submitted.pk, "reject"]),
+        {"reject-code": "associated_numbers_missing", "reject-reason": "0113 496 0099 is on the account too"},
+    )
+    assert response.status_code == 302
+    page = client.get(submitted.get_absolute_url()).content.decode()
+    assert "Associated numbers missing" in page and "0113 496 0099 is on the account too" in page
+
+
+def test_P7_late_cancellation_is_refused_on_the_page_with_the_reason(client, world):
+    accepted = port_in_state(world, PortStatus.ACCEPTED)
+    PortRequest.objects.filter(pk=accepted.pk).update(port_date=timezone.localdate() + timedelta(days=1))
+    client.force_login(world.user(Role.COORDINATOR))
+    response = client.post(
+        reverse("porting:transition", args=[accepted.pk, "cancel_by_losing_provider"]),
+        {"cancel_by_losing_provider-reason": "Customer disputed"},
+    )
+    assert response.status_code == 400
+    assert "Too late: the losing provider could cancel only until" in response.content.decode()
+    assert PortRequest.objects.get(pk=accepted.pk).status == PortStatus.ACCEPTED
+
+
+def test_queue_filters_search_and_scope(client, world):
+    a_submitted = port_in_state(world, PortStatus.SUBMITTED, losing_provider="Virgin Media")
+    a_accepted = port_in_state(world, PortStatus.ACCEPTED)
+    b_draft = port_in_state(world, PortStatus.DRAFT, partner=world.partner_b)
+    de = port_in_state(
+        world, PortStatus.DRAFT, country="DE", region="", numbers=["+49 30 901821"], main_billing_number="+49 30 901821"
+    )
+    soon = port_in_state(world, PortStatus.ACCEPTED)
+    PortRequest.objects.filter(pk=soon.pk).update(port_date=timezone.localdate() + timedelta(days=1))
+    client.force_login(world.user(Role.COORDINATOR))
+
+    def ids(**params):
+        page = client.get(reverse("porting:list"), params)
+        assert page.status_code == 200
+        return {
+            pk
+            for pk in (a_submitted.pk, a_accepted.pk, b_draft.pk, de.pk, soon.pk)
+            if f'href="/ports/{pk}/"' in page.content.decode()
+        }
+
+    assert ids() == {a_submitted.pk, a_accepted.pk, b_draft.pk, de.pk, soon.pk}
+    assert ids(status="accepted") == {a_accepted.pk, soon.pk}
+    assert ids(country="DE") == {de.pk}
+    assert ids(losing_provider="virgin media") == {a_submitted.pk}
+    assert ids(due_soon="true") == {soon.pk}
+    assert ids(in_window="true") == {soon.pk}
+    assert ids(q="0113 496 " + a_accepted.numbers[1][-4:]) == {a_accepted.pk}
+    client.force_login(world.user(Role.PARTNER_USER))
+    assert ids() == {a_submitted.pk, a_accepted.pk, de.pk, soon.pk}
+    assert client.get(b_draft.get_absolute_url()).status_code == 404
+
+
+def test_queue_paginates(client, world):
+    for _ in range(27):
+        PortRequest.objects.create(partner=world.partner_a, country="GB")
+    client.force_login(world.user(Role.COORDINATOR))
+    first = client.get(reverse("porting:list")).content.decode()
+    assert (
+        first.count('href="/ports/')
+        - first.count('href="/ports/new')
+        - first.count("/ports/dashboard")
+        - first.count("/ports/rules")
+        - first.count("/ports/export")
+        >= 25
+    )
+    second = client.get(reverse("porting:list"), {"page": 2})
+    assert second.status_code == 200
+
+
+def test_csv_export_is_filtered_and_scoped(client, world):
+    port_in_state(world, PortStatus.SUBMITTED, losing_provider="=HYPERLINK(1)")
+    port_in_state(world, PortStatus.DRAFT)
+    port_in_state(world, PortStatus.DRAFT, partner=world.partner_b)
+    client.force_login(world.user(Role.PARTNER_USER))
+    response = client.get(reverse("porting:export_csv"), {"status": "submitted"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1 and rows[0]["partner"] == "ACME01" and rows[0]["status"] == "submitted"
+    assert rows[0]["losing_provider"] == "'=HYPERLINK(1)"  # no formula in a spreadsheet
+    everything = client.get(reverse("porting:export_csv"))
+    assert len(list(csv.DictReader(io.StringIO(b"".join(everything.streaming_content).decode())))) == 2
+
+
+def test_comments_internal_ones_never_reach_partner_users(client, world):
+    draft = port_in_state(world, PortStatus.DRAFT)
+    client.force_login(world.user(Role.COORDINATOR))
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Losing provider is slow", "internal": "on"})
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Please attach the latest bill"})
+    assert PortComment.objects.filter(internal=True).count() == 1
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Please attach the latest bill" in page and "Losing provider is slow" not in page
+    assert 'name="internal"' not in page
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Done", "internal": "on"})
+    assert PortComment.objects.get(body="Done").internal is False  # the field is not theirs to set
+
+
+def test_documents_type_and_size_limits_and_a_permission_checked_download(client, world, settings):
+    draft = port_in_state(world, PortStatus.DRAFT)
+    client.force_login(world.user(Role.PARTNER_USER))
+    url = reverse("porting:document_add", args=[draft.pk])
+    bad = client.post(url, {"kind": "latest_bill", "file": SimpleUploadedFile("bill.pdf", b"MZ\x90\x00 not a pdf")})
+    assert bad.status_code == 400 and "Upload a PDF, PNG or JPEG file" in bad.content.decode()
+    settings.PORTING_DOCUMENT_MAX_BYTES = 10
+    big = client.post(url, {"kind": "latest_bill", "file": SimpleUploadedFile("bill.pdf", PDF)})
+    assert big.status_code == 400 and "the limit is" in big.content.decode()
+    del settings.PORTING_DOCUMENT_MAX_BYTES
+    ok = client.post(url, {"kind": "letter_of_authority", "file": SimpleUploadedFile("LoA signed.pdf", PDF)})
+    assert ok.status_code == 302
+    document = PortDocument.objects.get()
+    assert document.original_name == "LoA signed.pdf" and "LoA" not in document.file.name
+    assert document.file.path.startswith(settings.PORTING_DOCUMENT_ROOT)
+    download = client.get(reverse("porting:document_download", args=[draft.pk, document.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment")
+    client.force_login(world.user("partner_b_user"))
+    assert client.get(reverse("porting:document_download", args=[draft.pk, document.pk])).status_code == 404
+    assert client.post(url, {"kind": "latest_bill", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 404
+
+
+def test_P4_managers_edit_lead_time_rules_and_others_cannot(client, world):
+    rule = LeadTimeRule.objects.get(country="DE", number_type="")
+    client.force_login(world.user(Role.COORDINATOR))
+    assert client.get(reverse("porting:rule_edit", args=[rule.pk])).status_code == 403
+    client.force_login(world.user(Role.MANAGER))
+    response = client.post(
+        reverse("porting:rule_edit", args=[rule.pk]),
+        {"working_days": "18", "house_rule": "on", "source": "Agreed with the German carrier"},
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.working_days, rule.house_rule, rule.updated_by) == (18, True, world.user(Role.MANAGER))
+    invalid = client.post(reverse("porting:rule_edit", args=[rule.pk]), {"working_days": "0", "source": ""})
+    assert invalid.status_code == 200 and "greater than or equal to 1" in invalid.content.decode()
+
+
+def test_nav_shows_ports(client, world):
+    client.force_login(world.user(Role.PARTNER_USER))
+    assert 'href="/ports/">Ports</a>' in client.get(reverse("porting:list")).content.decode().replace(" active", "")
+
+
+def test_refused_transition_on_the_page_changes_nothing(client, world):
+    draft = port_in_state(world, PortStatus.DRAFT)
+    client.force_login(world.user(Role.PARTNER_USER))
+    response = client.post(reverse("porting:transition", args=[draft.pk, "accept"]), {})
+    assert response.status_code == 403
+    assert PortRequest.objects.get(pk=draft.pk).status == PortStatus.DRAFT
+    run(world, draft, "cancel")
