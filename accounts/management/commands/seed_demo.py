@@ -6,7 +6,7 @@ from django.db import transaction
 class Command(BaseCommand):
     help = (
         "Load the demo data (idempotent): partners at several onboarding stages, one user per role, "
-        "the escalation matrix."
+        "the escalation matrix, port requests in several states."
     )
 
     def add_arguments(self, parser):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         from escalations import demo as escalations_demo
         from escalations.services import escalation_matrix_load
         from onboarding import demo as onboarding_demo
+        from porting import demo as porting_demo
 
         with transaction.atomic():
             escalation_matrix_load()
@@ -35,6 +36,10 @@ class Command(BaseCommand):
             staff = {user.username: user for user in User.objects.filter(username__in=staff_usernames)}
             stages = onboarding_demo.seed_orders(partners=partners, staff=staff)
             pools = onboarding_demo.seed_numbers_and_groups(partners=partners, staff=staff)
+            ports = porting_demo.seed_port_requests(
+                partners=partners, staff=staff, partner_user=User.objects.get(username="acme")
+            )
+            # Last: the evaluator then sees every demo item with a deadline (orders, builds, ports).
             escalations = escalations_demo.seed_escalations(partners=partners, staff=staff)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
@@ -46,6 +51,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {partner_id:<12} {stage}")
         for partner_id, numbers, groups in pools:
             self.stdout.write(f"  {partner_id:<12} {numbers} numbers in its pool, {groups} customer groups")
+        self.stdout.write("Demo port requests (ACME01):")
+        for pk, status in ports:
+            self.stdout.write(f"  /ports/{pk}/  {status}")
         self.stdout.write("Open escalations (E2):")
         for label, state, level in escalations:
             self.stdout.write(f"  {label:<48} {state:<9} {level}")
