@@ -330,3 +330,21 @@ def test_O1_order_status_is_the_order_page_state(world, order):
                 == state_and_level(world.user(Role.MANAGER), "O1-order-confirmation", order.pk, moment)[0]
             )
     assert order.status == OrderStatus.RECEIVED
+
+
+def test_E2_the_evaluator_runs_from_the_command_line_and_from_beat(world, order):
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(DUE + SECOND, tick=False):
+        call_command("evaluate_escalations", stdout=out)
+    assert "opened 1, closed 0, updated 0, new levels 1" in out.getvalue()
+    schedule = settings.CELERY_BEAT_SCHEDULE["evaluate-escalations"]
+    assert schedule == {"task": "escalations.tasks.evaluate_escalations", "schedule": 300}
+    from escalations.tasks import evaluate_escalations
+
+    with time_machine.travel(DUE + SECOND, tick=False):
+        assert evaluate_escalations.delay().get() == "opened 0, closed 0, updated 0, new levels 0"
