@@ -3,6 +3,7 @@ from django import forms
 from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
 
+from .choices import SlaClock
 from .models import EscalationContact, SlaPolicy
 
 
@@ -26,3 +27,14 @@ class SlaPolicyForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = ["target", "at_risk_hours", "breach_start_level", "climb_every_hours", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # O1 and the port date carry their own deadline; a target here would be silently ignored.
+        if self.instance.clock == SlaClock.ITEM_DEADLINE:
+            del self.fields["target"]
+        else:
+            self.fields["target"].required = True
+            self.fields["target"].label = (
+                "Hours allowed" if self.instance.clock == SlaClock.CALENDAR_HOURS else ("Working days allowed")
+            )

@@ -185,3 +185,13 @@ def test_E2_the_evaluators_items_reach_the_dashboard(client, world):
     response = client.get(reverse("escalations:dashboard"))
     assert response.context["totals"]["breached"] == 1
     assert response.context["breaches"][0].level == 0
+
+
+def test_E2_a_policy_with_the_items_own_deadline_has_no_target_to_edit(client, world):
+    client.force_login(world.user(Role.MANAGER))
+    o1 = client.get(reverse("escalations:policy_edit", args=[SlaPolicy.objects.get(key="O1-order-confirmation").pk]))
+    assert "target" not in o1.context["form"].fields
+    build = client.get(reverse("escalations:policy_edit", args=[SlaPolicy.objects.get(key="build-failed-or-stuck").pk]))
+    assert build.context["form"].fields["target"].label == "Hours allowed"
+    ports = client.get(reverse("escalations:policy_edit", args=[SlaPolicy.objects.get(key="port-acceptance").pk]))
+    assert ports.context["form"].fields["target"].label == "Working days allowed"
