@@ -122,6 +122,7 @@ def test_P4_port_completed_by_its_port_date(world, moment, state, level):
     escalation = open_escalation("port-date", port.pk)
     assert escalation.subject_type == "port_request"
     assert escalation.subject_label == f"Port {port.pk}: numbers to come (BETA02)"
+    assert escalation.subject_url == f"/ports/{port.pk}/", "the dashboard links to the port request's page"
     assert state_and_level(world.user(Role.MANAGER), "port-date", port.pk, moment) == (state, level)
 
 
