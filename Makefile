@@ -38,6 +38,7 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/builds.py
+	$(BIN)/python bench/ports.py
 	$(BIN)/python bench/escalations.py
 
 # Re-pin every dependency from pyproject.toml (needs the registry).
