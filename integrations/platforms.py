@@ -22,11 +22,14 @@ def _gateway(path: str, platform: str):
     return import_string(path)()
 
 
-def get_platforms() -> Platforms:
+def get_gateway(platform: str):
+    """One platform's gateway, for work that needs only that one (ported numbers: BroadWorks)."""
     from django.conf import settings
 
+    return _gateway(getattr(settings, f"{platform.upper()}_GATEWAY"), platform)
+
+
+def get_platforms() -> Platforms:
     return Platforms(
-        broadworks=_gateway(settings.BROADWORKS_GATEWAY, "broadworks"),
-        akixi=_gateway(settings.AKIXI_GATEWAY, "akixi"),
-        callcabinet=_gateway(settings.CALLCABINET_GATEWAY, "callcabinet"),
+        broadworks=get_gateway("broadworks"), akixi=get_gateway("akixi"), callcabinet=get_gateway("callcabinet")
     )

@@ -12,6 +12,14 @@ class PortStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class PlatformStatus(models.TextChoices):
+    """After completion: the ported numbers on BroadWorks (N1). Blank until the port completes."""
+
+    PENDING = "pending", "Being added"
+    DONE = "done", "Added"
+    FAILED = "failed", "Failed"
+
+
 PORT_STATUS_BADGES = {
     PortStatus.DRAFT: "secondary",
     PortStatus.SUBMITTED: "info",

@@ -21,6 +21,7 @@ from .choices import (
     DocumentKind,
     GbRegion,
     NumberType,
+    PlatformStatus,
     PortStatus,
     RejectionCode,
 )
@@ -156,9 +157,14 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     cancel_reason = models.TextField(blank=True)
     losing_provider_cancelled_at = models.DateTimeField(null=True, blank=True)
     platform_status = models.CharField(
-        max_length=16, blank=True, help_text="Adding the numbers to the partner on BroadWorks after completion."
+        max_length=16,
+        blank=True,
+        choices=PlatformStatus.choices,
+        help_text="Adding the numbers to the partner on BroadWorks after completion.",
     )
     platform_error = models.TextField(blank=True)
+    # Set while a run holds the BroadWorks step (a lease), so two runs never add numbers at once.
+    platform_attempted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -290,7 +296,7 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     def complete(self, *, by, completed_on, working_days, description=None):
         self.completed_on = completed_on
         self.completion_working_days = working_days
-        self.platform_status = "pending"
+        self.platform_status = PlatformStatus.PENDING
 
     @fsm_log_by
     @fsm_log_description

@@ -17,4 +17,5 @@ urlpatterns = [
     path("ports/<int:pk>/documents/", views.port_document_add, name="document_add"),
     path("ports/<int:pk>/documents/<int:document_pk>/", views.port_document_download, name="document_download"),
     path("ports/<int:pk>/comments/", views.port_comment_add, name="comment_add"),
+    path("ports/<int:pk>/platform/retry/", views.port_platform_retry, name="platform_retry"),
 ]

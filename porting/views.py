@@ -12,7 +12,7 @@ from accounts.scoping import scope_for
 from expoe_portal.views import apply_service_errors
 
 from . import dashboard, selectors, services
-from .choices import PORT_RISKS
+from .choices import PORT_RISKS, PlatformStatus
 from .filters import PortRequestFilter
 from .forms import (
     TRANSITION_FORMS,
@@ -24,6 +24,7 @@ from .forms import (
     transition_form,
 )
 from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest
+from .platform import RETRIERS, ported_numbers_retry
 from .tables import PortRequestTable
 
 PAGE_SIZE = 25
@@ -160,6 +161,7 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "missing": services.missing_for_submission(port_request) if port_request.is_editable else {},
         "can_edit": port_request.is_editable and user.has_perm("porting.change_portrequest"),
         "can_add_documents": services.can_add_documents(user, port_request),
+        "can_retry_platform": user.role in RETRIERS,
         "document_form": document_form or DocumentForm(),
         "can_comment": can_comment,
         "comment_form": comment_form or CommentForm(user=user),
@@ -202,6 +204,20 @@ def port_transition(request, pk, name):
     else:
         messages.success(request, f"Done: {PORT_TRANSITION_LABELS.get(name, name)}.")
     return redirect("porting:detail", pk=port_request.pk)
+
+
+@login_required
+def port_platform_retry(request, pk):
+    """Staff: add the ported numbers to BroadWorks again after a refusal was fixed."""
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    port_request = ported_numbers_retry(by=request.user, port_request=port_request)
+    if port_request.platform_status == PlatformStatus.PENDING:
+        messages.success(request, "The numbers are being added to BroadWorks again.")
+    else:
+        messages.error(request, "There is no failed BroadWorks step to retry.")
+    return redirect(port_request)
 
 
 @login_required

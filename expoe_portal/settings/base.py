@@ -299,6 +299,11 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-build-steps"] = {
     "task": "onboarding.tasks.sweep_builds",
     "schedule": BUILD_SWEEP_INTERVAL,
 }
+# N1 after a port completes: numbers not yet on BroadWorks are queued again this often (seconds).
+CELERY_BEAT_SCHEDULE["sweep-ported-numbers"] = {
+    "task": "porting.tasks.sweep_ported_numbers",
+    "schedule": env.int("PORTED_NUMBERS_SWEEP_INTERVAL", default=300),
+}
 # --- The platforms (the defaults are the simulators `make run` starts) ----------------------------
 BROADWORKS_HOST = env("BROADWORKS_HOST", default="127.0.0.1")
 BROADWORKS_PORT = env.int("BROADWORKS_PORT", default=2208)

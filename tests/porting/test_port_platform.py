@@ -1,53 +1,167 @@
-"""N1 after completion: the ported numbers go onto the partner's BroadWorks pool through the gateway;
-without one configured the step stays pending, with the reason, for the integrations to pick up."""
+"""N1 after completion: the ported numbers go onto the partner's BroadWorks pool (and the named
+customer group there) through the gateway, once; transient errors are retried, refusals fail with
+the platform's reason for staff to retry; without a gateway the step waits for the sweeper."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.choices import Role
+from integrations.base import PermanentError, TransientError
 from porting import services
 from porting.choices import PortStatus
 from porting.models import PortRequest
+from porting.platform import add_ported_numbers, ported_numbers_sweep
 
 from .walk import port_in_state
 
 pytestmark = pytest.mark.django_db
 
+GATEWAY = "tests.porting.test_port_platform.FakeBroadWorks"
+
 
 class FakeBroadWorks:
+    """Built afresh for every run (as the real gateway is), so its state lives on the class."""
+
     calls: list = []
-    on_platform: set = set()
+    pool: set = set()
+    groups: dict = {}
+    failures: list = []
+
+    def _fail(self):
+        if FakeBroadWorks.failures:
+            raise FakeBroadWorks.failures.pop(0)
 
     def service_provider_numbers(self, sp):
-        return sorted(self.on_platform)
+        self._fail()
+        return sorted(self.pool)
 
     def add_numbers_to_service_provider(self, sp, numbers):
-        FakeBroadWorks.calls.append((sp, list(numbers)))
+        FakeBroadWorks.calls.append(("pool", sp, list(numbers)))
+        FakeBroadWorks.pool |= set(numbers)
+
+    def group_exists(self, sp, group_id):
+        return group_id in self.groups
+
+    def group_numbers(self, sp, group_id):
+        return sorted(self.groups[group_id])
+
+    def assign_numbers(self, sp, group_id, numbers):
+        FakeBroadWorks.calls.append(("group", group_id, list(numbers)))
+        FakeBroadWorks.groups[group_id] |= set(numbers)
 
 
-def _complete(world, django_capture_on_commit_callbacks):
-    accepted = port_in_state(world, PortStatus.ACCEPTED)
+@pytest.fixture
+def broadworks(settings):
+    settings.BROADWORKS_GATEWAY = GATEWAY
+    FakeBroadWorks.calls, FakeBroadWorks.pool, FakeBroadWorks.groups, FakeBroadWorks.failures = [], set(), {}, []
+    return FakeBroadWorks
+
+
+def _complete(world, django_capture_on_commit_callbacks, **overrides):
+    accepted = port_in_state(world, PortStatus.ACCEPTED, **overrides)
     with django_capture_on_commit_callbacks(execute=True):
         services.port_request_complete(by=world.user(Role.COORDINATOR), port_request=accepted)
     return PortRequest.objects.get(pk=accepted.pk)
 
 
-def test_without_a_gateway_the_platform_step_stays_pending_with_the_reason(world, django_capture_on_commit_callbacks):
+def test_without_a_gateway_the_step_waits_with_the_reason_and_the_sweeper_finishes_it_once_there_is_one(
+    world, settings, django_capture_on_commit_callbacks
+):
     done = _complete(world, django_capture_on_commit_callbacks)
     assert done.platform_status == "pending"
     assert "No broadworks gateway is configured" in done.platform_error
 
+    settings.BROADWORKS_GATEWAY = GATEWAY
+    FakeBroadWorks.calls, FakeBroadWorks.pool, FakeBroadWorks.failures = [], set(), []
+    assert ported_numbers_sweep() == [done.pk]
+    done.refresh_from_db()
+    assert done.platform_status == "done" and FakeBroadWorks.calls == [("pool", "ACME01", done.numbers)]
+    assert ported_numbers_sweep() == [], "nothing left to sweep"
 
-def test_with_a_gateway_only_the_missing_numbers_are_added_once(world, settings, django_capture_on_commit_callbacks):
-    settings.BROADWORKS_GATEWAY = "tests.porting.test_port_platform.FakeBroadWorks"
-    FakeBroadWorks.calls = []
+
+def test_N1_only_the_missing_numbers_are_added_and_a_second_run_adds_nothing(
+    world, broadworks, django_capture_on_commit_callbacks
+):
     accepted = port_in_state(world, PortStatus.ACCEPTED)
-    FakeBroadWorks.on_platform = {accepted.numbers[0]}
+    broadworks.pool = {accepted.numbers[0]}
     with django_capture_on_commit_callbacks(execute=True):
         services.port_request_complete(by=world.user(Role.COORDINATOR), port_request=accepted)
     done = PortRequest.objects.get(pk=accepted.pk)
-    assert done.platform_status == "done" and done.platform_error == ""
-    assert FakeBroadWorks.calls == [("ACME01", accepted.numbers[1:])]
-    from porting.platform import add_ported_numbers
+    assert (done.platform_status, done.platform_error) == ("done", "")
+    assert broadworks.calls == [("pool", "ACME01", accepted.numbers[1:])]
+    assert add_ported_numbers(port_request_id=done.pk).startswith("nothing to do")  # a redelivered task
+    assert len(broadworks.calls) == 1
 
-    assert add_ported_numbers(port_request_id=done.pk) == "done"  # a redelivered task adds nothing
-    assert len(FakeBroadWorks.calls) == 1
+
+def test_N1_the_named_customer_group_gets_them_on_broadworks_when_it_is_built_there(
+    world, broadworks, django_capture_on_commit_callbacks
+):
+    from onboarding import services as onboarding_services
+    from tests.onboarding.build_request_data import stock_pool, valid_request
+
+    stock_pool(world)
+    group, _ = onboarding_services.customer_group_create(
+        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
+    )
+    broadworks.groups = {"AlphaWidgets": {"+442079460000"}}
+    done = _complete(world, django_capture_on_commit_callbacks, customer_group=group)
+    assert done.platform_status == "done"
+    assert broadworks.calls == [("pool", "ACME01", done.numbers), ("group", "AlphaWidgets", done.numbers)]
+
+
+def test_N1_a_group_not_yet_on_broadworks_gets_them_from_its_own_build(
+    world, broadworks, django_capture_on_commit_callbacks
+):
+    from onboarding import services as onboarding_services
+    from tests.onboarding.build_request_data import stock_pool, valid_request
+
+    stock_pool(world)
+    group, _ = onboarding_services.customer_group_create(
+        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
+    )
+    done = _complete(world, django_capture_on_commit_callbacks, customer_group=group)
+    assert done.platform_status == "done"
+    assert [call[0] for call in broadworks.calls] == ["pool"]
+    assert set(done.numbers) <= set(group.numbers.values_list("e164", flat=True)), "the build will assign them"
+
+
+def test_transient_errors_are_retried_until_the_numbers_are_added(
+    world, broadworks, django_capture_on_commit_callbacks
+):
+    broadworks.failures = [TransientError("OCI-P connection reset"), TransientError("OCI-P timed out")]
+    done = _complete(world, django_capture_on_commit_callbacks)
+    assert done.platform_status == "done" and len(broadworks.calls) == 1
+
+
+def test_a_refusal_fails_with_the_reason_staff_see_it_and_retry_once_fixed(
+    world, broadworks, client, django_capture_on_commit_callbacks
+):
+    broadworks.failures = [PermanentError("[Error 4008] Service Provider not found: ACME01")]
+    done = _complete(world, django_capture_on_commit_callbacks)
+    assert (done.platform_status, done.platform_error) == ("failed", "[Error 4008] Service Provider not found: ACME01")
+
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(f"/ports/{done.pk}/").content.decode()
+    assert "EXPO.e is on it" in page and "Error 4008" not in page and "Retry adding them" not in page
+    assert client.post(f"/ports/{done.pk}/platform/retry/").status_code == 403
+
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get(f"/ports/{done.pk}/").content.decode()
+    assert "Service Provider not found: ACME01" in page and "Retry adding them" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/ports/{done.pk}/platform/retry/", follow=True)
+    assert "being added to BroadWorks again" in response.content.decode()
+    done.refresh_from_db()
+    assert done.platform_status == "done" and broadworks.calls == [("pool", "ACME01", done.numbers)]
+
+
+def test_while_one_run_holds_the_step_another_does_nothing(world, broadworks, django_capture_on_commit_callbacks):
+    done = _complete(world, django_capture_on_commit_callbacks)
+    PortRequest.objects.filter(pk=done.pk).update(platform_status="pending", platform_attempted_at=timezone.now())
+    assert add_ported_numbers(port_request_id=done.pk).startswith("nothing to do")
+    assert ported_numbers_sweep() == []
+    # A run that died leaves its claim behind; once the lease has passed the sweeper takes it up.
+    PortRequest.objects.filter(pk=done.pk).update(platform_attempted_at=timezone.now() - timedelta(hours=1))
+    assert ported_numbers_sweep() == [done.pk]
