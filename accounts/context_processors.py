@@ -12,6 +12,8 @@ def navigation(request):
         items.append(("My partner", reverse("onboarding:my_partner")))
         items.append(("Numbers", reverse("onboarding:number_list")))
         items.append(("Customers", reverse("onboarding:group_list")))
+        if user.has_perm("porting.view_portrequest"):
+            items.append(("Ports", reverse("porting:list")))
     else:
         items.append(("Home", reverse("home")))
         if user.has_perm("onboarding.view_partner"):
@@ -22,14 +24,16 @@ def navigation(request):
             items.append(("Numbers", reverse("onboarding:number_list")))
         if user.has_perm("onboarding.view_customergroup"):
             items.append(("Customers", reverse("onboarding:group_list")))
+        if user.has_perm("porting.view_portrequest"):
+            items.append(("Ports", reverse("porting:list")))
+        if user.has_perm("porting.view_port_dashboard"):
+            items.append(("Port lead times", reverse("porting:dashboard")))
         if user.has_perm("escalations.view_escalation_dashboard"):
             items.append(("Escalations", reverse("escalations:dashboard")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))
     items.append(("API", reverse("api-docs")))
     path = request.path
-    return {
-        "nav_items": [
-            {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
-            for label, url in items
-        ]
-    }
+    # The most specific item wins: /ports/dashboard/ is "Port lead times", not also "Ports".
+    matches = [url for _, url in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return {"nav_items": [{"label": label, "url": url, "active": url == current} for label, url in items]}

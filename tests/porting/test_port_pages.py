@@ -239,3 +239,12 @@ def test_refused_transition_on_the_page_changes_nothing(client, world):
     assert response.status_code == 403
     assert PortRequest.objects.get(pk=draft.pk).status == PortStatus.DRAFT
     run(world, draft, "cancel")
+
+
+def test_nav_offers_the_lead_time_dashboard_to_managers_and_marks_only_it_current(client, world):
+    client.force_login(world.user(Role.MANAGER))
+    page = " ".join(client.get(reverse("porting:dashboard")).content.decode().split())
+    assert 'class="nav-link active" aria-current="page" href="/ports/dashboard/">Port lead times</a>' in page
+    assert 'class="nav-link" href="/ports/">Ports</a>' in page
+    client.force_login(world.user(Role.PARTNER_USER))
+    assert "Port lead times" not in client.get(reverse("porting:list")).content.decode()
