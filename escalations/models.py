@@ -167,6 +167,17 @@ class Escalation(models.Model):
     def __str__(self):
         return f"{self.policy.name}: {self.subject_label}"
 
+    @classmethod
+    def scope_for_staff(cls, queryset, user):
+        """Trainers see the escalations of the partners whose onboarding they are allocated to, as
+        they see only those orders; other staff see every escalation."""
+        from accounts.choices import Role
+        from onboarding.models import OnboardingOrder
+
+        if user.role == Role.TRAINER and not user.is_superuser:
+            return queryset.filter(partner_id__in=OnboardingOrder.objects.filter(trainer=user).values("partner_id"))
+        return queryset
+
     def state_at(self, now) -> str:
         """Mirrors `selectors.escalation_state_expression`: at exactly the deadline it is still met."""
         if now > self.due_at:

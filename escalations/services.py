@@ -169,19 +169,22 @@ def level_due(policy: SlaPolicy, due_at, now) -> int:
     return min(MAX_LEVEL, policy.breach_start_level + climbs)
 
 
-def escalation_evaluate(*, now=None) -> EvaluationResult:
+def escalation_evaluate(*, now=None, notify: bool = True) -> EvaluationResult:
     """E2: bring every policy's escalations up to date: open one per new item, close those whose
     item was resolved, follow changed deadlines, and climb breaches up the matrix (E1).
 
     Idempotent, and safe to run in two processes at once: rows are created with
     "insert unless it exists" against unique constraints, levels only ever rise by compare-and-set,
-    and a level's email is queued only by the run whose insert of its event row won."""
+    and a level's email is queued only by the run whose insert of its event row won.
+
+    `notify=False` (first deployment over existing data) records every level reached without
+    emailing anyone, so old breaches do not flood the matrix; later runs notify as usual."""
     now = now or timezone.now()
     result = EvaluationResult()
     contacts = {c.level: c for c in EscalationContact.objects.all()}
     for policy in SlaPolicy.objects.all():
         with transaction.atomic():
-            _evaluate_policy(policy, now, contacts, result)
+            _evaluate_policy(policy, now, contacts, result, notify=notify)
     return result
 
 
@@ -194,7 +197,7 @@ def _close(ids: list[int], reason: str, now) -> int:
     return closed
 
 
-def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult) -> None:
+def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult, *, notify=True) -> None:
     open_rows = Escalation.objects.filter(policy=policy, closed_at__isnull=True)
     source = SOURCES.get(policy.source)
     if source is None or not policy.active:
@@ -260,10 +263,10 @@ def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationR
     # decide, and the loser's rows are skipped rather than raising.
     Escalation.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     result.opened += len(new)
-    _climb(policy, now, contacts, result)
+    _climb(policy, now, contacts, result, notify=notify)
 
 
-def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult) -> None:
+def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult, *, notify=True) -> None:
     """E2: record each level a breach has newly reached and notify that level's contact once."""
     breached = Escalation.objects.filter(policy=policy, closed_at__isnull=True, due_at__lt=now).values_list(
         "id", "due_at", "level", "acknowledged_at", "subject_label", "partner_id"
@@ -304,6 +307,8 @@ def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult) -> 
         for _event_id, escalation_id, level, email in created
     )
     result.events.extend(event_id for event_id, *_ in created)
+    if not notify:
+        return
     from .tasks import notify_escalation_level
 
     for event_id, *_ in created:

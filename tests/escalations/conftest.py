@@ -37,3 +37,16 @@ def items(world):
         make_escalation(world, due_in=-timedelta(days=3), level=3, n=4, partner=world.partner_a),  # oldest
         make_escalation(world, policy_key="build-failed-or-stuck", due_in=-timedelta(hours=5), level=1, n=5),
     ]
+
+
+def allocate_trainer(world, partner):
+    """Give `partner` an onboarding order whose trainer is the world's trainer (O4)."""
+    from onboarding.models import OnboardingOrder
+
+    received = timezone.now() - timedelta(days=30)
+    OnboardingOrder.objects.create(  # the history does not matter here, only the allocation
+        partner=partner,
+        signed_order_received_at=received,
+        confirmation_due_at=OnboardingOrder.confirmation_due_for(received),
+        trainer=world.user(Role.TRAINER),
+    )

@@ -16,7 +16,7 @@ from accounts.choices import Role
 from escalations.models import Escalation, SlaPolicy
 from escalations.services import escalation_evaluate
 
-from .conftest import make_escalation
+from .conftest import allocate_trainer, make_escalation
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +139,8 @@ def test_E2_acknowledge_needs_a_note_and_a_role_that_may(client, world, items):
     response = client.post(reverse("escalations:acknowledge", args=[breach.pk]), {"note": ""})
     assert "This field is required." in response.content.decode()
     client.force_login(world.user(Role.TRAINER))
+    assert client.post(reverse("escalations:acknowledge", args=[breach.pk]), {"note": "x"}).status_code == 404
+    allocate_trainer(world, breach.partner)  # now in their scope
     assert client.post(reverse("escalations:acknowledge", args=[breach.pk]), {"note": "x"}).status_code == 403
     breach.refresh_from_db()
     assert breach.acknowledged_at is None

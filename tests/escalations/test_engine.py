@@ -1,6 +1,7 @@
 """E2: the evaluator, by the clock. Each policy at just before, at and just after each threshold;
 breaches climb the matrix (E1) one level per interval up to 3 and notify each level once."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -348,3 +349,16 @@ def test_E2_the_evaluator_runs_from_the_command_line_and_from_beat(world, order)
 
     with time_machine.travel(DUE + SECOND, tick=False):
         assert evaluate_escalations.delay().get() == "opened 0, closed 0, updated 0, new levels 0"
+
+
+def test_E2_a_quiet_first_run_records_the_levels_reached_without_emailing_and_later_levels_notify(
+    world, order, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    with time_machine.travel(DUE + timedelta(hours=13), tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("evaluate_escalations", "--quiet", stdout=io.StringIO())
+    assert EscalationEvent.objects.count() == 2 and mail.outbox == []
+    assert open_escalation("O1-order-confirmation", order.pk).level == 1
+    evaluate_at(DUE + timedelta(days=10), django_capture_on_commit_callbacks)
+    assert [m.to[0] for m in mail.outbox] == [LEVEL_EMAILS[2], LEVEL_EMAILS[3]], "only levels reached after it"

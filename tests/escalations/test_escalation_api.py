@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from escalations.models import Escalation
 
-from .conftest import make_escalation
+from .conftest import allocate_trainer, make_escalation
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +77,11 @@ def test_E2_api_acknowledge_refusals(api_as, world, items):
     refused = api_as(world.user(Role.MANAGER)).post(f"/api/v1/escalations/{at_risk.pk}/acknowledge/", {"note": "x"})
     assert refused.status_code == 400
     assert refused.data == {"note": ["Only a breach can be acknowledged; this item is at risk."]}
-    assert (
-        api_as(world.user(Role.TRAINER))
-        .post(f"/api/v1/escalations/{breach.pk}/acknowledge/", {"note": "x"})
-        .status_code
-        == 403
-    )
+    trainer = api_as(world.user(Role.TRAINER))
+    # Not allocated to this partner's onboarding: outside the trainer's scope altogether.
+    assert trainer.post(f"/api/v1/escalations/{breach.pk}/acknowledge/", {"note": "x"}).status_code == 404
+    allocate_trainer(world, breach.partner)
+    assert trainer.post(f"/api/v1/escalations/{breach.pk}/acknowledge/", {"note": "x"}).status_code == 403
     partner = api_as(world.user(Role.PARTNER_USER))
     assert partner.post(f"/api/v1/escalations/{own.pk}/acknowledge/", {"note": "x"}).status_code == 403
     assert partner.post(f"/api/v1/escalations/{breach.pk}/acknowledge/", {"note": "x"}).status_code == 404
@@ -101,3 +100,11 @@ def test_E2_api_query_count_does_not_grow_with_the_page(api_as, world, items):
     with CaptureQueriesContext(connection) as many:
         assert client.get("/api/v1/escalations/").data["count"] == 45
     assert len(few) == len(many) == 3, [q["sql"][:60] for q in many.captured_queries]
+
+
+def test_E2_trainers_see_only_the_escalations_of_partners_they_are_allocated_to(api_as, world, items):
+    trainer = api_as(world.user(Role.TRAINER))
+    assert trainer.get("/api/v1/escalations/").data["count"] == 0
+    allocate_trainer(world, world.partner_a)
+    listed = trainer.get("/api/v1/escalations/").data
+    assert [row["subject"]["id"] for row in listed["results"]] == [1004]  # partner A's only

@@ -249,8 +249,11 @@ EXPECTATIONS = {
     # users read their own partner's escalations through the API only).
     "escalations:dashboard": Expect(signed_in(403, **{MANAGER: 200})),
     "escalations:export_csv": Expect(signed_in(403, **{MANAGER: 200})),
-    "escalations:acknowledge": Expect(
-        signed_in(200, **{PARTNER: 404}), kwargs=escalation_b_pk, own_partner=403, own_kwargs=escalation_a_pk
+    "escalations:acknowledge": Expect(  # trainers: only partners they are allocated to (none here)
+        signed_in(200, **{PARTNER: 404, TRAINER: 404}),
+        kwargs=escalation_b_pk,
+        own_partner=403,
+        own_kwargs=escalation_a_pk,
     ),
     "escalations:policy_list": Expect(signed_in(200, **{PARTNER: 403})),
     "escalations:policy_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_policy_pk),
@@ -310,7 +313,7 @@ EXPECTATIONS = {
     # E2: partner users read their own partner's escalations; acknowledging is a POST.
     "escalation-list": Expect(signed_in(200, anonymous=401)),
     "escalation-detail": Expect(
-        signed_in(200, anonymous=401, **{PARTNER: 404}),
+        signed_in(200, anonymous=401, **{PARTNER: 404, TRAINER: 404}),
         kwargs=escalation_b_pk,
         own_partner=200,
         own_kwargs=escalation_a_pk,
