@@ -558,6 +558,25 @@ def can_add_documents(user, port_request: PortRequest) -> bool:
     )
 
 
+def port_document_remove(*, by, document: PortDocument) -> None:
+    """A document uploaded by mistake is removed while the request is still open (same people who
+    may add documents); the removal is audited and the file is deleted once the row is gone."""
+    port_request = document.port_request
+    if not can_add_documents(by, port_request):
+        raise PermissionDenied("You cannot remove documents from this port request.")
+    storage, name = document.file.storage, document.file.name
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="port_document.removed",
+            target=port_request,
+            partner=port_request.partner,
+            changes={"kind": document.kind, "name": document.original_name},
+        )
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 @transaction.atomic
 def port_document_add(*, by, port_request: PortRequest, kind: str, upload) -> PortDocument:
     """A letter of authority or latest bill, within the type and size limits."""

@@ -16,6 +16,11 @@ urlpatterns = [
     path("ports/<int:pk>/transitions/<slug:name>/", views.port_transition, name="transition"),
     path("ports/<int:pk>/documents/", views.port_document_add, name="document_add"),
     path("ports/<int:pk>/documents/<int:document_pk>/", views.port_document_download, name="document_download"),
+    path(
+        "ports/<int:pk>/documents/<int:document_pk>/remove/",
+        views.port_document_remove,
+        name="document_remove",
+    ),
     path("ports/<int:pk>/comments/", views.port_comment_add, name="comment_add"),
     path("ports/<int:pk>/platform/retry/", views.port_platform_retry, name="platform_retry"),
 ]

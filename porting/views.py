@@ -260,6 +260,20 @@ def port_document_download(request, pk, document_pk):
 
 
 @login_required
+def port_document_remove(request, pk, document_pk):
+    """POST only (the page asks for confirmation first)."""
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    document = get_object_or_404(
+        scope_for(request.user, PortDocument.objects.filter(port_request=port_request)), pk=document_pk
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.port_document_remove(by=request.user, document=document)
+    messages.success(request, f"Removed {document.get_kind_display().lower()} “{document.original_name}”.")
+    return redirect(port_request)
+
+
+@login_required
 def port_comment_add(request, pk):
     port_request = selectors.port_request_get(user=request.user, pk=pk)
     if request.method != "POST":

@@ -237,6 +237,9 @@ EXPECTATIONS = {
     "porting:document_download": Expect(  # only through this permission-checked view
         signed_in(200, **{PARTNER: 404}), kwargs=port_b_document, own_partner=200, own_kwargs=port_a_document
     ),
+    "porting:document_remove": Expect(  # POST only, after a confirmation; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=port_b_document, own_partner=405, own_kwargs=port_a_document
+    ),
     "porting:comment_add": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
     ),

@@ -3,10 +3,12 @@ the request page with its timeline, rejections, documents and comments (P1, P3-P
 
 import csv
 import io
+import os
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -210,6 +212,56 @@ def test_documents_type_and_size_limits_and_a_permission_checked_download(client
     client.force_login(world.user("partner_b_user"))
     assert client.get(reverse("porting:document_download", args=[draft.pk, document.pk])).status_code == 404
     assert client.post(url, {"kind": "latest_bill", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 404
+
+
+def test_a_document_uploaded_by_mistake_is_removed_after_confirmation_and_the_removal_is_audited(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    from accounts.models import AuditEvent
+
+    draft = port_in_state(world, PortStatus.DRAFT)
+    client.force_login(world.user(Role.PARTNER_USER))
+    client.post(
+        reverse("porting:document_add", args=[draft.pk]),
+        {"kind": "latest_bill", "file": SimpleUploadedFile("wrong bill.pdf", PDF)},
+    )
+    document = PortDocument.objects.get()
+    path = document.file.path
+    remove = reverse("porting:document_remove", args=[draft.pk, document.pk])
+    assert f'action="{remove}"' in client.get(draft.get_absolute_url()).content.decode()
+    assert (
+        'data-confirm="Remove wrong bill.pdf from this port request?"'
+        in client.get(draft.get_absolute_url()).content.decode()
+    )
+    assert client.get(remove).status_code == 405
+
+    client.force_login(world.user("partner_b_user"))
+    assert client.post(remove).status_code == 404
+    client.force_login(world.user(Role.PARTNER_USER))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove, follow=True)
+    assert "Removed latest bill “wrong bill.pdf”." in response.content.decode()
+    assert not PortDocument.objects.exists() and not os.path.exists(path)
+    event = AuditEvent.objects.get(action="port_document.removed")
+    assert event.actor == world.user(Role.PARTNER_USER) and event.changes["name"] == "wrong bill.pdf"
+
+
+def test_documents_cannot_be_removed_once_the_port_is_completed(client, world):
+    from porting.services import port_document_remove
+
+    draft = port_in_state(world, PortStatus.DRAFT)
+    client.force_login(world.user(Role.PARTNER_USER))
+    client.post(
+        reverse("porting:document_add", args=[draft.pk]),
+        {"kind": "letter_of_authority", "file": SimpleUploadedFile("LoA.pdf", PDF)},
+    )
+    document = PortDocument.objects.get()
+    PortRequest.objects.filter(pk=draft.pk).update(status=PortStatus.COMPLETED)
+    document.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        port_document_remove(by=world.user(Role.COORDINATOR), document=document)
+    assert client.post(reverse("porting:document_remove", args=[draft.pk, document.pk])).status_code == 403
+    assert PortDocument.objects.filter(pk=document.pk).exists()
 
 
 def test_P4_managers_edit_lead_time_rules_and_others_cannot(client, world):
