@@ -3,7 +3,7 @@ from django import forms
 from expoe_portal.forms import BootstrapFormMixin
 from onboarding.models import CustomerGroup, Partner
 
-from .choices import PORT_RISKS, DocumentKind, GbRegion, NumberType, RejectionCode
+from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
 from .models import LeadTimeRule, PortingCountry
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -166,3 +166,14 @@ class LeadTimeRuleForm(BootstrapFormMixin, forms.ModelForm):
         model = LeadTimeRule
         fields = ["working_days", "house_rule", "source"]
         widgets = {"source": forms.Textarea(attrs={"rows": 2})}
+
+
+class CountryRequirementsForm(BootstrapFormMixin, forms.Form):
+    """P3, P6: what a request for this country must say before it can be submitted."""
+
+    required_fields = forms.MultipleChoiceField(
+        label="Required before submission",
+        choices=list(REQUIRABLE_FIELDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ports/dashboard/", views.port_dashboard, name="dashboard"),
     path("ports/rules/", views.rule_list, name="rules"),
     path("ports/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("ports/countries/<int:pk>/edit/", views.country_edit, name="country_edit"),
     path("ports/<int:pk>/", views.port_detail, name="detail"),
     path("ports/<int:pk>/edit/", views.port_edit, name="edit"),
     path("ports/<int:pk>/transitions/<slug:name>/", views.port_transition, name="transition"),

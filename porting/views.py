@@ -17,6 +17,7 @@ from .filters import PortRequestFilter
 from .forms import (
     TRANSITION_FORMS,
     CommentForm,
+    CountryRequirementsForm,
     DocumentForm,
     LeadTimeRuleForm,
     PortRequestForm,
@@ -322,6 +323,20 @@ def rule_edit(request, pk):
         messages.success(request, f"Saved: {rule.label}. Requests accepted from now on use it.")
         return redirect("porting:rules")
     return render(request, "porting/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@permission_required("porting.change_leadtimerule", raise_exception=True)
+def country_edit(request, pk):
+    country = get_object_or_404(selectors.PortingCountry, pk=pk)
+    form = CountryRequirementsForm(request.POST or None, initial={"required_fields": country.required_fields})
+    if request.method == "POST" and form.is_valid():
+        services.porting_country_update(by=request.user, country=country, **form.cleaned_data)
+        messages.success(
+            request, f"Saved what {country.name} requires. Submissions from now on are checked against it."
+        )
+        return redirect("porting:rules")
+    return render(request, "porting/country_form.html", {"form": form, "country": country})
 
 
 # --- Port lead-time dashboard ------------------------------------------------------------------------

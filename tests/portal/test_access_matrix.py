@@ -116,6 +116,12 @@ def port_a_document(world):
     return {"pk": world.port_a.pk, "document_pk": world.document_a.pk}
 
 
+def first_country_pk(world):
+    from porting.models import PortingCountry
+
+    return {"pk": PortingCountry.objects.order_by("pk").first().pk}
+
+
 def first_rule_pk(world):
     from porting.models import LeadTimeRule
 
@@ -221,6 +227,7 @@ EXPECTATIONS = {
     "porting:dashboard": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, MANAGER: 200})),
     "porting:rules": Expect(signed_in(200)),
     "porting:rule_edit": Expect(signed_in(403, **{ADMIN: 200, MANAGER: 200}), kwargs=first_rule_pk),
+    "porting:country_edit": Expect(signed_in(403, **{ADMIN: 200, MANAGER: 200}), kwargs=first_country_pk),
     "porting:detail": Expect(signed_in(200, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk),
     "porting:edit": Expect(
         signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),

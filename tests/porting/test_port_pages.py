@@ -302,3 +302,47 @@ def test_nav_offers_the_lead_time_dashboard_to_managers_and_marks_only_it_curren
     assert links["Port lead times"] is True and links["Ports"] is False
     client.force_login(world.user(Role.PARTNER_USER))
     assert "Port lead times" not in client.get(reverse("porting:list")).content.decode()
+
+
+def test_P3_P6_managers_change_what_a_country_requires_and_submission_follows_it(client, world):
+    from accounts.models import AuditEvent
+    from porting.models import PortingCountry
+
+    germany = PortingCountry.objects.get(code="DE")
+    client.force_login(world.user(Role.COORDINATOR))
+    assert client.get(reverse("porting:country_edit", args=[germany.pk])).status_code == 403
+    client.force_login(world.user(Role.MANAGER))
+    page = client.get(reverse("porting:country_edit", args=[germany.pk])).content.decode()
+    assert "Range holder" in page and "Registered address of the numbers" in page
+    response = client.post(
+        reverse("porting:country_edit", args=[germany.pk]),
+        {"required_fields": ["range_holder", "main_billing_number", "numbers"]},
+        follow=True,
+    )
+    assert "Saved what Germany requires" in response.content.decode()
+    germany.refresh_from_db()
+    assert germany.required_fields == ["main_billing_number", "numbers", "range_holder"]
+    assert AuditEvent.objects.filter(action="porting_country.updated", actor=world.user(Role.MANAGER)).exists()
+    bad = client.post(reverse("porting:country_edit", args=[germany.pk]), {"required_fields": ["shoe_size"]})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+
+    from django.core.exceptions import ValidationError
+
+    from porting import services
+
+    from .walk import new_draft
+
+    german = {"country": "DE", "region": "", "main_billing_number": "+49 30 901820", "numbers": ["+49 30 901820"]}
+    # No longer required: the address and losing provider may be left out...
+    draft = new_draft(world, **german, registered_address="", losing_provider="")
+    assert services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft).status == "submitted"
+    # ...while what is still required is still refused, by name.
+    draft = new_draft(world, **{**german, "main_billing_number": "+49 30 901821", "numbers": ["+49 30 901821"]})
+    draft = services.port_request_update(
+        by=world.user(Role.PARTNER_USER), port_request=draft, data={"range_holder": ""}
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft)
+    assert (
+        list(refused.value.message_dict) == ["__all__", "range_holder"] or "range_holder" in refused.value.message_dict
+    )

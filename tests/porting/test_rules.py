@@ -74,3 +74,20 @@ def test_P6_loading_is_idempotent():
     load_porting_rules()
     assert (PortingCountry.objects.count(), LeadTimeRule.objects.count()) == before
     assert before[0] >= 3 and before[1] >= 6
+
+
+def test_P4_the_load_porting_rules_command_keeps_edits_unless_told_to_overwrite(db):
+    import io
+
+    from django.core.management import call_command
+
+    from porting.models import LeadTimeRule
+
+    rule = LeadTimeRule.objects.get(country="DE", number_type="")
+    LeadTimeRule.objects.filter(pk=rule.pk).update(working_days=17)
+    out = io.StringIO()
+    call_command("load_porting_rules", stdout=out)
+    assert "0 countries and 0 rules added" in out.getvalue()
+    assert LeadTimeRule.objects.get(pk=rule.pk).working_days == 17
+    call_command("load_porting_rules", "--overwrite", stdout=io.StringIO())
+    assert LeadTimeRule.objects.get(pk=rule.pk).working_days == 20
