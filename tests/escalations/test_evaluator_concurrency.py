@@ -33,13 +33,13 @@ def test_E2_two_evaluators_at_once_notify_each_level_once(world, monkeypatch):
     )
     real_evaluate_policy = services._evaluate_policy
 
-    def evaluate_policy_in_step(policy, now, contacts, result):
+    def evaluate_policy_in_step(policy, now, contacts, result, **options):
         if policy.key == "O1-order-confirmation":
             # Hold each run after it has read the open items until the other one has read them too.
             real_items = services.SOURCES[policy.source].open_items(policy, now)
             both_have_read.wait()
             assert real_items, "the breached order is an open item"
-        return real_evaluate_policy(policy, now, contacts, result)
+        return real_evaluate_policy(policy, now, contacts, result, **options)
 
     monkeypatch.setattr(services, "_evaluate_policy", evaluate_policy_in_step)
     now = timezone.now()
