@@ -2,7 +2,10 @@
 services by the demo user whose role runs each step (so history, audit rows and emails are the
 portal's own). Idempotent: a partner that already has port requests is left as it is."""
 
+from datetime import datetime, time, timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from onboarding.models import CustomerGroup, Partner
 
@@ -26,6 +29,57 @@ STEP_DATA = {
     "submit": {"note": "Letter of authority signed by the customer."},
     "accept": {"note": "Accepted by the losing provider."},
 }
+
+
+# How many days before seeding each demo step happened, so the lead-time dashboard has a history to
+# show (median days to acceptance, completion against the rule). The completed port completes on
+# its port date.
+STEP_DAYS_AGO = {
+    PortStatus.SUBMITTED: {"submit": 1},
+    PortStatus.REJECTED: {"submit": 6, "reject": 4},
+    PortStatus.ACCEPTED: {"submit": 9, "accept": 6},
+    PortStatus.COMPLETED: {"submit": 47, "accept": 44},
+}
+
+
+def _backdate(port_request: PortRequest, step: str, at) -> None:
+    """Demo only: move a step that just ran back to `at`, in the request and in its history."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_fsm_log.models import StateLog
+
+    logs = StateLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(PortRequest), object_id=port_request.pk, transition=step
+    )
+    logs.update(timestamp=at)
+    if step == "submit":
+        PortRequest.objects.filter(pk=port_request.pk).update(submitted_at=at, created_at=at - timedelta(days=1))
+    if step == "reject":
+        port_request.rejections.update(at=at)
+
+
+def _weekday(days_ago: int):
+    """The day `days_ago` before today, moved back to a Friday if it falls on a weekend."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def _step_data(status, step: str, port_request: PortRequest) -> dict:
+    data = dict(STEP_DATA.get(step, {}))
+    days_ago = STEP_DAYS_AGO.get(status, {}).get(step)
+    if step == "accept" and days_ago is not None:
+        data["accepted_on"] = _weekday(days_ago)
+    if step == "complete":
+        data["completed_on"] = port_request.port_date
+    return data
+
+
+def _step_time(status, step: str, port_request: PortRequest):
+    days_ago = STEP_DAYS_AGO.get(status, {}).get(step)
+    if step == "complete":
+        return datetime.combine(port_request.port_date, time(12), tzinfo=timezone.get_current_timezone())
+    if days_ago is None:
+        return None
+    return datetime.combine(_weekday(days_ago), time(10), tzinfo=timezone.get_current_timezone())
 
 
 def _numbers(first: str, count: int) -> list[dict | str]:
@@ -64,7 +118,11 @@ def seed_port_requests(*, partners: dict[str, Partner], staff: dict, partner_use
             )
             for step in steps:
                 by = partner_user if step == "submit" else coordinator
-                port_request_transition(by=by, port_request=port_request, name=step, data=STEP_DATA.get(step, {}))
+                data = _step_data(status, step, port_request)
+                port_request = port_request_transition(by=by, port_request=port_request, name=step, data=data)
+                if (at := _step_time(status, step, port_request)) is not None:
+                    _backdate(port_request, step, at)
+                    port_request.refresh_from_db()
             if status == PortStatus.DRAFT:
                 port_request_update(by=partner_user, port_request=port_request, data={"range_holder": ""})
     return list(PortRequest.objects.filter(partner=partner).order_by("pk").values_list("pk", "status"))

@@ -30,3 +30,15 @@ def test_seed_demo_adds_port_requests_in_every_state_idempotently():
     before = list(PortRequest.objects.order_by("pk").values_list("pk", "status", "updated_at"))
     call_command("seed_demo", stdout=StringIO())
     assert list(PortRequest.objects.order_by("pk").values_list("pk", "status", "updated_at")) == before
+
+
+def test_the_demo_ports_have_a_history_for_the_lead_time_dashboard():
+    from porting import dashboard
+
+    call_command("seed_demo", stdout=StringIO())
+    completed = PortRequest.objects.get(status=PortStatus.COMPLETED)
+    assert completed.submitted_at.date() < completed.accepted_on < completed.port_date == completed.completed_on
+    assert completed.completion_working_days == completed.lead_time_working_days == 22
+    assert all(day.weekday() < 5 for day in (completed.accepted_on, completed.completed_on))
+    figures = dashboard.port_dashboard(PortRequest.objects.all())
+    assert figures["acceptance_median"] > 0, "days from submission to acceptance are not all zero"
