@@ -52,7 +52,9 @@ def _backdate(port_request: PortRequest, step: str, at) -> None:
     )
     logs.update(timestamp=at)
     if step == "submit":
-        PortRequest.objects.filter(pk=port_request.pk).update(submitted_at=at, created_at=at - timedelta(days=1))
+        PortRequest.objects.filter(pk=port_request.pk).update(
+            submitted_at=at, created_at=at - timedelta(days=1), risks_acknowledged_at=at - timedelta(hours=1)
+        )
     if step == "reject":
         port_request.rejections.update(at=at)
 
