@@ -33,13 +33,19 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    # A blocked inline script or a missing static file shows up as a console error: fail on it.
-    # (The intended 404 page's own load is the one expected "Failed to load resource".)
+    # A blocked inline script or a missing static file (or favicon) shows up as a console error:
+    # fail on it. The one expected "Failed to load resource" is an intended 404 page's own load.
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: errors.append((msg.text, msg.location.get("url", ""))) if msg.type == "error" else None
+    )
     yield page
     context.close()
-    unexpected = [e for e in errors if "status of 404" not in e]
+    unexpected = [
+        (text, url)
+        for text, url in errors
+        if not ("status of 404" in text and "/static/" not in url and not url.endswith("favicon.ico"))
+    ]
     assert not unexpected, f"browser console errors: {unexpected}"
 
 
