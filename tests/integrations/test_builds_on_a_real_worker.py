@@ -6,7 +6,8 @@ simulators running as their own processes over sockets: what CI exists to prove 
 - a worker child killed with SIGKILL mid-step, and the whole worker killed and restarted, at several
   points: every build completes, nothing is created twice;
 - two clicks on "build" at the same moment make one build;
-- a canary password used in a build appears in no log, ExternalCall row, task message or Redis.
+- a canary password used in a build, and the platform credentials, appear in no log, ExternalCall
+  row, task message or Redis.
 
 The worker runs with short time limits and visibility timeout (seconds, not minutes), so lost
 messages come back within the test; production uses the same code with longer ones.
@@ -381,7 +382,8 @@ def test_transient_faults_on_several_calls_still_build_exactly_one_of_each_and_n
         "worker and beat logs": stack.all_logs(),
         "ExternalCall rows": json.dumps(list(ExternalCall.objects.values("request", "response", "error"))),
     }.items():
-        assert CANARY not in text, f"the password appears in {where}"
+        for secret in (CANARY, BW_PASSWORD, AK_KEY, CC_KEY):  # the admin's password and our credentials
+            assert secret not in text, f"a secret appears in {where}"
 
 
 def test_a_permanent_fault_fails_with_the_platforms_reason_and_retry_succeeds_once_cleared(stack, world, api_as):
