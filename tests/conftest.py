@@ -86,6 +86,7 @@ def use_broker():
         "task_always_eager",
         "result_backend",
         "task_ignore_result",
+        "task_routes",
     )
     saved = {key: app.conf.get(key) for key in keys}
 

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,10 +218,11 @@ def decoded_tokens(text: str) -> str:
 def stack(tmp_path, world, use_broker):
     require_postgresql()
     redis_url = redis_url_or_skip()
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()  # nothing left over from an interrupted run
-    use_broker(redis_url, eager=False)
+    # A queue of this test's own: nothing left over from an interrupted run reaches its worker, and
+    # nobody else's queued work on the same Redis is touched.
+    queue = f"acceptance-{uuid.uuid4().hex[:12]}"
+    # (Routes, not the default queue: Celery re-reads routes when they change, and caches the rest.)
+    use_broker(redis_url, eager=False).conf.update(task_routes={"*": {"queue": queue}})
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     bw_state, bw_faults = tmp_path / "bw.json", tmp_path / "bw.faults.json"
@@ -245,6 +247,7 @@ def stack(tmp_path, world, use_broker):
             "DATABASE_URL": database_url,  # the test database this test writes to
             "REDIS_URL": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
             "TEST_BROADWORKS_GATEWAY": "integrations.broadworks.gateway.BroadWorksGateway",
             "TEST_AKIXI_GATEWAY": "integrations.akixi.client.AkixiGateway",
             "TEST_CALLCABINET_GATEWAY": "integrations.callcabinet.client.callcabinet_gateway",
@@ -276,6 +279,11 @@ def stack(tmp_path, world, use_broker):
             yield stack
         finally:
             stack.stop()
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            for key in client.scan_iter(match=f"*{queue}*"):  # this test's queue and bindings only
+                client.delete(key)
 
 
 def new_group(world, index: int, *, password: str = ""):
