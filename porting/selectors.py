@@ -29,7 +29,48 @@ def port_request_get(*, user, pk) -> PortRequest:
 
 
 def port_request_history(*, port_request) -> list[StateLog]:
-    return sorted(port_request.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
+    return sorted(port_request.state_logs.select_related("by"), key=lambda entry: (entry.timestamp, entry.id))
+
+
+def port_request_timeline(*, user, port_request, comments=None, documents=None) -> list[dict]:
+    """Everything that happened to a request, oldest first: its creation, each state change, each
+    comment this user may read (partner users never see internal ones) and each document."""
+    entries = [
+        {"at": port_request.created_at, "kind": "created", "title": "Draft created", "by": port_request.created_by}
+    ]
+    for log in port_request_history(port_request=port_request):
+        entries.append(
+            {
+                "at": log.timestamp,
+                "kind": "state",
+                "title": log.get_state_display(),
+                "from": log.get_source_state_display() if log.source_state else "",
+                "by": log.by,
+                "text": log.description or "",
+            }
+        )
+    for comment in comments if comments is not None else port_comments_for(user=user, port_request=port_request):
+        entries.append(
+            {
+                "at": comment.created_at,
+                "kind": "comment",
+                "title": "Internal comment" if comment.internal else "Comment",
+                "by": comment.author,
+                "text": comment.body,
+                "internal": comment.internal,
+            }
+        )
+    for document in documents if documents is not None else port_request.documents.select_related("uploaded_by"):
+        entries.append(
+            {
+                "at": document.uploaded_at,
+                "kind": "document",
+                "title": f"{document.get_kind_display()} uploaded",
+                "by": document.uploaded_by,
+                "text": document.original_name,
+            }
+        )
+    return sorted(entries, key=lambda entry: entry["at"])
 
 
 def port_comments_for(*, user, port_request) -> QuerySet[PortComment]:

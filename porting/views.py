@@ -152,13 +152,17 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
     can_comment = user.has_perm("porting.add_portcomment") and (
         not user.is_partner_user or user.partner_id == port_request.partner_id
     )
+    documents = list(port_request.documents.select_related("uploaded_by"))
+    comments = list(selectors.port_comments_for(user=user, port_request=port_request))
     context = {
         "port_request": port_request,
         "transitions": transitions,
-        "history": selectors.port_request_history(port_request=port_request),
+        "timeline": selectors.port_request_timeline(
+            user=user, port_request=port_request, comments=comments, documents=documents
+        ),
         "rejections": list(port_request.rejections.all()),
-        "documents": list(port_request.documents.all()),
-        "comments": selectors.port_comments_for(user=user, port_request=port_request),
+        "documents": documents,
+        "comments": comments,
         "missing": services.missing_for_submission(port_request) if port_request.is_editable else {},
         "can_edit": port_request.is_editable and user.has_perm("porting.change_portrequest"),
         "can_add_documents": services.can_add_documents(user, port_request),

@@ -87,7 +87,31 @@ def test_P4_detail_shows_the_port_date_with_its_rule_and_the_timeline(client, wo
     assert f"{accepted.port_date:%-d %B %Y}" in page
     assert "GB, Analogue: 22 working days (onboarding guide)" in page
     assert "England bank holidays" in page and "The losing provider can cancel until" in page
-    assert page.count("<li><div><strong>") == 2  # submitted, accepted
+    assert page.count('<li data-kind="state">') == 2  # submitted, accepted
+    assert page.count('<li data-kind="created">') == 1
+
+
+def test_the_timeline_mixes_state_changes_comments_and_documents_and_hides_internal_ones_from_partners(client, world):
+    draft = port_in_state(world, PortStatus.DRAFT)
+    client.force_login(world.user(Role.PARTNER_USER))
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "The LoA is attached."})
+    client.post(
+        reverse("porting:document_add", args=[draft.pk]),
+        {"kind": "letter_of_authority", "file": SimpleUploadedFile("LoA.pdf", PDF)},
+    )
+    client.force_login(world.user(Role.COORDINATOR))
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Chase BT on Monday", "internal": "on"})
+
+    def kinds_and_texts(page):
+        return re.findall(r'<li data-kind="(\w+)">.*?(?:<div class="small">([^<]*)</div>)?</li>', page, re.S)
+
+    staff = client.get(draft.get_absolute_url()).content.decode()
+    assert [kind for kind, _ in kinds_and_texts(staff)] == ["created", "comment", "document", "comment"]
+    assert "Internal comment" in staff and "Chase BT on Monday" in staff
+    client.force_login(world.user(Role.PARTNER_USER))
+    partner = client.get(draft.get_absolute_url()).content.decode()
+    assert [kind for kind, _ in kinds_and_texts(partner)] == ["created", "comment", "document"]
+    assert "Chase BT on Monday" not in partner and "Internal comment" not in partner
 
 
 def test_P5_coordinator_records_a_rejection_on_the_page(client, world):
