@@ -17,7 +17,7 @@ from django.db.models import Q
 from expoe_portal.forms import BootstrapFormMixin
 
 from .build_request import validate_build_request
-from .choices import GroupDomain
+from .choices import BuildStatus, GroupDomain, StepStatus
 from .models import CustomerGroup, Partner
 from .number_parsing import parse_entry, parse_number_list
 
@@ -379,16 +379,36 @@ def _row_field(rows, parts):
 # --- The customer list ----------------------------------------------------------------------
 
 
+BUILD_FILTER_CHOICES = [
+    ("not_started", "Not started"),
+    (BuildStatus.QUEUED, "Queued"),
+    (BuildStatus.RUNNING, "Running"),
+    ("waiting", "Waiting for a co-ordinator"),
+    (BuildStatus.SUCCEEDED, "Succeeded"),
+    (BuildStatus.FAILED, "Failed"),
+    (BuildStatus.CANCELLED, "Cancelled"),
+]
+
+
 class CustomerGroupFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
     state = django_filters.ChoiceFilter(
         choices=[("draft", "Draft"), ("confirmed", "Confirmed")], method="by_state", label="State"
     )
+    # Co-ordinators' work list: failed builds, and Call Cabinet steps waiting for them (manual mode).
+    build = django_filters.ChoiceFilter(choices=BUILD_FILTER_CHOICES, method="by_build", label="Build")
 
     class Meta:
         model = CustomerGroup
-        fields = ["q", "partner", "state"]
+        fields = ["q", "partner", "state", "build"]
+
+    def by_build(self, queryset, name, value):
+        if value == "not_started":
+            return queryset.filter(Q(build__isnull=True) | Q(build__status=BuildStatus.DRAFT))
+        if value == "waiting":
+            return queryset.filter(build__steps__status=StepStatus.WAITING).distinct()
+        return queryset.filter(build__status=value)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(group_id__icontains=value) | Q(name__icontains=value))

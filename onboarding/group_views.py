@@ -13,7 +13,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -34,7 +34,7 @@ from .build_request import (
 )
 from .choices import NumberStatus, StepStatus
 from .group_forms import BuildRequestForms, CustomerGroupFilter, number_ranges
-from .models import CustomerGroup, Number, Partner
+from .models import BuildStep, CustomerGroup, Number, Partner
 from .selectors import build_summary
 
 PAGE_SIZE = 25
@@ -227,11 +227,14 @@ class CustomerGroupTable(tables.Table):
     state = tables.TemplateColumn(
         template_name="onboarding/group_state_badge.html", verbose_name="State", order_by=("submitted_at",)
     )
+    build = tables.TemplateColumn(
+        template_name="onboarding/_group_build_badge.html", verbose_name="Build", order_by=("build__status",)
+    )
     created_at = tables.DateTimeColumn(verbose_name="Requested", format="j M Y H:i")
 
     class Meta:
         model = CustomerGroup
-        fields = ("group_id", "name", "partner", "domain", "number_count", "state", "created_at")
+        fields = ("group_id", "name", "partner", "domain", "number_count", "state", "build", "created_at")
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "No customer groups match."
         order_by = ("-created_at",)
@@ -240,8 +243,12 @@ class CustomerGroupTable(tables.Table):
 @login_required
 @permission_required("onboarding.view_customergroup", raise_exception=True)
 def group_list(request):
+    waiting = BuildStep.objects.filter(build__group=OuterRef("pk"), status=StepStatus.WAITING)
     queryset = scope_for(
-        request.user, CustomerGroup.objects.select_related("partner").annotate(number_count=Count("numbers"))
+        request.user,
+        CustomerGroup.objects.select_related("partner", "build").annotate(
+            number_count=Count("numbers"), build_waiting=Exists(waiting)
+        ),
     )
     filterset = CustomerGroupFilter(request.GET, queryset=queryset)
     table = CustomerGroupTable(filterset.qs)

@@ -125,3 +125,38 @@ def test_the_api_confirms_and_the_build_finishes(world, api_as, waiting_build, d
 def test_a_waiting_build_can_be_cancelled(world, waiting_build):
     builds.build_cancel(by=world.user(Role.COORDINATOR), build=waiting_build)
     assert ServiceBuild.objects.get(pk=waiting_build.pk).status == "cancelled"
+
+
+def test_the_customer_list_finds_builds_waiting_for_a_coordinator_and_failed_ones(world, client, waiting_build):
+    from onboarding.models import CustomerGroup
+
+    client.force_login(world.user(Role.COORDINATOR))
+
+    def shown(**params):
+        response = client.get("/customers/", params)
+        return [row.record.group_id for row in response.context["table"].paginated_rows], response
+
+    assert shown(build="waiting")[0] == ["AlphaWidgets"]
+    names, response = shown()
+    assert "Waiting for a co-ordinator" in response.content.decode()
+    assert shown(build="failed")[0] == []
+    ServiceBuild.objects.filter(pk=waiting_build.pk).update(status="failed")
+    BuildStep.objects.filter(build=waiting_build).update(status="failed")
+    assert shown(build="failed")[0] == ["AlphaWidgets"]
+    assert shown(build="not_started")[0] == []
+    numbers = ["+442079460003", "+442079460004", "+442079460005"]
+    services.customer_group_create(
+        by=world.user(Role.PARTNER_USER),
+        partner=world.partner_a,
+        data=valid_request(
+            group_id="GammaGoods",
+            name="Gamma Goods Ltd",
+            numbers=numbers,
+            business_profile_number=numbers[0],
+            voice_portal__number=numbers[1],
+            admins=[{"first_name": "Grace", "last_name": "Hopper", "user_id": "", "password": ""}],
+            akixi__users=[{"username": "gamma.reports", "full_name": "Grace Hopper", "email": "g@gamma.invalid"}],
+        ),
+    )
+    assert shown(build="not_started")[0] == ["GammaGoods"]
+    assert CustomerGroup.objects.count() == 2
