@@ -35,6 +35,9 @@ def home(request):
 
     # E2: a co-ordinator's own items with deadlines, most urgent first, with their timers.
     my_escalations = escalation_owned_by(user=request.user, owner=request.user)
+    from onboarding.selectors import build_attention_counts
+
+    builds = build_attention_counts(user=request.user)
     return render(
         request,
         "home.html",
@@ -45,6 +48,8 @@ def home(request):
             "at_risk_count": sla_counts.get(SlaState.AT_RISK, 0),
             "breached_count": sla_counts.get(SlaState.BREACHED, 0),
             "my_escalations": my_escalations,
+            "failed_builds": builds["failed"],
+            "waiting_builds": builds["waiting"],
         },
     )
 

@@ -217,3 +217,15 @@ def callcabinet_reseller_confirmed(partner_id: str) -> bool:
     return OnboardingAccount.objects.filter(
         order__partner__partner_id=partner_id, platform=AccountPlatform.CALLCABINET, status=AccountStatus.DONE
     ).exists()
+
+
+def build_attention_counts(*, user) -> dict[str, int]:
+    """Customer builds that need a person: failed ones, and those waiting for a co-ordinator to do a
+    step by hand (Call Cabinet in manual mode). One query."""
+    from .choices import BuildStatus, StepStatus
+    from .models import ServiceBuild
+
+    return scope_for(user, ServiceBuild.objects.all()).aggregate(
+        failed=Count("id", filter=Q(status=BuildStatus.FAILED), distinct=True),
+        waiting=Count("id", filter=Q(steps__status=StepStatus.WAITING), distinct=True),
+    )

@@ -160,3 +160,14 @@ def test_the_customer_list_finds_builds_waiting_for_a_coordinator_and_failed_one
     )
     assert shown(build="not_started")[0] == ["GammaGoods"]
     assert CustomerGroup.objects.count() == 2
+
+
+def test_the_home_page_counts_builds_needing_a_person_and_links_to_them(world, client, waiting_build):
+    client.force_login(world.user(Role.COORDINATOR))
+    page = " ".join(client.get("/").content.decode().split())
+    assert '?build=failed">0 failed</a>' in page
+    assert '?build=waiting">1 waiting for a co-ordinator</a>' in page
+    ServiceBuild.objects.filter(pk=waiting_build.pk).update(status="failed")
+    BuildStep.objects.filter(build=waiting_build).update(status="failed")
+    page = " ".join(client.get("/").content.decode().split())
+    assert '?build=failed">1 failed</a>' in page and '?build=waiting">0 waiting' in page
