@@ -16,6 +16,7 @@ from .build_request import build_plan
 from .choices import OnboardingStatus, SlaState
 from .filters import NumberFilter, OrderFilter, PartnerFilter
 from .forms import TRANSITION_FORMS, transition_form
+from .group_forms import CustomerGroupFilter
 from .models import (
     CustomerGroup,
     Number,
@@ -473,7 +474,8 @@ class CustomerGroupViewSet(
     )
     serializer_class = CustomerGroupSerializer
     permission_classes = [ModelPermissions]
-    filterset_fields = {"group_id": ["exact", "iexact"], "partner__partner_id": ["exact", "iexact"]}
+    # The list page's filters (API.md: named after fields): ?partner=ACME01&group_id=…&build=failed
+    filterset_class = CustomerGroupFilter
     http_method_names = ["get", "post", "put", "head", "options"]
 
     def perform_update(self, serializer):

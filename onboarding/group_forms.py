@@ -392,6 +392,7 @@ BUILD_FILTER_CHOICES = [
 
 class CustomerGroupFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
+    group_id = django_filters.CharFilter(lookup_expr="iexact", label="Group ID")
     partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
     state = django_filters.ChoiceFilter(
         choices=[("draft", "Draft"), ("confirmed", "Confirmed")], method="by_state", label="State"
@@ -401,7 +402,7 @@ class CustomerGroupFilter(django_filters.FilterSet):
 
     class Meta:
         model = CustomerGroup
-        fields = ["q", "partner", "state", "build"]
+        fields = ["q", "group_id", "partner", "state", "build"]
 
     def by_build(self, queryset, name, value):
         if value == "not_started":

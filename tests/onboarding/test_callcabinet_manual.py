@@ -171,3 +171,15 @@ def test_the_home_page_counts_builds_needing_a_person_and_links_to_them(world, c
     BuildStep.objects.filter(build=waiting_build).update(status="failed")
     page = " ".join(client.get("/").content.decode().split())
     assert '?build=failed">1 failed</a>' in page and '?build=waiting">0 waiting' in page
+
+
+def test_the_api_filters_customer_groups_by_partner_group_id_and_build(world, api_as, waiting_build):
+    api = api_as(world.user(Role.COORDINATOR))
+
+    def ids(query):
+        return [row["group_id"] for row in api.get(f"/api/v1/customer-groups/?{query}").json()["results"]]
+
+    assert ids("partner=ACME01") == ["AlphaWidgets"] and ids("partner=BETA02") == []
+    assert ids("group_id=alphawidgets") == ["AlphaWidgets"]
+    assert ids("build=waiting") == ["AlphaWidgets"] and ids("build=failed") == []
+    assert api.get("/api/v1/customer-groups/?build=exploded").status_code == 400
