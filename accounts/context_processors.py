@@ -30,6 +30,8 @@ def navigation(request):
             items.append(("Port lead times", reverse("porting:dashboard")))
         if user.has_perm("escalations.view_escalation_dashboard"):
             items.append(("Escalations", reverse("escalations:dashboard")))
+    if user.has_perm("accounts.view_auditevent"):
+        items.append(("Audit", reverse("accounts:audit_list")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))
     items.append(("API", reverse("api-docs")))
     path = request.path

@@ -96,6 +96,10 @@ PORTING_PERMISSIONS: dict[str, list[str]] = {
 for _role, _perms in PORTING_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# The audit log (who changed what) is for the team that runs the portal, not trainers or partners.
+for _role in (Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.MANAGER):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "accounts.view_auditevent"]
+
 
 def group_name(role: str) -> str:
     return str(role)

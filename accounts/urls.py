@@ -8,4 +8,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export.csv", views.audit_export_csv, name="audit_export_csv"),
 ]

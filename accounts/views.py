@@ -1,8 +1,21 @@
+import csv
+import json
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import reverse_lazy
+from django_tables2 import RequestConfig
 
+from .filters import AuditEventFilter
 from .forms import LoginForm, PortalPasswordChangeForm
+from .models import AuditEvent
+from .scoping import scope_for
+from .tables import AuditEventTable
+
+AUDIT_PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -23,3 +36,52 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, "Your password has been changed.")
         return super().form_valid(form)
+
+
+def _audit_events(request) -> AuditEventFilter:
+    queryset = scope_for(request.user, AuditEvent.objects.select_related("actor", "partner"))
+    return AuditEventFilter(request.GET, queryset=queryset)
+
+
+@login_required
+@permission_required("accounts.view_auditevent", raise_exception=True)
+def audit_list(request):
+    """Who changed what, when: every service writes here in the same transaction as its change."""
+    filterset = _audit_events(request)
+    table = AuditEventTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": AUDIT_PAGE_SIZE}).configure(table)
+    return render(
+        request, "accounts/audit_list.html", {"filter": filterset, "table": table, "query": request.GET.urlencode()}
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+@permission_required("accounts.view_auditevent", raise_exception=True)
+def audit_export_csv(request):
+    rows = _audit_events(request).qs.order_by("-at", "-id").iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(["at", "actor", "action", "target_type", "target_id", "target", "partner", "changes"])
+        for event in rows:
+            yield writer.writerow(
+                [
+                    event.at.isoformat(),
+                    event.actor.username if event.actor else "",
+                    event.action,
+                    event.target_type,
+                    event.target_id,
+                    event.target_label,
+                    event.partner.partner_id if event.partner else "",
+                    json.dumps(event.changes, ensure_ascii=False, default=str) if event.changes else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response

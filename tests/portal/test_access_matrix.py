@@ -253,6 +253,8 @@ EXPECTATIONS = {
     "porting:platform_retry": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
     ),
+    "accounts:audit_list": Expect(signed_in(200, **{TRAINER: 403, PARTNER: 403})),
+    "accounts:audit_export_csv": Expect(signed_in(200, **{TRAINER: 403, PARTNER: 403})),
     "escalations:contact_list": Expect(signed_in(200)),
     "escalations:contact_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_contact_pk),
     # E2: the dashboard and its export are the managers'; escalation pages are for staff (partner
