@@ -6,7 +6,7 @@ from .models import AuditEvent
 
 
 class AuditEventTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s")
+    at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s", attrs={"td": {"class": "text-nowrap small"}})
     actor = tables.Column(
         accessor="actor__username", verbose_name="Who", default="system", order_by=("actor__username",)
     )
