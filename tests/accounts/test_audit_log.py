@@ -69,3 +69,12 @@ def test_the_page_query_count_does_not_grow_with_the_rows(client, world, events)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("accounts:audit_list"))
     assert len(many) == len(few)
+
+
+def test_a_partner_page_links_staff_to_everything_recorded_for_it(client, world, events):
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get(reverse("onboarding:partner_detail", args=[world.partner_a.pk])).content.decode()
+    assert f"{reverse('accounts:audit_list')}?partner=ACME01" in page
+    client.force_login(world.user(Role.TRAINER))
+    page = client.get(reverse("onboarding:partner_detail", args=[world.partner_a.pk])).content.decode()
+    assert 'data-testid="full-audit"' not in page
