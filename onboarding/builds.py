@@ -219,6 +219,7 @@ def _record_failure(build, step, exc) -> str:
             BuildStep.objects.filter(pk=step.pk).update(
                 status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON, lease_until=None
             )
+            _notify(build.pk, "waiting")
             return f"{step.name} waits for a person"
         if not exc.permanent and step.attempts < settings.BUILD_STEP_MAX_ATTEMPTS:
             BuildStep.objects.filter(pk=step.pk).update(
@@ -233,7 +234,14 @@ def _record_failure(build, step, exc) -> str:
         build = ServiceBuild.objects.get(pk=build.pk)
         build.fail(reason=f"{step.get_name_display()}: {reason}", description=reason)
         build.save()
+        _notify(build.pk, "failed")
     return f"{step.name} failed: {reason}"
+
+
+def _notify(build_id: int, kind: str) -> None:
+    from .tasks import send_build_email
+
+    send_build_email.delay_on_commit(build_id, kind)
 
 
 def _finish_success(build) -> str:

@@ -15,6 +15,19 @@ def send_onboarding_email(order_id: int, kind: str):
     send_order_email(order_id=order_id, kind=kind)
 
 
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=8,
+)
+def send_build_email(build_id: int, kind: str):
+    """A build failed, or waits for a co-ordinator (takes the build's id and the kind only)."""
+    from .build_emails import send_build_email as send
+
+    return send(build_id=build_id, kind=kind)
+
+
 @shared_task(bind=True)
 def run_build_step(self, build_id: int):
     """Run a build's next step (takes only the build's id: never a model or a password). The
