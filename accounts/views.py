@@ -1,13 +1,13 @@
-import csv
 import json
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django_tables2 import RequestConfig
+
+from expoe_portal.csv_export import csv_response
 
 from .filters import AuditEventFilter
 from .forms import LoginForm, PortalPasswordChangeForm
@@ -55,33 +55,22 @@ def audit_list(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 @permission_required("accounts.view_auditevent", raise_exception=True)
 def audit_export_csv(request):
-    rows = _audit_events(request).qs.order_by("-at", "-id").iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(["at", "actor", "action", "target_type", "target_id", "target", "partner", "changes"])
-        for event in rows:
-            yield writer.writerow(
-                [
-                    event.at.isoformat(),
-                    event.actor.username if event.actor else "",
-                    event.action,
-                    event.target_type,
-                    event.target_id,
-                    event.target_label,
-                    event.partner.partner_id if event.partner else "",
-                    json.dumps(event.changes, ensure_ascii=False, default=str) if event.changes else "",
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
-    return response
+    events = _audit_events(request).qs.order_by("-at", "-id").iterator(chunk_size=2000)
+    header = ["at", "actor", "action", "target_type", "target_id", "target", "partner", "changes"]
+    rows = (
+        [
+            event.at.isoformat(),
+            event.actor.username if event.actor else "",
+            event.action,
+            event.target_type,
+            event.target_id,
+            event.target_label,
+            event.partner.partner_id if event.partner else "",
+            json.dumps(event.changes, ensure_ascii=False, default=str) if event.changes else "",
+        ]
+        for event in events
+    )
+    return csv_response("audit.csv", header, rows)

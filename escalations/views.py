@@ -1,13 +1,11 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from expoe_portal.csv_export import csv_response
 from expoe_portal.views import apply_service_errors
 
 from . import selectors, services
@@ -76,11 +74,6 @@ def dashboard(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_COLUMNS = [
     "policy",
     "rule",
@@ -104,35 +97,27 @@ CSV_COLUMNS = [
 @require_GET
 def export_csv(request):
     """Every open escalation the user may see, most overdue first, streamed (one query)."""
-    rows = selectors.escalation_open_list(user=request.user).order_by("due_at", "id")
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(CSV_COLUMNS)
-        for e in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    e.policy.key,
-                    e.policy.rule,
-                    e.subject_type,
-                    e.subject_id,
-                    e.subject_label,
-                    e.partner.partner_id if e.partner else "",
-                    e.owner.username if e.owner else "",
-                    e.started_at.isoformat(),
-                    e.due_at.isoformat(),
-                    e.live_state,
-                    e.current_level,
-                    e.acknowledged_by.username if e.acknowledged_by else "",
-                    e.acknowledged_at.isoformat() if e.acknowledged_at else "",
-                    e.acknowledge_note,
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="escalations-{stamp}.csv"'
-    return response
+    escalations = selectors.escalation_open_list(user=request.user).order_by("due_at", "id")
+    rows = (
+        [
+            e.policy.key,
+            e.policy.rule,
+            e.subject_type,
+            e.subject_id,
+            e.subject_label,
+            e.partner.partner_id if e.partner else "",
+            e.owner.username if e.owner else "",
+            e.started_at.isoformat(),
+            e.due_at.isoformat(),
+            e.live_state,
+            e.current_level,
+            e.acknowledged_by.username if e.acknowledged_by else "",
+            e.acknowledged_at.isoformat() if e.acknowledged_at else "",
+            e.acknowledge_note,
+        ]
+        for e in escalations.iterator(chunk_size=2000)
+    )
+    return csv_response(f"escalations-{timezone.localtime():%Y%m%d-%H%M}.csv", CSV_COLUMNS, rows)
 
 
 @login_required

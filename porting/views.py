@@ -1,14 +1,13 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from accounts.scoping import scope_for
+from expoe_portal.csv_export import csv_response
 from expoe_portal.views import apply_service_errors
 
 from . import dashboard, selectors, services
@@ -52,11 +51,6 @@ def port_list(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_COLUMNS = [
     ("id", lambda p: p.pk),
     ("partner", lambda p: p.partner.partner_id),
@@ -76,28 +70,17 @@ CSV_COLUMNS = [
 ]
 
 
-def _csv_cell(value) -> str:
-    # A cell starting with = + - @ would be a formula in a spreadsheet (CSV injection).
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not text[1:2].isdigit() else text
-
-
 @login_required
 @permission_required("porting.view_portrequest", raise_exception=True)
 def port_export_csv(request):
     """The queue's filtered list as CSV (same filters and scope), streamed so 100,000 rows fit."""
     filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
     rows = filterset.qs.order_by("id").iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow([name for name, _ in CSV_COLUMNS])
-        for port_request in rows:
-            yield writer.writerow([_csv_cell(get(port_request)) for _, get in CSV_COLUMNS])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="port-requests-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+    return csv_response(
+        f"port-requests-{timezone.localdate():%Y%m%d}.csv",
+        [name for name, _ in CSV_COLUMNS],
+        ([get(port_request) for _, get in CSV_COLUMNS] for port_request in rows),
+    )
 
 
 @login_required

@@ -1,0 +1,24 @@
+"""The one CSV helper behind every export: streamed, and safe to open in a spreadsheet."""
+
+import csv
+import io
+
+from expoe_portal.csv_export import csv_cell, csv_response
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised():
+    assert csv_cell('=HYPERLINK("http://evil.invalid","x")') == '\'=HYPERLINK("http://evil.invalid","x")'
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0"
+    # Phone numbers and negative numbers are data, not formulas.
+    assert csv_cell("+442071234567") == "+442071234567"
+    assert csv_cell(-5) == "-5" and csv_cell("-2.5") == "-2.5"
+    assert csv_cell("+2+cmd") == "'+2+cmd"
+    assert csv_cell(None) == ""
+
+
+def test_the_response_streams_a_header_and_the_rows_as_an_attachment():
+    response = csv_response("things.csv", ["a", "b"], iter([[1, "=2+3"], ["x", None]]))
+    assert response["Content-Disposition"] == 'attachment; filename="things.csv"'
+    body = b"".join(response.streaming_content).decode()
+    assert list(csv.reader(io.StringIO(body))) == [["a", "b"], ["1", "'=2+3"], ["x", ""]]
