@@ -12,3 +12,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset(
     {Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.TRAINER, Role.MANAGER},
 )
+
+# Who does platform work by hand or starts it again: confirming a Call Cabinet customer made by hand,
+# retrying ported numbers on BroadWorks.
+PLATFORM_OPERATORS = (Role.COORDINATOR, Role.PROVISIONING_ADMIN)

@@ -1,6 +1,6 @@
-from smtplib import SMTPException
-
 from celery import shared_task
+
+from expoe_portal.celery import EMAIL_RETRY
 
 
 @shared_task
@@ -11,12 +11,7 @@ def evaluate_escalations():
     return str(escalation_evaluate())
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=8,
-)
+@shared_task(**EMAIL_RETRY)
 def notify_escalation_level(event_id: int):
     from .emails import send_level_email
 

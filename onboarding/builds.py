@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from accounts.choices import Role
+from accounts.choices import PLATFORM_OPERATORS
 from accounts.services import audit_record
 
 from .choices import BuildStatus, BuildStepName, StepStatus
@@ -27,7 +27,7 @@ from .models import BuildStep, CustomerGroup, ServiceBuild
 # A gateway in manual mode raises PermanentError with this code and the instructions for a person.
 MANUAL_STEP = "manual"
 WAITING_FOR_PERSON = "Waiting for a co-ordinator to do this step by hand and confirm it here."
-CONFIRMERS = (Role.COORDINATOR, Role.PROVISIONING_ADMIN)
+CONFIRMERS = PLATFORM_OPERATORS
 
 
 class BuildConflict(Exception):
@@ -147,6 +147,20 @@ def retry_delay(attempts: int) -> int:
     broker's visibility timeout so a waiting retry is never redelivered as lost."""
     cap = min(settings.BUILD_RETRY_MAX_DELAY, settings.CELERY_REDIS_VISIBILITY_TIMEOUT // 4)
     return min(5 * 2 ** max(attempts - 1, 0), cap)
+
+
+def run_retrying_transient(task, args: tuple, *, attempt: int, max_attempts: int, run, give_up) -> str:
+    """Platform work outside a build (partner accounts, ported numbers): a transient error queues
+    `task(*args, attempt + 1)` with the builds' backoff; after `max_attempts`, `give_up(error)`."""
+    from integrations.base import TransientError
+
+    try:
+        return run()
+    except TransientError as exc:
+        if attempt >= max_attempts:
+            return give_up(exc)
+        task.apply_async((*args, attempt + 1), countdown=retry_delay(attempt))
+        return f"retrying: {exc}"
 
 
 def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> str:

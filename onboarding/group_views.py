@@ -32,6 +32,7 @@ from .build_request import (
     suggest_group_id,
     validate_build_request,
 )
+from .build_steps import callcabinet_customer_fields
 from .choices import NumberStatus, StepStatus
 from .group_forms import BuildRequestForms, CustomerGroupFilter, number_ranges
 from .models import BuildStep, CustomerGroup, Number, Partner
@@ -293,19 +294,12 @@ def _build_context(user, group) -> dict:
         "calls": calls,
         "waiting_step": waiting,
         # Only those who will type it into Call Cabinet see the instructions and the confirm form.
-        "manual_instructions": _callcabinet_instructions(group) if waiting and user.role in builds.CONFIRMERS else [],
+        "manual_instructions": (
+            manual_instructions(**callcabinet_customer_fields(group))
+            if waiting and user.role in builds.CONFIRMERS
+            else []
+        ),
     }
-
-
-def _callcabinet_instructions(group) -> list[str]:
-    return manual_instructions(
-        dealer_code=group.dealer_code,
-        billing_code=group.billing_code,
-        broadworks_group_id=group.group_id,
-        provider_id=group.partner.partner_id,
-        admin_name=group.callcabinet_admin_name,
-        admin_email=group.callcabinet_admin_email,
-    )
 
 
 @login_required

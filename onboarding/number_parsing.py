@@ -60,19 +60,16 @@ def parse_entry(text: str) -> list[str]:
     return [parse_number(text)]
 
 
-def parse_number_list(text: str) -> list[str]:
-    """A pasted list or CSV column of numbers and ranges, in order, without repeats.
+def expand_entries(entries, parse, describe) -> list[str]:
+    """Every entry parsed into its numbers (one number, or a whole range), in order, without repeats.
 
-    Raises one ValidationError listing every entry that could not be read."""
+    Raises one ValidationError naming every entry `parse` could not read, as `describe(index, entry)`."""
     numbers, seen, errors = [], set(), []
-    for raw in _LIST_SEPARATOR.split(text or ""):
-        entry = raw.strip().strip('"').strip()
-        if not entry or entry.lower() in ("number", "numbers", "e164", "first", "last"):
-            continue  # blank lines and a CSV header
+    for index, entry in enumerate(entries, start=1):
         try:
-            parsed = parse_entry(entry)
+            parsed = parse(entry)
         except ValidationError as exc:
-            errors.append(f"“{entry}”: {exc.messages[0]}")
+            errors.append(f"{describe(index, entry)}: {exc.messages[0]}")
             continue
         for number in parsed:
             if number not in seen:
@@ -80,6 +77,17 @@ def parse_number_list(text: str) -> list[str]:
                 numbers.append(number)
     if errors:
         raise ValidationError(errors, code="unreadable")
+    return numbers
+
+
+def parse_number_list(text: str) -> list[str]:
+    """A pasted list or CSV column of numbers and ranges, in order, without repeats.
+
+    Raises one ValidationError listing every entry that could not be read."""
+    entries = [raw.strip().strip('"').strip() for raw in _LIST_SEPARATOR.split(text or "")]
+    # Blank lines and a CSV header are not entries.
+    entries = [e for e in entries if e and e.lower() not in ("number", "numbers", "e164", "first", "last")]
+    numbers = expand_entries(entries, parse_entry, lambda index, entry: f"“{entry}”")
     if not numbers:
         raise ValidationError("Enter at least one number.", code="required")
     if len(numbers) > MAX_RANGE_SIZE:
@@ -88,6 +96,7 @@ def parse_number_list(text: str) -> list[str]:
 
 
 __all__ = [
+    "expand_entries",
     "DEFAULT_REGION",
     "MAX_RANGE_SIZE",
     "parse_entry",

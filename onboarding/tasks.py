@@ -1,26 +1,16 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 
+from expoe_portal.celery import EMAIL_RETRY
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=8,
-)
+
+@shared_task(**EMAIL_RETRY)
 def send_onboarding_email(order_id: int, kind: str):
     from .emails import send_order_email
 
     send_order_email(order_id=order_id, kind=kind)
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=8,
-)
+@shared_task(**EMAIL_RETRY)
 def send_build_email(build_id: int, kind: str):
     """A build failed, or waits for a co-ordinator (takes the build's id and the kind only)."""
     from .build_emails import send_build_email as send
@@ -51,15 +41,14 @@ PARTNER_ACCOUNT_MAX_ATTEMPTS = 6
 def provision_partner_account(order_id: int, platform: str, attempt: int = 1):
     """O2: one partner account on one platform (takes ids, a name and a counter, never a model).
     Transient platform errors queue the next attempt with backoff, like build steps do."""
-    from integrations.base import TransientError
-
-    from .builds import retry_delay
+    from .builds import run_retrying_transient
     from .partner_accounts import accounts_provision_gave_up, accounts_provision_run
 
-    try:
-        return accounts_provision_run(order_id=order_id, platform=platform)
-    except TransientError as exc:
-        if attempt >= PARTNER_ACCOUNT_MAX_ATTEMPTS:
-            return accounts_provision_gave_up(order_id=order_id, platform=platform, error=exc)
-        provision_partner_account.apply_async((order_id, platform, attempt + 1), countdown=retry_delay(attempt))
-        return f"retrying: {exc}"
+    return run_retrying_transient(
+        provision_partner_account,
+        (order_id, platform),
+        attempt=attempt,
+        max_attempts=PARTNER_ACCOUNT_MAX_ATTEMPTS,
+        run=lambda: accounts_provision_run(order_id=order_id, platform=platform),
+        give_up=lambda exc: accounts_provision_gave_up(order_id=order_id, platform=platform, error=exc),
+    )

@@ -17,14 +17,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.choices import Role
+from accounts.choices import PLATFORM_OPERATORS
 from accounts.services import audit_record
 
 from .choices import PlatformStatus, PortStatus
 from .models import PortRequest
 
 MAX_ATTEMPTS = 6
-RETRIERS = (Role.COORDINATOR, Role.PROVISIONING_ADMIN)
+RETRIERS = PLATFORM_OPERATORS
 
 
 def _lease() -> timedelta:

@@ -15,7 +15,7 @@ from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 from onboarding.choices import NumberStatus
 from onboarding.models import Number, Partner
-from onboarding.number_parsing import MAX_RANGE_SIZE, parse_number_list, parse_range
+from onboarding.number_parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, DocumentKind, NumberType, PortStatus, RejectionCode
@@ -62,26 +62,16 @@ def parse_numbers(value, *, country: str = "GB") -> list[str]:
     region = country or "GB"
     if isinstance(value, str):
         return parse_number_list(value) if value.strip() else []
-    numbers, seen, errors = [], set(), []
-    for index, item in enumerate(value or [], start=1):
-        try:
-            if isinstance(item, dict):
-                if set(item) != {"first", "last"}:
-                    raise ValidationError('A range is {"first": ..., "last": ...}.')
-                parsed = parse_range(
-                    normalise_e164(str(item["first"]), region=region), normalise_e164(str(item["last"]), region=region)
-                )
-            else:
-                parsed = [normalise_e164(str(item), region=region)]
-        except ValidationError as exc:
-            errors.append(f"Item {index} ({item}): {exc.messages[0]}")
-            continue
-        for number in parsed:
-            if number not in seen:
-                seen.add(number)
-                numbers.append(number)
-    if errors:
-        raise ValidationError(errors)
+
+    def parse_item(item) -> list[str]:
+        if not isinstance(item, dict):
+            return [normalise_e164(str(item), region=region)]
+        if set(item) != {"first", "last"}:
+            raise ValidationError('A range is {"first": ..., "last": ...}.')
+        first, last = (normalise_e164(str(item[key]), region=region) for key in ("first", "last"))
+        return parse_range(first, last)
+
+    numbers = expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})")
     if len(numbers) > MAX_RANGE_SIZE:
         raise ValidationError(f"That is {len(numbers):,} numbers; port at most {MAX_RANGE_SIZE:,} in one request.")
     return numbers

@@ -230,13 +230,19 @@ def port_document_add(request, pk):
     return _detail_page(request, port_request, document_form=form, status=400)
 
 
-@login_required
-def port_document_download(request, pk, document_pk):
-    """The only way to a document: the request must be in the user's scope (else 404)."""
+def _document_get(request, pk, document_pk):
+    """A document of a request in the user's scope (else 404)."""
     port_request = selectors.port_request_get(user=request.user, pk=pk)
     document = get_object_or_404(
         scope_for(request.user, PortDocument.objects.filter(port_request=port_request)), pk=document_pk
     )
+    return port_request, document
+
+
+@login_required
+def port_document_download(request, pk, document_pk):
+    """The only way to a document: the request must be in the user's scope (else 404)."""
+    _, document = _document_get(request, pk, document_pk)
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -250,10 +256,7 @@ def port_document_download(request, pk, document_pk):
 @login_required
 def port_document_remove(request, pk, document_pk):
     """POST only (the page asks for confirmation first)."""
-    port_request = selectors.port_request_get(user=request.user, pk=pk)
-    document = get_object_or_404(
-        scope_for(request.user, PortDocument.objects.filter(port_request=port_request)), pk=document_pk
-    )
+    port_request, document = _document_get(request, pk, document_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     services.port_document_remove(by=request.user, document=document)
