@@ -602,7 +602,8 @@ def customer_group_as_request(group: CustomerGroup) -> dict:
         "name": group.name,
         "domain": group.domain,
         "extension_length": group.extension_length,
-        "numbers": list(group.numbers.values_list("e164", flat=True)),
+        # `.all()`, not values_list: list pages and the API prefetch the numbers (in e164 order).
+        "numbers": [number.e164 for number in group.numbers.all()],
         "business_profile_number": group.business_profile_number,
         "voice_portal": {
             "number": group.voice_portal_number,

@@ -135,7 +135,7 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
     can_comment = user.has_perm("porting.add_portcomment") and (
         not user.is_partner_user or user.partner_id == port_request.partner_id
     )
-    documents = list(port_request.documents.select_related("uploaded_by"))
+    documents = list(port_request.documents.all())  # prefetched with who uploaded them
     comments = list(selectors.port_comments_for(user=user, port_request=port_request))
     context = {
         "port_request": port_request,
