@@ -5,15 +5,18 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from expoe_portal.outbox import email_queue
+
 from .models import EscalationEvent
 
 
-def send_level_email(*, event_id: int) -> bool:
-    """Send the level's email unless it has gone already; True when sent now.
+def level_email_queue(*, event_id: int) -> bool:
+    """Queue the level's email in the outbox, unless it went already; True when queued.
 
     Only the evaluator run whose insert created the event queues this (so two runs never queue
-    it twice); a redelivered task skips a sent email; a worker killed between sending and
-    recording sends it again (at least once, as the order emails do, decision 19)."""
+    it twice); the outbox stamps the event's notified_at once it is sent, and a worker killed
+    between sending and recording sends it again (at least once, as the order emails do,
+    decision 19)."""
     event = EscalationEvent.objects.select_related("escalation__policy", "escalation__owner").get(pk=event_id)
     if event.notified_at is not None or not event.contact_email:
         return False
@@ -32,6 +35,4 @@ def send_level_email(*, event_id: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[event.contact_email],
     )
-    message.send()
-    EscalationEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(notified_at=timezone.now())
-    return True
+    return email_queue(message, kind="escalation.level", stamp=(event, "notified_at")) is not None

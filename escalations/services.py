@@ -309,10 +309,10 @@ def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult, *, 
     result.events.extend(event_id for event_id, *_ in created)
     if not notify:
         return
-    from .tasks import notify_escalation_level
+    from .emails import level_email_queue
 
     for event_id, *_ in created:
-        notify_escalation_level.delay_on_commit(event_id)
+        level_email_queue(event_id=event_id)
 
 
 def _insert_events(rows: list[tuple], now) -> list[tuple]:

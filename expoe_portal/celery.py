@@ -1,23 +1,19 @@
 import os
-from smtplib import SMTPException
 
 from celery import Celery
+
+from .heartbeats import WorkerHeartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expoe_portal.settings.local")
 
 app = Celery("expoe_portal")
 # Every CELERY_* Django setting configures the app (see settings/base.py for the reliability ones).
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Every email task: an unreachable mail server is retried with backoff (30 s doubling to 15 min,
-# 8 times) before the task gives up. `@shared_task(**EMAIL_RETRY)`.
-EMAIL_RETRY = {
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 900,
-    "max_retries": 8,
-}
 
 app.autodiscover_tasks()
+
+# Every worker records a heartbeat row, so health can tell whether any worker is alive.
+app.steps["worker"].add(WorkerHeartbeat)
 
 
 def _ensure_filesystem_broker_folders():

@@ -42,6 +42,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("system/", views.system_health, name="system_health"),
     path("accounts/", include("accounts.urls")),
     path("", include("onboarding.urls")),
     path("", include("escalations.urls")),

@@ -1,14 +1,15 @@
 import logging
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .health import health_check
 
 logger = logging.getLogger(__name__)
 
@@ -54,39 +55,22 @@ def home(request):
     )
 
 
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        logger.exception("healthz: database check failed")
-        return False
-
-
-def _broker_ok() -> bool:
-    from expoe_portal.celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_BROKER_TIMEOUT)
-        return True
-    except Exception:
-        logger.exception("healthz: broker check failed")
-        return False
-
-
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness for load balancers and `make run`: the database and the broker answer."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    ok = all(checks.values())
-    body = {
-        "status": "ok" if ok else "error",
-        **{name: "ok" if good else "error" for name, good in checks.items()},
-    }
-    return JsonResponse(body, status=200 if ok else 503)
+    """Liveness for load balancers and `make run` (200 while the database and broker answer; 503
+    otherwise), and what is alive behind the web: workers, beat, due work, the platforms."""
+    health = health_check()
+    return JsonResponse(health.as_json(), status=200 if health.live else 503)
+
+
+@login_required
+@never_cache
+def system_health(request):
+    """Staff: the same as /healthz, with names, counts and the platforms' last errors."""
+    if not request.user.is_staff_member:
+        raise PermissionDenied("The system page is for EXPO.e staff.")
+    return render(request, "system_health.html", health_check().page_context())
 
 
 def permission_denied(request, exception=None):

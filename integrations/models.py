@@ -27,7 +27,11 @@ class ExternalCall(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["context", "started_at"])]
+        indexes = [
+            models.Index(fields=["context", "started_at"]),
+            # Health reads each platform's last call.
+            models.Index(fields=["platform", "-started_at"], name="externalcall_platform_latest"),
+        ]
 
     def __str__(self):
         return f"{self.platform}.{self.operation} {self.target}: {self.outcome}"

@@ -454,6 +454,22 @@ class CustomerGroupSerializer(serializers.Serializer):
         return group
 
 
+class BuildStartSerializer(CustomerGroupSerializer):
+    """The customer group after pressing Build, with what the press did."""
+
+    outcome = serializers.ChoiceField(
+        choices=[outcome.value for outcome in builds.StartOutcome],
+        read_only=True,
+        help_text="queued (confirmed and started), retrying (from the failed step), requeued (it had "
+        "stopped: its next step was due and no worker had it), unchanged (under way or done).",
+    )
+    detail = serializers.CharField(read_only=True, help_text="The same, in words.")
+
+    def to_representation(self, group):
+        outcome = self.context["outcome"]
+        return {**super().to_representation(group), "outcome": outcome.value, "detail": outcome.describe(group)}
+
+
 class CallCabinetConfirmationSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100, help_text="The customer reference Call Cabinet showed.")
 
@@ -484,18 +500,20 @@ class CustomerGroupViewSet(
         except services.TransitionRefused as exc:
             raise Conflict(str(exc)) from exc
 
-    @extend_schema(request=None, responses=CustomerGroupSerializer)
+    @extend_schema(request=None, responses=BuildStartSerializer)
     @action(detail=True, methods=["post"], url_path="build", permission_classes=[IsAuthenticated])
     def build(self, request, pk=None):
         """Start the build, or retry a failed one from its failed step. A draft request is confirmed
         first (review its plan at `plan/`); from then on it is built, not edited. Pressing it while
-        the build is queued, running or done changes nothing."""
+        the build is queued, running or done changes nothing, unless nothing live moves it (its
+        next step is due and no worker has it): then it is queued again (`outcome`: `requeued`)."""
         group = self.get_object()
         try:
-            builds.build_start(by=request.user, group=group)
+            _build, outcome = builds.build_start(by=request.user, group=group)
         except builds.BuildConflict as exc:
             raise Conflict(str(exc)) from exc
-        return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
+        group = self.get_queryset().get(pk=group.pk)
+        return Response(BuildStartSerializer(group, context={**self.get_serializer_context(), "outcome": outcome}).data)
 
     @extend_schema(request=CallCabinetConfirmationSerializer, responses=CustomerGroupSerializer)
     @action(detail=True, methods=["post"], url_path="callcabinet-confirmation", permission_classes=[IsAuthenticated])

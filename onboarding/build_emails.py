@@ -3,9 +3,10 @@ co-ordinator, with the platform's reason), or a step waits for a co-ordinator to
 (Call Cabinet in manual mode). Plain text, links to the build's page, never a password."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from escalations.models import EscalationContact
+from expoe_portal.outbox import email_queue
 
 from .models import OnboardingOrder, ServiceBuild
 
@@ -31,7 +32,8 @@ def build_email_recipients(build: ServiceBuild, kind: str) -> list[str]:
     return list(dict.fromkeys(recipients))
 
 
-def send_build_email(*, build_id: int, kind: str) -> int:
+def build_email_queue(*, build_id: int, kind: str) -> bool:
+    """Inside the transaction that records the failure or the wait: sent after commit (outbox)."""
     build = ServiceBuild.objects.select_related("group__partner", "requested_by").get(pk=build_id)
     group = build.group
     link = f"{settings.PORTAL_BASE_URL.rstrip('/')}{group.get_absolute_url()}"
@@ -49,7 +51,5 @@ def send_build_email(*, build_id: int, kind: str) -> int:
             "to create the Essential customer in Call Cabinet by hand.\n\n"
             f"The page lists exactly what to type, then confirm it there with the customer reference: {link}\n"
         )
-    recipients = build_email_recipients(build, kind)
-    if not recipients:
-        return 0
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, build_email_recipients(build, kind))
+    return email_queue(message, kind=f"build.{kind}") is not None

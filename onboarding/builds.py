@@ -2,27 +2,46 @@
 
 Flow: `build_start` (a person presses Build, or retries) → `run_build_step` task →
 `build_run_next_step` claims the next pending step with a compare-and-set (so two deliveries of the
-same task never run a step twice), runs it against the platforms outside any transaction (each
-platform call leaves its ExternalCall row), then records the outcome and queues the next step after
-commit. Transient platform errors retry with capped backoff; permanent ones fail the build with the
-platform's reason; "retry" resumes at the failed step. `build_sweep` re-queues steps whose worker
-died (lease expired).
+same task never run a step twice), runs it against the platforms outside any transaction under a
+heartbeat that renews its lease (each platform call leaves its ExternalCall row), then records the
+outcome while its claim holds and queues the next step after commit. Transient platform errors
+retry with capped backoff; permanent ones fail the build with the platform's reason; "retry"
+resumes at the failed step.
+
+The steps are a durable work queue (expoe_portal.work): each step records when it is next due, so
+beat's `build_sweep` wakes a build whose message was lost (a retry held by a worker that was killed)
+and takes back a step whose worker died (its lease lapsed), and pressing Build on such a build does
+the same at once.
 """
 
-from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from accounts.choices import PLATFORM_OPERATORS
 from accounts.services import audit_record
+from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 
 from .choices import BuildStatus, BuildStepName, StepStatus
 from .models import BuildStep, CustomerGroup, ServiceBuild
+
+TAKEN_BACK = "The worker running this step stopped; running it again."
+BUILD_STEPS = WorkQueue(
+    name="build steps",
+    model=BuildStep,
+    task="onboarding.tasks.run_build_step",
+    runnable=Q(
+        status__in=(StepStatus.PENDING, StepStatus.RUNNING),
+        build__status__in=(BuildStatus.QUEUED, BuildStatus.RUNNING),
+    ),
+    wake_args=("build_id",),
+    take_back={"status": StepStatus.PENDING, "last_error": TAKEN_BACK},
+)
 
 # A gateway in manual mode raises PermanentError with this code and the instructions for a person.
 MANUAL_STEP = "manual"
@@ -51,15 +70,50 @@ def steps_for(group: CustomerGroup) -> list[str]:
     return names
 
 
-def _enqueue(build_id: int, *, countdown: int = 0) -> None:
-    from .tasks import run_build_step
+class StartOutcome(StrEnum):
+    """What pressing Build did, with what to tell the person who pressed it."""
 
-    transaction.on_commit(lambda: run_build_step.apply_async((build_id,), countdown=countdown))
+    QUEUED = "queued", "Build of {group_id} confirmed and queued."
+    RETRYING = "retrying", "Retrying the build of {group_id} from its failed step."
+    REQUEUED = (
+        "requeued",
+        ("The build of {group_id} had stopped: its next step was due and no worker had it. It is queued again."),
+    )
+    UNCHANGED = (
+        "unchanged",
+        ("This build request is already confirmed. Its build is under way (or done), so nothing was changed."),
+    )
+
+    def __new__(cls, value: str, message: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.message = message
+        return member
+
+    def describe(self, group: CustomerGroup) -> str:
+        return self.message.format(group_id=group.group_id)
 
 
-def build_start(*, by, group: CustomerGroup) -> ServiceBuild:
+def _schedule_next_step(build_id: int) -> None:
+    """The build's next pending step is due now; wake a worker for it after commit."""
+    step = BuildStep.objects.filter(build_id=build_id, status=StepStatus.PENDING).order_by("position").first()
+    if step is not None:
+        BuildStep.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(**BUILD_STEPS.due_now())
+    BUILD_STEPS.wake(build_id)
+
+
+def build_stalled(build: ServiceBuild) -> bool:
+    """Queued or running, yet nothing live moves it: its next step has been due for longer than a
+    message takes, or the worker holding a step stopped renewing its lease."""
+    if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
+        return False
+    return BUILD_STEPS.stuck().filter(build_id=build.pk).exists()
+
+
+def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome]:
     """Start a group's build, or retry a failed one from its failed step. Twice in a row (a double
-    click) starts one build: the second finds it already queued or running."""
+    click) starts one build: the second finds it already queued or running and changes nothing,
+    unless nothing live moves it (`build_stalled`): then it is queued again, as the sweeper would."""
     from .services import OrderConflict, customer_group_submit
 
     if by.is_partner_user and by.partner_id != group.partner_id:
@@ -78,22 +132,34 @@ def build_start(*, by, group: CustomerGroup) -> ServiceBuild:
                 )
             build = ServiceBuild.objects.get(pk=build.pk)
             if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
-                return build  # under way or done already: a second click changes nothing
+                return build, _requeue_if_stalled(by=by, build=build)
             if build.status not in (BuildStatus.DRAFT, BuildStatus.FAILED):
                 raise BuildConflict(f"The build is {build.get_status_display().lower()}; it cannot start again.")
             if not type(build).queue._django_fsm.has_transition_perm(build, build.status, by):
                 raise PermissionDenied("Your role cannot start builds.")
+            outcome = StartOutcome.RETRYING if build.status == BuildStatus.FAILED else StartOutcome.QUEUED
             build.steps.filter(status=StepStatus.FAILED).update(status=StepStatus.PENDING, lease_until=None)
             build.queue(by=by, description="Retry" if build.started_at else "Build requested")
             build.save()
             audit_record(actor=by, action="build.queued", target=build, partner=group.partner)
-            _enqueue(build.pk)
+            _schedule_next_step(build.pk)
     except ConcurrentTransition as exc:
         build = ServiceBuild.objects.get(group=group)
         if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
-            return build  # the other click queued it first: one build, as if pressed once
+            return build, StartOutcome.UNCHANGED  # the other click queued it first: one build, as if pressed once
         raise BuildConflict("Someone else changed this build at the same moment; reload to see it.") from exc
-    return build
+    return build, outcome
+
+
+def _requeue_if_stalled(*, by, build: ServiceBuild) -> StartOutcome:
+    """A healthy build is left alone; a stalled one is woken (and the step of a dead worker taken
+    back) exactly as the sweeper would, and the press is audited."""
+    if not build_stalled(build):
+        return StartOutcome.UNCHANGED
+    if not BUILD_STEPS.sweep(where=Q(build_id=build.pk)):
+        return StartOutcome.UNCHANGED  # the sweeper (or a worker) got there in the same moment
+    audit_record(actor=by, action="build.requeued", target=build, partner=build.group.partner)
+    return StartOutcome.REQUEUED
 
 
 def build_cancel(*, by, build: ServiceBuild) -> ServiceBuild:
@@ -138,38 +204,18 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str) -> Se
             partner=group.partner,
             changes={"callcabinet_reference": reference},
         )
-        _enqueue(build.pk)
+        _schedule_next_step(build.pk)
     return build
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds before retrying a transient failure: doubling from 5 s, capped well below the
-    broker's visibility timeout so a waiting retry is never redelivered as lost."""
-    cap = min(settings.BUILD_RETRY_MAX_DELAY, settings.CELERY_REDIS_VISIBILITY_TIMEOUT // 4)
-    return min(5 * 2 ** max(attempts - 1, 0), cap)
-
-
-def run_retrying_transient(task, args: tuple, *, attempt: int, max_attempts: int, run, give_up) -> str:
-    """Platform work outside a build (partner accounts, ported numbers): a transient error queues
-    `task(*args, attempt + 1)` with the builds' backoff; after `max_attempts`, `give_up(error)`."""
-    from integrations.base import TransientError
-
-    try:
-        return run()
-    except TransientError as exc:
-        if attempt >= max_attempts:
-            return give_up(exc)
-        task.apply_async((*args, attempt + 1), countdown=retry_delay(attempt))
-        return f"retrying: {exc}"
 
 
 def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> str:
     """Run the build's next pending step; returns what happened (for logs and tests).
 
     `delivery` is the task message's id. Steps run strictly in order: while a step is running no
-    later one starts, unless the running step was claimed by this very message, whose earlier
-    delivery therefore died mid-step (the broker redelivers a message only then): it is taken back."""
-    from integrations.base import IntegrationError
+    later one starts, unless the running step's worker is gone: its lease lapsed (the worker died),
+    or it was claimed by this very message (the broker redelivers a message only when the worker
+    that had it died). Such a step is taken back and run again."""
+    from integrations.base import IntegrationError, TransientError
 
     from .build_steps import run_step
 
@@ -177,46 +223,49 @@ def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> st
     build = ServiceBuild.objects.select_related("group__partner").get(pk=build_id)
     if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
         return f"nothing to do: build is {build.status}"
+    now = timezone.now()
+    current = build.steps.filter(status__in=(StepStatus.RUNNING, StepStatus.WAITING)).first()
+    if current is not None:
+        if current.status == StepStatus.WAITING:
+            return f"{current.name} is waiting for a person"
+        lease_live = current.lease_until is not None and current.lease_until >= now
+        if lease_live and not (delivery and current.claimed_by == delivery):
+            return "a step is still running"
+        BuildStep.objects.filter(pk=current.pk, status=StepStatus.RUNNING, claimed_by=current.claimed_by).update(
+            status=StepStatus.PENDING, lease_until=None, last_error=TAKEN_BACK
+        )
     if build.cancel_requested:
         return _finish_cancel(build)
-    running = build.steps.filter(status__in=(StepStatus.RUNNING, StepStatus.WAITING)).first()
-    if running is not None:
-        if running.status == StepStatus.WAITING:
-            return f"{running.name} is waiting for a person"
-        if not delivery or running.claimed_by != delivery:
-            return "a step is still running"
-        BuildStep.objects.filter(pk=running.pk, status=StepStatus.RUNNING, claimed_by=delivery).update(
-            status=StepStatus.PENDING, last_error="The worker running this step stopped; running it again."
-        )
     step = build.steps.filter(status=StepStatus.PENDING).order_by("position").first()
     if step is None:
         return _finish_success(build)
-    now = timezone.now()
-    claimed = BuildStep.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
-        status=StepStatus.RUNNING,
-        attempts=F("attempts") + 1,
-        started_at=now,
-        lease_until=now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
-        claimed_by=delivery,
-    )
-    if not claimed:
+    token = new_token(delivery)
+    if not BUILD_STEPS.claim(
+        step.pk, token=token, where=Q(status=StepStatus.PENDING), status=StepStatus.RUNNING, started_at=now
+    ):
         return "another worker took the step"
     if build.status == BuildStatus.QUEUED:
         _transition(build, "start")
     step.refresh_from_db()
+    if step.attempts > settings.BUILD_STEP_MAX_ATTEMPTS:
+        # Every run so far died with its worker (killed, out of memory, over the time limit): stop.
+        return _record_failure(build, step, TransientError(WORKER_STOPPED_EACH_TIME), token)
     try:
-        reference = runner(step=step, group=build.group) or ""
+        with BUILD_STEPS.heartbeat(step.pk, token):
+            reference = runner(step=step, group=build.group) or ""
     except IntegrationError as exc:
-        return _record_failure(build, step, exc)
+        return _record_failure(build, step, exc, token)
     with transaction.atomic():
-        BuildStep.objects.filter(pk=step.pk).update(
+        if not BUILD_STEPS.finish(
+            step.pk,
+            token=token,
             status=StepStatus.DONE,
             external_reference=reference[:200],
             last_error="",
             finished_at=timezone.now(),
-            lease_until=None,
-        )
-        _enqueue(build.pk)
+        ):
+            return f"{step.name} was taken back from this run; the run that has it records it"
+        _schedule_next_step(build.pk)
     return f"{step.name} done"
 
 
@@ -227,24 +276,23 @@ def _transition(build: ServiceBuild, name: str, **kwargs) -> None:
         build.save()
 
 
-def _record_failure(build, step, exc) -> str:
+def _record_failure(build, step, exc, token: str) -> str:
     with transaction.atomic():
         if exc.code == MANUAL_STEP:
-            BuildStep.objects.filter(pk=step.pk).update(
-                status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON, lease_until=None
-            )
-            _notify(build.pk, "waiting")
+            if BUILD_STEPS.finish(step.pk, token=token, status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON):
+                _notify(build.pk, "waiting")
             return f"{step.name} waits for a person"
         if not exc.permanent and step.attempts < settings.BUILD_STEP_MAX_ATTEMPTS:
-            BuildStep.objects.filter(pk=step.pk).update(
-                status=StepStatus.PENDING, last_error=str(exc), lease_until=None
+            delay = retry_delay(step.attempts)
+            BUILD_STEPS.retry_later(
+                step.pk, token=token, delay=delay, wake_args=(build.pk,), status=StepStatus.PENDING, last_error=str(exc)
             )
-            _enqueue(build.pk, countdown=retry_delay(step.attempts))
-            return f"{step.name} will be retried: {exc}"
+            return f"{step.name} will be retried in {delay} s: {exc}"
         reason = str(exc) if exc.permanent else f"Gave up after {step.attempts} attempts: {exc}"
-        BuildStep.objects.filter(pk=step.pk).update(
-            status=StepStatus.FAILED, last_error=reason, finished_at=timezone.now(), lease_until=None
-        )
+        if not BUILD_STEPS.finish(
+            step.pk, token=token, status=StepStatus.FAILED, last_error=reason, finished_at=timezone.now()
+        ):
+            return f"{step.name} was taken back from this run; the run that has it records it"
         build = ServiceBuild.objects.get(pk=build.pk)
         build.fail(reason=f"{step.get_name_display()}: {reason}", description=reason)
         build.save()
@@ -253,9 +301,9 @@ def _record_failure(build, step, exc) -> str:
 
 
 def _notify(build_id: int, kind: str) -> None:
-    from .tasks import send_build_email
+    from .build_emails import build_email_queue
 
-    send_build_email.delay_on_commit(build_id, kind)
+    build_email_queue(build_id=build_id, kind=kind)
 
 
 def _finish_success(build) -> str:
@@ -269,16 +317,6 @@ def _finish_cancel(build) -> str:
 
 
 def build_sweep() -> list[int]:
-    """Re-queue steps left "running" by a worker that died (their lease has passed)."""
-    stuck = list(
-        BuildStep.objects.filter(status=StepStatus.RUNNING, lease_until__lt=timezone.now()).values_list(
-            "pk", "build_id"
-        )
-    )
-    for step_id, build_id in stuck:
-        with transaction.atomic():
-            if BuildStep.objects.filter(pk=step_id, status=StepStatus.RUNNING, lease_until__lt=timezone.now()).update(
-                status=StepStatus.PENDING, last_error="The worker running this step stopped; running it again."
-            ):
-                _enqueue(build_id)
-    return [build_id for _, build_id in stuck]
+    """Beat: wake every build whose next step is due but was not picked up (its message was lost),
+    taking back any step whose worker died (its lease lapsed). Returns the builds woken."""
+    return [build_id for (build_id,) in BUILD_STEPS.sweep()]

@@ -7,9 +7,9 @@ URL; both come from settings, never from literals in templates.
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from escalations.models import EscalationContact
+from expoe_portal.outbox import email_queue
 
 from .models import OnboardingOrder
 
@@ -51,21 +51,11 @@ def build_order_email(order: OnboardingOrder, kind: str) -> EmailMultiAlternativ
     return message
 
 
-def send_order_email(*, order_id: int, kind: str) -> bool:
-    """Send one of the order's emails unless it has gone already; True when sent now.
-
-    Sent first, then marked: a worker killed in between sends it again on redelivery (at least
-    once), which is better than a confirmation that silently never leaves.
-    """
+def order_email_queue(order: OnboardingOrder, kind: str) -> bool:
+    """Inside the transition's transaction: the email goes out after commit, through the outbox,
+    which stamps the order's "sent at" field once it has gone. False when there is nobody to tell
+    or it went already."""
     _, sent_field = EMAILS[kind]
-    order = OnboardingOrder.objects.select_related("partner").get(pk=order_id)
     if getattr(order, sent_field) is not None:
         return False
-    message = build_order_email(order, kind)
-    if not message.to:
-        return False
-    message.send()
-    OnboardingOrder.objects.filter(pk=order_id, **{f"{sent_field}__isnull": True}).update(
-        **{sent_field: timezone.now()}
-    )
-    return True
+    return email_queue(build_order_email(order, kind), kind=f"onboarding.{kind}", stamp=(order, sent_field)) is not None

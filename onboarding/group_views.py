@@ -43,7 +43,6 @@ PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi"
 POOL_HINT_NUMBERS = 500  # summarised as ranges beside the numbers box
 POOL_HINT_RANGES = 12
 NOT_AUTHOR = "Only co-ordinators, administrators and the partner's own users change customer build requests."
-ALREADY_CONFIRMED = "This build request is already confirmed."
 
 
 def _passwords_key(group) -> str:
@@ -199,19 +198,13 @@ def group_submit(request, pk):
     group = _group_get(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    was_draft = group.is_draft
-    previous = getattr(getattr(group, "build", None), "status", None)
     try:
-        builds.build_start(by=request.user, group=group)
+        _build, outcome = builds.build_start(by=request.user, group=group)
     except builds.BuildConflict as exc:
         messages.error(request, str(exc))
     else:
-        if was_draft:
-            messages.success(request, f"Build of {group.group_id} confirmed and queued.")
-        elif previous == "failed":
-            messages.success(request, f"Retrying the build of {group.group_id} from its failed step.")
-        else:
-            messages.info(request, ALREADY_CONFIRMED)
+        level = messages.INFO if outcome == builds.StartOutcome.UNCHANGED else messages.SUCCESS
+        messages.add_message(request, level, outcome.describe(group))
     request.session.pop(_passwords_key(group), None)
     return redirect(group)
 
@@ -288,6 +281,8 @@ def _build_context(user, group) -> dict:
     waiting = next((step for step in steps if step.status == StepStatus.WAITING), None)
     return {
         "build": build,
+        # Queued or running with nothing live moving it: the page says so and offers to queue it again.
+        "stalled": build is not None and builds.build_stalled(build),
         "steps": steps,
         "summary": build_summary(group),
         "can_build": services.can_assign_numbers(user, group),

@@ -385,6 +385,12 @@ class OnboardingAccount(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Durable work (expoe_portal.work): while the account is being created on its platform, when the
+    # next attempt is due and which worker holds it; a lost retry message is woken by the sweeper.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
 
     PARTNER_SCOPE = "order__partner"
 
@@ -669,7 +675,10 @@ class BuildStep(models.Model):
     external_reference = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # A running step whose lease has passed was abandoned (worker killed): the sweeper re-queues it.
+    # Durable work (expoe_portal.work). When the step is next due: set when it becomes the build's next
+    # step, and to now + backoff on a retry; empty while an earlier step still has to run.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Renewed by its worker's heartbeat while the step runs; a lapsed lease means the worker died.
     lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
     # The id of the task message that claimed the step. A message comes back only when the worker
     # holding it died, so a delivery that finds its own id on a running step may take it back at once.

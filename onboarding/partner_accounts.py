@@ -3,17 +3,31 @@
 The order's co-ordinator starts it; one task per platform reads the platform first and creates only
 what is missing (on BroadWorks: the service provider and the partner's clone group), then records
 the account (reference, when) on the order; when all three are done the order moves on to "Partner
-accounts created" by itself. Recording by hand stays possible."""
+accounts created" by itself. Recording by hand stays possible.
+
+Each account being created is a unit of durable work (expoe_portal.work): its row says when the next
+attempt is due and which worker holds it, so a retry whose message died with its worker is woken by
+the sweeper, and a worker that dies mid-call is noticed when its lease lapses."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import audit_record
+from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 
 from .choices import AccountPlatform, AccountStatus, OrderStatus
 from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder, Partner
+
+PARTNER_ACCOUNTS = WorkQueue(
+    name="partner accounts",
+    model=OnboardingAccount,
+    task="onboarding.tasks.provision_partner_account",
+    runnable=Q(status=AccountStatus.IN_PROGRESS),
+    wake_args=("order_id", "platform"),
+)
 
 
 class AccountsRefused(Exception):
@@ -22,8 +36,6 @@ class AccountsRefused(Exception):
 
 def accounts_provision_start(*, by, order: OnboardingOrder) -> list[str]:
     """Queue the creation of every account not yet done; returns the platforms queued."""
-    from .tasks import provision_partner_account
-
     with transaction.atomic():
         order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
         if not ORDER_COORDINATOR(order, by):
@@ -36,9 +48,11 @@ def accounts_provision_start(*, by, order: OnboardingOrder) -> list[str]:
         queued = list(
             order.accounts.exclude(status=AccountStatus.DONE).values_list("platform", flat=True).order_by("platform")
         )
-        order.accounts.filter(platform__in=queued).update(status=AccountStatus.IN_PROGRESS, error="")
+        order.accounts.filter(platform__in=queued).update(
+            status=AccountStatus.IN_PROGRESS, error="", attempts=0, **PARTNER_ACCOUNTS.due_now()
+        )
         for platform in queued:
-            transaction.on_commit(lambda platform=platform: provision_partner_account.delay(order.pk, platform))
+            PARTNER_ACCOUNTS.wake(order.pk, platform)
         audit_record(
             actor=by,
             action="partner_accounts.queued",
@@ -79,37 +93,53 @@ def _clone_group(partner: Partner, bw) -> str:
     return clone_group_id
 
 
-def accounts_provision_run(*, order_id: int, platform: str, platforms=None) -> str:
+def accounts_provision_run(*, order_id: int, platform: str, delivery: str = "", platforms=None) -> str:
     """One platform's account: create what is missing, record the outcome (never raises for a
-    platform refusal: the account shows it, and the co-ordinator can start again)."""
+    platform refusal: the account shows it, and the co-ordinator can start again). Transient
+    errors are retried with backoff, up to PLATFORM_WORK_MAX_ATTEMPTS."""
     from integrations.base import IntegrationError, calling_for
     from integrations.platforms import get_platforms
 
-    order = OnboardingOrder.objects.select_related("partner").get(pk=order_id)
-    account = order.accounts.get(platform=platform)
-    if account.status == AccountStatus.DONE:
+    account = OnboardingAccount.objects.filter(order_id=order_id, platform=platform).first()
+    if account is None or account.status == AccountStatus.DONE:
         return "already done"
+    token = new_token(delivery)
+    if not PARTNER_ACCOUNTS.claim(account.pk, token=token):
+        return "nothing to do: not queued, or another worker has it"
+    account.refresh_from_db()
+    if account.attempts > settings.PLATFORM_WORK_MAX_ATTEMPTS:
+        error = f"Gave up after {account.attempts} attempts: {WORKER_STOPPED_EACH_TIME}"
+        PARTNER_ACCOUNTS.finish(account.pk, token=token, status=AccountStatus.FAILED, error=error)
+        return f"failed: {error}"
+    order = OnboardingOrder.objects.select_related("partner").get(pk=order_id)
     try:
-        with calling_for(f"order:{order.pk}/account:{platform}", partner=order.partner):
+        with (
+            PARTNER_ACCOUNTS.heartbeat(account.pk, token),
+            calling_for(f"order:{order.pk}/account:{platform}", partner=order.partner),
+        ):
             reference = _create_on_platform(order, platform, platforms or get_platforms())
     except IntegrationError as exc:
-        if not exc.permanent:
-            raise  # the task retries transient errors with backoff
-        OnboardingAccount.objects.filter(pk=account.pk).update(status=AccountStatus.FAILED, error=str(exc))
-        return f"failed: {exc}"
-    with transaction.atomic():
-        OnboardingAccount.objects.filter(pk=account.pk).update(
-            status=AccountStatus.DONE, reference=reference, error="", completed_at=timezone.now()
+        if exc.permanent or account.attempts >= settings.PLATFORM_WORK_MAX_ATTEMPTS:
+            error = str(exc) if exc.permanent else f"Gave up after {account.attempts} attempts: {exc}"
+            PARTNER_ACCOUNTS.finish(account.pk, token=token, status=AccountStatus.FAILED, error=error)
+            return f"failed: {error}"
+        delay = retry_delay(account.attempts)
+        PARTNER_ACCOUNTS.retry_later(
+            account.pk, token=token, delay=delay, wake_args=(order_id, platform), error=f"{exc} (retrying)"
         )
+        return f"retrying in {delay} s: {exc}"
+    with transaction.atomic():
+        if not PARTNER_ACCOUNTS.finish(
+            account.pk,
+            token=token,
+            status=AccountStatus.DONE,
+            reference=reference,
+            error="",
+            completed_at=timezone.now(),
+        ):
+            return "taken back from this run; the run that has it records it"
         _complete_stage_when_all_done(order.pk)
     return "done"
-
-
-def accounts_provision_gave_up(*, order_id: int, platform: str, error) -> str:
-    OnboardingAccount.objects.filter(order_id=order_id, platform=platform).update(
-        status=AccountStatus.FAILED, error=f"Gave up retrying: {error}"
-    )
-    return f"failed: {error}"
 
 
 def _complete_stage_when_all_done(order_id: int) -> None:

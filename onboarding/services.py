@@ -326,9 +326,9 @@ def onboarding_order_transition(
             if name == "go_live":
                 order.partner.save(update_fields=["live", "updated_at"])
             if name in ORDER_EMAILS:
-                from .tasks import send_onboarding_email
+                from .emails import order_email_queue
 
-                send_onboarding_email.delay_on_commit(order.pk, ORDER_EMAILS[name])
+                order_email_queue(order, ORDER_EMAILS[name])
     except ConcurrentTransition as exc:
         raise OrderConflict() from exc
     return order

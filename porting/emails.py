@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from expoe_portal.outbox import email_queue
+
 from .models import PortRequest
 
 SUBJECTS = {
@@ -38,11 +40,6 @@ def build_port_email(port_request: PortRequest, kind: str) -> EmailMessage:
     )
 
 
-def send_port_email(*, port_request_id: int, kind: str) -> bool:
-    """Send one notification; at least once (a redelivered task may send it again, decision 19)."""
-    port_request = PortRequest.objects.select_related("partner").get(pk=port_request_id)
-    message = build_port_email(port_request, kind)
-    if not message.to:
-        return False
-    message.send()
-    return True
+def port_email_queue(port_request: PortRequest, kind: str) -> None:
+    """Inside the transition's transaction: the email goes out after commit, through the outbox."""
+    email_queue(build_port_email(port_request, kind), kind=f"port.{kind}")

@@ -163,8 +163,12 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         help_text="Adding the numbers to the partner on BroadWorks after completion.",
     )
     platform_error = models.TextField(blank=True)
-    # Set while a run holds the BroadWorks step (a lease), so two runs never add numbers at once.
-    platform_attempted_at = models.DateTimeField(null=True, blank=True)
+    # Durable work (expoe_portal.work) for the BroadWorks step: when it is next due, which worker holds
+    # it (a lease its heartbeat renews, so two runs never add numbers at once) and how often it ran.
+    platform_attempts = models.PositiveSmallIntegerField(default=0)
+    platform_next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    platform_lease_until = models.DateTimeField(null=True, blank=True)
+    platform_claimed_by = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -297,6 +301,7 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         self.completed_on = completed_on
         self.completion_working_days = working_days
         self.platform_status = PlatformStatus.PENDING
+        self.platform_next_attempt_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description

@@ -19,7 +19,9 @@ from onboarding.number_parsing import MAX_RANGE_SIZE, expand_entries, parse_numb
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, DocumentKind, NumberType, PortStatus, RejectionCode
+from .emails import port_email_queue
 from .models import PortComment, PortDocument, PortRejection, PortRequest
+from .platform import PORTED_NUMBERS
 from .rules import country_requirements, lead_time_rule_for
 
 EDITABLE_FIELDS = (
@@ -468,13 +470,9 @@ def port_request_transition(
                 partner=port_request.partner,
                 changes=changes,
             )
-            from .tasks import send_port_email
-
-            send_port_email.delay_on_commit(port_request.pk, PORT_EMAILS[name])
+            port_email_queue(port_request, PORT_EMAILS[name])
             if name == "complete":
-                from .tasks import add_ported_numbers_to_platform
-
-                add_ported_numbers_to_platform.delay_on_commit(port_request.pk)
+                PORTED_NUMBERS.wake(port_request.pk)  # due since the transition (N1)
     except ConcurrentTransition as exc:
         raise PortConflict() from exc
     return port_request

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "expoe_portal",
     "accounts",
     "onboarding",
     "porting",
@@ -292,20 +293,38 @@ GROUP_EXTENSION_LENGTH_MAX = 6
 # secret key unless set; rotating it only affects builds still waiting to run.
 PORTAL_ENCRYPTION_KEY = env("PORTAL_ENCRYPTION_KEY", default="")
 
-# Builds: a step that keeps failing transiently gives up after this many attempts; retry delays
-# double from 5 s up to this cap (always well under the Redis visibility timeout).
+# Durable work (expoe_portal/work.py): the database holds when each unit of platform work is due
+# and which worker holds it; messages only wake workers. A worker renews its lease every third of
+# WORK_LEASE_SECONDS while it works, so a dead worker's work is taken back within one lease plus a
+# sweep; a due item whose message was lost is sent again after WORK_REQUEUE_AFTER.
+WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=45)
+WORK_REQUEUE_AFTER = env.int("WORK_REQUEUE_AFTER", default=30)
+WORK_SWEEP_INTERVAL = env.int("WORK_SWEEP_INTERVAL", default=15)  # seconds between sweeper runs
+# Transient failures: retry delays double from the base up to the cap (always well under the Redis
+# visibility timeout). A build step gives up after BUILD_STEP_MAX_ATTEMPTS.
+WORK_RETRY_BASE_DELAY = env.int("WORK_RETRY_BASE_DELAY", default=5)
+WORK_RETRY_MAX_DELAY = env.int("WORK_RETRY_MAX_DELAY", default=300)
 BUILD_STEP_MAX_ATTEMPTS = env.int("BUILD_STEP_MAX_ATTEMPTS", default=6)
-BUILD_RETRY_MAX_DELAY = env.int("BUILD_RETRY_MAX_DELAY", default=300)
-BUILD_SWEEP_INTERVAL = env.int("BUILD_SWEEP_INTERVAL", default=60)  # seconds between sweeper runs
-CELERY_BEAT_SCHEDULE["sweep-stuck-build-steps"] = {
-    "task": "onboarding.tasks.sweep_builds",
-    "schedule": BUILD_SWEEP_INTERVAL,
-}
-# N1 after a port completes: numbers not yet on BroadWorks are queued again this often (seconds).
-CELERY_BEAT_SCHEDULE["sweep-ported-numbers"] = {
-    "task": "porting.tasks.sweep_ported_numbers",
-    "schedule": env.int("PORTED_NUMBERS_SWEEP_INTERVAL", default=300),
-}
+PLATFORM_WORK_MAX_ATTEMPTS = env.int("PLATFORM_WORK_MAX_ATTEMPTS", default=6)  # partner accounts, ported numbers
+# Emails: an unreachable mail server is retried from 30 s doubling to 15 min, 9 tries in all.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=9)
+EMAIL_RETRY_BASE_DELAY = env.int("EMAIL_RETRY_BASE_DELAY", default=30)
+EMAIL_RETRY_MAX_DELAY = env.int("EMAIL_RETRY_MAX_DELAY", default=900)
+if not 0 < WORK_SWEEP_INTERVAL <= WORK_LEASE_SECONDS:
+    raise ImproperlyConfigured("Need 0 < WORK_SWEEP_INTERVAL <= WORK_LEASE_SECONDS.")
+# Every durable work queue; beat's one sweeper and health go through them all.
+WORK_QUEUES = [
+    "onboarding.builds.BUILD_STEPS",
+    "onboarding.partner_accounts.PARTNER_ACCOUNTS",
+    "porting.platform.PORTED_NUMBERS",
+    "expoe_portal.outbox.EMAILS",
+]
+CELERY_BEAT_SCHEDULE["sweep-due-work"] = {"task": "expoe_portal.tasks.sweep_work", "schedule": WORK_SWEEP_INTERVAL}
+# Workers and beat write a heartbeat row this often; health calls a process gone after HEALTH_STALE_AFTER.
+PROCESS_HEARTBEAT_INTERVAL = env.int("PROCESS_HEARTBEAT_INTERVAL", default=15)
+HEALTH_STALE_AFTER = env.int("HEALTH_STALE_AFTER", default=60)
+CELERY_BEAT_SCHEDULER = "expoe_portal.heartbeats:RecordingScheduler"
+
 # --- The platforms (the defaults are the simulators `make run` starts) ----------------------------
 BROADWORKS_HOST = env("BROADWORKS_HOST", default="127.0.0.1")
 BROADWORKS_PORT = env.int("BROADWORKS_PORT", default=2208)

@@ -66,7 +66,7 @@ def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        build = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
+        build, _ = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
     build.refresh_from_db()
     assert build.status == "succeeded", (
         build.last_error,
@@ -152,7 +152,7 @@ def test_O2_partner_accounts_are_created_on_the_three_simulators(world, simulato
 
 def _build_and_show(world, client, group, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        build = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
+        build, _ = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
     build.refresh_from_db()
     client.force_login(world.user(Role.PARTNER_USER))
     page = client.get(group.get_absolute_url()).content.decode()

@@ -35,7 +35,7 @@ def waiting_build(world, platforms, django_capture_on_commit_callbacks):
         by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        build = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
+        build, _ = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
     build.refresh_from_db()
     return build
 

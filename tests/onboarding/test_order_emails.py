@@ -6,9 +6,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from accounts.choices import Role
+from expoe_portal.models import OutboundEmail
+from expoe_portal.outbox import email_send
 from onboarding import services
 from onboarding.choices import OrderStatus
-from onboarding.emails import send_order_email
+from onboarding.emails import order_email_queue
 from onboarding.models import OnboardingOrder
 from tests.factories import PartnerContactFactory
 
@@ -64,7 +66,9 @@ def test_an_email_task_run_twice_sends_once(world, django_capture_on_commit_call
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=True):
         services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
-    assert send_order_email(order_id=order.pk, kind="confirmation") is False  # a redelivered task
+    (email,) = OutboundEmail.objects.filter(kind="onboarding.confirmation")
+    assert email_send(email_id=email.pk).startswith("nothing to do")  # a redelivered task
+    assert order_email_queue(OnboardingOrder.objects.get(pk=order.pk), "confirmation") is False, "sent already"
     assert len(mail.outbox) == 1
 
 
@@ -75,16 +79,22 @@ def test_a_refused_transition_sends_nothing(world, django_capture_on_commit_call
     assert mail.outbox == []
 
 
-def test_a_failing_mail_server_leaves_the_email_unsent_for_the_retry(world, monkeypatch):
+def test_a_failing_mail_server_leaves_the_email_due_for_a_retry(world, monkeypatch, django_capture_on_commit_callbacks):
     from smtplib import SMTPServerDisconnected
 
     order = order_in_state(world, OrderStatus.RECEIVED)
-    OnboardingOrder.objects.filter(pk=order.pk).update(status="confirmed")
 
     def broken(self, *args, **kwargs):
         raise SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
-    with pytest.raises(SMTPServerDisconnected):
-        send_order_email(order_id=order.pk, kind="confirmation")
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.EmailMessage.send", broken)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
+        (email,) = OutboundEmail.objects.filter(kind="onboarding.confirmation")
+        assert email_send(email_id=email.pk).startswith("retrying in 30 s: SMTPServerDisconnected")
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.lease_until) == ("pending", 1, None)
+    assert email.next_attempt_at > email.created_at and "gone" in email.last_error
     assert OnboardingOrder.objects.get(pk=order.pk).confirmation_email_sent_at is None
+    assert len(callbacks) == 1, "the send was queued once, after commit"

@@ -104,7 +104,44 @@ def test_O2_transient_errors_are_retried(world, order, platforms, django_capture
     platforms.akixi.fail = [TransientError("503"), TransientError("503")]
     with django_capture_on_commit_callbacks(execute=True):
         partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
-    assert OnboardingOrder.objects.get(pk=order.pk).accounts.get(platform="akixi").status == "done"
+    akixi = OnboardingOrder.objects.get(pk=order.pk).accounts.get(platform="akixi")
+    assert (akixi.status, akixi.attempts, akixi.lease_until) == ("done", 3, None)
+
+
+def test_O2_an_account_retry_whose_message_was_lost_is_woken_by_the_sweeper(
+    world, order, platforms, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    platforms.akixi.fail = [TransientError("503")]
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    assert len(sent) == 3, "one message per platform"
+    assert partner_accounts.accounts_provision_run(order_id=order.pk, platform="akixi").startswith("retrying")
+    akixi = order.accounts.get(platform="akixi")
+    assert (akixi.status, akixi.attempts) == ("in_progress", 1) and akixi.next_attempt_at > timezone.now()
+    # The retry's countdown message died with its worker; the row is still due.
+    akixi.next_attempt_at = timezone.now() - timedelta(seconds=settings.WORK_REQUEUE_AFTER + 1)
+    akixi.save(update_fields=["next_attempt_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert partner_accounts.PARTNER_ACCOUNTS.sweep() == [(order.pk, "akixi")]
+    akixi.refresh_from_db()
+    assert (akixi.status, akixi.attempts, akixi.reference) == ("done", 2, "BETA02")
+    assert [c for c in platforms.calls if c[0] == "add_reseller"].count(
+        ("add_reseller", "BETA02", "ops@betacom.invalid")
+    ) == 1
+
+
+def test_O2_an_account_whose_worker_died_every_time_gives_up_with_the_reason(world, order, platforms, settings):
+    from onboarding.models import OnboardingAccount
+
+    order.accounts.update(status="in_progress", attempts=settings.PLATFORM_WORK_MAX_ATTEMPTS)
+    result = partner_accounts.accounts_provision_run(order_id=order.pk, platform="akixi")
+    assert result.startswith("failed: Gave up after 7 attempts")
+    akixi = OnboardingAccount.objects.get(order=order, platform="akixi")
+    assert akixi.status == "failed" and "stopped each time" in akixi.error
 
 
 def test_O2_only_the_orders_coordinator_and_only_at_that_stage(world, order, platforms):

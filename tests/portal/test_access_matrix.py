@@ -151,6 +151,7 @@ def first_policy_pk(world):
 EXPECTATIONS = {
     "home": Expect(signed_in(200, **{PARTNER: 302})),
     "healthz": Expect(everyone(200)),
+    "system_health": Expect(signed_in(200, **{PARTNER: 403})),
     "accounts:login": Expect(everyone(302, **{ANON: 200})),
     "accounts:logout": Expect(everyone(405)),  # logging out is a POST
     "accounts:password_change": Expect(signed_in(200)),

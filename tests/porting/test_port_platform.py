@@ -12,7 +12,7 @@ from integrations.base import PermanentError, TransientError
 from porting import services
 from porting.choices import PortStatus
 from porting.models import PortRequest
-from porting.platform import add_ported_numbers, ported_numbers_sweep
+from porting.platform import NO_GATEWAY_RECHECK, add_ported_numbers, ported_numbers_sweep
 
 from .walk import port_in_state
 
@@ -67,15 +67,20 @@ def _complete(world, django_capture_on_commit_callbacks, **overrides):
 
 
 def test_without_a_gateway_the_step_waits_with_the_reason_and_the_sweeper_finishes_it_once_there_is_one(
-    world, settings, django_capture_on_commit_callbacks
+    world, settings, django_capture_on_commit_callbacks, time_machine
 ):
+    time_machine.move_to(timezone.now(), tick=False)
     done = _complete(world, django_capture_on_commit_callbacks)
     assert done.platform_status == "pending"
     assert "No broadworks gateway is configured" in done.platform_error
+    assert done.platform_next_attempt_at == timezone.now() + timedelta(seconds=NO_GATEWAY_RECHECK)
+    assert ported_numbers_sweep() == [], "not due again yet"
 
     settings.BROADWORKS_GATEWAY = GATEWAY
     FakeBroadWorks.calls, FakeBroadWorks.pool, FakeBroadWorks.failures = [], set(), []
-    assert ported_numbers_sweep() == [done.pk]
+    time_machine.shift(timedelta(seconds=NO_GATEWAY_RECHECK + settings.WORK_REQUEUE_AFTER + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ported_numbers_sweep() == [done.pk]
     done.refresh_from_db()
     assert done.platform_status == "done" and FakeBroadWorks.calls == [("pool", "ACME01", done.numbers)]
     assert ported_numbers_sweep() == [], "nothing left to sweep"
@@ -159,9 +164,26 @@ def test_a_refusal_fails_with_the_reason_staff_see_it_and_retry_once_fixed(
 
 def test_while_one_run_holds_the_step_another_does_nothing(world, broadworks, django_capture_on_commit_callbacks):
     done = _complete(world, django_capture_on_commit_callbacks)
-    PortRequest.objects.filter(pk=done.pk).update(platform_status="pending", platform_attempted_at=timezone.now())
+    PortRequest.objects.filter(pk=done.pk).update(
+        platform_status="pending", platform_lease_until=timezone.now() + timedelta(seconds=30)
+    )
     assert add_ported_numbers(port_request_id=done.pk).startswith("nothing to do")
     assert ported_numbers_sweep() == []
-    # A run that died leaves its claim behind; once the lease has passed the sweeper takes it up.
-    PortRequest.objects.filter(pk=done.pk).update(platform_attempted_at=timezone.now() - timedelta(hours=1))
+    # A run that died stops renewing its lease; once it has lapsed the sweeper takes the step back.
+    PortRequest.objects.filter(pk=done.pk).update(platform_lease_until=timezone.now() - timedelta(seconds=1))
     assert ported_numbers_sweep() == [done.pk]
+
+
+def test_a_step_whose_worker_died_every_time_gives_up_with_the_reason(
+    world, broadworks, settings, django_capture_on_commit_callbacks
+):
+    done = _complete(world, django_capture_on_commit_callbacks)
+    # Every run so far claimed it and died before recording anything; the next claim stops.
+    PortRequest.objects.filter(pk=done.pk).update(
+        platform_status="pending", platform_attempts=settings.PLATFORM_WORK_MAX_ATTEMPTS
+    )
+    broadworks.calls = []
+    assert add_ported_numbers(port_request_id=done.pk).startswith("failed: Gave up after 7 attempts")
+    done.refresh_from_db()
+    assert done.platform_status == "failed" and "stopped each time" in done.platform_error
+    assert broadworks.calls == []

@@ -1,0 +1,53 @@
+from django.db import models
+
+from .choices import EmailStatus, ProcessKind
+
+
+class Heartbeat(models.Model):
+    """A background process saying it is alive: each worker on a timer, beat on its ticks. `/healthz`
+    and the system page read them; a process that stops writing is gone (or stuck)."""
+
+    kind = models.CharField(max_length=16, choices=ProcessKind.choices)
+    name = models.CharField(max_length=200, help_text="The worker's node name, or beat's host.")
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="one_heartbeat_per_process")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}: {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboundEmail(models.Model):
+    """One email, written in the same transaction as the change it tells of and sent by a worker
+    afterwards (expoe_portal.outbox). Its row, not a broker message, says it is still to be sent,
+    so an email survives a worker killed with its retry in hand. Bodies never carry a password."""
+
+    kind = models.CharField(max_length=64, help_text="What it tells, e.g. port.accepted.")
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    from_email = models.CharField(max_length=254)
+    to = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Once sent, the time is also written to this field of this row (e.g. an onboarding order's
+    # confirmation_email_sent_at), so the page that shows "sent at" needs no join to the outbox.
+    stamp_model = models.CharField(max_length=100, blank=True, help_text="app_label.ModelName")
+    stamp_id = models.CharField(max_length=64, blank=True)
+    stamp_field = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} to {', '.join(self.to)}: {self.get_status_display()}"
