@@ -342,6 +342,10 @@ CALLCABINET_BASE_URL = env("CALLCABINET_BASE_URL", default="http://127.0.0.1:860
 CALLCABINET_API_KEY = env("CALLCABINET_API_KEY", default="callcabinet-sim-key")
 CALLCABINET_TIMEOUT = env.float("CALLCABINET_TIMEOUT", default=30)
 CALLCABINET_MODE = env("CALLCABINET_MODE", default="api")  # "manual": the co-ordinator types it in
+# In manual mode the Call Cabinet client asks the portal what co-ordinators confirmed. Dotted paths,
+# so that the client (integrations/) imports no domain app.
+CALLCABINET_CONFIRMED_REFERENCE = "onboarding.selectors.callcabinet_confirmed_reference"
+CALLCABINET_CONFIRMED_RESELLER = "onboarding.selectors.callcabinet_reseller_confirmed"
 # The class each build step talks to per platform (a dotted path).
 BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="integrations.broadworks.gateway.BroadWorksGateway")
 AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="integrations.akixi.client.AkixiGateway")
