@@ -16,3 +16,12 @@ STAFF_ROLES = frozenset(
 # Who does platform work by hand or starts it again: confirming a Call Cabinet customer made by hand,
 # retrying ported numbers on BroadWorks.
 PLATFORM_OPERATORS = (Role.COORDINATOR, Role.PROVISIONING_ADMIN)
+
+
+class EscalationLevel(models.IntegerChoices):
+    """E1: the guide's escalation matrix, lowest first."""
+
+    TEAM = 0, "0 – UC Provisioning Team"
+    TEAM_LEADER = 1, "1 – UC Provisioning Team Leader"
+    MANAGER = 2, "2 – UC Provisioning Manager"
+    DIRECTOR = 3, "3 – Director of UC & Contact Centre Operations"

@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from .choices import STAFF_ROLES, Role
+from expoe_portal.phone import format_national, validate_e164
+
+from .choices import STAFF_ROLES, EscalationLevel, Role
 
 # Models declare how a row reaches its partner, for scoping.scope_for():
-#   PARTNER_SCOPE = "partner"  (a lookup path to onboarding.Partner; "pk" on Partner itself)
+#   PARTNER_SCOPE = "partner"  (a lookup path to partners.Partner; "pk" on Partner itself)
 #   PARTNER_SCOPE = SHARED     (reference data every signed-in user may read)
 SHARED = "__shared__"
 
@@ -13,7 +16,7 @@ SHARED = "__shared__"
 class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     partner = models.ForeignKey(
-        "onboarding.Partner",
+        "partners.Partner",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -56,7 +59,7 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)
     target_label = models.CharField(max_length=200)
-    partner = models.ForeignKey("onboarding.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     changes = models.JSONField(default=dict, blank=True)
 
     PARTNER_SCOPE = "partner"
@@ -67,3 +70,37 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+
+class EscalationContact(models.Model):
+    """E1: who at EXPO.e to contact at each level of the escalation matrix. Editable by managers.
+
+    Kept with the people (accounts) rather than with escalations: every app's emails name the
+    UC Provisioning team (level 0), and escalations sit above them all."""
+
+    level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, unique=True)
+    role = models.CharField(max_length=120)
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=20, validators=[validate_e164], help_text="Stored as E.164.")
+    email = models.EmailField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # The matrix is printed in the partner onboarding guide itself, so every signed-in user reads it.
+    PARTNER_SCOPE = SHARED
+
+    class Meta:
+        db_table = "escalations_escalationcontact"  # made when the matrix lived with escalations
+        ordering = ["level"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=0, level__lte=3), name="escalation_level_0_to_3"),
+        ]
+
+    def __str__(self):
+        return f"Level {self.level}: {self.name}"
+
+    @property
+    def phone_display(self) -> str:
+        return format_national(self.phone)

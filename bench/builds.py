@@ -100,11 +100,14 @@ def start_simulators(folder: Path, latency_ms: int):
 def run_builds(latency_ms: int) -> dict:
     from accounts.choices import Role
     from accounts.services import user_create
+    from customers import builds
+    from customers import services as customer_services
+    from customers.build_steps import STEPS
+    from customers.models import CustomerGroup
     from integrations.models import ExternalCall
     from integrations.platforms import get_platforms
-    from onboarding import builds, services
-    from onboarding.build_steps import STEPS
-    from onboarding.models import CustomerGroup, Partner, PartnerContact
+    from number_pool import services as number_services
+    from partners.models import Partner, PartnerContact
 
     with tempfile.TemporaryDirectory() as folder:
         bw, ak, cc = start_simulators(Path(folder), latency_ms)
@@ -121,11 +124,11 @@ def run_builds(latency_ms: int) -> dict:
             platforms.callcabinet.add_reseller("ACME01", "Acme", "ops@acme.invalid")
             first = 1000 + latency_ms * 10
             numbers = [f"+44207946{first + n:04d}" for n in range(3 * BUILDS)]
-            services.numbers_add(by=coordinator, partner=partner, numbers=numbers)
+            number_services.numbers_add(by=coordinator, partner=partner, numbers=numbers)
             groups = []
             for i in range(BUILDS):
                 own = numbers[3 * i : 3 * i + 3]
-                group, _ = services.customer_group_create(
+                group, _ = customer_services.customer_group_create(
                     by=coordinator,
                     partner=partner,
                     data={

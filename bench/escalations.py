@@ -42,8 +42,10 @@ ROUNDS = 10
 def seed(now):
     from accounts.choices import Role
     from accounts.services import user_create
+    from customers.models import CustomerGroup, ServiceBuild
     from escalations.services import escalation_matrix_load
-    from onboarding.models import CustomerGroup, OnboardingOrder, Partner, ServiceBuild
+    from onboarding.models import OnboardingOrder
+    from partners.models import Partner
     from porting.models import PortRequest
 
     rng = random.Random(7)  # noqa: S311  (repeatable benchmark data, not secrets)

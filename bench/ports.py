@@ -40,7 +40,7 @@ def seed():
     from accounts.choices import Role
     from accounts.services import user_create
     from escalations.services import escalation_matrix_load
-    from onboarding.models import Partner
+    from partners.models import Partner
     from porting.choices import PortStatus, RejectionCode
     from porting.models import PortRejection, PortRequest
     from porting.rules import load_porting_rules

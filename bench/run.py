@@ -32,7 +32,7 @@ def seed():
     from accounts.choices import Role
     from accounts.services import user_create
     from escalations.services import escalation_matrix_load
-    from onboarding.models import Partner, PartnerContact
+    from partners.models import Partner, PartnerContact
 
     escalation_matrix_load()
     partners = Partner.objects.bulk_create(
@@ -103,9 +103,10 @@ BULK_NUMBERS = 10_000
 
 def measure_numbers(staff, partner):
     """N1: add 10,000 numbers to a pool, then assign all of them to one group (one call each)."""
-    from onboarding import services
-    from onboarding.models import CustomerGroup
-    from onboarding.number_parsing import parse_range
+    from customers import services as customer_services
+    from customers.models import CustomerGroup
+    from number_pool import services as number_services
+    from number_pool.parsing import parse_range
 
     numbers = parse_range("+442079460000", f"+44207946{BULK_NUMBERS - 1:04d}")
     group = CustomerGroup.objects.create(partner=partner, group_id="BENCH-GROUP", name="Bench group")
@@ -113,11 +114,11 @@ def measure_numbers(staff, partner):
     for label, run in [
         (
             f"add {BULK_NUMBERS:,} numbers to a pool",
-            lambda: services.numbers_add(by=staff, partner=partner, numbers=numbers),
+            lambda: number_services.numbers_add(by=staff, partner=partner, numbers=numbers),
         ),
         (
             f"assign {BULK_NUMBERS:,} numbers to a group",
-            lambda: services.numbers_assign(by=staff, group=group, numbers=numbers),
+            lambda: customer_services.numbers_assign(by=staff, group=group, numbers=numbers),
         ),
     ]:
         with CaptureQueriesContext(connection) as queries:

@@ -5,11 +5,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from expoe_portal.api import Conflict, E164Field, ModelPermissions, ScopedQuerysetMixin
+from accounts.models import EscalationContact
+from accounts.scoping import ScopedQuerysetMixin
+from expoe_portal.api import Conflict, E164Field, ModelPermissions
 
 from . import selectors, services
 from .choices import SlaState, SubjectType
-from .models import Escalation, EscalationContact
+from .models import Escalation
 
 
 class EscalationContactSerializer(serializers.ModelSerializer):

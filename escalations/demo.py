@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from onboarding.services import onboarding_order_create, partner_create
+from onboarding.services import onboarding_order_create
+from partners.services import partner_create
 
 from .models import Escalation
 from .services import escalation_acknowledge, escalation_evaluate
@@ -30,7 +31,7 @@ ACKNOWLEDGED = "FOXTROT06"
 
 def seed_escalations(*, partners: dict, staff: dict) -> list[tuple[str, str, str]]:
     """Returns (item, state, level) rows for the banner."""
-    from onboarding.models import Partner
+    from partners.models import Partner
 
     for partner_id, name, contact, hours in DEMO_LATE_ORDERS:
         partner = Partner.objects.filter(partner_id=partner_id).first()

@@ -1,10 +1,11 @@
 from django import forms
 
+from accounts.models import EscalationContact
 from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
 
 from .choices import SlaClock
-from .models import EscalationContact, SlaPolicy
+from .models import SlaPolicy
 
 
 class EscalationContactForm(BootstrapFormMixin, forms.ModelForm):

@@ -4,10 +4,11 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from accounts.models import EscalationContact
 from accounts.scoping import get_scoped_or_404, scope_for
 
 from .choices import SlaState
-from .models import Escalation, EscalationContact, SlaPolicy
+from .models import Escalation, SlaPolicy
 
 TREND_WEEKS = 12
 

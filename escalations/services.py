@@ -13,12 +13,12 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, EscalationContact
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 
 from .choices import MAX_LEVEL, CloseReason, SlaClock, SlaState
-from .models import Escalation, EscalationContact, EscalationEvent, SlaPolicy
+from .models import Escalation, EscalationEvent, SlaPolicy
 from .sources import SOURCES
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def escalation_matrix_load(*, path: Path = MATRIX_FILE, overwrite: bool = False)
 @transaction.atomic
 def escalation_contact_update(*, by, contact: EscalationContact, **values) -> EscalationContact:
     """E1: a manager changes who is called at one level."""
-    require_perm(by, "escalations.change_escalationcontact", action="edit the escalation matrix")
+    require_perm(by, "accounts.change_escalationcontact", action="edit the escalation matrix")
     contact = EscalationContact.objects.select_for_update().get(pk=contact.pk)
     cleaned = _clean_contact_values({**{key: getattr(contact, key) for key in CONTACT_FIELDS}, **values})
     changes = {key: [getattr(contact, key), value] for key, value in cleaned.items() if getattr(contact, key) != value}

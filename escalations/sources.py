@@ -149,12 +149,13 @@ class CustomerBuildSource(Source):
 
     key = "customer_build"
     subject_type = SubjectType.CUSTOMER_GROUP
-    url_name = "onboarding:group_detail"
+    url_name = "customers:group_detail"
     label = "Customer build"
 
     def open_items(self, policy, now):
-        from onboarding.choices import BuildStatus
-        from onboarding.models import OnboardingOrder, ServiceBuild
+        from customers.choices import BuildStatus
+        from customers.models import ServiceBuild
+        from onboarding.models import OnboardingOrder
 
         partner_coordinator = OnboardingOrder.objects.filter(partner=OuterRef("group__partner")).order_by(
             "-signed_order_received_at", "-id"

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from expoe_portal.csv_export import csv_response
-from expoe_portal.views import apply_service_errors
+from expoe_portal.forms import apply_service_errors
 
 from . import selectors, services
 from .charts import bar_chart
@@ -14,14 +14,14 @@ from .forms import AcknowledgeForm, EscalationContactForm, SlaPolicyForm
 
 
 @login_required
-@permission_required("escalations.view_escalationcontact", raise_exception=True)
+@permission_required("accounts.view_escalationcontact", raise_exception=True)
 def contact_list(request):
     return render(
         request,
         "escalations/contact_list.html",
         {
             "contacts": selectors.escalation_contact_list(user=request.user),
-            "can_edit": request.user.has_perm("escalations.change_escalationcontact"),
+            "can_edit": request.user.has_perm("accounts.change_escalationcontact"),
         },
     )
 
@@ -29,7 +29,7 @@ def contact_list(request):
 @login_required
 def contact_edit(request, pk):
     contact = selectors.escalation_contact_get(user=request.user, pk=pk)
-    if not request.user.has_perm("escalations.change_escalationcontact"):
+    if not request.user.has_perm("accounts.change_escalationcontact"):
         raise PermissionDenied("Only managers edit the escalation matrix.")
     initial = {"phone": contact.phone_display}
     form = EscalationContactForm(request.POST or None, instance=contact, initial=initial)

@@ -7,7 +7,6 @@ from rest_framework import exceptions, pagination, permissions, serializers, thr
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.scoping import scope_for
 from expoe_portal.phone import normalise_e164
 
 
@@ -82,13 +81,6 @@ class TransitionNotAllowed(exceptions.APIException):
     default_code = "transition_not_allowed"
 
 
-class ScopedQuerysetMixin:
-    """Every API queryset goes through the one scoping helper, so another partner's object is 404."""
-
-    def get_queryset(self):
-        return scope_for(self.request.user, super().get_queryset())
-
-
 class ModelPermissions(permissions.DjangoModelPermissions):
     """Writes need the model's add/change/delete permission; reads need its view permission.
 
@@ -130,3 +122,22 @@ class E164Field(serializers.CharField):
             return normalise_e164(value)
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(exc.messages) from exc
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="timestamp")
+    by = serializers.CharField(source="by.username", default=None)
+    transition = serializers.CharField()
+    # "from" is a Python keyword, so these two are named in to_representation.
+    note = serializers.CharField(source="description", default=None)
+
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        return {
+            "at": data["at"],
+            "by": data["by"],
+            "from": entry.source_state,
+            "to": entry.state,
+            "transition": data["transition"],
+            "note": data["note"],
+        }

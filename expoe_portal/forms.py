@@ -24,3 +24,11 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def apply_service_errors(form, exc) -> None:
+    """Put a service's ValidationError beside the fields it names, the rest at the top of the form."""
+    for field, messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)

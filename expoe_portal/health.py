@@ -11,19 +11,13 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .choices import EmailStatus, ProcessKind
-from .work import WorkQueue
+from .work import work_queues
 
 logger = logging.getLogger(__name__)
 
 OK, ERROR, DOWN, BEHIND, UNKNOWN = "ok", "error", "down", "behind", "unknown"
-
-
-def work_queues() -> list[WorkQueue]:
-    """Every durable work queue of the portal (settings.WORK_QUEUES), for the sweeper and health."""
-    return [import_string(path) for path in settings.WORK_QUEUES]
 
 
 def database_ok() -> bool:

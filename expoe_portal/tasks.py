@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 
 from .outbox import email_send
+from .work import work_queues
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +19,6 @@ def send_email(self, email_id: int):
 def sweep_work():
     """Beat, every WORK_SWEEP_INTERVAL: in every durable work queue, wake what is due but was not
     picked up and take back what a dead worker held. One queue's fault does not stop the others."""
-    from .health import work_queues
-
     woken = {}
     for queue in work_queues():
         try:

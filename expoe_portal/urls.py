@@ -3,14 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from customers.api import CustomerGroupViewSet
 from escalations.api import EscalationContactViewSet, EscalationViewSet
-from onboarding.api import (
-    CustomerGroupViewSet,
-    NumberRangeView,
-    NumberViewSet,
-    OnboardingOrderViewSet,
-    PartnerViewSet,
-)
+from number_pool.api import NumberRangeView, NumberViewSet
+from onboarding.api import OnboardingOrderViewSet
+from partners.api import PartnerViewSet
 from porting.api import PortRequestViewSet
 
 from . import views
@@ -44,7 +41,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("system/", views.system_health, name="system_health"),
     path("accounts/", include("accounts.urls")),
+    path("", include("partners.urls")),
+    path("", include("number_pool.urls")),
     path("", include("onboarding.urls")),
+    path("", include("customers.urls")),
     path("", include("escalations.urls")),
     path("", include("porting.urls")),
     path("api/v1/", include(api_urlpatterns)),

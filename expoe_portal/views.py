@@ -14,20 +14,13 @@ from .health import health_check
 logger = logging.getLogger(__name__)
 
 
-def apply_service_errors(form, exc) -> None:
-    """Put a service's ValidationError beside the fields it names, the rest at the top of the form."""
-    for field, messages in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-
-
 @login_required
 def home(request):
     if request.user.is_partner_user:
         return redirect("onboarding:my_partner")
     from onboarding.choices import CLOSED_STATUSES, SlaState
-    from onboarding.selectors import onboarding_order_list, partner_list
+    from onboarding.selectors import onboarding_order_list
+    from partners.selectors import partner_list
 
     partners = partner_list(user=request.user)
     open_orders = onboarding_order_list(user=request.user).exclude(status__in=CLOSED_STATUSES)
@@ -36,7 +29,7 @@ def home(request):
 
     # E2: a co-ordinator's own items with deadlines, most urgent first, with their timers.
     my_escalations = escalation_owned_by(user=request.user, owner=request.user)
-    from onboarding.selectors import build_attention_counts
+    from customers.selectors import build_attention_counts
 
     builds = build_attention_counts(user=request.user)
     return render(

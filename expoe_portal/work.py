@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -225,3 +226,8 @@ def new_token(delivery: str = "") -> str:
     """The claim's token: the task message's id (so a redelivery recognises its own claim), or a
     fresh one when the work runs outside a task."""
     return delivery or f"local-{uuid.uuid4().hex}"
+
+
+def work_queues() -> list[WorkQueue]:
+    """Every durable work queue of the portal (settings.WORK_QUEUES), for the sweeper and health."""
+    return [import_string(path) for path in settings.WORK_QUEUES]

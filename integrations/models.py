@@ -14,7 +14,7 @@ class ExternalCall(models.Model):
     target = models.CharField(max_length=200, blank=True, help_text="What the call acted on, e.g. ACME01/AlphaWidgets.")
     context = models.CharField(max_length=100, blank=True, help_text="Who asked, e.g. build:12/step:3.")
     partner = models.ForeignKey(
-        "onboarding.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="external_calls"
+        "partners.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="external_calls"
     )
     outcome = models.CharField(max_length=16, choices=CallOutcome.choices, default=CallOutcome.STARTED)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -8,77 +8,14 @@ order is left as it is.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-from .choices import AccountPlatform, OrderStatus, TrainingPlatform
-from .models import CustomerGroup, Number, OnboardingOrder, Partner
-from .number_parsing import parse_range
-from .services import (
-    customer_group_create,
-    numbers_add,
-    onboarding_account_record,
-    onboarding_order_create,
-    onboarding_order_transition,
-    partner_create,
-    partner_update,
-)
+from partners.models import Partner
+from partners.services import partner_update
 
-# Partners are created not live: the ones shown live get there by walking their order to go-live (O6).
-DEMO_PARTNERS = [
-    {
-        "partner_id": "ACME01",
-        "name": "Acme Telecom Ltd",
-        "clone_group_id": "ACME01-CLONE",
-        "contacts": [
-            {
-                "name": "Priya Shah",
-                "role": "Primary",
-                "email": "priya.shah@acme-telecom.invalid",
-                "phone": "020 7946 0001",
-            }
-        ],
-    },
-    {
-        "partner_id": "BETA02",
-        "name": "Betacom Solutions",
-        "clone_group_id": "BETA02-CLONE",
-        "contacts": [
-            {
-                "name": "Tom Reed",
-                "role": "Primary",
-                "email": "tom.reed@betacom.invalid",
-                "phone": "0161 496 0002",
-            }
-        ],
-    },
-    {
-        "partner_id": "GLOBEX03",
-        "name": "Globex Networks",
-        "clone_group_id": "",
-        "contacts": [
-            {
-                "name": "Hank Scorpio",
-                "role": "Director",
-                "email": "hank@globex.invalid",
-                "phone": "0131 496 0003",
-            }
-        ],
-    },
-    {
-        "partner_id": "DELTA04",
-        "name": "Delta Voice Ltd",
-        "clone_group_id": "DELTA04-CLONE",
-        "contacts": [
-            {
-                "name": "Dana Okafor",
-                "role": "Primary",
-                "email": "dana.okafor@deltavoice.invalid",
-                "phone": "0117 496 0004",
-            }
-        ],
-    },
-]
+from .choices import AccountPlatform, OrderStatus, TrainingPlatform
+from .models import OnboardingOrder
+from .services import onboarding_account_record, onboarding_order_create, onboarding_order_transition
 
 # Partner ID -> (the stage its demo order is walked to, how many hours before seeding the signed
 # order arrived). GLOBEX03's 40 hours put its O1 confirmation "at risk" (due at 48 hours; at risk
@@ -105,16 +42,6 @@ ACCOUNT_REFERENCES = {
     AccountPlatform.AKIXI: "AKX-{partner_id}",
     AccountPlatform.CALLCABINET: "CC-{partner_id}",
 }
-
-
-def seed_partners(*, by) -> dict[str, Partner]:
-    partners = {}
-    for data in DEMO_PARTNERS:
-        partner = Partner.objects.filter(partner_id=data["partner_id"]).first()
-        if partner is None:
-            partner = partner_create(by=by, **data)
-        partners[partner.partner_id] = partner
-    return partners
 
 
 def seed_orders(*, partners: dict[str, Partner], staff: dict) -> list[tuple[str, str]]:
@@ -195,65 +122,3 @@ def _record_training(order: OnboardingOrder, *, by) -> OnboardingOrder:
             data={"platform": platform, "held_on": timezone.localdate(), "note": "Demo session."},
         )
     return order
-
-
-# --- Numbers and customer groups (N1; the build request) ----------------------------------------
-
-# Ofcom keeps 020 7946 0xxx for drama and testing: safe numbers for a demo.
-DEMO_POOL = {"ACME01": ("+442079460000", "+442079460099")}
-DEMO_GROUPS = [
-    # partner, group ID, customer name, its numbers (indexes into the partner's pool)
-    ("ACME01", "NorthwindTraders", "Northwind Traders", range(0, 10)),
-    ("ACME01", "ContosoDental", "Contoso Dental Practice", range(10, 14)),
-    ("ACME01", "FabrikamLaw", "Fabrikam Law LLP", range(14, 20)),
-]
-
-
-def seed_numbers_and_groups(*, partners: dict[str, Partner], staff: dict) -> list[tuple[str, int, int]]:
-    """The live partner's pool (100 numbers) and three customer groups using 20 of them; returns
-    (partner ID, numbers, groups) rows for the banner. Safe to run again."""
-    coordinator = staff["coordinator"]
-    for partner_id, (first, last) in DEMO_POOL.items():
-        partner = partners[partner_id]
-        if not Number.objects.filter(partner=partner).exists():
-            numbers_add(by=coordinator, partner=partner, numbers=parse_range(first, last))
-    for partner_id, group_id, name, indexes in DEMO_GROUPS:
-        partner = partners[partner_id]
-        if CustomerGroup.objects.filter(group_id=group_id).exists():
-            continue
-        pool = list(Number.objects.filter(partner=partner).order_by("e164").values_list("e164", flat=True))
-        numbers = [pool[i] for i in indexes]
-        first_word = name.split()[0].lower()
-        customer_group_create(
-            by=coordinator,
-            partner=partner,
-            data={
-                "group_id": group_id,
-                "name": name,
-                "domain": "hostedcomm.com",
-                "extension_length": 4,
-                "numbers": numbers,
-                "business_profile_number": numbers[0],
-                "voice_portal": {"number": numbers[1], "extension": "8000", "external_dial_in": True},
-                "admins": [{"first_name": "Office", "last_name": first_word.title(), "password": ""}],
-                "akixi": {
-                    "licence": settings.AKIXI_LICENCES[0],
-                    "users": [
-                        {
-                            "username": f"{first_word}.reports",
-                            "full_name": f"{name} reports",
-                            "email": f"reports@{first_word}.invalid",
-                        }
-                    ],
-                },
-                "callcabinet": {"admin_name": f"{name} admin", "admin_email": f"admin@{first_word}.invalid"},
-            },
-        )
-    return [
-        (
-            partner_id,
-            Number.objects.filter(partner=partners[partner_id]).count(),
-            CustomerGroup.objects.filter(partner=partners[partner_id]).count(),
-        )
-        for partner_id in DEMO_POOL
-    ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from escalations.models import EscalationContact
+from accounts.models import EscalationContact
 from expoe_portal.outbox import email_queue
 
 from .models import OnboardingOrder

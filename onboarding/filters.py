@@ -4,22 +4,8 @@ from django.db.models import Q
 from accounts.choices import Role
 from accounts.models import User
 
-from .choices import NumberStatus, OrderStatus, SlaState
-from .models import Number, OnboardingOrder, Partner
-
-
-class PartnerFilter(django_filters.FilterSet):
-    """One FilterSet for the partner list page and /api/v1/partners/."""
-
-    q = django_filters.CharFilter(method="search", label="Search")
-    live = django_filters.BooleanFilter()
-
-    class Meta:
-        model = Partner
-        fields = ["q", "live"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(partner_id__icontains=value) | Q(name__icontains=value))
+from .choices import OrderStatus, SlaState
+from .models import OnboardingOrder
 
 
 def _staff_in_role(role):
@@ -51,24 +37,3 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(Q(partner__partner_id__icontains=value) | Q(partner__name__icontains=value))
 
 
-class NumberFilter(django_filters.FilterSet):
-    """One FilterSet for the number pool page and /api/v1/numbers/."""
-
-    q = django_filters.CharFilter(method="search", label="Number")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
-    status = django_filters.ChoiceFilter(choices=NumberStatus.choices)
-    customer_group = django_filters.CharFilter(
-        field_name="customer_group__group_id", lookup_expr="iexact", label="Customer group"
-    )
-
-    class Meta:
-        model = Number
-        fields = ["q", "partner", "status", "customer_group"]
-
-    def search(self, queryset, name, value):
-        """Digits of the number in any format: 020 7946 0001, +44 20..., or just 79460001."""
-        digits = "".join(ch for ch in value if ch.isdigit())
-        if not digits:
-            return queryset.none()
-        national = digits[1:] if digits.startswith("0") else digits
-        return queryset.filter(e164__contains=national)

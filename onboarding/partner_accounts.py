@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from accounts.services import audit_record
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
+from partners.models import Partner
 
 from .choices import AccountPlatform, AccountStatus, OrderStatus
-from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder, Partner
+from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder
 
 PARTNER_ACCOUNTS = WorkQueue(
     name="partner accounts",

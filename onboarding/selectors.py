@@ -4,13 +4,11 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -18,50 +16,18 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from accounts.models import AuditEvent
 from accounts.scoping import get_scoped_or_404, scope_for
+from partners.models import Partner
 
 from .choices import (
     CLOSED_STATUSES,
     ORDER_STAGES,
     AccountPlatform,
     AccountStatus,
-    NumberStatus,
     OrderStatus,
     SlaState,
 )
-from .models import (
-    CustomerGroup,
-    Number,
-    OnboardingAccount,
-    OnboardingOrder,
-    Partner,
-    PartnerContact,
-    TrainingSession,
-)
-
-
-def _current_order_status():
-    latest = OnboardingOrder.objects.filter(partner=OuterRef("pk")).order_by("-signed_order_received_at", "-id")
-    return Subquery(latest.values("status")[:1])
-
-
-def partner_list(*, user) -> QuerySet[Partner]:
-    return scope_for(
-        user,
-        Partner.objects.annotate(contact_count=Count("contacts"), current_order_status=_current_order_status()),
-    )
-
-
-def partner_get(*, user, pk) -> Partner:
-    """A partner the user may see, with its contacts, or 404."""
-    queryset = Partner.objects.prefetch_related(Prefetch("contacts", queryset=PartnerContact.objects.all()))
-    return get_scoped_or_404(user, queryset, pk=pk)
-
-
-def partner_audit_trail(*, user, partner: Partner, limit: int = 20) -> QuerySet[AuditEvent]:
-    return scope_for(user, AuditEvent.objects.filter(partner=partner).select_related("actor"))[:limit]
-
+from .models import OnboardingAccount, OnboardingOrder, TrainingSession
 
 # --- Onboarding orders ---------------------------------------------------------------------
 
@@ -179,39 +145,6 @@ def order_stepper(order) -> list[dict]:
     ]
 
 
-def number_list(*, user) -> QuerySet[Number]:
-    return scope_for(user, Number.objects.select_related("partner", "customer_group"))
-
-
-def number_pool_counts(*, user, partner=None) -> dict:
-    """How many numbers are available, assigned and porting (for the pool page's header)."""
-    queryset = number_list(user=user)
-    if partner is not None:
-        queryset = queryset.filter(partner=partner)
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return {status: counts.get(status, 0) for status in NumberStatus.values}
-
-
-def build_summary(group) -> dict:
-    """API.md's `build` object: status, progress (percent of steps done) and the steps."""
-    build = getattr(group, "build", None)  # the reverse one-to-one raises AttributeError when absent
-    if build is None:
-        return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
-    steps = list(build.steps.all())
-    finished = sum(1 for s in steps if s.status in ("done", "skipped"))
-    return {
-        "status": build.status,
-        "progress": round(100 * finished / len(steps)) if steps else 0,
-        "steps": [{"name": s.name, "status": s.status, "attempts": s.attempts, "error": s.last_error} for s in steps],
-    }
-
-
-def callcabinet_confirmed_reference(group_id: str) -> str | None:
-    """Call Cabinet in manual mode: the customer reference a co-ordinator confirmed for a group."""
-    reference = CustomerGroup.objects.filter(group_id=group_id).values_list("callcabinet_reference", flat=True).first()
-    return reference or None
-
-
 def callcabinet_reseller_confirmed(partner_id: str) -> bool:
     """Call Cabinet in manual mode: whether the partner's reseller account (C1) was recorded as done."""
     return OnboardingAccount.objects.filter(
@@ -219,13 +152,3 @@ def callcabinet_reseller_confirmed(partner_id: str) -> bool:
     ).exists()
 
 
-def build_attention_counts(*, user) -> dict[str, int]:
-    """Customer builds that need a person: failed ones, and those waiting for a co-ordinator to do a
-    step by hand (Call Cabinet in manual mode). One query."""
-    from .choices import BuildStatus, StepStatus
-    from .models import ServiceBuild
-
-    return scope_for(user, ServiceBuild.objects.all()).aggregate(
-        failed=Count("id", filter=Q(status=BuildStatus.FAILED), distinct=True),
-        waiting=Count("id", filter=Q(steps__status=StepStatus.WAITING), distinct=True),
-    )

@@ -1,49 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from expoe_portal.views import apply_service_errors
+from expoe_portal.forms import apply_service_errors
+from partners.selectors import partner_audit_trail, partner_get
 
 from . import partner_accounts, selectors, services
-from .filters import NumberFilter, OrderFilter, PartnerFilter
-from .forms import (
-    TRANSITION_FORMS,
-    AccountRecordForm,
-    NumbersAddForm,
-    OrderCreateForm,
-    PartnerContactFormSet,
-    PartnerForm,
-    contact_initial,
-    contacts_from_formset,
-    transition_form,
-)
+from .filters import OrderFilter
+from .forms import TRANSITION_FORMS, AccountRecordForm, OrderCreateForm, transition_form
 from .models import TRANSITION_LABELS
-from .tables import NumberTable, OrderTable, PartnerTable
+from .tables import OrderTable
 
 PAGE_SIZE = 25
 
 
 @login_required
-@permission_required("onboarding.view_partner", raise_exception=True)
-def partner_list(request):
-    filterset = PartnerFilter(request.GET, queryset=selectors.partner_list(user=request.user))
-    table = PartnerTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(
-        request,
-        "onboarding/partner_list.html",
-        {"filter": filterset, "table": table, "can_add": request.user.has_perm("onboarding.add_partner")},
-    )
-
-
-@login_required
 def partner_detail(request, pk):
-    partner = selectors.partner_get(user=request.user, pk=pk)
+    partner = partner_get(user=request.user, pk=pk)
     return render(request, "onboarding/partner_detail.html", _detail_context(request, partner))
 
 
@@ -51,8 +28,8 @@ def partner_detail(request, pk):
 def my_partner(request):
     """A partner user's own partner, read-only. Staff have no partner of their own."""
     if not request.user.is_partner_user:
-        return redirect("onboarding:partner_list")
-    partner = selectors.partner_get(user=request.user, pk=request.user.partner_id)
+        return redirect("partners:partner_list")
+    partner = partner_get(user=request.user, pk=request.user.partner_id)
     return render(request, "onboarding/partner_detail.html", _detail_context(request, partner))
 
 
@@ -64,51 +41,11 @@ def _detail_context(request, partner):
         "order": order,
         "stepper": selectors.order_stepper(order) if order else [],
         "next_step": selectors.order_next_step(order) if order else None,
-        "can_edit": user.has_perm("onboarding.change_partner") and not user.is_partner_user,
+        "can_edit": user.has_perm("partners.change_partner") and not user.is_partner_user,
         "can_log_order": user.has_perm("onboarding.add_onboardingorder") and not partner.live,
-        "audit_trail": selectors.partner_audit_trail(user=user, partner=partner) if user.is_staff_member else [],
+        "audit_trail": partner_audit_trail(user=user, partner=partner) if user.is_staff_member else [],
         "users": partner.users.order_by("username") if user.is_staff_member else [],
     }
-
-
-@login_required
-@permission_required("onboarding.add_partner", raise_exception=True)
-def partner_create(request):
-    form = PartnerForm(request.POST or None)
-    contacts = PartnerContactFormSet(request.POST or None, prefix="contacts")
-    if request.method == "POST" and form.is_valid() & contacts.is_valid():
-        try:
-            partner = services.partner_create(
-                by=request.user, contacts=contacts_from_formset(contacts), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Partner {partner.partner_id} created.")
-            return redirect("onboarding:partner_detail", pk=partner.pk)
-    return render(request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": None})
-
-
-@login_required
-def partner_edit(request, pk):
-    # Scope first: another partner's object is a 404 before any question of permission.
-    partner = selectors.partner_get(user=request.user, pk=pk)
-    if not request.user.has_perm("onboarding.change_partner") or request.user.is_partner_user:
-        raise PermissionDenied("Only UC Provisioning staff edit partners.")
-    form = PartnerForm(request.POST or None, instance=partner)
-    contacts = PartnerContactFormSet(request.POST or None, prefix="contacts", initial=contact_initial(partner))
-    if request.method == "POST" and form.is_valid() & contacts.is_valid():
-        fields = {key: form.cleaned_data[key] for key in services.PARTNER_EDITABLE_FIELDS}
-        try:
-            services.partner_update(
-                by=request.user, partner=partner, contacts=contacts_from_formset(contacts), **fields
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Partner {partner.partner_id} saved.")
-            return redirect("onboarding:partner_detail", pk=partner.pk)
-    return render(request, "onboarding/partner_form.html", {"form": form, "contacts": contacts, "partner": partner})
 
 
 # --- Onboarding orders ---------------------------------------------------------------------
@@ -242,43 +179,3 @@ def order_account_record(request, pk, platform):
     else:
         messages.error(request, "Enter the account's reference on the platform.")
     return redirect("onboarding:order_detail", pk=order.pk)
-
-
-# --- Number pool (N1) ------------------------------------------------------------------------
-
-
-@login_required
-@permission_required("onboarding.view_number", raise_exception=True)
-def number_list(request):
-    filterset = NumberFilter(request.GET, queryset=selectors.number_list(user=request.user))
-    table = NumberTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
-        request,
-        "onboarding/number_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "counts": selectors.number_pool_counts(user=request.user),
-            "can_add": request.user.has_perm("onboarding.add_number") and not request.user.is_partner_user,
-        },
-    )
-
-
-@login_required
-@permission_required("onboarding.add_number", raise_exception=True)
-def numbers_add(request):
-    initial = {"partner": request.GET.get("partner")} if request.GET.get("partner") else None
-    form = NumbersAddForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            added = services.numbers_add(
-                by=request.user, partner=form.cleaned_data["partner"], numbers=form.cleaned_data["numbers"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            partner = form.cleaned_data["partner"]
-            messages.success(request, f"{added:,} numbers added to {partner.partner_id}'s pool.")
-            return redirect(f"{reverse('onboarding:number_list')}?partner={partner.partner_id}")
-    return render(request, "onboarding/numbers_add.html", {"form": form})

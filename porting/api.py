@@ -9,10 +9,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.scoping import scope_for
-from expoe_portal.api import Conflict, ModelPermissions, ScopedQuerysetMixin, TransitionNotAllowed
-from onboarding.api import HistoryEntrySerializer
-from onboarding.models import CustomerGroup, Partner
+from accounts.scoping import ScopedQuerysetMixin, scope_for
+from customers.models import CustomerGroup
+from expoe_portal.api import (
+    Conflict,
+    HistoryEntrySerializer,
+    ModelPermissions,
+    TransitionNotAllowed,
+)
+from partners.models import Partner
 
 from . import services
 from .filters import PortRequestFilter

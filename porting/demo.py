@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.models import CustomerGroup, Partner
+from customers.models import CustomerGroup
+from partners.models import Partner
 
 from .choices import PortStatus
 from .models import PortRequest

@@ -1,7 +1,8 @@
 from django import forms
 
+from customers.models import CustomerGroup
 from expoe_portal.forms import BootstrapFormMixin
-from onboarding.models import CustomerGroup, Partner
+from partners.models import Partner
 
 from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
 from .models import LeadTimeRule, PortingCountry

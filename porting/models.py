@@ -13,7 +13,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.models import SHARED
-from onboarding.models import MayRun
+from accounts.roles import MayRun
 
 from .choices import (
     EDITABLE_STATUSES,
@@ -115,9 +115,9 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     notifies. Field names follow API.md (escalations read `status`, `submitted_at`,
     `accepted_on`, `port_date` and `partner`)."""
 
-    partner = models.ForeignKey("onboarding.Partner", on_delete=models.PROTECT, related_name="port_requests")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="port_requests")
     customer_group = models.ForeignKey(
-        "onboarding.CustomerGroup",
+        "customers.CustomerGroup",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -13,9 +13,10 @@ from django_fsm import ConcurrentTransition
 
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
-from onboarding.choices import NumberStatus
-from onboarding.models import Number, Partner
-from onboarding.number_parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
+from number_pool.choices import NumberStatus
+from number_pool.models import Number
+from number_pool.parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
+from partners.models import Partner
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, DocumentKind, NumberType, PortStatus, RejectionCode

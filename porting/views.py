@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig
 
 from accounts.scoping import scope_for
 from expoe_portal.csv_export import csv_response
-from expoe_portal.views import apply_service_errors
+from expoe_portal.forms import apply_service_errors
 
 from . import dashboard, selectors, services
 from .choices import PORT_RISKS, PlatformStatus

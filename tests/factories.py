@@ -4,7 +4,7 @@ from factory.django import DjangoModelFactory
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_create
-from onboarding.models import Partner, PartnerContact
+from partners.models import Partner, PartnerContact
 
 TEST_PASSWORD = "correct-horse-battery-9"
 

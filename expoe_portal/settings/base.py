@@ -49,7 +49,10 @@ INSTALLED_APPS = [
     "csp",
     "expoe_portal",
     "accounts",
+    "partners",
+    "number_pool",
     "onboarding",
+    "customers",
     "porting",
     "escalations",
     "integrations",
@@ -85,7 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "accounts.context_processors.navigation",
+                "expoe_portal.navigation.navigation",
             ],
         },
     },
@@ -245,7 +248,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set, so that generated clients get stable enum types.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "onboarding.choices.OrderStatus",
-        "OnboardingStatusEnum": "onboarding.choices.OnboardingStatus",
+        "OnboardingStatusEnum": "partners.choices.OnboardingStatus",
         "SlaStateEnum": "onboarding.choices.SlaState",
         "AccountPlatformEnum": "onboarding.choices.AccountPlatform",
         "AccountStatusEnum": "onboarding.choices.AccountStatus",
@@ -314,7 +317,7 @@ if not 0 < WORK_SWEEP_INTERVAL <= WORK_LEASE_SECONDS:
     raise ImproperlyConfigured("Need 0 < WORK_SWEEP_INTERVAL <= WORK_LEASE_SECONDS.")
 # Every durable work queue; beat's one sweeper and health go through them all.
 WORK_QUEUES = [
-    "onboarding.builds.BUILD_STEPS",
+    "customers.builds.BUILD_STEPS",
     "onboarding.partner_accounts.PARTNER_ACCOUNTS",
     "porting.platform.PORTED_NUMBERS",
     "expoe_portal.outbox.EMAILS",
@@ -344,7 +347,7 @@ CALLCABINET_TIMEOUT = env.float("CALLCABINET_TIMEOUT", default=30)
 CALLCABINET_MODE = env("CALLCABINET_MODE", default="api")  # "manual": the co-ordinator types it in
 # In manual mode the Call Cabinet client asks the portal what co-ordinators confirmed. Dotted paths,
 # so that the client (integrations/) imports no domain app.
-CALLCABINET_CONFIRMED_REFERENCE = "onboarding.selectors.callcabinet_confirmed_reference"
+CALLCABINET_CONFIRMED_REFERENCE = "customers.selectors.callcabinet_confirmed_reference"
 CALLCABINET_CONFIRMED_RESELLER = "onboarding.selectors.callcabinet_reseller_confirmed"
 # The class each build step talks to per platform (a dotted path).
 BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="integrations.broadworks.gateway.BroadWorksGateway")

@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import AuditEvent
-from onboarding import services
+from partners.services import partner_update
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def events(world):
-    services.partner_update(by=world.user(Role.COORDINATOR), partner=world.partner_a, name="Acme Telecom plc")
-    services.partner_update(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, name="Betacom Ltd")
+    partner_update(by=world.user(Role.COORDINATOR), partner=world.partner_a, name="Acme Telecom plc")
+    partner_update(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, name="Betacom Ltd")
     old = AuditEvent.objects.filter(partner=world.partner_b).first()
     AuditEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=40))
     return AuditEvent.objects.all()
@@ -65,7 +65,7 @@ def test_the_page_query_count_does_not_grow_with_the_rows(client, world, events)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("accounts:audit_list"))
     for n in range(30):
-        services.partner_update(by=world.user(Role.COORDINATOR), partner=world.partner_a, name=f"Acme {n}")
+        partner_update(by=world.user(Role.COORDINATOR), partner=world.partner_a, name=f"Acme {n}")
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("accounts:audit_list"))
     assert len(many) == len(few)

@@ -45,13 +45,13 @@ def test_add_user_prompts_when_no_env_password(monkeypatch):
 def test_seed_demo_is_idempotent_and_makes_one_user_per_role():
     call_command("seed_demo")
     call_command("seed_demo")
-    from escalations.models import EscalationContact
-    from onboarding.models import Partner
+    from accounts.models import EscalationContact
+    from partners.models import Partner
 
     assert {u.role for u in User.objects.all()} == set(Role.values)
     assert Partner.objects.filter(live=True).exists()
     from escalations.demo import DEMO_LATE_ORDERS
-    from onboarding.demo import DEMO_PARTNERS
+    from partners.demo import DEMO_PARTNERS
 
     # The onboarding demo's partners and the escalation demo's partners with late orders (E2).
     assert Partner.objects.count() == len(DEMO_PARTNERS) + len(DEMO_LATE_ORDERS)

@@ -2,10 +2,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.choices import Role
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, EscalationContact
 from accounts.scoping import scope_for
-from escalations.models import EscalationContact
-from onboarding.models import Partner, PartnerContact
+from partners.models import Partner, PartnerContact
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +43,7 @@ def test_a_user_without_a_role_sees_nothing(world):
 
 
 def test_audit_events_are_scoped_by_partner(world, admin_user):
-    from onboarding.services import partner_update
+    from partners.services import partner_update
 
     partner_update(by=admin_user, partner=world.partner_b, name="Betacom Renamed")
     assert not scope_for(world.user(Role.PARTNER_USER), AuditEvent.objects.all()).filter(partner=world.partner_b)

@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from onboarding.models import CustomerGroup
+from customers.models import CustomerGroup
+from tests.customers.build_request_data import stock_pool
 from tests.factories import TEST_PASSWORD
-from tests.onboarding.build_request_data import stock_pool
 
 pytestmark = pytest.mark.browser
 

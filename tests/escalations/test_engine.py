@@ -9,11 +9,12 @@ import time_machine
 from django.core import mail
 
 from accounts.choices import Role
+from customers.choices import BuildStatus
+from customers.models import CustomerGroup, ServiceBuild
 from escalations.models import Escalation, EscalationEvent, SlaPolicy
 from escalations.services import escalation_acknowledge, sla_policy_load, sla_policy_update
-from onboarding import services as onboarding_services
-from onboarding.choices import BuildStatus, OrderStatus
-from onboarding.models import CustomerGroup, ServiceBuild
+from onboarding.choices import OrderStatus
+from onboarding.services import onboarding_order_create
 from tests.onboarding.walk import run
 
 from .helpers import evaluate_at, open_escalation, policy, state_and_level
@@ -34,7 +35,7 @@ SECOND = timedelta(seconds=1)
 @pytest.fixture
 def order(world):
     with time_machine.travel(RECEIVED, tick=False):
-        return onboarding_services.onboarding_order_create(
+        return onboarding_order_create(
             by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, signed_order_received_at=RECEIVED
         )
 

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.choices import Role
-from escalations.models import EscalationContact
+from accounts.models import EscalationContact
 
 pytestmark = pytest.mark.django_db
 

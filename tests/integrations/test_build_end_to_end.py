@@ -9,13 +9,15 @@ import json
 import pytest
 
 from accounts.choices import Role
+from customers import builds
+from customers.services import customer_group_create
 from integrations.akixi.simulator import create_app as akixi_app
 from integrations.broadworks.simulator import OCIPSimulator, preload_demo
 from integrations.callcabinet.simulator import create_app as callcabinet_app
 from integrations.models import ExternalCall
-from onboarding import builds, services
+from number_pool.services import numbers_add
+from tests.customers.build_request_data import valid_request
 from tests.integrations.akixi.sim_servers import serving_in_thread
-from tests.onboarding.build_request_data import valid_request
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +60,8 @@ def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
     # O2 (K1, C1): the partner's reseller accounts exist before its customers are built.
     platforms.akixi.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
     platforms.callcabinet.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
-    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
-    group, _ = services.customer_group_create(
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = customer_group_create(
         by=world.user(Role.PARTNER_USER),
         partner=world.partner_a,
         data=valid_request(admins=[{"first_name": "Ada", "last_name": "Lovelace", "password": CANARY}]),
@@ -110,7 +112,7 @@ def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
         assert CANARY not in json.dumps([call.request, call.response, call.error])
 
     # Running every step again (as a redelivered task would) creates nothing more.
-    from onboarding.build_steps import STEPS
+    from customers.build_steps import STEPS
 
     writes_before = ExternalCall.objects.count()
     for step in build.steps.order_by("position"):
@@ -174,10 +176,8 @@ def test_G3_a_group_id_taken_on_broadworks_by_someone_else_fails_the_build_with_
         domain="hostedcomm.com",
         extension_length=4,
     )
-    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
-    group, _ = services.customer_group_create(
-        by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
-    )
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = customer_group_create(by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request())
 
     build, page = _build_and_show(world, client, group, django_capture_on_commit_callbacks)
 
@@ -211,10 +211,8 @@ def test_A1_an_admin_user_id_taken_on_broadworks_fails_the_build_with_the_platfo
         last_name="Other",
         password="Someone-Elses-9",
     )
-    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
-    group, _ = services.customer_group_create(
-        by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
-    )
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = customer_group_create(by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request())
 
     build, page = _build_and_show(world, client, group, django_capture_on_commit_callbacks)
 

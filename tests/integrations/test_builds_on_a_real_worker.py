@@ -23,9 +23,9 @@ import pytest
 from django.db import connection
 
 from accounts.choices import Role
+from customers.models import ServiceBuild
 from integrations.broadworks.simulator import make_fault, write_faults
 from integrations.models import ExternalCall
-from onboarding.models import ServiceBuild
 
 from .worker_stack import (
     AK_KEY,
@@ -72,7 +72,7 @@ def test_transient_faults_on_several_calls_still_build_exactly_one_of_each_and_n
     assert build.steps.filter(attempts__gt=1).count() >= 4, "the faults were met and retried"
     assert_built_exactly_once(stack, [group])
     redis_traffic = monitor.stop()
-    assert "onboarding.tasks.run_build_step" in redis_traffic, "the monitor saw the task messages"
+    assert "customers.tasks.run_build_step" in redis_traffic, "the monitor saw the task messages"
     assert f"[{build.pk}]" in decoded_tokens(redis_traffic), "and could read their arguments"
     for where, text in {
         "Redis (raw)": redis_traffic,

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
+from customers.models import BuildStep
 from integrations.broadworks.simulator import make_fault, write_faults
 from integrations.models import ExternalCall
 from onboarding import partner_accounts
 from onboarding.choices import OrderStatus
-from onboarding.models import BuildStep, OnboardingAccount, OnboardingOrder
+from onboarding.models import OnboardingAccount, OnboardingOrder
 from porting import services as porting_services
 from porting.choices import PortStatus
 from porting.models import PortRequest
@@ -75,7 +76,7 @@ def test_a_build_whose_retry_died_with_its_worker_finishes_once(stack, world, ap
         deadline=60,
         what="the Akixi users step scheduling its retry",
     )
-    kill_while_holding_retry(stack, "onboarding.tasks.run_build_step", [step.build_id])
+    kill_while_holding_retry(stack, "customers.tasks.run_build_step", [step.build_id])
 
     build = wait_for(group, deadline=recovery_deadline(stack))
     assert build.status == "succeeded", list(build.steps.values_list("name", "status", "last_error"))

@@ -26,11 +26,12 @@ import httpx
 import pytest
 
 from accounts.choices import Role
+from customers.models import ServiceBuild
+from customers.services import customer_group_create
 from integrations.broadworks.simulator import make_fault, write_faults
-from onboarding import services
-from onboarding.models import ServiceBuild
+from number_pool.services import numbers_add
+from tests.customers.build_request_data import valid_request
 from tests.integrations.akixi.sim_servers import REPO_ROOT, free_port
-from tests.onboarding.build_request_data import valid_request
 
 CANARY = "Canary-Worker-Pass-93"
 BW_USER, BW_PASSWORD = "portal-admin", "bw-worker-pass"
@@ -243,9 +244,9 @@ def decoded_tokens(text: str) -> str:
 def new_group(world, index: int, *, password: str = ""):
     """Customer `index` of partner A, with its own three numbers, admin and Akixi user."""
     numbers = [f"+44207946{n:04d}" for n in range(index * 3, index * 3 + 3)]
-    services.numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=numbers)
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=numbers)
     surname = SURNAMES[index]
-    group, _ = services.customer_group_create(
+    group, _ = customer_group_create(
         by=world.user(Role.COORDINATOR),
         partner=world.partner_a,
         data=valid_request(

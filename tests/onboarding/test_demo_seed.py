@@ -15,7 +15,8 @@ from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import AuditEvent
 from escalations.demo import DEMO_LATE_ORDERS
 from onboarding.choices import AccountPlatform, AccountStatus, OrderStatus, SlaState, TrainingPlatform
-from onboarding.models import OnboardingAccount, OnboardingOrder, Partner, TrainingSession
+from onboarding.models import OnboardingAccount, OnboardingOrder, TrainingSession
+from partners.models import Partner
 from tests.factories import PartnerContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,8 @@ def test_seed_demo_logins_still_work(client):
 
 
 def test_seed_demo_stocks_the_live_partners_pool_and_customer_groups():
-    from onboarding.models import CustomerGroup, Number
+    from customers.models import CustomerGroup
+    from number_pool.models import Number
 
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())

@@ -9,9 +9,9 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from expoe_portal.models import OutboundEmail
-from onboarding import services
 from onboarding.choices import OrderStatus
 from onboarding.models import OnboardingOrder
+from onboarding.services import ORDER_TRANSITIONS, OrderConflict, onboarding_order_transition
 from tests.services import require_postgresql
 
 from .walk import order_in_state
@@ -28,20 +28,20 @@ def test_two_connections_confirm_the_same_order_at_once_one_wins(world, monkeypa
     both_have_read = threading.Barrier(2, timeout=20)
 
     # Hold each run between reading the order and saving it until both have read it.
-    real_kwargs = services.ORDER_TRANSITIONS["confirm"]
+    real_kwargs = ORDER_TRANSITIONS["confirm"]
 
     def wait_for_the_other(order_, data):
         both_have_read.wait()
         return real_kwargs(order_, data)
 
-    monkeypatch.setitem(services.ORDER_TRANSITIONS, "confirm", wait_for_the_other)
+    monkeypatch.setitem(ORDER_TRANSITIONS, "confirm", wait_for_the_other)
     outcomes = []
 
     def confirm():
         try:
-            services.onboarding_order_transition(by=admin, order=order, name="confirm")
+            onboarding_order_transition(by=admin, order=order, name="confirm")
             outcomes.append("won")
-        except services.OrderConflict:
+        except OrderConflict:
             outcomes.append("conflict")
         finally:
             connections.close_all()
@@ -75,7 +75,7 @@ def test_double_click_on_a_page_runs_the_transition_once(client, world):
 @pytest.mark.django_db
 def test_two_users_on_a_stale_page_the_second_is_told(client, world):
     order = order_in_state(world, OrderStatus.RECEIVED)
-    services.onboarding_order_transition(by=world.user(Role.MANAGER), order=order, name="hold", data={"reason": "x"})
+    onboarding_order_transition(by=world.user(Role.MANAGER), order=order, name="hold", data={"reason": "x"})
     client.force_login(world.user(Role.PROVISIONING_ADMIN))
     response = client.post(
         f"/onboarding/{order.pk}/transitions/cancel/",

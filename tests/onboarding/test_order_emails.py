@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from accounts.choices import Role
 from expoe_portal.models import OutboundEmail
 from expoe_portal.outbox import email_send
-from onboarding import services
 from onboarding.choices import OrderStatus
 from onboarding.emails import order_email_queue
 from onboarding.models import OnboardingOrder
+from onboarding.services import onboarding_order_transition
 from tests.factories import PartnerContactFactory
 
 from .walk import order_in_state, record_remaining_training
@@ -31,7 +31,7 @@ def test_O1_confirmation_goes_to_the_partners_contacts_after_commit(world, djang
     PartnerContactFactory(partner=world.partner_b, email="billing@betacom.invalid")
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
+        onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     assert mail.outbox == [], "nothing is sent before the transaction commits"
     for callback in callbacks:
         callback()
@@ -46,7 +46,7 @@ def test_O6_go_live_email_goes_to_the_partners_users(world, django_capture_on_co
     order = record_remaining_training(world, order_in_state(world, OrderStatus.TRAINING))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.onboarding_order_transition(by=world.user(Role.COORDINATOR), order=order, name="go_live")
+        onboarding_order_transition(by=world.user(Role.COORDINATOR), order=order, name="go_live")
     (message,) = mail.outbox
     assert message.to == [world.user("partner_b_user").email]
     assert message.subject == "You are live on EXPO.e (BETA02)"
@@ -57,7 +57,7 @@ def test_O7_the_portal_urls_come_from_settings(world, settings, django_capture_o
     settings.PARTNER_PORTAL_URL = "https://partners.example.invalid/portal"
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
+        onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     assert "https://partners.example.invalid/portal" in mail.outbox[0].body
     assert "ucaasprov.hostedcomm.com" not in mail.outbox[0].body
 
@@ -65,7 +65,7 @@ def test_O7_the_portal_urls_come_from_settings(world, settings, django_capture_o
 def test_an_email_task_run_twice_sends_once(world, django_capture_on_commit_callbacks):
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
+        onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     (email,) = OutboundEmail.objects.filter(kind="onboarding.confirmation")
     assert email_send(email_id=email.pk).startswith("nothing to do")  # a redelivered task
     assert order_email_queue(OnboardingOrder.objects.get(pk=order.pk), "confirmation") is False, "sent already"
@@ -75,7 +75,7 @@ def test_an_email_task_run_twice_sends_once(world, django_capture_on_commit_call
 def test_a_refused_transition_sends_nothing(world, django_capture_on_commit_callbacks):
     order = order_in_state(world, OrderStatus.RECEIVED)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
-        services.onboarding_order_transition(by=world.user(Role.MANAGER), order=order, name="confirm")
+        onboarding_order_transition(by=world.user(Role.MANAGER), order=order, name="confirm")
     assert mail.outbox == []
 
 
@@ -90,7 +90,7 @@ def test_a_failing_mail_server_leaves_the_email_due_for_a_retry(world, monkeypat
     with monkeypatch.context() as patched:
         patched.setattr("django.core.mail.EmailMessage.send", broken)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
+            onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
         (email,) = OutboundEmail.objects.filter(kind="onboarding.confirmation")
         assert email_send(email_id=email.pk).startswith("retrying in 30 s: SMTPServerDisconnected")
     email.refresh_from_db()

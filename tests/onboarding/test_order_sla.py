@@ -6,9 +6,9 @@ import pytest
 import time_machine
 
 from accounts.choices import Role
-from onboarding import services
 from onboarding.models import OnboardingOrder
 from onboarding.selectors import onboarding_order_list
+from onboarding.services import onboarding_order_create, onboarding_order_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ DUE = RECEIVED + timedelta(hours=48)
 @pytest.fixture
 def order(world):
     with time_machine.travel(RECEIVED, tick=False):
-        return services.onboarding_order_create(
+        return onboarding_order_create(
             by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, signed_order_received_at=RECEIVED
         )
 
@@ -58,7 +58,7 @@ def test_O1_sla_state_by_the_clock(world, order, moment, expected):
 )
 def test_O1_confirming_stops_the_clock(world, order, confirmed_at, expected):
     with time_machine.travel(confirmed_at, tick=False):
-        services.onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
+        onboarding_order_transition(by=world.user(Role.PROVISIONING_ADMIN), order=order, name="confirm")
     with time_machine.travel(DUE + timedelta(days=30), tick=False):
         assert _state_in_python_and_sql(world, order) == expected
 

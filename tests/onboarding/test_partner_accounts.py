@@ -7,9 +7,10 @@ from accounts.choices import Role
 from integrations.base import PermanentError, TransientError
 from onboarding import partner_accounts
 from onboarding.choices import OrderStatus
-from onboarding.models import OnboardingOrder, Partner
+from onboarding.models import OnboardingOrder
+from partners.models import Partner
+from tests.customers.fake_platforms import fake_platforms
 
-from .fake_platforms import fake_platforms
 from .walk import new_order, run
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.choices import Role
-from onboarding import services
 from onboarding.choices import AccountPlatform, OrderStatus, TrainingPlatform
 from onboarding.models import OnboardingOrder
+from onboarding.services import onboarding_account_record, onboarding_order_create, onboarding_order_transition
 
 # The happy path: each stage, the transition that reaches it, and who runs it.
 PATH = [
@@ -37,12 +37,12 @@ def payload(world, name, order=None):
 
 def run(world, order, name, role, **extra):
     data = {**payload(world, name, order), **extra}
-    return services.onboarding_order_transition(by=world.user(role), order=order, name=name, data=data)
+    return onboarding_order_transition(by=world.user(role), order=order, name=name, data=data)
 
 
 def record_all_accounts(world, order):
     for platform in AccountPlatform.values:
-        services.onboarding_account_record(
+        onboarding_account_record(
             by=world.user(Role.COORDINATOR), order=order, platform=platform, reference=f"{platform}-ref"
         )
 
@@ -55,7 +55,7 @@ def record_remaining_training(world, order):
 
 
 def new_order(world, partner=None, received_at=None):
-    return services.onboarding_order_create(
+    return onboarding_order_create(
         by=world.user(Role.PROVISIONING_ADMIN),
         partner=partner or world.partner_b,
         signed_order_received_at=received_at or timezone.now() - timedelta(hours=1),

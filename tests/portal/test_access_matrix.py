@@ -129,7 +129,7 @@ def first_rule_pk(world):
 
 
 def first_contact_pk(world):
-    from escalations.models import EscalationContact
+    from accounts.models import EscalationContact
 
     return {"pk": EscalationContact.objects.get(level=0).pk}
 
@@ -155,12 +155,12 @@ EXPECTATIONS = {
     "accounts:login": Expect(everyone(302, **{ANON: 200})),
     "accounts:logout": Expect(everyone(405)),  # logging out is a POST
     "accounts:password_change": Expect(signed_in(200)),
-    "onboarding:partner_list": Expect(signed_in(200)),
-    "onboarding:partner_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
+    "partners:partner_list": Expect(signed_in(200)),
+    "partners:partner_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
     "onboarding:partner_detail": Expect(
         signed_in(200, **{PARTNER: 404}), kwargs=partner_b_pk, own_partner=200, own_kwargs=partner_a_pk
     ),
-    "onboarding:partner_edit": Expect(
+    "partners:partner_edit": Expect(
         signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
         kwargs=partner_b_pk,
         own_partner=403,
@@ -191,35 +191,35 @@ EXPECTATIONS = {
         own_partner=405,
         own_kwargs=order_a_account,
     ),
-    "onboarding:number_list": Expect(signed_in(200)),  # scoped: a partner user sees their own pool
-    "onboarding:numbers_add": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
-    "onboarding:group_list": Expect(signed_in(200)),
-    "onboarding:group_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
-    "onboarding:group_detail": Expect(
+    "number_pool:number_list": Expect(signed_in(200)),  # scoped: a partner user sees their own pool
+    "number_pool:numbers_add": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
+    "customers:group_list": Expect(signed_in(200)),
+    "customers:group_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
+    "customers:group_detail": Expect(
         signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
     ),
-    "onboarding:group_edit": Expect(
+    "customers:group_edit": Expect(
         signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
         kwargs=group_b_pk,
         own_partner=200,
         own_kwargs=group_a_pk,
     ),
-    "onboarding:group_preview": Expect(
+    "customers:group_preview": Expect(
         signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
         kwargs=group_b_pk,
         own_partner=200,
         own_kwargs=group_a_pk,
     ),
-    "onboarding:group_submit": Expect(  # POST only; scoped first
+    "customers:group_submit": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
-    "onboarding:group_build_status": Expect(  # the build section htmx polls
+    "customers:group_build_status": Expect(  # the build section htmx polls
         signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
     ),
-    "onboarding:group_build_cancel": Expect(  # POST only; scoped first
+    "customers:group_build_cancel": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
-    "onboarding:group_callcabinet_confirm": Expect(  # POST only; scoped first
+    "customers:group_callcabinet_confirm": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
     "porting:list": Expect(signed_in(200)),  # scoped: a partner user sees their own partner's requests
@@ -374,7 +374,9 @@ def world(world, settings, tmp_path):
     """The shared world plus an onboarding order for each partner: A's finished, B's just logged."""
     from django.utils import timezone
 
-    from onboarding.models import CustomerGroup, Number, OnboardingOrder
+    from customers.models import CustomerGroup
+    from number_pool.models import Number
+    from onboarding.models import OnboardingOrder
     from onboarding.services import onboarding_order_create
     from porting.models import PortRequest
 

@@ -55,13 +55,14 @@ def test_a_worker_silent_for_more_than_a_minute_counts_as_gone(client, settings)
 
 
 def test_work_due_long_ago_that_no_worker_holds_shows_as_behind_with_its_queue(client, world, settings):
-    from onboarding import builds, services
-    from tests.onboarding.build_request_data import stock_pool, valid_request
+    from customers import builds
+    from customers.services import customer_group_create
+    from tests.customers.build_request_data import stock_pool, valid_request
 
     beat_of("worker", "celery@w", ago=1)
     beat_of("beat", "beat@b", ago=1)
     stock_pool(world)
-    group, _ = services.customer_group_create(
+    group, _ = customer_group_create(
         by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
     )
     build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)  # its message never runs here

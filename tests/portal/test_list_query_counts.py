@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Role
-from onboarding import services
+from customers.services import customer_group_create
 from porting.choices import PortStatus
-from tests.onboarding.build_request_data import stock_pool, valid_request
+from tests.customers.build_request_data import stock_pool, valid_request
 from tests.porting.walk import port_in_state
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def queries(client, url) -> int:
 
 def add_group(world, n):
     numbers = [f"+44207946{k:04d}" for k in range(3 + n * 3, 6 + n * 3)]
-    services.customer_group_create(
+    customer_group_create(
         by=world.user(Role.COORDINATOR),
         partner=world.partner_a,
         data=valid_request(
@@ -43,7 +43,7 @@ def add_group(world, n):
 def test_port_and_customer_lists_do_not_grow_with_their_rows(client, api_client, world):
     stock_pool(world, count=40)
     port_in_state(world, PortStatus.ACCEPTED)
-    services.customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
     client.force_login(world.user(Role.COORDINATOR))
     api_client.force_authenticate(world.user(Role.COORDINATOR))
     one = {url: queries(api_client if "/api/" in url else client, url) for url in URLS}

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from expoe_portal.phone import format_national, normalise_e164
-from onboarding.validators import broadworks_id_validator
+from partners.validators import broadworks_id_validator
 
 # London (020 7946 0xxx) and Manchester (0161 496 0xxx) numbers reserved for drama/testing by Ofcom.
 uk_numbers = st.one_of(

@@ -66,7 +66,7 @@ def test_pages_carry_no_inline_script(client, world):
     from accounts.choices import Role
 
     client.force_login(world.user(Role.COORDINATOR))
-    for url in [reverse("home"), reverse("onboarding:partner_list"), reverse("api-docs")]:
+    for url in [reverse("home"), reverse("partners:partner_list"), reverse("api-docs")]:
         body = client.get(url).content.decode()
         assert "<script>" not in body and "<script " not in body.replace("<script src=", ""), url
 

@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from onboarding.choices import NumberStatus
-from onboarding.models import Number
+from number_pool.choices import NumberStatus
+from number_pool.models import Number
 from porting.choices import PortStatus
 from porting.models import PortRejection, PortRequest
 

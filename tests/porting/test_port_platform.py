@@ -103,11 +103,11 @@ def test_N1_only_the_missing_numbers_are_added_and_a_second_run_adds_nothing(
 def test_N1_the_named_customer_group_gets_them_on_broadworks_when_it_is_built_there(
     world, broadworks, django_capture_on_commit_callbacks
 ):
-    from onboarding import services as onboarding_services
-    from tests.onboarding.build_request_data import stock_pool, valid_request
+    from customers.services import customer_group_create
+    from tests.customers.build_request_data import stock_pool, valid_request
 
     stock_pool(world)
-    group, _ = onboarding_services.customer_group_create(
+    group, _ = customer_group_create(
         by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
     )
     broadworks.groups = {"AlphaWidgets": {"+442079460000"}}
@@ -119,11 +119,11 @@ def test_N1_the_named_customer_group_gets_them_on_broadworks_when_it_is_built_th
 def test_N1_a_group_not_yet_on_broadworks_gets_them_from_its_own_build(
     world, broadworks, django_capture_on_commit_callbacks
 ):
-    from onboarding import services as onboarding_services
-    from tests.onboarding.build_request_data import stock_pool, valid_request
+    from customers.services import customer_group_create
+    from tests.customers.build_request_data import stock_pool, valid_request
 
     stock_pool(world)
-    group, _ = onboarding_services.customer_group_create(
+    group, _ = customer_group_create(
         by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
     )
     done = _complete(world, django_capture_on_commit_callbacks, customer_group=group)

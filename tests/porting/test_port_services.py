@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.choices import Role
-from onboarding.choices import NumberStatus
-from onboarding.models import CustomerGroup, Number
+from customers.models import CustomerGroup
+from number_pool.choices import NumberStatus
+from number_pool.models import Number
 from porting import services
 from porting.calendar import UK
 from porting.choices import PortStatus

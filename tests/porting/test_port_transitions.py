@@ -7,7 +7,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.models import AuditEvent
-from onboarding.models import Number
+from number_pool.models import Number
 from porting import services
 from porting.choices import PortStatus
 from porting.models import PortRequest

@@ -1,0 +1,220 @@
+"""/api/v1/customer-groups/: customer groups, their build requests and their builds (API.md)."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.scoping import ScopedQuerysetMixin, scope_for
+from expoe_portal.api import Conflict, ModelPermissions
+from number_pool.models import Number
+from partners.models import Partner
+
+from . import builds, services
+from .build_request import build_plan
+from .filters import CustomerGroupFilter
+from .models import CustomerGroup
+from .selectors import build_summary
+
+
+class VoicePortalSerializer(serializers.Serializer):
+    number = serializers.CharField(required=False, allow_blank=True, default="")
+    extension = serializers.CharField(required=False, allow_blank=True, default="")
+    external_dial_in = serializers.BooleanField(required=False, default=False)
+
+
+class GroupAdminSerializer(serializers.Serializer):
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
+    user_id = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Default firstname.surname@domain"
+    )
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="Leave blank to have one generated; it is returned once, in this response only.",
+    )
+
+
+class AkixiUserSerializer(serializers.Serializer):
+    username = serializers.CharField(allow_blank=True)
+    full_name = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+
+
+class AkixiSerializer(serializers.Serializer):
+    licence = serializers.CharField(required=False, allow_blank=True, default="", help_text="Blank: not licensed.")
+    users = AkixiUserSerializer(many=True, required=False, default=list)
+
+
+class CallCabinetSerializer(serializers.Serializer):
+    admin_name = serializers.CharField(required=False, allow_blank=True, default="")
+    admin_email = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanStepSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    operation = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class BuildStatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    steps = serializers.ListField(child=serializers.DictField())
+
+
+class CustomerGroupSerializer(serializers.Serializer):
+    """One end customer's build request. Every rule is checked by the service; errors come back
+    in the request's own shape ({"voice_portal": {"number": [...]}, "admins": [{}, {...}]})."""
+
+    id = serializers.IntegerField(read_only=True)
+    partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all())
+    group_id = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True)
+    domain = serializers.CharField(allow_blank=True)
+    extension_length = serializers.IntegerField(required=False, default=4)
+    numbers = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    business_profile_number = serializers.CharField(allow_blank=True)
+    voice_portal = VoicePortalSerializer()
+    admins = GroupAdminSerializer(many=True, allow_empty=True)
+    akixi = AkixiSerializer(required=False)
+    callcabinet = CallCabinetSerializer(required=False)
+    build = serializers.SerializerMethodField()
+    generated_passwords = serializers.SerializerMethodField(
+        help_text="Only in the response that generated them: {user_id: password}. Never shown again."
+    )
+
+    def validate_partner(self, partner):
+        if not scope_for(self.context["request"].user, Partner.objects.filter(pk=partner.pk)).exists():
+            raise serializers.ValidationError(f"Object with partner_id={partner.partner_id} does not exist.")
+        return partner
+
+    @extend_schema_field(BuildStatusSerializer)
+    def get_build(self, group):
+        return build_summary(group)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_generated_passwords(self, group):
+        return self.context.get("generated_passwords", {})
+
+    def to_representation(self, group):
+        request = services.customer_group_as_request(group)
+        for admin in request["admins"]:
+            admin.pop("password")
+        return {
+            "id": group.pk,
+            "partner": group.partner.partner_id,
+            **request,
+            "build": self.get_build(group),
+            "generated_passwords": self.get_generated_passwords(group),
+        }
+
+    def _as_request(self, validated):
+        data = {key: value for key, value in validated.items() if key != "partner"}
+        data.setdefault("akixi", {"licence": "", "users": []})
+        data.setdefault("callcabinet", {"admin_name": "", "admin_email": ""})
+        return data
+
+    def create(self, validated):
+        group, generated = services.customer_group_create(
+            by=self.context["request"].user, partner=validated["partner"], data=self._as_request(validated)
+        )
+        self.context["generated_passwords"] = generated
+        return group
+
+    def update(self, group, validated):
+        if validated.get("partner") and validated["partner"].pk != group.partner_id:
+            raise serializers.ValidationError({"partner": ["A customer group cannot move to another partner."]})
+        group, generated = services.customer_group_update(
+            by=self.context["request"].user, group=group, data=self._as_request(validated)
+        )
+        self.context["generated_passwords"] = generated
+        return group
+
+
+class BuildStartSerializer(CustomerGroupSerializer):
+    """The customer group after pressing Build, with what the press did."""
+
+    outcome = serializers.ChoiceField(
+        choices=[outcome.value for outcome in builds.StartOutcome],
+        read_only=True,
+        help_text="queued (confirmed and started), retrying (from the failed step), requeued (it had "
+        "stopped: its next step was due and no worker had it), unchanged (under way or done).",
+    )
+    detail = serializers.CharField(read_only=True, help_text="The same, in words.")
+
+    def to_representation(self, group):
+        outcome = self.context["outcome"]
+        return {**super().to_representation(group), "outcome": outcome.value, "detail": outcome.describe(group)}
+
+
+class CallCabinetConfirmationSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100, help_text="The customer reference Call Cabinet showed.")
+
+
+class CustomerGroupViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customer groups and their build requests. Partner users see and request their own
+    partner's (once live, O6); a request can change only while it is a draft."""
+
+    queryset = CustomerGroup.objects.select_related("partner", "build").prefetch_related(
+        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users", "build__steps"
+    )
+    serializer_class = CustomerGroupSerializer
+    permission_classes = [ModelPermissions]
+    # The list page's filters (API.md: named after fields): ?partner=ACME01&group_id=…&build=failed
+    filterset_class = CustomerGroupFilter
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    def perform_update(self, serializer):
+        try:
+            serializer.save()
+        except services.TransitionRefused as exc:
+            raise Conflict(str(exc)) from exc
+
+    @extend_schema(request=None, responses=BuildStartSerializer)
+    @action(detail=True, methods=["post"], url_path="build", permission_classes=[IsAuthenticated])
+    def build(self, request, pk=None):
+        """Start the build, or retry a failed one from its failed step. A draft request is confirmed
+        first (review its plan at `plan/`); from then on it is built, not edited. Pressing it while
+        the build is queued, running or done changes nothing, unless nothing live moves it (its
+        next step is due and no worker has it): then it is queued again (`outcome`: `requeued`)."""
+        group = self.get_object()
+        try:
+            _build, outcome = builds.build_start(by=request.user, group=group)
+        except builds.BuildConflict as exc:
+            raise Conflict(str(exc)) from exc
+        group = self.get_queryset().get(pk=group.pk)
+        return Response(BuildStartSerializer(group, context={**self.get_serializer_context(), "outcome": outcome}).data)
+
+    @extend_schema(request=CallCabinetConfirmationSerializer, responses=CustomerGroupSerializer)
+    @action(detail=True, methods=["post"], url_path="callcabinet-confirmation", permission_classes=[IsAuthenticated])
+    def callcabinet_confirmation(self, request, pk=None):
+        """Call Cabinet in manual mode (C2-C5): an EXPO.e co-ordinator confirms the Essential customer
+        they created by hand, with its customer reference; the waiting build step then completes."""
+        group = self.get_object()
+        body = CallCabinetConfirmationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
+        except builds.BuildConflict as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
+
+    @extend_schema(responses=PlanStepSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="plan")
+    def plan(self, request, pk=None):
+        """Every operation the build will perform, in order, per platform."""
+        return Response(build_plan(self.get_object()))

@@ -1,0 +1,54 @@
+from django.db import models
+
+
+class GroupDomain(models.TextChoices):
+    """G5: the two default domains; every user ID of the company uses the group's one."""
+
+    EXPONENTIAL_E = "exponential-e.com", "exponential-e.com"
+    HOSTEDCOMM = "hostedcomm.com", "hostedcomm.com"
+
+
+class BuildStatus(models.TextChoices):
+    """A customer group's build (API.md: draft, queued, running, succeeded, failed, cancelled)."""
+
+    DRAFT = "draft", "Draft"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+BUILD_STATUS_BADGES = {
+    BuildStatus.DRAFT: "secondary",
+    BuildStatus.QUEUED: "info",
+    BuildStatus.RUNNING: "primary",
+    BuildStatus.SUCCEEDED: "success",
+    BuildStatus.FAILED: "danger",
+    BuildStatus.CANCELLED: "secondary",
+}
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    # A person must act on a platform first (Call Cabinet in manual mode); the build waits for them.
+    WAITING = "waiting", "Waiting for you"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Not needed"
+
+
+class BuildStepName(models.TextChoices):
+    """The build's steps, in the order they run (G6, K2-K4, C2-C5)."""
+
+    CLONE_GROUP = "clone_group", "Create the group from the partner's clone group"
+    POOL_NUMBERS = "pool_numbers", "Add missing numbers to the partner's pool"
+    ASSIGN_NUMBERS = "assign_numbers", "Assign numbers to the group"
+    BUSINESS_PROFILE = "business_profile", "Set the business profile number (B1)"
+    VOICE_PORTAL = "voice_portal", "Enable the voice portal (V1, V2)"
+    ADMINS = "admins", "Add group administrators (A1, A2)"
+    AKIXI_PARTITION = "akixi_partition", "Create the Akixi partition (K2)"
+    AKIXI_SYNC = "akixi_sync", "Wait for Akixi synchronisation (K3)"
+    AKIXI_USERS = "akixi_users", "Add Akixi reporting users (K4)"
+    CALLCABINET_CUSTOMER = "callcabinet_customer", "Add the Call Cabinet Essential customer (C2-C5)"

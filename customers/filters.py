@@ -1,0 +1,43 @@
+import django_filters
+from django.db.models import Q
+
+from .choices import BuildStatus, StepStatus
+from .models import CustomerGroup
+
+BUILD_FILTER_CHOICES = [
+    ("not_started", "Not started"),
+    (BuildStatus.QUEUED, "Queued"),
+    (BuildStatus.RUNNING, "Running"),
+    ("waiting", "Waiting for a co-ordinator"),
+    (BuildStatus.SUCCEEDED, "Succeeded"),
+    (BuildStatus.FAILED, "Failed"),
+    (BuildStatus.CANCELLED, "Cancelled"),
+]
+
+
+class CustomerGroupFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    group_id = django_filters.CharFilter(lookup_expr="iexact", label="Group ID")
+    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    state = django_filters.ChoiceFilter(
+        choices=[("draft", "Draft"), ("confirmed", "Confirmed")], method="by_state", label="State"
+    )
+    # Co-ordinators' work list: failed builds, and Call Cabinet steps waiting for them (manual mode).
+    build = django_filters.ChoiceFilter(choices=BUILD_FILTER_CHOICES, method="by_build", label="Build")
+
+    class Meta:
+        model = CustomerGroup
+        fields = ["q", "group_id", "partner", "state", "build"]
+
+    def by_build(self, queryset, name, value):
+        if value == "not_started":
+            return queryset.filter(Q(build__isnull=True) | Q(build__status=BuildStatus.DRAFT))
+        if value == "waiting":
+            return queryset.filter(build__steps__status=StepStatus.WAITING).distinct()
+        return queryset.filter(build__status=value)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(group_id__icontains=value) | Q(name__icontains=value))
+
+    def by_state(self, queryset, name, value):
+        return queryset.filter(submitted_at__isnull=value == "draft")

@@ -1,0 +1,242 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm_log.models import StateLog
+
+from accounts.choices import Role
+from accounts.roles import MayRun
+from partners.models import Partner
+from partners.validators import broadworks_id_validator
+
+from .choices import BUILD_STATUS_BADGES, BuildStatus, BuildStepName, GroupDomain, StepStatus
+
+
+class CustomerGroup(models.Model):
+    """An end customer's group on BroadWorks, and everything its build needs: one build request
+    (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5). Numbers point at it from the partner's pool (N1)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="customer_groups")
+    group_id = models.CharField(
+        "group ID",
+        max_length=30,
+        unique=True,
+        validators=[broadworks_id_validator],
+        help_text="Unique on the platform (G3); usually the end customer's name.",
+    )
+    name = models.CharField(max_length=200, help_text="The end customer's name (G4).")
+    domain = models.CharField(max_length=64, choices=GroupDomain.choices, default=GroupDomain.HOSTEDCOMM)
+    # G1, G2: what the group is cloned from, fixed when the request is made.
+    clone_service_provider_id = models.CharField(max_length=30, blank=True)
+    clone_group_id = models.CharField(max_length=30, blank=True)
+    extension_length = models.PositiveSmallIntegerField(default=4)
+    business_profile_number = models.CharField(max_length=16, blank=True, help_text="B1: one of the group's numbers.")
+    voice_portal_number = models.CharField(max_length=16, blank=True)
+    voice_portal_extension = models.CharField(max_length=6, blank=True)
+    voice_portal_external_dial_in = models.BooleanField(default=False)
+    akixi_licence = models.CharField(max_length=64, blank=True, help_text="K2: blank when not licensed for Akixi.")
+    callcabinet_admin_name = models.CharField(max_length=200, blank=True)
+    callcabinet_admin_email = models.EmailField(blank=True)
+    # Call Cabinet in manual mode (C2-C5): the reference a co-ordinator read off Call Cabinet after
+    # creating the Essential customer by hand; the build's step completes with it.
+    callcabinet_reference = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When the build was confirmed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        db_table = "onboarding_customergroup"  # made before customers had an app of their own
+        ordering = ["partner_id", "group_id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("group_id"),
+                name="group_id_unique_ignoring_case",
+                violation_error_message="A customer group with this ID already exists (ignoring case).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group_id} — {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("customers:group_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submitted_at is None
+
+    @property
+    def has_callcabinet(self) -> bool:
+        return bool(self.callcabinet_admin_email)
+
+    @property
+    def dealer_code(self) -> str:
+        """C3: the Call Cabinet dealer and billing codes are the customer's reference (group ID)."""
+        return self.group_id
+
+    billing_code = dealer_code
+
+
+class GroupAdmin(models.Model):
+    """A2: a group administrator. The password is kept encrypted only until the build has used it."""
+
+    group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="admins")
+    first_name = models.CharField(max_length=64)
+    last_name = models.CharField(max_length=64)
+    # A1: unique platform-wide and case sensitive (BroadWorks compares user IDs exactly).
+    user_id = models.CharField("user ID", max_length=161, unique=True)
+    password_encrypted = models.TextField(blank=True)
+    password_generated = models.BooleanField(default=False)
+    password_wiped_at = models.DateTimeField(null=True, blank=True)
+
+    PARTNER_SCOPE = "group__partner"
+
+    class Meta:
+        db_table = "onboarding_groupadmin"
+        ordering = ["group_id", "id"]
+
+    def __str__(self):
+        return self.user_id
+
+
+class AkixiUser(models.Model):
+    """K4: a reporting admin user on the customer's own Akixi partition."""
+
+    group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="akixi_users")
+    username = models.CharField(max_length=120)
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField()
+
+    PARTNER_SCOPE = "group__partner"
+
+    class Meta:
+        db_table = "onboarding_akixiuser"
+        ordering = ["group_id", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="akixi_username_unique_ignoring_case"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+
+BUILDERS = MayRun(Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.PARTNER_USER)
+
+
+class ServiceBuild(ConcurrentTransitionMixin, models.Model):
+    """One customer group's build: its steps run in order, each as its own task.
+
+    Transition methods only change fields in memory; customers.builds saves them and queues work."""
+
+    group = models.OneToOneField(CustomerGroup, on_delete=models.CASCADE, related_name="build")
+    status = FSMField(choices=BuildStatus.choices, default=BuildStatus.DRAFT, protected=True, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    state_logs = GenericRelation(StateLog)
+
+    PARTNER_SCOPE = "group__partner"
+
+    class Meta:
+        db_table = "onboarding_servicebuild"
+
+    def __str__(self):
+        return f"Build of {self.group.group_id}: {self.get_status_display()}"
+
+    @property
+    def status_badge(self) -> str:
+        return BUILD_STATUS_BADGES[self.status]
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[BuildStatus.DRAFT, BuildStatus.FAILED],
+        target=BuildStatus.QUEUED,
+        permission=BUILDERS,
+        custom={"label": "Build"},
+    )
+    def queue(self, *, by, description=None):
+        self.queued_at = timezone.now()
+        self.cancel_requested = False
+        self.last_error = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=BuildStatus.QUEUED, target=BuildStatus.RUNNING)
+    def start(self, *, by=None, description=None):
+        self.started_at = self.started_at or timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=BuildStatus.RUNNING, target=BuildStatus.SUCCEEDED)
+    def succeed(self, *, by=None, description=None):
+        self.finished_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[BuildStatus.QUEUED, BuildStatus.RUNNING], target=BuildStatus.FAILED)
+    def fail(self, *, reason, by=None, description=None):
+        self.finished_at = timezone.now()
+        self.last_error = reason
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[BuildStatus.DRAFT, BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED],
+        target=BuildStatus.CANCELLED,
+        permission=BUILDERS,
+        custom={"label": "Cancel build"},
+    )
+    def cancel(self, *, by=None, description=None):
+        self.finished_at = timezone.now()
+
+
+class BuildStep(models.Model):
+    """One step of a build: checks the platform first and creates only what is missing."""
+
+    build = models.ForeignKey(ServiceBuild, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=32, choices=BuildStepName.choices)
+    status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    external_reference = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Durable work (expoe_portal.work). When the step is next due: set when it becomes the build's next
+    # step, and to now + backoff on a retry; empty while an earlier step still has to run.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Renewed by its worker's heartbeat while the step runs; a lapsed lease means the worker died.
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The id of the task message that claimed the step. A message comes back only when the worker
+    # holding it died, so a delivery that finds its own id on a running step may take it back at once.
+    claimed_by = models.CharField(max_length=64, blank=True)
+
+    PARTNER_SCOPE = "build__group__partner"
+
+    class Meta:
+        db_table = "onboarding_buildstep"
+        ordering = ["build_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["build", "position"], name="one_step_per_position"),
+            models.UniqueConstraint(fields=["build", "name"], name="one_step_per_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_name_display()}: {self.get_status_display()}"

@@ -1,0 +1,37 @@
+"""Read queries for customer groups and their builds, scoped to what the user may see."""
+
+from django.db.models import Count, Q
+
+from accounts.scoping import scope_for
+
+from .choices import BuildStatus, StepStatus
+from .models import CustomerGroup, ServiceBuild
+
+
+def build_summary(group) -> dict:
+    """API.md's `build` object: status, progress (percent of steps done) and the steps."""
+    build = getattr(group, "build", None)  # the reverse one-to-one raises AttributeError when absent
+    if build is None:
+        return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
+    steps = list(build.steps.all())
+    finished = sum(1 for s in steps if s.status in ("done", "skipped"))
+    return {
+        "status": build.status,
+        "progress": round(100 * finished / len(steps)) if steps else 0,
+        "steps": [{"name": s.name, "status": s.status, "attempts": s.attempts, "error": s.last_error} for s in steps],
+    }
+
+
+def callcabinet_confirmed_reference(group_id: str) -> str | None:
+    """Call Cabinet in manual mode: the customer reference a co-ordinator confirmed for a group."""
+    reference = CustomerGroup.objects.filter(group_id=group_id).values_list("callcabinet_reference", flat=True).first()
+    return reference or None
+
+
+def build_attention_counts(*, user) -> dict[str, int]:
+    """Customer builds that need a person: failed ones, and those waiting for a co-ordinator to do a
+    step by hand (Call Cabinet in manual mode). One query."""
+    return scope_for(user, ServiceBuild.objects.all()).aggregate(
+        failed=Count("id", filter=Q(status=BuildStatus.FAILED), distinct=True),
+        waiting=Count("id", filter=Q(steps__status=StepStatus.WAITING), distinct=True),
+    )

@@ -1,0 +1,207 @@
+"""Use cases for customer groups: their build request (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5) and
+the numbers assigned to them (N1, N2). Each runs in one transaction."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.services import audit_record, require_perm
+from expoe_portal import vault
+from number_pool.choices import NumberStatus
+from number_pool.models import Number
+from onboarding.services import OrderConflict, TransitionRefused
+from partners.models import Partner
+
+from .build_request import validate_build_request
+from .models import AkixiUser, CustomerGroup, GroupAdmin
+
+
+def can_assign_numbers(user, group: CustomerGroup) -> bool:
+    """N1: the partner's own users assign their numbers; so do provisioning staff."""
+    if user.is_partner_user:
+        return user.partner_id == group.partner_id
+    return user.has_perm("customers.change_customergroup")
+
+
+@transaction.atomic
+def numbers_assign(*, by, group: CustomerGroup, numbers: list[str]) -> int:
+    """N1, N2: assign available numbers of the group's own partner to the group, all or none.
+
+    Only numbers in that partner's pool can move, whatever the input: the UPDATE itself is
+    limited to the partner's available numbers, and anything it did not move is named."""
+    if not can_assign_numbers(by, group):
+        raise PermissionDenied("You cannot assign numbers to this customer group.")
+    wanted = list(dict.fromkeys(numbers))
+    moved = Number.objects.filter(
+        partner_id=group.partner_id, status=NumberStatus.AVAILABLE, e164__in_values=wanted
+    ).update(customer_group=group, status=NumberStatus.ASSIGNED)
+    if moved != len(wanted):
+        refused = _unassignable(group, wanted)
+        transaction.set_rollback(True)
+        raise ValidationError({"numbers": refused})
+    return moved
+
+
+def _unassignable(group: CustomerGroup, wanted: list[str]) -> list[str]:
+    known = {
+        n.e164: n
+        for n in Number.objects.filter(e164__in_values=wanted, partner_id=group.partner_id).select_related(
+            "customer_group"
+        )
+    }
+    messages, not_in_pool = [], []
+    for number in wanted:
+        found = known.get(number)
+        if found is None:
+            not_in_pool.append(number)
+        elif found.status != NumberStatus.AVAILABLE and found.customer_group_id != group.pk:
+            where = found.customer_group.group_id if found.customer_group else found.get_status_display().lower()
+            messages.append(f"{number} is not available (it is {where}).")
+    if not_in_pool:
+        shown = ", ".join(not_in_pool[:20]) + (f" and {len(not_in_pool) - 20} more" if len(not_in_pool) > 20 else "")
+        messages.insert(0, f"Not in {group.partner.partner_id}'s number pool (N2): {shown}.")
+    return messages or ["Some numbers could not be assigned; reload and try again."]
+
+
+@transaction.atomic
+def numbers_release(*, by, group: CustomerGroup, numbers: list[str]) -> int:
+    """Return a group's numbers to its partner's pool."""
+    if not can_assign_numbers(by, group):
+        raise PermissionDenied("You cannot change this customer group's numbers.")
+    return Number.objects.filter(customer_group=group, e164__in_values=list(numbers)).update(
+        customer_group=None, status=NumberStatus.AVAILABLE
+    )
+
+
+def _require_group_author(by, partner: Partner, *, action: str) -> None:
+    """Co-ordinators and administrators build for any partner; a partner user only for their own."""
+    require_perm(by, "customers.add_customergroup", action=action)
+    if by.is_partner_user and by.partner_id != partner.pk:
+        raise PermissionDenied(f"You cannot {action} for another partner.")
+
+
+@sensitive_variables("cleaned", "admin", "password", "generated")
+def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str]:
+    """Write the cleaned request into the group and its rows; return generated passwords, which the
+    caller shows once (A2). Passwords are stored only encrypted."""
+    vp, akixi, cc = cleaned["voice_portal"], cleaned["akixi"], cleaned["callcabinet"]
+    for field in ("group_id", "name", "domain", "extension_length", "business_profile_number"):
+        setattr(group, field, cleaned[field])
+    group.voice_portal_number, group.voice_portal_extension = vp["number"], vp["extension"]
+    group.voice_portal_external_dial_in = vp["external_dial_in"]
+    group.akixi_licence = akixi["licence"]
+    group.callcabinet_admin_name, group.callcabinet_admin_email = cc["admin_name"], cc["admin_email"]
+    group.save()
+
+    # Numbers: release what the request no longer lists, then take the rest from the pool (N1, N2).
+    Number.objects.filter(customer_group=group).exclude(e164__in_values=cleaned["numbers"]).update(
+        customer_group=None, status=NumberStatus.AVAILABLE
+    )
+    wanted = [n for n in cleaned["numbers"] if n not in set(group.numbers.values_list("e164", flat=True))]
+    if wanted:
+        moved = Number.objects.filter(
+            partner_id=group.partner_id, status=NumberStatus.AVAILABLE, e164__in_values=wanted
+        ).update(customer_group=group, status=NumberStatus.ASSIGNED)
+        if moved != len(wanted):  # taken by someone else since validation
+            raise ValidationError({"numbers": _unassignable(group, wanted)})
+
+    generated = {}
+    kept = {a.user_id: a for a in group.admins.all()}
+    group.admins.exclude(user_id__in=[a["user_id"] for a in cleaned["admins"]]).delete()
+    for admin in cleaned["admins"]:
+        row = kept.get(admin["user_id"]) or GroupAdmin(group=group, user_id=admin["user_id"])
+        row.first_name, row.last_name = admin["first_name"], admin["last_name"]
+        if admin["password"]:
+            row.password_encrypted, row.password_generated = vault.encrypt(admin["password"]), False
+        elif not row.password_encrypted:
+            password = vault.generate_password()
+            row.password_encrypted, row.password_generated = vault.encrypt(password), True
+            generated[row.user_id] = password
+        row.save()
+    group.akixi_users.all().delete()
+    AkixiUser.objects.bulk_create(AkixiUser(group=group, **user) for user in akixi["users"])
+    return generated
+
+
+@sensitive_variables("data", "cleaned", "generated")
+def customer_group_create(*, by, partner: Partner, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
+    """Record one end customer's build request, checked against every rule before anything is sent.
+
+    Returns the group (a draft until confirmed) and the generated admin passwords, to show once."""
+    _require_group_author(by, partner, action="request customer builds")
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        cleaned = validate_build_request(partner=partner, data=data)
+        group = CustomerGroup(
+            partner=partner,
+            clone_service_provider_id=settings.CLONE_SERVICE_PROVIDER_ID,
+            clone_group_id=partner.clone_group_id,
+            created_by=by,
+        )
+        try:
+            generated = _save_build_request(group=group, cleaned=cleaned)
+        except IntegrityError as exc:  # a concurrent request took the same group or user ID
+            raise ValidationError(
+                {"group_id": ["This group ID or an admin user ID was just taken; try again."]}
+            ) from exc
+        audit_record(actor=by, action="customer_group.requested", target=group, partner=partner)
+    return group, generated
+
+
+@sensitive_variables("data", "cleaned", "generated")
+def customer_group_update(*, by, group: CustomerGroup, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
+    """Change a build request while it is still a draft (not yet confirmed)."""
+    _require_group_author(by, group.partner, action="change customer builds")
+    with transaction.atomic():
+        group = CustomerGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
+        if not group.is_draft:
+            raise TransitionRefused("This build request is confirmed; it can no longer be changed.")
+        cleaned = validate_build_request(partner=group.partner, data=data, group=group)
+        generated = _save_build_request(group=group, cleaned=cleaned)
+        audit_record(actor=by, action="customer_group.changed", target=group, partner=group.partner)
+    return group, generated
+
+
+def customer_group_submit(*, by, group: CustomerGroup) -> CustomerGroup:
+    """Confirm a build request after its preview; from now on it is built, not edited."""
+    _require_group_author(by, group.partner, action="confirm customer builds")
+    with transaction.atomic():
+        updated = CustomerGroup.objects.filter(pk=group.pk, submitted_at__isnull=True).update(
+            submitted_at=timezone.now()
+        )
+        if not updated:
+            raise OrderConflict()
+        group.refresh_from_db()
+        audit_record(actor=by, action="customer_group.confirmed", target=group, partner=group.partner)
+    return group
+
+
+def customer_group_as_request(group: CustomerGroup) -> dict:
+    """The stored request in the shape `validate_build_request` takes (passwords never included)."""
+    return {
+        "group_id": group.group_id,
+        "name": group.name,
+        "domain": group.domain,
+        "extension_length": group.extension_length,
+        # `.all()`, not values_list: list pages and the API prefetch the numbers (in e164 order).
+        "numbers": [number.e164 for number in group.numbers.all()],
+        "business_profile_number": group.business_profile_number,
+        "voice_portal": {
+            "number": group.voice_portal_number,
+            "extension": group.voice_portal_extension,
+            "external_dial_in": group.voice_portal_external_dial_in,
+        },
+        "admins": [
+            {"first_name": a.first_name, "last_name": a.last_name, "user_id": a.user_id, "password": ""}
+            for a in group.admins.all()
+        ],
+        "akixi": {
+            "licence": group.akixi_licence,
+            "users": [
+                {"username": u.username, "full_name": u.full_name, "email": u.email} for u in group.akixi_users.all()
+            ],
+        },
+        "callcabinet": {"admin_name": group.callcabinet_admin_name, "admin_email": group.callcabinet_admin_email},
+    }

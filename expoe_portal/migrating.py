@@ -1,0 +1,28 @@
+"""Helpers for migrations that move a model to another app without moving its table."""
+
+from collections.abc import Callable
+from typing import Any
+
+
+def content_types_mover(moves: dict[str, tuple[str, list[str]]]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """A RunPython pair that renames each moved model's content type in place, so that its
+    permissions (and the role groups holding them), audit and state-log rows keep pointing at it.
+    `moves` maps the new app label to (the old app label, the model names).
+
+    A content type the new app got by itself meanwhile (a `migrate` whose post-migrate step ran
+    between the two apps' migrations) holds nothing yet: it gives way to the old one."""
+
+    def move(apps: Any, schema_editor: Any, *, forward: bool = True) -> None:
+        content_type = apps.get_model("contenttypes", "ContentType")
+        for new_app, (old_app, models) in moves.items():
+            source, target = (old_app, new_app) if forward else (new_app, old_app)
+            for model in models:
+                if content_type.objects.filter(app_label=source, model=model).exists():
+                    content_type.objects.filter(app_label=target, model=model).delete()
+                    content_type.objects.filter(app_label=source, model=model).update(app_label=target)
+        content_type.objects.clear_cache()
+
+    def back(apps: Any, schema_editor: Any) -> None:
+        move(apps, schema_editor, forward=False)
+
+    return move, back

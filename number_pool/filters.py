@@ -1,0 +1,27 @@
+import django_filters
+
+from .choices import NumberStatus
+from .models import Number
+
+
+class NumberFilter(django_filters.FilterSet):
+    """One FilterSet for the number pool page and /api/v1/numbers/."""
+
+    q = django_filters.CharFilter(method="search", label="Number")
+    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    status = django_filters.ChoiceFilter(choices=NumberStatus.choices)
+    customer_group = django_filters.CharFilter(
+        field_name="customer_group__group_id", lookup_expr="iexact", label="Customer group"
+    )
+
+    class Meta:
+        model = Number
+        fields = ["q", "partner", "status", "customer_group"]
+
+    def search(self, queryset, name, value):
+        """Digits of the number in any format: 020 7946 0001, +44 20..., or just 79460001."""
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if not digits:
+            return queryset.none()
+        national = digits[1:] if digits.startswith("0") else digits
+        return queryset.filter(e164__contains=national)

@@ -1,0 +1,23 @@
+import django_tables2 as tables
+
+from .models import Number
+
+
+class NumberTable(tables.Table):
+    e164 = tables.Column(verbose_name="Number")
+    display = tables.Column(verbose_name="National format", accessor="e164", orderable=False)
+    partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
+    status = tables.TemplateColumn(
+        '<span class="badge text-bg-{{ record.status_badge }}">{{ record.get_status_display }}</span>'
+    )
+    customer_group = tables.Column(accessor="customer_group__group_id", verbose_name="Customer group", default="—")
+    added_at = tables.DateTimeColumn(verbose_name="Added", format="j M Y")
+
+    class Meta:
+        model = Number
+        fields = ("e164", "display", "partner", "status", "customer_group", "added_at")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = "No numbers match."
+
+    def render_display(self, record):
+        return record.display

@@ -1,0 +1,52 @@
+"""The number pool page (N1): search and filters for everyone, adding numbers and ranges for staff."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from expoe_portal.forms import apply_service_errors
+
+from . import selectors, services
+from .filters import NumberFilter
+from .forms import NumbersAddForm
+from .tables import NumberTable
+
+
+@login_required
+@permission_required("number_pool.view_number", raise_exception=True)
+def number_list(request):
+    filterset = NumberFilter(request.GET, queryset=selectors.number_list(user=request.user))
+    table = NumberTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "number_pool/number_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "counts": selectors.number_pool_counts(user=request.user),
+            "can_add": request.user.has_perm("number_pool.add_number") and not request.user.is_partner_user,
+        },
+    )
+
+
+@login_required
+@permission_required("number_pool.add_number", raise_exception=True)
+def numbers_add(request):
+    initial = {"partner": request.GET.get("partner")} if request.GET.get("partner") else None
+    form = NumbersAddForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.numbers_add(
+                by=request.user, partner=form.cleaned_data["partner"], numbers=form.cleaned_data["numbers"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            partner = form.cleaned_data["partner"]
+            messages.success(request, f"{added:,} numbers added to {partner.partner_id}'s pool.")
+            return redirect(f"{reverse('number_pool:number_list')}?partner={partner.partner_id}")
+    return render(request, "number_pool/numbers_add.html", {"form": form})

@@ -1,0 +1,86 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+from expoe_portal.phone import format_national, validate_e164
+
+from .choices import ONBOARDING_STATUS_BADGES, OnboardingStatus
+from .validators import broadworks_id_validator
+
+
+class Partner(models.Model):
+    """A reseller partner: one BroadWorks service provider/enterprise."""
+
+    partner_id = models.CharField(
+        "partner ID",
+        max_length=30,
+        unique=True,
+        validators=[broadworks_id_validator],
+        help_text="The BroadWorks service provider/enterprise ID. It cannot change once created.",
+    )
+    name = models.CharField(max_length=200)
+    clone_group_id = models.CharField(
+        "clone group ID",
+        max_length=30,
+        blank=True,
+        validators=[broadworks_id_validator],
+        help_text="The partner’s own pre-built clone group on BroadWorks (G2).",
+    )
+    live = models.BooleanField(default=False, help_text="Platform access is live (O6).")
+    # The status of the partner's current (latest) onboarding order, blank before its first order;
+    # kept by the onboarding app whenever an order is saved, so lists need no join to the orders.
+    current_order_status = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    PARTNER_SCOPE = "pk"
+
+    class Meta:
+        db_table = "onboarding_partner"  # made before partners had an app of their own
+        ordering = ["partner_id"]
+        constraints = [
+            # BroadWorks compares IDs case-insensitively in places; two partners differing only in
+            # case would collide there.
+            models.UniqueConstraint(
+                Lower("partner_id"),
+                name="partner_id_unique_ignoring_case",
+                violation_error_message="A partner with this ID already exists (ignoring case).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} — {self.name}"
+
+    @property
+    def onboarding_status(self) -> str:
+        """The current order's status; before the first order, live or not started."""
+        if self.current_order_status:
+            return self.current_order_status
+        return OnboardingStatus.LIVE if self.live else OnboardingStatus.NOT_STARTED
+
+    def get_onboarding_status_display(self) -> str:
+        return OnboardingStatus(self.onboarding_status).label
+
+    @property
+    def onboarding_status_badge(self) -> str:
+        return ONBOARDING_STATUS_BADGES[self.onboarding_status]
+
+
+class PartnerContact(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, blank=True, help_text="For example: primary, technical, billing.")
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, validators=[validate_e164], help_text="Stored as E.164.")
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        db_table = "onboarding_partnercontact"
+        ordering = ["partner_id", "id"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def phone_display(self) -> str:
+        return format_national(self.phone)

@@ -1,0 +1,19 @@
+import django_tables2 as tables
+
+from .models import Partner
+
+
+class PartnerTable(tables.Table):
+    partner_id = tables.Column(linkify=("onboarding:partner_detail", {"pk": tables.A("pk")}), verbose_name="Partner ID")
+    name = tables.Column()
+    clone_group_id = tables.Column(verbose_name="Clone group", default="—")
+    onboarding_status = tables.TemplateColumn(
+        template_name="partners/_onboarding_status_badge.html", verbose_name="Onboarding", orderable=False
+    )
+    contact_count = tables.Column(verbose_name="Contacts")
+
+    class Meta:
+        model = Partner
+        fields = ("partner_id", "name", "clone_group_id", "onboarding_status", "contact_count")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = "No partners match."

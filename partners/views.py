@@ -1,0 +1,70 @@
+"""The partner list and the partner forms. A partner's own page shows its onboarding, so it lives
+with onboarding (onboarding.views.partner_detail)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django_tables2 import RequestConfig
+
+from expoe_portal.forms import apply_service_errors
+
+from . import selectors, services
+from .filters import PartnerFilter
+from .forms import PartnerContactFormSet, PartnerForm, contact_initial, contacts_from_formset
+from .tables import PartnerTable
+
+PAGE_SIZE = 25
+
+
+@login_required
+@permission_required("partners.view_partner", raise_exception=True)
+def partner_list(request):
+    filterset = PartnerFilter(request.GET, queryset=selectors.partner_list(user=request.user))
+    table = PartnerTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(
+        request,
+        "partners/partner_list.html",
+        {"filter": filterset, "table": table, "can_add": request.user.has_perm("partners.add_partner")},
+    )
+
+
+@login_required
+@permission_required("partners.add_partner", raise_exception=True)
+def partner_create(request):
+    form = PartnerForm(request.POST or None)
+    contacts = PartnerContactFormSet(request.POST or None, prefix="contacts")
+    if request.method == "POST" and form.is_valid() & contacts.is_valid():
+        try:
+            partner = services.partner_create(
+                by=request.user, contacts=contacts_from_formset(contacts), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Partner {partner.partner_id} created.")
+            return redirect("onboarding:partner_detail", pk=partner.pk)
+    return render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": None})
+
+
+@login_required
+def partner_edit(request, pk):
+    # Scope first: another partner's object is a 404 before any question of permission.
+    partner = selectors.partner_get(user=request.user, pk=pk)
+    if not request.user.has_perm("partners.change_partner") or request.user.is_partner_user:
+        raise PermissionDenied("Only UC Provisioning staff edit partners.")
+    form = PartnerForm(request.POST or None, instance=partner)
+    contacts = PartnerContactFormSet(request.POST or None, prefix="contacts", initial=contact_initial(partner))
+    if request.method == "POST" and form.is_valid() & contacts.is_valid():
+        fields = {key: form.cleaned_data[key] for key in services.PARTNER_EDITABLE_FIELDS}
+        try:
+            services.partner_update(
+                by=request.user, partner=partner, contacts=contacts_from_formset(contacts), **fields
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Partner {partner.partner_id} saved.")
+            return redirect("onboarding:partner_detail", pk=partner.pk)
+    return render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": partner})

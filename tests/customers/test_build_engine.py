@@ -1,0 +1,341 @@
+"""The build engine: steps in order, each once, retries on transient errors, stops on permanent
+ones with the platform's reason, resumes on retry, survives a dead worker (sweeper)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.choices import Role
+from customers import build_steps, builds
+from customers.models import BuildStep, GroupAdmin
+from customers.services import customer_group_create
+from integrations.base import PermanentError, TransientError
+
+from .build_request_data import stock_pool, valid_request
+from .fake_platforms import fake_platforms
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def platforms(monkeypatch):
+    fake = fake_platforms()
+    monkeypatch.setattr(build_steps, "get_platforms", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def group(world):
+    stock_pool(world)
+    group, _ = customer_group_create(
+        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
+    )
+    return group
+
+
+def start(world, group, django_capture_on_commit_callbacks, role=Role.COORDINATOR):
+    with django_capture_on_commit_callbacks(execute=True):
+        build, _outcome = builds.build_start(by=world.user(role), group=group)
+        return build
+
+
+def test_a_build_runs_every_step_once_and_leaves_each_object_once(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "succeeded", build.last_error
+    assert list(build.steps.values_list("status", flat=True)) == ["done"] * 10
+    bw, ak, cc = platforms.broadworks, platforms.akixi, platforms.callcabinet
+    assert bw.groups[("ACME01", "AlphaWidgets")]["template"] == "ACME01-CLONE"
+    assert bw.group_numbers_["AlphaWidgets"] == ["+442079460000", "+442079460001", "+442079460002"]
+    assert bw.clid["AlphaWidgets"] == "+442079460000"
+    assert list(bw.admins) == ["ada.lovelace@hostedcomm.com"]
+    assert ak.users == {"alpha.reports": "P-AlphaWidgets"}
+    assert cc.customers == {"AlphaWidgets": "CC-AlphaWidgets"}
+    assert platforms.calls.count("add_group_from_template") == 1
+
+
+def test_A2_the_admin_password_is_wiped_once_the_platform_has_it(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    start(world, group, django_capture_on_commit_callbacks)
+    admin = GroupAdmin.objects.get()
+    assert admin.password_encrypted == "" and admin.password_wiped_at is not None
+    assert len(platforms.broadworks.admins["ada.lovelace@hostedcomm.com"]) >= 12
+
+
+def test_transient_faults_are_retried_and_nothing_is_created_twice(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    platforms.faults.fail("add_group_from_template", TransientError("connection reset"))
+    platforms.faults.fail("add_reporting_user", TransientError("503"), TransientError("503"))
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "succeeded"
+    assert BuildStep.objects.get(build=build, name="clone_group").attempts == 2
+    assert BuildStep.objects.get(build=build, name="akixi_users").attempts == 3
+    assert platforms.calls.count("add_group_from_template") == 1 and platforms.calls.count("add_reporting_user") == 1
+
+
+def test_a_permanent_fault_fails_with_the_platforms_reason_and_retry_resumes(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    platforms.faults.fail("set_group_clid", PermanentError("CLID is not a number of the group"))
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "failed"
+    assert build.last_error == "Set the business profile number (B1): CLID is not a number of the group"
+    failed = BuildStep.objects.get(build=build, name="business_profile")
+    assert (failed.status, failed.last_error) == ("failed", "CLID is not a number of the group")
+    assert BuildStep.objects.get(build=build, name="voice_portal").status == "pending", "stops at the failure"
+
+    before = list(platforms.calls)
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "succeeded"
+    resumed = platforms.calls[len(before) :]
+    assert "add_group_from_template" not in resumed and resumed[0] == "group_clid", "resumes at the failed step"
+
+
+def test_a_transient_fault_that_never_clears_gives_up(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    settings.BUILD_STEP_MAX_ATTEMPTS = 3
+    platforms.faults.fail("group_exists", *[TransientError("timeout")] * 5)
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "failed" and "Gave up after 3 attempts: timeout" in build.last_error
+
+
+def test_K3_the_build_waits_for_akixi_sync(world, group, platforms, django_capture_on_commit_callbacks):
+    platforms.akixi.syncs_before_complete = 2
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "succeeded"
+    assert BuildStep.objects.get(build=build, name="akixi_sync").attempts == 3
+
+
+def test_two_clicks_on_build_make_one_build(world, group, platforms, django_capture_on_commit_callbacks):
+    first = start(world, group, django_capture_on_commit_callbacks)
+    second, outcome = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    assert first.pk == second.pk and platforms.calls.count("add_group_from_template") == 1
+    assert outcome == builds.StartOutcome.UNCHANGED
+
+
+def test_a_step_left_running_by_a_dead_worker_is_swept_and_finished(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    from customers.models import ServiceBuild
+
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    # A worker claimed the first step and died: its lease has passed.
+    BuildStep.objects.filter(build=build, position=0).update(
+        status="running", attempts=1, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    ServiceBuild.objects.filter(pk=build.pk).update(status="running")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert builds.build_sweep() == [build.pk]
+    build.refresh_from_db()
+    assert build.status == "succeeded" and platforms.calls.count("add_group_from_template") == 1
+
+
+def test_while_a_step_runs_no_other_delivery_starts_a_later_one(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    BuildStep.objects.filter(build=build, position=0).update(
+        status="running", claimed_by="first-message", lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    # Another message for the same build (the sweeper's, or a duplicate) arrives meanwhile:
+    assert builds.build_run_next_step(build_id=build.pk, delivery="other-message") == "a step is still running"
+    assert list(build.steps.values_list("status", flat=True)) == ["running"] + ["pending"] * 9
+    assert platforms.calls == []
+
+
+def test_a_redelivered_message_takes_back_the_step_its_killed_delivery_was_running(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    # The worker child died mid-step: the broker hands the same message (same id) out again, long
+    # before the step's lease ends.
+    BuildStep.objects.filter(build=build, position=0).update(
+        status="running", attempts=1, claimed_by="msg-1", lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    assert builds.build_run_next_step(build_id=build.pk, delivery="msg-1") == "clone_group done"
+    step = BuildStep.objects.get(build=build, position=0)
+    assert (step.status, step.attempts) == ("done", 2)
+    assert platforms.calls.count("add_group_from_template") == 1
+
+
+def test_cancel_stops_before_the_next_step(world, group, platforms, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    builds.build_cancel(by=world.user(Role.COORDINATOR), build=build)
+    build.refresh_from_db()
+    assert build.status == "cancelled"
+    assert builds.build_run_next_step(build_id=build.pk) == "nothing to do: build is cancelled"
+    assert platforms.calls == []
+
+
+def test_partner_users_build_only_their_own_customers(world, group, platforms):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        builds.build_start(by=world.user("partner_b_user"), group=group)
+
+
+def test_without_a_configured_gateway_the_step_fails_saying_so(
+    world, group, monkeypatch, django_capture_on_commit_callbacks
+):
+    from integrations import platforms as platforms_module
+
+    monkeypatch.setattr(build_steps, "get_platforms", platforms_module.get_platforms)
+    build = start(world, group, django_capture_on_commit_callbacks)
+    build.refresh_from_db()
+    assert build.status == "failed" and "No broadworks gateway is configured" in build.last_error
+
+
+# --- Durable work (issue #11): the database, not the broker, holds what is due ----------------------
+
+
+def _running_with_retry_due(build, *, ago: int, position: int = 0):
+    """The build is running and step `position` waits for a retry that was due `ago` seconds ago,
+    whose countdown message died with its worker."""
+    from customers.models import ServiceBuild
+
+    ServiceBuild.objects.filter(pk=build.pk).update(status="running")
+    BuildStep.objects.filter(build=build, position=position).update(
+        status="pending", attempts=1, last_error="503", next_attempt_at=timezone.now() - timedelta(seconds=ago)
+    )
+
+
+def test_a_retry_whose_message_was_lost_is_woken_by_the_sweeper_and_finishes_once(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    _running_with_retry_due(build, ago=settings.WORK_REQUEUE_AFTER + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert builds.build_sweep() == [build.pk]
+    build.refresh_from_db()
+    assert build.status == "succeeded" and platforms.calls.count("add_group_from_template") == 1
+
+
+def test_the_sweeper_leaves_a_step_whose_message_may_still_be_on_its_way(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    assert len(sent) == 1, "pressing Build sent one message"
+    # Due a moment ago (the message is in the queue), or due in the future (a countdown retry):
+    with django_capture_on_commit_callbacks(execute=False) as swept:
+        assert builds.build_sweep() == []
+        _running_with_retry_due(build, ago=-60)
+        assert builds.build_sweep() == []
+    assert swept == [] and platforms.calls == []
+
+
+def test_the_sweeper_wakes_a_build_once_then_waits_for_that_message(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    _running_with_retry_due(build, ago=settings.WORK_REQUEUE_AFTER + 1)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert builds.build_sweep() == [build.pk]
+        assert builds.build_sweep() == [], "the step is due from now: its new message gets its time"
+    assert len(sent) == 1
+
+
+def test_pressing_build_on_a_stalled_build_queues_it_again_and_says_so(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    from accounts.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    _running_with_retry_due(build, ago=settings.WORK_REQUEUE_AFTER + 1)
+    assert builds.build_stalled(build)
+    with django_capture_on_commit_callbacks(execute=True):
+        build, outcome = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    assert outcome == builds.StartOutcome.REQUEUED
+    assert "had stopped" in outcome.describe(group)
+    build.refresh_from_db()
+    assert build.status == "succeeded" and platforms.calls.count("add_group_from_template") == 1
+    assert AuditEvent.objects.filter(action="build.requeued", target_id=str(build.pk)).count() == 1
+
+
+def test_pressing_build_on_a_healthy_running_build_changes_nothing(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    # A live worker holds the first step (its heartbeat keeps the lease ahead).
+    BuildStep.objects.filter(build=build, position=0).update(
+        status="running", attempts=1, claimed_by="msg-1", lease_until=timezone.now() + timedelta(seconds=30)
+    )
+    assert not builds.build_stalled(build)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        _, outcome = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    assert outcome == builds.StartOutcome.UNCHANGED and sent == []
+    assert BuildStep.objects.get(build=build, position=0).claimed_by == "msg-1"
+
+
+def test_a_step_taken_back_from_a_worker_does_not_record_that_workers_outcome(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+
+    def slow_then_lost(*, step, group):
+        # While this worker was stuck, its lease lapsed and another worker claimed the step.
+        BuildStep.objects.filter(pk=step.pk).update(claimed_by="another-worker", lease_until=timezone.now())
+        return "ours"
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        result = builds.build_run_next_step(build_id=build.pk, delivery="msg-1", runner=slow_then_lost)
+    assert "taken back" in result and sent == []
+    step = BuildStep.objects.get(build=build, position=0)
+    assert (step.status, step.claimed_by, step.external_reference) == ("running", "another-worker", "")
+
+
+def test_the_page_and_the_api_say_when_a_build_was_queued_again(
+    world, group, platforms, settings, client, api_as, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    _running_with_retry_due(build, ago=settings.WORK_REQUEUE_AFTER + 1)
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get(f"/customers/{group.pk}/").content.decode()
+    assert 'data-testid="build-stalled"' in page and "Queue it again" in page
+
+    with django_capture_on_commit_callbacks(execute=False):
+        body = api_as(world.user(Role.PARTNER_USER)).post(f"/api/v1/customer-groups/{group.pk}/build/").json()
+    assert body["outcome"] == "requeued" and "had stopped" in body["detail"]
+    with django_capture_on_commit_callbacks(execute=False):
+        body = api_as(world.user(Role.PARTNER_USER)).post(f"/api/v1/customer-groups/{group.pk}/build/").json()
+    assert body["outcome"] == "unchanged", "queued again just now: its message gets its time"
+    page = client.get(f"/customers/{group.pk}/").content.decode()
+    assert 'data-testid="build-stalled"' not in page
+
+
+def test_a_step_whose_worker_dies_every_time_gives_up_instead_of_looping(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    settings.BUILD_STEP_MAX_ATTEMPTS = 3
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    # Three runs claimed it and died (their leases lapsed); the fourth claim stops.
+    BuildStep.objects.filter(build=build, position=0).update(
+        status="running", attempts=3, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = builds.build_run_next_step(build_id=build.pk)
+    assert result.startswith("clone_group failed: Gave up after 4 attempts: the worker running it stopped")
+    build.refresh_from_db()
+    assert build.status == "failed" and platforms.calls == []
