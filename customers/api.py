@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.scoping import ScopedQuerysetMixin, scope_for
-from expoe_portal.api import Conflict, ModelPermissions
+from expoe_portal.api import ModelPermissions
 from number_pool.models import Number
 from partners.models import Partner
 
@@ -178,12 +178,6 @@ class CustomerGroupViewSet(
     filterset_class = CustomerGroupFilter
     http_method_names = ["get", "post", "put", "head", "options"]
 
-    def perform_update(self, serializer):
-        try:
-            serializer.save()
-        except services.TransitionRefused as exc:
-            raise Conflict(str(exc)) from exc
-
     @extend_schema(request=None, responses=BuildStartSerializer)
     @action(detail=True, methods=["post"], url_path="build", permission_classes=[IsAuthenticated])
     def build(self, request, pk=None):
@@ -192,10 +186,7 @@ class CustomerGroupViewSet(
         the build is queued, running or done changes nothing, unless nothing live moves it (its
         next step is due and no worker has it): then it is queued again (`outcome`: `requeued`)."""
         group = self.get_object()
-        try:
-            _build, outcome = builds.build_start(by=request.user, group=group)
-        except builds.BuildConflict as exc:
-            raise Conflict(str(exc)) from exc
+        _build, outcome = builds.build_start(by=request.user, group=group)
         group = self.get_queryset().get(pk=group.pk)
         return Response(BuildStartSerializer(group, context={**self.get_serializer_context(), "outcome": outcome}).data)
 
@@ -207,10 +198,7 @@ class CustomerGroupViewSet(
         group = self.get_object()
         body = CallCabinetConfirmationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
-        except builds.BuildConflict as exc:
-            raise Conflict(str(exc)) from exc
+        builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
         return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
 
     @extend_schema(responses=PlanStepSerializer(many=True))

@@ -21,10 +21,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, has_transition_perm
 
 from accounts.choices import PLATFORM_OPERATORS
 from accounts.services import audit_record
+from expoe_portal.transitions import TransitionConflict
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 
 from .choices import BuildStatus, BuildStepName, StepStatus
@@ -47,10 +48,6 @@ BUILD_STEPS = WorkQueue(
 MANUAL_STEP = "manual"
 WAITING_FOR_PERSON = "Waiting for a co-ordinator to do this step by hand and confirm it here."
 CONFIRMERS = PLATFORM_OPERATORS
-
-
-class BuildConflict(Exception):
-    """The build is not in a state that allows this (API: 409)."""
 
 
 def steps_for(group: CustomerGroup) -> list[str]:
@@ -114,14 +111,14 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
     """Start a group's build, or retry a failed one from its failed step. Twice in a row (a double
     click) starts one build: the second finds it already queued or running and changes nothing,
     unless nothing live moves it (`build_stalled`): then it is queued again, as the sweeper would."""
-    from .services import OrderConflict, customer_group_submit
+    from .services import customer_group_submit
 
     if by.is_partner_user and by.partner_id != group.partner_id:
         raise PermissionDenied("You cannot build another partner's customers.")
     if group.is_draft:
         try:
             group = customer_group_submit(by=by, group=group)
-        except OrderConflict:
+        except TransitionConflict:
             group.refresh_from_db()  # the other click confirmed it a moment ago: carry on with theirs
     try:
         with transaction.atomic():
@@ -134,8 +131,8 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
             if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
                 return build, _requeue_if_stalled(by=by, build=build)
             if build.status not in (BuildStatus.DRAFT, BuildStatus.FAILED):
-                raise BuildConflict(f"The build is {build.get_status_display().lower()}; it cannot start again.")
-            if not type(build).queue._django_fsm.has_transition_perm(build, build.status, by):
+                raise TransitionConflict(f"The build is {build.get_status_display().lower()}; it cannot start again.")
+            if not has_transition_perm(build.queue, by):
                 raise PermissionDenied("Your role cannot start builds.")
             outcome = StartOutcome.RETRYING if build.status == BuildStatus.FAILED else StartOutcome.QUEUED
             build.steps.filter(status=StepStatus.FAILED).update(status=StepStatus.PENDING, lease_until=None)
@@ -147,7 +144,7 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
         build = ServiceBuild.objects.get(group=group)
         if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
             return build, StartOutcome.UNCHANGED  # the other click queued it first: one build, as if pressed once
-        raise BuildConflict("Someone else changed this build at the same moment; reload to see it.") from exc
+        raise TransitionConflict("Someone else changed this build at the same moment; reload to see it.") from exc
     return build, outcome
 
 
@@ -167,8 +164,8 @@ def build_cancel(*, by, build: ServiceBuild) -> ServiceBuild:
     with transaction.atomic():
         build = ServiceBuild.objects.select_for_update().get(pk=build.pk)
         if build.status in (BuildStatus.SUCCEEDED, BuildStatus.CANCELLED):
-            raise BuildConflict(f"The build is already {build.get_status_display().lower()}.")
-        if not type(build).cancel._django_fsm.has_transition_perm(build, build.status, by):
+            raise TransitionConflict(f"The build is already {build.get_status_display().lower()}.")
+        if not has_transition_perm(build.cancel, by):
             raise PermissionDenied("Your role cannot cancel builds.")
         if build.steps.filter(status=StepStatus.RUNNING).exists():
             ServiceBuild.objects.filter(pk=build.pk).update(cancel_requested=True)
@@ -194,7 +191,7 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str) -> Se
         build = ServiceBuild.objects.select_for_update().get(group=group)
         waiting = build.steps.filter(name=BuildStepName.CALLCABINET_CUSTOMER, status=StepStatus.WAITING)
         if not waiting.exists():
-            raise BuildConflict("The Call Cabinet step is not waiting for a confirmation (reload to see it).")
+            raise TransitionConflict("The Call Cabinet step is not waiting for a confirmation (reload to see it).")
         CustomerGroup.objects.filter(pk=group.pk).update(callcabinet_reference=reference)
         waiting.update(status=StepStatus.PENDING, last_error="")
         audit_record(

@@ -9,9 +9,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.services import audit_record, require_perm
 from expoe_portal import vault
+from expoe_portal.transitions import TransitionConflict
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
-from onboarding.services import OrderConflict, TransitionRefused
 from partners.models import Partner
 
 from .build_request import validate_build_request
@@ -157,7 +157,7 @@ def customer_group_update(*, by, group: CustomerGroup, data: dict) -> tuple[Cust
     with transaction.atomic():
         group = CustomerGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
         if not group.is_draft:
-            raise TransitionRefused("This build request is confirmed; it can no longer be changed.")
+            raise TransitionConflict("This build request is confirmed; it can no longer be changed.")
         cleaned = validate_build_request(partner=group.partner, data=data, group=group)
         generated = _save_build_request(group=group, cleaned=cleaned)
         audit_record(actor=by, action="customer_group.changed", target=group, partner=group.partner)
@@ -172,7 +172,7 @@ def customer_group_submit(*, by, group: CustomerGroup) -> CustomerGroup:
             submitted_at=timezone.now()
         )
         if not updated:
-            raise OrderConflict()
+            raise TransitionConflict(noun="build request")
         group.refresh_from_db()
         audit_record(actor=by, action="customer_group.confirmed", target=group, partner=group.partner)
     return group

@@ -20,6 +20,7 @@ from django_tables2 import RequestConfig
 
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
+from expoe_portal.transitions import TransitionConflict
 from integrations.callcabinet.client import manual_instructions
 from integrations.models import ExternalCall
 from number_pool.choices import NumberStatus
@@ -159,7 +160,7 @@ def group_edit(request, pk):
         if forms.is_valid():
             try:
                 group, generated = services.customer_group_update(by=request.user, group=group, data=forms.as_request())
-            except services.TransitionRefused as exc:
+            except TransitionConflict as exc:
                 messages.error(request, str(exc))
                 return redirect(group)
             except ValidationError as exc:
@@ -204,7 +205,7 @@ def group_submit(request, pk):
         return HttpResponseNotAllowed(["POST"])
     try:
         _build, outcome = builds.build_start(by=request.user, group=group)
-    except builds.BuildConflict as exc:
+    except TransitionConflict as exc:
         messages.error(request, str(exc))
     else:
         level = messages.INFO if outcome == builds.StartOutcome.UNCHANGED else messages.SUCCESS
@@ -297,7 +298,7 @@ def group_callcabinet_confirm(request, pk):
     except ValidationError as exc:
         for text in exc.message_dict.get("reference", exc.messages):
             messages.error(request, text)
-    except builds.BuildConflict as exc:
+    except TransitionConflict as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Call Cabinet customer confirmed; the build carries on.")
@@ -315,7 +316,7 @@ def group_build_cancel(request, pk):
     else:
         try:
             builds.build_cancel(by=request.user, build=build)
-        except builds.BuildConflict as exc:
+        except TransitionConflict as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "The build stops before its next step.")

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.models import EscalationContact
 from accounts.scoping import ScopedQuerysetMixin
-from expoe_portal.api import Conflict, E164Field, ModelPermissions
+from expoe_portal.api import E164Field, ModelPermissions
 
 from . import selectors, services
 from .choices import SlaState, SubjectType
@@ -165,8 +165,5 @@ class EscalationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
         escalation = self.get_object()
         body = AcknowledgeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.escalation_acknowledge(by=request.user, escalation=escalation, note=body.validated_data["note"])
-        except services.EscalationConflict as exc:
-            raise Conflict(str(exc)) from exc
+        services.escalation_acknowledge(by=request.user, escalation=escalation, note=body.validated_data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=escalation.pk)).data)

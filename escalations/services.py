@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, EscalationContact
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
+from expoe_portal.transitions import TransitionConflict
 
 from .choices import MAX_LEVEL, CloseReason, SlaClock, SlaState
 from .models import Escalation, EscalationEvent, SlaPolicy
@@ -342,10 +343,6 @@ def _insert_events(rows: list[tuple], now) -> list[tuple]:
 # --- Acknowledging (E2) --------------------------------------------------------------------------
 
 
-class EscalationConflict(Exception):
-    """Someone else acknowledged (or the item resolved) first (API: 409)."""
-
-
 def escalation_acknowledge(*, by, escalation: Escalation, note: str) -> Escalation:
     """E2: a staff member takes a breach in hand (who, when, note); it stays at its level and
     climbs no further until the item is resolved."""
@@ -357,11 +354,11 @@ def escalation_acknowledge(*, by, escalation: Escalation, note: str) -> Escalati
     with transaction.atomic():
         current = Escalation.objects.select_related("policy").get(pk=escalation.pk)
         if current.closed_at is not None:
-            raise EscalationConflict("This escalation is closed: its item was resolved.")
+            raise TransitionConflict("This escalation is closed: its item was resolved.")
         if current.acknowledged_at is not None:
             who = current.acknowledged_by.display_name if current.acknowledged_by else "someone"
             when = timezone.localtime(current.acknowledged_at)
-            raise EscalationConflict(f"{who} acknowledged this escalation at {when:%d %b %Y %H:%M}.")
+            raise TransitionConflict(f"{who} acknowledged this escalation at {when:%d %b %Y %H:%M}.")
         state = current.state_at(now)
         if state != SlaState.BREACHED:
             label = SlaState(state).label.lower()
@@ -371,7 +368,7 @@ def escalation_acknowledge(*, by, escalation: Escalation, note: str) -> Escalati
             acknowledged_at=now, acknowledged_by=by, acknowledge_note=note
         )
         if not won:
-            raise EscalationConflict("Someone else acknowledged this escalation at the same moment.")
+            raise TransitionConflict("Someone else acknowledged this escalation at the same moment.")
         current.refresh_from_db()
         audit_record(
             actor=by,

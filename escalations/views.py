@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
+from expoe_portal.transitions import TransitionConflict
 
 from . import selectors, services
 from .charts import bar_chart
@@ -137,7 +138,7 @@ def acknowledge(request, pk):
                 services.escalation_acknowledge(by=request.user, escalation=escalation, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
-            except services.EscalationConflict as exc:
+            except TransitionConflict as exc:
                 messages.error(request, str(exc))
                 return redirect("escalations:acknowledge", pk=escalation.pk)
             else:

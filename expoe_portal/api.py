@@ -8,6 +8,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from expoe_portal.phone import normalise_e164
+from expoe_portal.transitions import TransitionConflict, TransitionRefused
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -17,7 +18,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """API.md's error format: `{"field": [...]}` for bad input, `{"detail", "code"}` otherwise."""
+    """API.md's error format: `{"field": [...]}` for bad input, `{"detail", "code"}` otherwise; a
+    service's TransitionConflict is 409 `conflict`, its TransitionRefused 400 `transition_not_allowed`."""
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         if "__all__" in errors:
@@ -25,6 +27,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(nest_errors(errors))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, TransitionConflict):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, TransitionRefused):
+        exc = TransitionNotAllowed(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

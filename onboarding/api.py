@@ -10,10 +10,8 @@ from rest_framework.response import Response
 
 from accounts.scoping import ScopedQuerysetMixin, scope_for
 from expoe_portal.api import (
-    Conflict,
     HistoryEntrySerializer,
     ModelPermissions,
-    TransitionNotAllowed,
 )
 from partners.models import Partner
 
@@ -155,14 +153,9 @@ class OnboardingOrderViewSet(
             )
         data = dict(form.cleaned_data)
         expected = data.pop("expected_status", None)
-        try:
-            order = services.onboarding_order_transition(
-                by=request.user, order=order, name=name, data=data, expected_status=expected
-            )
-        except services.OrderConflict as exc:
-            raise Conflict(str(exc)) from exc
-        except services.TransitionRefused as exc:
-            raise TransitionNotAllowed(str(exc)) from exc
+        order = services.onboarding_order_transition(
+            by=request.user, order=order, name=name, data=data, expected_status=expected
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
     @extend_schema(request=AccountRecordSerializer, responses=OnboardingOrderSerializer)
@@ -177,15 +170,9 @@ class OnboardingOrderViewSet(
         order = self.get_object()
         serializer = AccountRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.onboarding_account_record(
-                by=request.user,
-                order=order,
-                platform=platform,
-                reference=serializer.validated_data["reference"],
-            )
-        except services.TransitionRefused as exc:
-            raise TransitionNotAllowed(str(exc)) from exc
+        services.onboarding_account_record(
+            by=request.user, order=order, platform=platform, reference=serializer.validated_data["reference"]
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
 

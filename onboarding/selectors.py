@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.scoping import get_scoped_or_404, scope_for
+from expoe_portal.transitions import transitions_available
 from partners.models import Partner
 
 from .choices import (
@@ -87,11 +88,9 @@ def onboarding_order_transitions(*, order, user) -> list[dict]:
     """Transitions this user may run on the order now; `blocked` says what one still waits for."""
     from .services import ORDER_TRANSITIONS, transition_blocker
 
-    available = {t.name: t for t in order.get_available_user_status_transitions(user)}
     return [
-        {"name": name, "label": t.custom.get("label", name), "blocked": transition_blocker(order, name)}
-        for name in ORDER_TRANSITIONS  # the workflow's order, not the class's
-        if (t := available.get(name))
+        {"name": t.name, "label": t.custom.get("label", t.name), "blocked": transition_blocker(order, t.name)}
+        for t in transitions_available(order, user, ORDER_TRANSITIONS)  # the workflow's order
     ]
 
 

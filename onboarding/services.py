@@ -1,13 +1,15 @@
-"""Use cases for partners and their onboarding orders. Each runs in one transaction."""
+"""Use cases for onboarding orders (O1-O7). Each runs in one transaction."""
+
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.services import audit_record, require_perm
+from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
 from partners.models import Partner
 
 from .choices import (
@@ -20,26 +22,6 @@ from .choices import (
 from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder, TrainingSession
 
 # --- Onboarding orders (O1-O7) ---------------------------------------------------------------
-
-
-class OrderConflict(Exception):
-    """Someone else changed the order first; the caller's view of it is stale (API: 409)."""
-
-    message = "This order was changed by someone else. Reload it to see its current state."
-
-    def __str__(self):
-        return self.message
-
-
-class TransitionRefused(Exception):
-    """The transition cannot run from the order's current state (API: 400)."""
-
-
-def _transition_meta(order: OnboardingOrder, name: str):
-    method = getattr(type(order), name, None) if name in ORDER_TRANSITIONS else None
-    if method is None:
-        raise ValidationError({"transition": [f"“{name}” is not a transition of an onboarding order."]})
-    return method._django_fsm
 
 
 def _log_state(order: OnboardingOrder, *, by, transition: str, source, description: str = "") -> None:
@@ -162,52 +144,92 @@ def onboarding_order_transition(
 
     Refused without a change when the user's role may not run it (PermissionDenied), when the
     order's state does not allow it (TransitionRefused), when something it needs is missing
-    (ValidationError), or when someone else changed the order first (OrderConflict): either the
-    caller saw an older state (`expected_status`), or two runs raced and the other one won.
+    (ValidationError), or when someone else changed the order first (TransitionConflict): either
+    the caller saw an older state (`expected_status`), or two runs raced and the other one won.
     Emails go out only after the transaction commits.
     """
+    if name not in ORDER_TRANSITIONS:
+        raise ValidationError({"transition": [f"“{name}” is not a transition of an onboarding order."]})
     data = data or {}
-    try:
-        with transaction.atomic():
-            order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
-            meta = _transition_meta(order, name)
-            if expected_status and order.status != expected_status:
-                raise OrderConflict()
-            runnable = next(iter(meta.transitions.values()))
-            label = runnable.custom.get("label", name)
-            # Role first: someone whose role never runs it is told so, whatever the state.
-            if not runnable.permission.role_may(by):
-                raise PermissionDenied(f"Your role cannot “{label}”.")
-            if not meta.has_transition(order.status):
-                raise TransitionRefused(f"“{label}” is not possible while the order is “{order.get_status_display()}”.")
-            if not meta.has_transition_perm(order, order.status, by):
-                raise PermissionDenied(f"Only the order's own {by.get_role_display().lower()} can “{label}”.")
-            if blocker := transition_blocker(order, name):
-                raise ValidationError(blocker)
-            kwargs = ORDER_TRANSITIONS[name](order, data)
-            note = (data.get("note") or "").strip()
-            if name == "record_training":
-                platform = TrainingPlatform(data["platform"])
-                note = f"{platform.label}{': ' + note if note else ''}"
-            getattr(order, name)(by=by, description=note or None, **kwargs)
-            order.save()
-            if name == "record_training":
-                TrainingSession.objects.create(
-                    order=order,
-                    platform=data["platform"],
-                    trainer=by,
-                    held_on=data.get("held_on") or timezone.localdate(),
-                    notes=(data.get("note") or "").strip(),
-                )
-            if name == "go_live":
-                order.partner.save(update_fields=["live", "updated_at"])
-            if name in ORDER_EMAILS:
-                from .emails import order_email_queue
+    with transaction.atomic():
+        order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
+        if expected_status and order.status != expected_status:
+            raise TransitionConflict(noun="order")
+        transition_check(instance=order, name=name, by=by, noun="order")
+        if blocker := transition_blocker(order, name):
+            raise ValidationError(blocker)
+        kwargs = ORDER_TRANSITIONS[name](order, data)
+        note = (data.get("note") or "").strip()
+        if name == "record_training":
+            platform = TrainingPlatform(data["platform"])
+            note = f"{platform.label}{': ' + note if note else ''}"
+        transition_run(instance=order, name=name, by=by, noun="order", description=note or None, **kwargs)
+        if name == "record_training":
+            TrainingSession.objects.create(
+                order=order,
+                platform=data["platform"],
+                trainer=by,
+                held_on=data.get("held_on") or timezone.localdate(),
+                notes=(data.get("note") or "").strip(),
+            )
+        if name == "go_live":
+            order.partner.save(update_fields=["live", "updated_at"])
+        if name in ORDER_EMAILS:
+            from .emails import order_email_queue
 
-                order_email_queue(order, ORDER_EMAILS[name])
-    except ConcurrentTransition as exc:
-        raise OrderConflict() from exc
+            order_email_queue(order, ORDER_EMAILS[name])
     return order
+
+
+# The typed use cases (what views, the API and tests call by name go through the table above).
+def onboarding_order_confirm(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+    """O1: the signed order is confirmed (and the confirmation email goes out)."""
+    return onboarding_order_transition(by=by, order=order, name="confirm", data={"note": note})
+
+
+def onboarding_order_assign_coordinator(*, by, order: OnboardingOrder, coordinator, note: str = "") -> OnboardingOrder:
+    return onboarding_order_transition(
+        by=by, order=order, name="assign_coordinator", data={"coordinator": coordinator, "note": note}
+    )
+
+
+def onboarding_order_complete_accounts(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+    """O2: every partner account is created."""
+    return onboarding_order_transition(by=by, order=order, name="complete_accounts", data={"note": note})
+
+
+def onboarding_order_arrange_kickoff(
+    *, by, order: OnboardingOrder, kickoff_at: datetime, trainer, note: str = ""
+) -> OnboardingOrder:
+    """O4: the kickoff call's date and time, and the allocated trainer."""
+    return onboarding_order_transition(
+        by=by, order=order, name="arrange_kickoff", data={"kickoff_at": kickoff_at, "trainer": trainer, "note": note}
+    )
+
+
+def onboarding_order_record_training(
+    *, by, order: OnboardingOrder, platform: str, held_on: date | None = None, note: str = ""
+) -> OnboardingOrder:
+    """O5: training given on one platform."""
+    data = {"platform": platform, "held_on": held_on, "note": note}
+    return onboarding_order_transition(by=by, order=order, name="record_training", data=data)
+
+
+def onboarding_order_go_live(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+    """O6: the partner is live (and its users hear so)."""
+    return onboarding_order_transition(by=by, order=order, name="go_live", data={"note": note})
+
+
+def onboarding_order_hold(*, by, order: OnboardingOrder, reason: str) -> OnboardingOrder:
+    return onboarding_order_transition(by=by, order=order, name="hold", data={"reason": reason})
+
+
+def onboarding_order_resume(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+    return onboarding_order_transition(by=by, order=order, name="resume", data={"note": note})
+
+
+def onboarding_order_cancel(*, by, order: OnboardingOrder, reason: str) -> OnboardingOrder:
+    return onboarding_order_transition(by=by, order=order, name="cancel", data={"reason": reason})
 
 
 ORDER_EMAILS = {"confirm": "confirmation", "go_live": "go_live"}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from expoe_portal.forms import apply_service_errors
+from expoe_portal.transitions import TransitionConflict, TransitionRefused
 from partners.selectors import partner_audit_trail, partner_get
 
 from . import partner_accounts, selectors, services
@@ -135,7 +136,7 @@ def order_transition(request, pk, name):
         services.onboarding_order_transition(
             by=request.user, order=order, name=name, data=data, expected_status=expected
         )
-    except (services.OrderConflict, services.TransitionRefused) as exc:
+    except (TransitionConflict, TransitionRefused) as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         apply_service_errors(form, exc)
@@ -172,7 +173,7 @@ def order_account_record(request, pk, platform):
             account = services.onboarding_account_record(
                 by=request.user, order=order, platform=platform, reference=form.cleaned_data["reference"]
             )
-        except (services.TransitionRefused, ValidationError) as exc:
+        except (TransitionRefused, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
             messages.success(request, f"{account.get_platform_display()} recorded as created.")

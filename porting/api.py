@@ -12,10 +12,8 @@ from rest_framework.response import Response
 from accounts.scoping import ScopedQuerysetMixin, scope_for
 from customers.models import CustomerGroup
 from expoe_portal.api import (
-    Conflict,
     HistoryEntrySerializer,
     ModelPermissions,
-    TransitionNotAllowed,
 )
 from partners.models import Partner
 
@@ -144,10 +142,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         if "partner" in validated_data and validated_data.pop("partner") != instance.partner:
             raise serializers.ValidationError({"partner": ["A port request cannot move to another partner."]})
-        try:
-            return services.port_request_update(by=self._user(), port_request=instance, data=validated_data)
-        except services.TransitionRefused as exc:
-            raise TransitionNotAllowed(str(exc)) from exc
+        return services.port_request_update(by=self._user(), port_request=instance, data=validated_data)
 
 
 class PortTransitionSerializer(serializers.Serializer):
@@ -214,12 +209,7 @@ class PortRequestViewSet(
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         expected = data.pop("expected_status", None)
-        try:
-            port_request = services.port_request_transition(
-                by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
-            )
-        except services.PortConflict as exc:
-            raise Conflict(str(exc)) from exc
-        except services.TransitionRefused as exc:
-            raise TransitionNotAllowed(str(exc)) from exc
+        port_request = services.port_request_transition(
+            by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=port_request.pk)).data)

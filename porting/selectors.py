@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.scoping import get_scoped_or_404, scope_for
+from expoe_portal.transitions import transitions_available
 
 from .calendar import CANCELLATION_NOTICE, UK, add_working_days
 from .choices import GbRegion, PortStatus
@@ -84,11 +85,9 @@ def port_request_transitions(*, port_request, user) -> list[dict]:
     """Transitions this user may run on the request now, in the workflow's order."""
     from .services import PORT_TRANSITIONS
 
-    available = {t.name: t for t in port_request.get_available_user_status_transitions(user)}
     return [
-        {"name": name, "label": t.custom.get("label", name), "rule": t.custom.get("rule", "")}
-        for name in PORT_TRANSITIONS
-        if (t := available.get(name))
+        {"name": t.name, "label": t.custom.get("label", t.name), "rule": t.custom.get("rule", "")}
+        for t in transitions_available(port_request, user, PORT_TRANSITIONS)
     ]
 
 

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
 
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
+from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
 from number_pool.parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
@@ -39,19 +39,6 @@ EDITABLE_FIELDS = (
 )
 # A UK postcode anywhere in the address (P3: "registered address (with postcode)").
 UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-
-
-class PortConflict(Exception):
-    """Someone else changed the request first; the caller's view of it is stale (API: 409)."""
-
-    message = "This port request was changed by someone else. Reload it to see its current state."
-
-    def __str__(self):
-        return self.message
-
-
-class TransitionRefused(Exception):
-    """The transition cannot run from the request's current state (API: 400)."""
 
 
 # --- Reading what people type ------------------------------------------------------------------
@@ -424,58 +411,40 @@ def _after_transition(port_request: PortRequest, name: str, data: dict, by) -> d
     return {}
 
 
-def _transition_meta(name: str):
-    if name not in PORT_TRANSITIONS:
-        raise ValidationError({"transition": [f"“{name}” is not a transition of a port request."]})
-    return getattr(PortRequest, name)._django_fsm
-
-
 def port_request_transition(
     *, by, port_request: PortRequest, name: str, data: dict | None = None, expected_status: str | None = None
 ) -> PortRequest:
     """Run one transition (P1, P3-P5, P7) in one transaction, or refuse it leaving nothing changed:
     PermissionDenied (role, or another partner), TransitionRefused (state), ValidationError (what
-    it needs), PortConflict (someone else changed the request first). Email after commit."""
+    it needs), TransitionConflict (someone else changed the request first). Email after commit."""
+    if name not in PORT_TRANSITIONS:
+        raise ValidationError({"transition": [f"“{name}” is not a transition of a port request."]})
     data = data or {}
-    meta = _transition_meta(name)
-    try:
-        with transaction.atomic():
-            port_request = PortRequest.objects.select_related("partner", "customer_group").get(pk=port_request.pk)
-            if expected_status and port_request.status != expected_status:
-                raise PortConflict()
-            runnable = next(iter(meta.transitions.values()))
-            label = runnable.custom.get("label", name)
-            if not runnable.permission.role_may(by):
-                raise PermissionDenied(f"Your role cannot “{label}”.")
-            if not runnable.permission(port_request, by):
-                raise PermissionDenied("You can act only on your own partner's port requests.")
-            if not meta.has_transition(port_request.status):
-                raise TransitionRefused(
-                    f"“{label}” is not possible while the port request is “{port_request.get_status_display()}”."
-                )
-            kwargs = PORT_TRANSITIONS[name](port_request, data, by)
-            note = (data.get("note") or "").strip()
-            if name == "reject":
-                code = RejectionCode(data["code"]).label
-                reason = (data.get("reason") or "").strip()
-                note = f"{code}{': ' + reason if reason else ''}{' — ' + note if note else ''}"
-            elif name in ("cancel", "cancel_by_losing_provider"):
-                note = data["reason"].strip() + (f" — {note}" if note else "")
-            getattr(port_request, name)(by=by, description=note or None, **kwargs)
-            port_request.save()
-            changes = _after_transition(port_request, name, data, by)
-            audit_record(
-                actor=by,
-                action=f"port_request.{name}",
-                target=port_request,
-                partner=port_request.partner,
-                changes=changes,
-            )
-            port_email_queue(port_request, PORT_EMAILS[name])
-            if name == "complete":
-                PORTED_NUMBERS.wake(port_request.pk)  # due since the transition (N1)
-    except ConcurrentTransition as exc:
-        raise PortConflict() from exc
+    with transaction.atomic():
+        port_request = PortRequest.objects.select_related("partner", "customer_group").get(pk=port_request.pk)
+        if expected_status and port_request.status != expected_status:
+            raise TransitionConflict(noun="port request")
+        transition_check(instance=port_request, name=name, by=by, noun="port request")
+        kwargs = PORT_TRANSITIONS[name](port_request, data, by)
+        note = (data.get("note") or "").strip()
+        if name == "reject":
+            code = RejectionCode(data["code"]).label
+            reason = (data.get("reason") or "").strip()
+            note = f"{code}{': ' + reason if reason else ''}{' — ' + note if note else ''}"
+        elif name in ("cancel", "cancel_by_losing_provider"):
+            note = data["reason"].strip() + (f" — {note}" if note else "")
+        transition_run(instance=port_request, name=name, by=by, noun="port request", description=note or None, **kwargs)
+        changes = _after_transition(port_request, name, data, by)
+        audit_record(
+            actor=by,
+            action=f"port_request.{name}",
+            target=port_request,
+            partner=port_request.partner,
+            changes=changes,
+        )
+        port_email_queue(port_request, PORT_EMAILS[name])
+        if name == "complete":
+            PORTED_NUMBERS.wake(port_request.pk)  # due since the transition (N1)
     return port_request
 
 

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 from accounts.scoping import scope_for
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
+from expoe_portal.transitions import TransitionConflict, TransitionRefused
 
 from . import dashboard, selectors, services
 from .choices import PORT_RISKS, PlatformStatus
@@ -115,7 +116,7 @@ def port_edit(request, pk):
             services.port_request_update(by=request.user, port_request=port_request, data=form.service_data())
         except ValidationError as exc:
             apply_service_errors(form, exc)
-        except services.TransitionRefused as exc:
+        except TransitionRefused as exc:
             messages.error(request, str(exc))
             return redirect(port_request)
         else:
@@ -181,7 +182,7 @@ def port_transition(request, pk, name):
         services.port_request_transition(
             by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
         )
-    except (services.PortConflict, services.TransitionRefused) as exc:
+    except (TransitionConflict, TransitionRefused) as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         apply_service_errors(form, exc)

@@ -14,9 +14,9 @@ from customers.services import (
     customer_group_update,
 )
 from expoe_portal import vault
+from expoe_portal.transitions import TransitionConflict
 from number_pool.models import Number
 from number_pool.services import numbers_add
-from onboarding.services import OrderConflict, TransitionRefused
 
 from .build_request_data import stock_pool, valid_request
 
@@ -308,11 +308,11 @@ def test_a_draft_can_be_changed_and_numbers_follow(world, pool):
 def test_a_confirmed_request_cannot_be_changed(world, pool):
     group, _ = create(world)
     customer_group_submit(by=world.user(Role.COORDINATOR), group=group)
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(TransitionConflict, match="confirmed"):
         customer_group_update(
             by=world.user(Role.COORDINATOR), group=group, data=customer_group_as_request(group)
         )
-    with pytest.raises(OrderConflict):
+    with pytest.raises(TransitionConflict):
         customer_group_submit(by=world.user(Role.COORDINATOR), group=group)
 
 

@@ -163,13 +163,13 @@ def test_E2_acknowledging_is_for_breaches_by_staff_with_a_note(world, order):
 
 
 def test_E2_a_second_acknowledgement_is_refused_naming_the_first(world, order):
-    from escalations.services import EscalationConflict
+    from expoe_portal.transitions import TransitionConflict
 
     evaluate_at(DUE + timedelta(hours=1))
     escalation = open_escalation("O1-order-confirmation", order.pk)
     with time_machine.travel(DUE + timedelta(hours=2), tick=False):
         escalation_acknowledge(by=world.user(Role.MANAGER), escalation=escalation, note="On it")
-        with pytest.raises(EscalationConflict, match="acknowledged this escalation at"):
+        with pytest.raises(TransitionConflict, match="acknowledged this escalation at"):
             escalation_acknowledge(by=world.user(Role.COORDINATOR), escalation=escalation, note="Me too")
 
 

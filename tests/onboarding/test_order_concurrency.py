@@ -9,9 +9,10 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from expoe_portal.models import OutboundEmail
+from expoe_portal.transitions import TransitionConflict
 from onboarding.choices import OrderStatus
 from onboarding.models import OnboardingOrder
-from onboarding.services import ORDER_TRANSITIONS, OrderConflict, onboarding_order_transition
+from onboarding.services import ORDER_TRANSITIONS, onboarding_order_transition
 from tests.services import require_postgresql
 
 from .walk import order_in_state
@@ -41,7 +42,7 @@ def test_two_connections_confirm_the_same_order_at_once_one_wins(world, monkeypa
         try:
             onboarding_order_transition(by=admin, order=order, name="confirm")
             outcomes.append("won")
-        except OrderConflict:
+        except TransitionConflict:
             outcomes.append("conflict")
         finally:
             connections.close_all()

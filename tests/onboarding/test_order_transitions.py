@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
+from expoe_portal.transitions import TransitionRefused
 from onboarding.choices import OrderStatus
 from onboarding.models import OnboardingOrder
 from onboarding.services import (
-    TransitionRefused,
     onboarding_account_record,
     onboarding_order_create,
     onboarding_order_transition,

@@ -7,6 +7,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.models import AuditEvent
+from expoe_portal.transitions import TransitionRefused
 from number_pool.models import Number
 from porting import services
 from porting.choices import PortStatus
@@ -68,7 +69,7 @@ def test_P1_every_state_transition_and_role(world, state, name, mailoutbox):
         elif role == "partner_b_user":
             expected = PermissionDenied  # another partner's request (it is also out of their scope)
         else:
-            expected = services.TransitionRefused  # right role, wrong state
+            expected = TransitionRefused  # right role, wrong state
         with pytest.raises(expected):
             services.port_request_transition(by=user, port_request=port_request, name=name, data=payload(name))
         assert _snapshot(port_request) == before, f"{role} was refused but the request changed"

@@ -1,0 +1,102 @@
+"""One way to run a state-machine transition, for onboarding orders, port requests and builds.
+
+A service fetches and locks its object inside its transaction, then calls `transition_run`, which
+checks, in the order a person understands the refusal:
+
+1. the role: someone whose role never runs it is told so, whatever the state (PermissionDenied);
+2. the tenant: a partner user acts only on their own partner's objects (PermissionDenied);
+3. the state: the transition must start from the object's current state (TransitionRefused);
+4. the person: for roles that act only on what they own (an order's own co-ordinator), that the
+   object names them (PermissionDenied);
+
+then runs the transition method and saves. Another save that won the race since the object was
+read is a TransitionConflict. Only django-fsm-2's public API is used (`can_proceed`,
+`has_transition_perm`, `get_all_<field>_transitions`).
+
+The API maps TransitionConflict to 409 `{"code": "conflict"}` and TransitionRefused to 400
+`{"code": "transition_not_allowed"}` (expoe_portal.api.exception_handler); pages show either as a
+message.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+
+class TransitionConflict(Exception):
+    """Someone else changed the object first, or its state no longer allows this (API: 409)."""
+
+    def __init__(self, message: str = "", *, noun: str = ""):
+        if not message:
+            message = f"This {noun or 'object'} was changed by someone else. Reload it to see its current state."
+        super().__init__(message)
+
+
+class TransitionRefused(Exception):
+    """The transition cannot run from the object's current state (API: 400)."""
+
+
+def transitions_of(instance: Model, *, field: str = "status") -> list[Any]:
+    """Every transition of the object's state machine (django-fsm's Transition objects)."""
+    return list(getattr(instance, f"get_all_{field}_transitions")())
+
+
+def transition_label(instance: Model, name: str, *, field: str = "status") -> str:
+    for transition in transitions_of(instance, field=field):
+        if transition.name == name:
+            return transition.custom.get("label", name)
+    raise ValueError(f"{type(instance).__name__} has no transition {name!r}.")
+
+
+def transitions_available(instance: Model, user: Any, names: Iterable[str], *, field: str = "status") -> list[Any]:
+    """The transitions `user` may run on the object now (state, conditions and permission), in
+    the order of `names` (the workflow's, not the class's)."""
+    available = {t.name: t for t in getattr(instance, f"get_available_user_{field}_transitions")(user)}
+    return [available[name] for name in names if name in available]
+
+
+def transition_check(*, instance: Model, name: str, by: Any, noun: str, field: str = "status") -> str:
+    """Refuse transition `name` on `instance` for `by` unless it may run now; returns its label.
+    Services call it before validating the transition's input, so that a refusal by role or state
+    comes first, as a person expects."""
+    transition = next((t for t in transitions_of(instance, field=field) if t.name == name), None)
+    if transition is None:
+        raise ValueError(f"{type(instance).__name__} has no transition {name!r}.")
+    label = transition.custom.get("label", name)
+    role_may = getattr(transition.permission, "role_may", None)
+    if role_may is not None and not role_may(by):
+        raise PermissionDenied(f"Your role cannot “{label}”.")
+    partner_id = getattr(instance, "partner_id", None)
+    if getattr(by, "is_partner_user", False) and partner_id is not None and by.partner_id != partner_id:
+        raise PermissionDenied(f"You can act only on your own partner's {noun}s.")
+    method = getattr(instance, name)
+    if not can_proceed(method):
+        state = getattr(instance, f"get_{field}_display")()
+        raise TransitionRefused(f"“{label}” is not possible while the {noun} is “{state}”.")
+    if not has_transition_perm(method, by):
+        role = by.get_role_display().lower() if hasattr(by, "get_role_display") else "user"
+        raise PermissionDenied(f"Only the {noun}'s own {role} can “{label}”.")
+    return label
+
+
+def transition_run(
+    *,
+    instance: Model,
+    name: str,
+    by: Any,
+    noun: str,
+    description: str | None = None,
+    field: str = "status",
+    **kwargs: Any,
+) -> None:
+    """Run transition `name` on `instance` as `by` and save it, or refuse it leaving the object
+    unchanged (see transition_check)."""
+    transition_check(instance=instance, name=name, by=by, noun=noun, field=field)
+    getattr(instance, name)(by=by, description=description, **kwargs)
+    try:
+        instance.save()
+    except ConcurrentTransition as exc:
+        raise TransitionConflict(noun=noun) from exc
