@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
-from number_pool.parsing import parse_number
+from number_pool.parsing import numbers_as_text, parse_number
 from partners.models import Partner
 from partners.validators import broadworks_id_validator
 
@@ -309,7 +309,7 @@ def build_plan(group: CustomerGroup) -> list[dict]:
             f"{group.group_id} “{group.name}” in {partner.partner_id}, domain {group.domain}, "
             f"extensions of {group.extension_length} digits (G4, G5)",
         ),
-        ("broadworks", "Assign numbers", f"{len(numbers)}: {_ranges(numbers)} (N1)"),
+        ("broadworks", "Assign numbers", f"{len(numbers)}: {numbers_as_text(numbers, separator=', ', dash='–')} (N1)"),
         ("broadworks", "Set the business profile number (group CLID)", f"{group.business_profile_number} (B1)"),
         ("broadworks", "Enable the voice portal", _voice_portal_text(group)),
         *(
@@ -363,19 +363,3 @@ def _voice_portal_text(group):
         parts.append(f"extension {group.voice_portal_extension}")
     dial_in = "with" if group.voice_portal_external_dial_in else "without"
     return f"{' and '.join(parts)}, {dial_in} outside dial-in (V1, V2)"
-
-
-def _ranges(numbers: list[str]) -> str:
-    """+442079460000-+442079460009, +442079460100 (consecutive numbers shown as ranges)."""
-    if not numbers:
-        return "none"
-    out, start = [], numbers[0]
-    previous = start
-    for number in [*numbers[1:], None]:
-        if number is not None and len(number) == len(previous) and int(number[1:]) == int(previous[1:]) + 1:
-            previous = number
-            continue
-        out.append(start if start == previous else f"{start}–{previous}")
-        if number is not None:
-            start = previous = number
-    return ", ".join(out)

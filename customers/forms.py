@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from expoe_portal.forms import BootstrapFormMixin
-from number_pool.parsing import parse_entry, parse_number_list
+from number_pool.parsing import numbers_as_text, parse_entry, parse_number_list
 from partners.models import Partner
 
 from .build_request import validate_build_request
@@ -22,24 +22,6 @@ from .models import CustomerGroup
 
 # The separators parse_number_list accepts between entries.
 _ENTRY_SEPARATOR = re.compile(r"[\n,;\t]+")
-
-
-def number_ranges(numbers: list[str]) -> list[tuple[str, str]]:
-    """Sorted E.164 numbers as (first, last) runs of consecutive numbers."""
-    runs: list[tuple[str, str]] = []
-    for number in numbers:
-        if runs:
-            first, last = runs[-1]
-            if len(number) == len(last) and int(number[1:]) == int(last[1:]) + 1:
-                runs[-1] = (first, number)
-                continue
-        runs.append((number, number))
-    return runs
-
-
-def numbers_as_text(numbers: list[str]) -> str:
-    """The textarea's contents for stored numbers: one number or range per line."""
-    return "\n".join(first if first == last else f"{first} - {last}" for first, last in number_ranges(numbers))
 
 
 class PartnerChoiceField(forms.ModelChoiceField):

@@ -25,6 +25,7 @@ from integrations.callcabinet.client import manual_instructions
 from integrations.models import ExternalCall
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
+from number_pool.parsing import number_ranges
 from partners.models import Partner
 
 from . import builds, services
@@ -38,7 +39,7 @@ from .build_request import (
 from .build_steps import callcabinet_customer_fields
 from .choices import StepStatus
 from .filters import CustomerGroupFilter
-from .forms import BuildRequestForms, number_ranges
+from .forms import BuildRequestForms
 from .models import BuildStep, CustomerGroup
 from .selectors import build_summary
 from .tables import CustomerGroupTable

@@ -5,12 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from expoe_portal.charts import bar_chart
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
 from expoe_portal.transitions import TransitionConflict
 
 from . import selectors, services
-from .charts import bar_chart
 from .forms import AcknowledgeForm, EscalationContactForm, SlaPolicyForm
 
 
@@ -67,8 +67,10 @@ def dashboard(request):
         {
             **data,
             "chart": bar_chart(
-                [(f"{row['week']:%d %b}", row["count"]) for row in data["trend"]],
+                [(f"{row['week']:%d %b}", row["count"], "danger") for row in data["trend"]],
                 title="Breaches per week, last 12 weeks",
+                columns=True,
+                testid="breach-trend",
             ),
             "can_acknowledge": request.user.has_perm("escalations.acknowledge_escalation"),
         },

@@ -104,3 +104,24 @@ __all__ = [
     "parse_number_list",
     "parse_range",
 ]
+
+
+def number_ranges(numbers: list[str]) -> list[tuple[str, str]]:
+    """Sorted E.164 numbers as (first, last) runs of consecutive numbers."""
+    runs: list[tuple[str, str]] = []
+    for number in numbers:
+        if runs:
+            first, last = runs[-1]
+            if len(number) == len(last) and int(number[1:]) == int(last[1:]) + 1:
+                runs[-1] = (first, number)
+                continue
+        runs.append((number, number))
+    return runs
+
+
+def numbers_as_text(numbers: list[str], *, separator: str = "\n", dash: str = " - ") -> str:
+    """Sorted numbers written as runs: one number or range per line (a textarea's contents), or
+    `separator=", ", dash="–"` for a sentence. "none" for no numbers at all."""
+    if not numbers:
+        return "" if separator == "\n" else "none"
+    return separator.join(first if first == last else f"{first}{dash}{last}" for first, last in number_ranges(numbers))

@@ -1,10 +1,16 @@
 """Lead-time rules and per-country requirements are data (P3, P4, P6), seeded from
-porting/data/porting_rules.json and edited by staff; this module reads and loads them."""
+porting/data/porting_rules.json and edited by staff; this module reads, loads and changes them."""
 
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.services import audit_record, require_perm
+
 from .choices import REQUIRABLE_FIELDS
+from .models import LeadTimeRule, PortingCountry
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "porting_rules.json"
 
@@ -13,10 +19,7 @@ def load_porting_rules(*, overwrite: bool = False, country_model=None, rule_mode
     """Create missing countries and rules from the data file; keep staff's edits unless `overwrite`.
 
     Takes the models so that the data migration can pass its historical ones."""
-    if country_model is None or rule_model is None:
-        from .models import LeadTimeRule, PortingCountry
-
-        country_model, rule_model = country_model or PortingCountry, rule_model or LeadTimeRule
+    country_model, rule_model = country_model or PortingCountry, rule_model or LeadTimeRule
     data = json.loads(DATA_FILE.read_text())
     created = {"countries": 0, "rules": 0}
     for row in data["countries"]:
@@ -42,8 +45,6 @@ def load_porting_rules(*, overwrite: bool = False, country_model=None, rule_mode
 
 def lead_time_rule_for(country: str, number_type: str):
     """The most specific rule: this country and type, else this country, else the default."""
-    from .models import LeadTimeRule
-
     candidates = {
         (r.country, r.number_type): r
         for r in LeadTimeRule.objects.filter(country__in=[country, ""], number_type__in=[number_type, ""])
@@ -56,6 +57,36 @@ def lead_time_rule_for(country: str, number_type: str):
 
 def country_requirements(country: str):
     """The PortingCountry row (its required fields and regions), or None for a country we do not serve."""
-    from .models import PortingCountry
-
     return PortingCountry.objects.filter(code=country).first()
+
+
+@transaction.atomic
+def porting_country_update(*, by, country, required_fields: list[str]):
+    """P3, P6: each country's required set is data; managers and administrators change it. Drafts
+    are checked against the new set when they are submitted."""
+    require_perm(by, "porting.change_leadtimerule", action="change what each country requires")
+    unknown = sorted(set(required_fields) - set(REQUIRABLE_FIELDS))
+    if unknown:
+        raise ValidationError({"required_fields": [f"Not a field a port request has: {', '.join(unknown)}."]})
+    with transaction.atomic():
+        country = PortingCountry.objects.select_for_update().get(pk=country.pk)
+        wanted = [name for name in REQUIRABLE_FIELDS if name in required_fields]  # in the form's order
+        changes = {"required_fields": [country.required_fields, wanted]}
+        country.required_fields = wanted
+        country.save(update_fields=["required_fields"])
+        audit_record(actor=by, action="porting_country.updated", target=country, changes=changes)
+    return country
+
+
+@transaction.atomic
+def lead_time_rule_update(*, by, rule, working_days: int, house_rule: bool, source: str = ""):
+    """P4: rules are data; managers and administrators change them. Requests already accepted keep
+    the port date (and the rule's label) they were given."""
+    require_perm(by, "porting.change_leadtimerule", action="change lead-time rules")
+    rule = LeadTimeRule.objects.select_for_update().get(pk=rule.pk)
+    changes = {"working_days": [rule.working_days, working_days], "house_rule": [rule.house_rule, house_rule]}
+    rule.working_days, rule.house_rule, rule.source, rule.updated_by = working_days, house_rule, source.strip(), by
+    rule.full_clean()
+    rule.save()
+    audit_record(actor=by, action="lead_time_rule.updated", target=rule, changes=changes)
+    return rule

@@ -591,36 +591,3 @@ def port_comment_add(*, by, port_request: PortRequest, body: str, internal: bool
     return comment
 
 
-@transaction.atomic
-def porting_country_update(*, by, country, required_fields: list[str]):
-    """P3, P6: each country's required set is data; managers and administrators change it. Drafts
-    are checked against the new set when they are submitted."""
-    require_perm(by, "porting.change_leadtimerule", action="change what each country requires")
-    from .models import PortingCountry
-
-    unknown = sorted(set(required_fields) - set(REQUIRABLE_FIELDS))
-    if unknown:
-        raise ValidationError({"required_fields": [f"Not a field a port request has: {', '.join(unknown)}."]})
-    with transaction.atomic():
-        country = PortingCountry.objects.select_for_update().get(pk=country.pk)
-        wanted = [name for name in REQUIRABLE_FIELDS if name in required_fields]  # in the form's order
-        changes = {"required_fields": [country.required_fields, wanted]}
-        country.required_fields = wanted
-        country.save(update_fields=["required_fields"])
-        audit_record(actor=by, action="porting_country.updated", target=country, changes=changes)
-    return country
-
-
-def lead_time_rule_update(*, by, rule, working_days: int, house_rule: bool, source: str = ""):
-    """P4: rules are data; managers and administrators change them. Requests already accepted keep
-    the port date (and the rule's label) they were given."""
-    require_perm(by, "porting.change_leadtimerule", action="change lead-time rules")
-    from .models import LeadTimeRule
-
-    rule = LeadTimeRule.objects.select_for_update().get(pk=rule.pk)
-    changes = {"working_days": [rule.working_days, working_days], "house_rule": [rule.house_rule, house_rule]}
-    rule.working_days, rule.house_rule, rule.source, rule.updated_by = working_days, house_rule, source.strip(), by
-    rule.full_clean()
-    rule.save()
-    audit_record(actor=by, action="lead_time_rule.updated", target=rule, changes=changes)
-    return rule

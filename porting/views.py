@@ -11,7 +11,7 @@ from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
 from expoe_portal.transitions import TransitionConflict, TransitionRefused
 
-from . import dashboard, selectors, services
+from . import dashboard, rules, selectors, services
 from .choices import PORT_RISKS, PlatformStatus
 from .filters import PortRequestFilter
 from .forms import (
@@ -310,7 +310,7 @@ def rule_edit(request, pk):
     rule = get_object_or_404(LeadTimeRule, pk=pk)
     form = LeadTimeRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        services.lead_time_rule_update(by=request.user, rule=rule, **form.cleaned_data)
+        rules.lead_time_rule_update(by=request.user, rule=rule, **form.cleaned_data)
         messages.success(request, f"Saved: {rule.label}. Requests accepted from now on use it.")
         return redirect("porting:rules")
     return render(request, "porting/rule_form.html", {"form": form, "rule": rule})
@@ -322,7 +322,7 @@ def country_edit(request, pk):
     country = get_object_or_404(selectors.PortingCountry, pk=pk)
     form = CountryRequirementsForm(request.POST or None, initial={"required_fields": country.required_fields})
     if request.method == "POST" and form.is_valid():
-        services.porting_country_update(by=request.user, country=country, **form.cleaned_data)
+        rules.porting_country_update(by=request.user, country=country, **form.cleaned_data)
         messages.success(
             request, f"Saved what {country.name} requires. Submissions from now on are checked against it."
         )

@@ -1,6 +1,6 @@
 from django import template
 
-from porting.charts import bar_chart
+from expoe_portal.charts import bar_chart
 from porting.choices import PORT_STATUS_BADGES
 
 register = template.Library()
