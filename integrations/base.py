@@ -8,8 +8,12 @@ user must act on). Tasks retry the first with backoff and stop on the second, sh
 
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
+
+from django.db.models import Model
 
 from .choices import CallOutcome
 from .models import ExternalCall
@@ -18,12 +22,12 @@ from .models import ExternalCall
 class IntegrationError(Exception):
     permanent = False
 
-    def __init__(self, message: str, *, code: str = ""):
+    def __init__(self, message: str, *, code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
 
@@ -57,11 +61,11 @@ _XML_SECRET = re.compile(
 )
 
 
-def _is_secret_key(key) -> bool:
+def _is_secret_key(key: object) -> bool:
     return str(key).replace("_", "").lower() in SECRET_KEYS
 
 
-def redact(value):
+def redact(value: Any) -> Any:
     """A copy of `value` with every secret replaced: dict keys named like secrets, and the same
     elements inside XML text (OCI-P requests are XML)."""
     if isinstance(value, dict):
@@ -75,11 +79,12 @@ def redact(value):
 
 # Who is calling (e.g. "build:12/step:admins") and for which partner: set once around a unit of
 # work with `calling_for`, read by every recorded_call inside it, so clients need not pass it on.
-_calling_for: ContextVar[tuple[str, object]] = ContextVar("calling_for", default=("", None))
+# The partner is whatever model instance the portal keys its partners by: integrations only pass it on.
+_calling_for: ContextVar[tuple[str, Model | None]] = ContextVar("calling_for", default=("", None))
 
 
 @contextmanager
-def calling_for(context: str, *, partner=None):
+def calling_for(context: str, *, partner: Model | None = None) -> Iterator[None]:
     token = _calling_for.set((context, partner))
     try:
         yield
@@ -90,23 +95,32 @@ def calling_for(context: str, *, partner=None):
 class _Call:
     """Handed to the block inside `recorded_call`; the client sets `response` when it has one."""
 
-    def __init__(self, row: ExternalCall):
+    def __init__(self, row: ExternalCall) -> None:
         self.row = row
-        self.response = None
+        self.response: Any = None
 
 
 @contextmanager
-def recorded_call(*, platform: str, operation: str, target: str = "", request=None, partner=None, context: str = ""):
+def recorded_call(
+    *,
+    platform: str,
+    operation: str,
+    target: str = "",
+    request: Any = None,
+    partner: Model | None = None,
+    context: str = "",
+) -> Iterator[_Call]:
     """Record one platform call: the row is saved before the call (so a process killed mid-call
     leaves a "started" row behind), and completed with its outcome, duration and the redacted
     response after it. Errors are re-raised unchanged."""
     default_context, default_partner = _calling_for.get()
+    partner = partner or default_partner
     row = ExternalCall.objects.create(
         platform=platform,
         operation=operation,
         target=target[:200],
         context=(context or default_context)[:100],
-        partner=partner or default_partner,
+        partner_id=partner.pk if partner is not None else None,
         request=redact(request) if request is not None else {},
     )
     call = _Call(row)

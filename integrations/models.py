@@ -33,5 +33,5 @@ class ExternalCall(models.Model):
             models.Index(fields=["platform", "-started_at"], name="externalcall_platform_latest"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.platform}.{self.operation} {self.target}: {self.outcome}"

@@ -3,6 +3,7 @@
 Switching a platform from its simulator to the real one is configuration only (URL, credentials)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.module_loading import import_string
 
@@ -16,13 +17,13 @@ class Platforms:
     callcabinet: object
 
 
-def _gateway(path: str, platform: str):
+def _gateway(path: str, platform: str) -> Any:
     if not path:
         raise PermanentError(f"No {platform} gateway is configured (settings: {platform.upper()}_GATEWAY).")
     return import_string(path)()
 
 
-def get_gateway(platform: str):
+def get_gateway(platform: str) -> Any:
     """One platform's gateway, for work that needs only that one (ported numbers: BroadWorks)."""
     from django.conf import settings
 

@@ -1,1 +1,2 @@
-"""Akixi (call reporting, K1-K4): the simulator lives here; the client joins it."""
+"""Akixi (call reporting, K1-K4): the gateway the build steps call (client.py) and the simulator that
+stands in for Akixi in the demo and the tests (simulator/)."""

@@ -7,21 +7,24 @@ Every request goes through `BroadWorksGateway._call`, which:
 - opens a fresh client inside one `asyncio.run` (connect, log in, send, close);
 - turns what comes back into TransientError (retry) or PermanentError (stop, show the reason).
 
-The client library is imported lazily, once per process (`_ocip`): the import takes seconds.
-The settings are read by name (`getattr(settings, NAME, default)`), see `BroadWorksGateway`.
+The client library is imported lazily, once per process (`ocip.load`): the import takes seconds;
+ocip.py also holds how the requests are described and the answers read. The settings are read by
+name (`getattr(settings, NAME, default)`), see `BroadWorksGateway`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import functools
 import re
 import ssl
 from types import SimpleNamespace
+from typing import Any
 from xml.parsers.expat import ExpatError
 
-from integrations.base import SECRET_KEYS, PermanentError, TransientError, recorded_call, redact
+from integrations.base import PermanentError, TransientError, recorded_call, redact
+
+from . import ocip
+from .ocip import as_list, authorised, describe, e164, is_true, numbers_in, quantity
 
 PLATFORM = "broadworks"
 VOICE_MESSAGING_GROUP = "Voice Messaging Group"
@@ -59,108 +62,6 @@ NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
 LOGIN_FAILED = "BroadWorks login failed: check BROADWORKS_USERNAME/PASSWORD"
 
 
-@functools.cache
-def _ocip() -> SimpleNamespace:
-    """mercury-ocip-fast, imported on first use (several seconds: 7,000+ request classes)."""
-    from mercury_ocip_fast import Client, SessionPoolSettings, TCPSessionAtom, TCPSessionSettings, exceptions
-    from mercury_ocip_fast.commands import commands
-    from mercury_ocip_fast.commands.base_command import ErrorResponse, OCINil
-
-    class AsciiTCPSessionAtom(TCPSessionAtom):
-        """The library declares ISO-8859-1 but writes UTF-8, so "Café" would arrive as "CafÃ©".
-        Sending every non-ASCII character as a character reference is right under any encoding."""
-
-        async def send(self, payload):
-            def ascii_only(text):
-                return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
-
-            fixed = [ascii_only(p) for p in payload] if isinstance(payload, list) else ascii_only(payload)
-            return await super().send(fixed)
-
-    return SimpleNamespace(
-        Client=Client,
-        SessionPoolSettings=SessionPoolSettings,
-        TCPSessionSettings=TCPSessionSettings,
-        Atom=AsciiTCPSessionAtom,
-        c=commands,
-        ErrorResponse=ErrorResponse,
-        OCINil=OCINil,
-        MError=exceptions.MError,
-        MErrorLogin=exceptions.MErrorLogin,
-    )
-
-
-def _is_secret(name: str) -> bool:
-    return name.replace("_", "").lower() in SECRET_KEYS
-
-
-def _describe(value):
-    """A request as JSON for the ExternalCall row: its type and set fields, secrets left out."""
-    if type(value).__name__ == "OCINil":  # "clear this value"
-        return None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        described = {"type": type(value).__name__} if hasattr(value, "_response_cls") else {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name, None)
-            if item is not None and not _is_secret(f.name):
-                described[f.name] = _describe(item)
-        return described
-    if isinstance(value, list | tuple):
-        return [_describe(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-def _e164(number: str | None) -> str | None:
-    """A number as BroadWorks shows it ("+44-2079460000") in E.164 ("+442079460000")."""
-    if not number:
-        return None
-    number = number.strip()
-    return number.replace("-", "") if number.startswith("+") else number
-
-
-_TAIL = re.compile(r"\A(.*?)(\d+)\Z")
-
-
-def _numbers_in(cell: str | None) -> list[str]:
-    """The numbers in one table cell: one number, or a range "first - last" (as real BroadWorks
-    shows a pool's ranges), in E.164."""
-    if not cell:
-        return []
-    first, _, last = (part.strip() for part in cell.partition(" - "))
-    first, last = _e164(first), _e164(last)
-    if not last or last == first:
-        return [first]
-    a, b = _TAIL.match(first), _TAIL.match(last)
-    if not (a and b) or a.group(1) != b.group(1) or len(a.group(2)) != len(b.group(2)):
-        return [first, last]
-    width = len(a.group(2))
-    return [f"{a.group(1)}{n:0{width}d}" for n in range(int(a.group(2)), int(b.group(2)) + 1)]
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _quantity(row: dict) -> int | None:
-    """An authorisation table row's quantity ("Quantity" for services, "Allocated" for service
-    packs): None for unlimited."""
-    if (row.get("limited") or "").lower() != "limited":
-        return None
-    try:
-        quantity = int(row.get("quantity") or row.get("allocated") or -1)
-    except ValueError:
-        return None
-    return quantity if quantity > 0 else None
-
-
-def _true(value) -> bool:
-    return str(value).lower() == "true"
-
-
 class BroadWorksGateway:
     """BroadWorks over OCI-P. Settings (each read with a default, so nothing breaks before they exist):
 
@@ -183,38 +84,40 @@ class BroadWorksGateway:
         tls: bool | None = None,
         timeout: float | None = None,
         clone_service_provider_id: str | None = None,
-    ):
+    ) -> None:
         from django.conf import settings
 
-        def pick(value, name, default):
+        def pick(value: Any, name: str, default: Any) -> Any:
             return value if value is not None else getattr(settings, name, default)
 
-        self.host = pick(host, "BROADWORKS_HOST", "127.0.0.1")
+        self.host: str = pick(host, "BROADWORKS_HOST", "127.0.0.1")
         self.port = int(pick(port, "BROADWORKS_PORT", 2208))
-        self.username = pick(username, "BROADWORKS_USERNAME", "portal-admin")
-        self._password = pick(password, "BROADWORKS_PASSWORD", "")
+        self.username: str = pick(username, "BROADWORKS_USERNAME", "portal-admin")
+        self._password: str = pick(password, "BROADWORKS_PASSWORD", "")
         self.tls = bool(pick(tls, "BROADWORKS_TLS", False))
         self.timeout = float(pick(timeout, "BROADWORKS_TIMEOUT", 30))
-        self.clone_service_provider_id = pick(clone_service_provider_id, "CLONE_SERVICE_PROVIDER_ID", "ExpoePartner")
+        self.clone_service_provider_id: str = pick(
+            clone_service_provider_id, "CLONE_SERVICE_PROVIDER_ID", "ExpoePartner"
+        )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"BroadWorksGateway({self.username}@{self.host}:{self.port}, tls={self.tls})"
 
     # -- the one way out ----------------------------------------------------------------------------
-    def _call(self, operation: str, target: str, requests, *, not_found=False):
+    def _call(self, operation: str, target: str, requests: Any, *, not_found: bool = False) -> Any:
         """Send one request, or a list of them in one document; return the response(s).
 
         Every ErrorResponse raises (see TRANSIENT_ERROR_PATTERNS), except that with `not_found=True`
         a single "... not found" refusal returns None: the question "does it exist?" got its answer."""
-        ocip = _ocip()
+        library = ocip.load()
         batch = isinstance(requests, list | tuple)
-        described = {"requests": _describe(list(requests) if batch else [requests])}
+        described = {"requests": describe(list(requests) if batch else [requests])}
         with recorded_call(platform=PLATFORM, operation=operation, target=target, request=described) as call:
-            responses = self._send(ocip, list(requests) if batch else requests)
-            listed = _as_list(responses) if batch else [responses]
-            call.response = {"responses": [self._summary(ocip, r) for r in listed]}
+            responses = self._send(library, list(requests) if batch else requests)
+            listed = as_list(responses) if batch else [responses]
+            call.response = {"responses": [self._summary(library, r) for r in listed]}
             for response in listed:
-                if isinstance(response, ocip.ErrorResponse):
+                if isinstance(response, library.ErrorResponse):
                     summary = redact(response.summary or response.summary_english or "ErrorResponse")
                     code = "" if response.error_code is None else str(response.error_code)
                     if not_found and not batch and NOT_FOUND.search(summary):
@@ -225,30 +128,30 @@ class BroadWorksGateway:
                     raise PermanentError(summary, code=code)
             return listed if batch else responses
 
-    def _send(self, ocip, requests):
-        async def run():
-            async with ocip.Client(
+    def _send(self, library: SimpleNamespace, requests: Any) -> Any:
+        async def run() -> Any:
+            async with library.Client(
                 host=self.host,
                 port=self.port,
                 username=self.username,
                 password=self._password,
-                atom_type=ocip.Atom,
-                session_config=ocip.TCPSessionSettings(connect_timeout=self.timeout, read_timeout=self.timeout),
-                pool_config=ocip.SessionPoolSettings(max_size=1, acquire_timeout=self.timeout),
+                atom_type=library.Atom,
+                session_config=library.TCPSessionSettings(connect_timeout=self.timeout, read_timeout=self.timeout),
+                pool_config=library.SessionPoolSettings(max_size=1, acquire_timeout=self.timeout),
                 tls=self.tls,
             ) as client:
                 return await client.command(requests)
 
-        async def bounded():
+        async def bounded() -> Any:
             # Each read is bounded by the read timeout; this bounds the whole exchange (connect,
             # login handshake, request) against a peer that trickles.
             return await asyncio.wait_for(run(), timeout=self.timeout * 4)
 
         try:
             return asyncio.run(bounded())
-        except ocip.MErrorLogin as exc:
+        except library.MErrorLogin as exc:
             raise PermanentError(f"{LOGIN_FAILED} ({redact(exc.message)})", code="login_failed") from exc
-        except ocip.MError as exc:  # MErrorTransport and the rest: sockets, timeouts, unreadable replies
+        except library.MError as exc:  # MErrorTransport and the rest: sockets, timeouts, unreadable replies
             cause = exc.__cause__
             if isinstance(cause, ssl.SSLCertVerificationError):  # configuration, not luck: do not retry
                 message = f"BroadWorks TLS certificate not trusted: {cause.verify_message}"
@@ -263,14 +166,19 @@ class BroadWorksGateway:
             raise TransientError(f"BroadWorks connection failed: {type(exc).__name__}: {exc}") from exc
 
     @staticmethod
-    def _summary(ocip, response) -> dict:
-        if isinstance(response, ocip.ErrorResponse):
+    def _summary(library: SimpleNamespace, response: Any) -> dict[str, Any]:
+        if isinstance(response, library.ErrorResponse):
             return {"type": "ErrorResponse", "error_code": response.error_code, "summary": response.summary}
         return {"type": type(response).__name__}
 
+    def _group_call(self, operation: str, request_class: Any, sp: str, group_id: str, **fields: Any) -> Any:
+        """One request about one group (named by `sp` and `group_id`), recorded against `sp/group_id`."""
+        request = request_class(service_provider_id=sp, group_id=group_id, **fields)
+        return self._call(operation, f"{sp}/{group_id}", request)
+
     # -- service providers (O2) ----------------------------------------------------------------------
     def service_provider_exists(self, sp: str) -> bool:
-        c = _ocip().c
+        c = ocip.load().c
         response = self._call(
             "service_provider_exists", sp, c.ServiceProviderGetRequest22(service_provider_id=sp), not_found=True
         )
@@ -279,7 +187,7 @@ class BroadWorksGateway:
     def add_service_provider(self, sp: str, name: str, domain: str, *, enterprise: bool = True) -> None:
         """The partner's enterprise (or service provider), with `domain` as its default and both
         system domains assigned (G5). One document: a dropped reply leaves both done or neither."""
-        c = _ocip().c
+        c = ocip.load().c
         others = [d for d in SYSTEM_DOMAINS if d != domain]
         requests = [
             c.ServiceProviderAddRequest13mp2(
@@ -293,19 +201,12 @@ class BroadWorksGateway:
     def add_clone_group(self, clone_group_id: str, *, template_group_id: str, name: str) -> None:
         """O2: a new partner's clone group in the clone service provider (G1), copied from an existing
         template group there, with that template's default domain and extension lengths."""
-        self._clone(
-            "add_clone_group",
-            service_provider_id=self.clone_service_provider_id,
-            template_group_id=template_group_id,
-            group_id=clone_group_id,
-            name=name,
-            domain=None,
-            extension_length=None,
-        )
+        clones = self.clone_service_provider_id
+        self._clone("add_clone_group", (clones, clone_group_id), (clones, template_group_id), name=name)
 
     # -- groups (G1-G5) ------------------------------------------------------------------------------
     def group_exists(self, sp: str, group_id: str) -> bool:
-        c = _ocip().c
+        c = ocip.load().c
         request = c.GroupGetListInServiceProviderRequest(
             service_provider_id=sp,
             search_criteria_group_id=[
@@ -315,23 +216,21 @@ class BroadWorksGateway:
         response = self._call("group_exists", f"{sp}/{group_id}", request)
         return any(row.get("group_id") == group_id for row in response.group_table.to_dict())
 
-    def group_profile(self, sp: str, group_id: str) -> dict:
+    def group_profile(self, sp: str, group_id: str) -> dict[str, Any]:
         """Name, domains, limits and CLID of a group (GroupGetRequest22)."""
-        c = _ocip().c
-        response = self._call(
-            "group_profile", f"{sp}/{group_id}", c.GroupGetRequest22(service_provider_id=sp, group_id=group_id)
-        )
+        c = ocip.load().c
+        response = self._group_call("group_profile", c.GroupGetRequest22, sp, group_id)
         return {
             "name": response.group_name,
             "default_domain": response.default_domain,
             "user_limit": response.user_limit,
             "time_zone": response.time_zone,
-            "calling_line_id_phone_number": _e164(response.calling_line_id_phone_number),
+            "calling_line_id_phone_number": e164(response.calling_line_id_phone_number),
         }
 
-    def group_template(self, sp: str, group_id: str, *, operation: str = "group_template") -> dict:
+    def group_template(self, sp: str, group_id: str, *, operation: str = "group_template") -> dict[str, Any]:
         """The settings of a group that cloning copies (CLONED_SETTINGS), read in one document."""
-        c = _ocip().c
+        c = ocip.load().c
         key = {"service_provider_id": sp, "group_id": group_id}
         profile, lengths, domains, services = self._call(
             operation,
@@ -343,13 +242,8 @@ class BroadWorksGateway:
                 c.GroupServiceGetAuthorizationListRequest(**key),
             ],
         )
-        group_services = {
-            row["service_name"]: {"quantity": _quantity(row), "assigned": _true(row.get("assigned"))}
-            for row in services.group_services_authorization_table.to_dict()
-            if _true(row.get("authorized"))
-        }
         return {
-            "domains": list(dict.fromkeys([domains.group_default_domain, *_as_list(domains.domain)])),
+            "domains": list(dict.fromkeys([domains.group_default_domain, *as_list(domains.domain)])),
             "extension_lengths": {
                 "min": lengths.min_extension_length,
                 "max": lengths.max_extension_length,
@@ -357,16 +251,16 @@ class BroadWorksGateway:
             },
             "user_limit": profile.user_limit,
             "time_zone": profile.time_zone,
-            "group_services": group_services,
+            "group_services": {
+                row["service_name"]: {"quantity": quantity(row), "assigned": is_true(row.get("assigned"))}
+                for row in authorised(services.group_services_authorization_table)
+            },
             "user_services": {
-                row["service_name"]: _quantity(row)
-                for row in services.user_services_authorization_table.to_dict()
-                if _true(row.get("authorized"))
+                row["service_name"]: quantity(row) for row in authorised(services.user_services_authorization_table)
             },
             "service_packs": {
-                row["service_pack_name"]: _quantity(row)
-                for row in services.service_packs_authorization_table.to_dict()
-                if _true(row.get("authorized"))
+                row["service_pack_name"]: quantity(row)
+                for row in authorised(services.service_packs_authorization_table)
             },
         }
 
@@ -385,67 +279,66 @@ class BroadWorksGateway:
         customer's group in the partner's service provider with its settings (CLONED_SETTINGS), the
         customer's name (G4) and default domain (G5), and `extension_length` as the default.
         Not idempotent by itself: the build step asks group_exists first (a duplicate is refused, G3)."""
+        template = (template_service_provider_id or self.clone_service_provider_id, template_group_id)
         self._clone(
             "add_group_from_template",
-            service_provider_id=service_provider_id,
-            template_group_id=template_group_id,
-            group_id=group_id,
+            (service_provider_id, group_id),
+            template,
             name=name,
             domain=domain,
             extension_length=extension_length,
-            template_service_provider_id=template_service_provider_id,
         )
 
     def _clone(
         self,
-        operation,
+        operation: str,
+        new: tuple[str, str],
+        template: tuple[str, str],
         *,
-        service_provider_id,
-        template_group_id,
-        group_id,
-        name,
-        domain,
-        extension_length,
-        template_service_provider_id=None,
-    ):
-        c = _ocip().c
-        template = self.group_template(
-            template_service_provider_id or self.clone_service_provider_id, template_group_id, operation=operation
-        )
-        lengths = template["extension_lengths"]
+        name: str,
+        domain: str | None = None,
+        extension_length: int | None = None,
+    ) -> None:
+        """The group `new` (service provider, group ID) made with GroupConsolidatedAddRequest from what
+        `template` (service provider, group ID) has; without a domain or an extension length, the
+        template's defaults."""
+        c = ocip.load().c
+        settings = self.group_template(*template, operation=operation)
+        lengths = settings["extension_lengths"]
         default_length = extension_length or lengths["default"]
-        domains = template["domains"]
+        domains = settings["domains"]
         default_domain = domain or domains[0]
 
-        def authorised(quantity):
-            return c.UnboundedPositiveInt(quantity=quantity) if quantity else c.UnboundedPositiveInt(unlimited=True)
+        def quantity_of(amount: int | None) -> Any:
+            return c.UnboundedPositiveInt(quantity=amount) if amount else c.UnboundedPositiveInt(unlimited=True)
 
+        service_provider_id, group_id = new
         request = c.GroupConsolidatedAddRequest(
             service_provider_id=service_provider_id,
             group_id=group_id,
             group_name=name,
             default_domain=default_domain,
             domain=list(dict.fromkeys([default_domain, *domains])),
-            user_limit=template["user_limit"],
-            time_zone=template["time_zone"],
+            user_limit=settings["user_limit"],
+            time_zone=settings["time_zone"],
             min_extension_length=min(lengths["min"], default_length),
             max_extension_length=max(lengths["max"], default_length),
             default_extension_length=default_length,
             group_service_authorization_and_assignment=[
                 c.GroupServiceAuthorizationAndAssignment(
-                    service_name=service, authorized_quantity=authorised(s["quantity"]), assign=s["assigned"]
+                    service_name=service, authorized_quantity=quantity_of(s["quantity"]), assign=s["assigned"]
                 )
-                for service, s in template["group_services"].items()
+                for service, s in settings["group_services"].items()
             ]
             or None,
             user_service_authorization=[
-                c.UserServiceAuthorization(service_name=service, authorized_quantity=authorised(quantity))
-                for service, quantity in template["user_services"].items()
+                c.UserServiceAuthorization(service_name=service, authorized_quantity=quantity_of(amount))
+                for service, amount in settings["user_services"].items()
             ]
             or None,
             service_pack_authorization=[
-                c.ServicePackAuthorization(service_pack_name=pack, authorized_quantity=authorised(quantity))
-                for pack, quantity in template["service_packs"].items()
+                c.ServicePackAuthorization(service_pack_name=pack, authorized_quantity=quantity_of(amount))
+                for pack, amount in settings["service_packs"].items()
             ]
             or None,
         )
@@ -454,39 +347,37 @@ class BroadWorksGateway:
     # -- numbers (N1, N2) ----------------------------------------------------------------------------
     def service_provider_numbers(self, sp: str) -> list[str]:
         """Every number on the partner's pool, whether a group has it or not."""
-        c = _ocip().c
+        c = ocip.load().c
         response = self._call(
             "service_provider_numbers", sp, c.ServiceProviderDnGetSummaryListRequest(service_provider_id=sp)
         )
-        numbers = [n for row in response.dn_summary_table.to_dict() for n in _numbers_in(row.get("phone_numbers"))]
+        numbers = [n for row in response.dn_summary_table.to_dict() for n in numbers_in(row.get("phone_numbers"))]
         return sorted(set(numbers))
 
     def add_numbers_to_service_provider(self, sp: str, numbers: list[str]) -> None:
         """N1: onto the partner's pool. A number already in any pool is refused, so ask first."""
         if not numbers:
             return
-        c = _ocip().c
+        c = ocip.load().c
         request = c.ServiceProviderDnAddListRequest(service_provider_id=sp, phone_number=list(numbers))
         self._call("add_numbers_to_service_provider", sp, request)
 
     def group_numbers(self, sp: str, group_id: str) -> list[str]:
         """The group's numbers that are assigned and activated. One assigned but not yet activated
         counts as missing, so assign_numbers (a no-op assign, then the activation) completes it."""
-        c = _ocip().c
-        response = self._call(
-            "group_numbers",
-            f"{sp}/{group_id}",
-            c.GroupDnGetAssignmentListRequest18(service_provider_id=sp, group_id=group_id),
-        )
+        c = ocip.load().c
+        response = self._group_call("group_numbers", c.GroupDnGetAssignmentListRequest18, sp, group_id)
         rows = response.dn_table.to_dict()
-        return sorted({n for row in rows if _true(row.get("activated")) for n in _numbers_in(row.get("phone_numbers"))})
+        return sorted(
+            {n for row in rows if is_true(row.get("activated")) for n in numbers_in(row.get("phone_numbers"))}
+        )
 
     def assign_numbers(self, sp: str, group_id: str, numbers: list[str]) -> None:
         """N1, N2: from the partner's pool to the group, and activated: both requests in one document,
         so a dropped reply leaves both done or neither."""
         if not numbers:
             return
-        c = _ocip().c
+        c = ocip.load().c
         key = {"service_provider_id": sp, "group_id": group_id, "phone_number": list(numbers)}
         self._call(
             "assign_numbers",
@@ -496,19 +387,16 @@ class BroadWorksGateway:
 
     # -- business profile (B1) -----------------------------------------------------------------------
     def group_clid(self, sp: str, group_id: str) -> str | None:
-        c = _ocip().c
-        response = self._call(
-            "group_clid", f"{sp}/{group_id}", c.GroupGetRequest22(service_provider_id=sp, group_id=group_id)
-        )
-        return _e164(response.calling_line_id_phone_number)
+        c = ocip.load().c
+        response = self._group_call("group_clid", c.GroupGetRequest22, sp, group_id)
+        return e164(response.calling_line_id_phone_number)
 
     def set_group_clid(self, sp: str, group_id: str, number: str) -> None:
         """B1: the business profile number, one of the group's own numbers (BroadWorks checks)."""
         if not number:
             raise PermanentError("A business profile number is required (B1).", code="B1")
-        c = _ocip().c
-        request = c.GroupModifyRequest(service_provider_id=sp, group_id=group_id, calling_line_id_phone_number=number)
-        self._call("set_group_clid", f"{sp}/{group_id}", request)
+        c = ocip.load().c
+        self._group_call("set_group_clid", c.GroupModifyRequest, sp, group_id, calling_line_id_phone_number=number)
 
     # -- voice portal (V1, V2) -----------------------------------------------------------------------
     def enable_voice_portal(
@@ -520,10 +408,10 @@ class BroadWorksGateway:
             raise PermanentError("Dialling into voicemail from outside needs a voice portal number (V2).", code="V2")
         if not number and not extension:
             raise PermanentError("The voice portal needs a number or an extension (V1).", code="V1")
-        c = _ocip().c
+        c = ocip.load().c
         target, key = f"{sp}/{group_id}", {"service_provider_id": sp, "group_id": group_id}
         services = self._call("voice_portal_services", target, c.GroupServiceGetAuthorizationListRequest(**key))
-        row = next(
+        row: dict[str, Any] = next(
             (
                 r
                 for r in services.group_services_authorization_table.to_dict()
@@ -532,7 +420,7 @@ class BroadWorksGateway:
             {},
         )
         missing = []
-        if not _true(row.get("authorized")):
+        if not is_true(row.get("authorized")):
             unlimited = c.UnboundedPositiveInt(unlimited=True)
             authorisation = c.GroupServiceAuthorization(
                 service_name=VOICE_MESSAGING_GROUP, authorized_quantity=unlimited
@@ -540,26 +428,30 @@ class BroadWorksGateway:
             missing.append(
                 c.GroupServiceModifyAuthorizationListRequest(**key, group_service_authorization=[authorisation])
             )
-        if not _true(row.get("assigned")):
+        if not is_true(row.get("assigned")):
             missing.append(c.GroupServiceAssignListRequest(**key, service_name=[VOICE_MESSAGING_GROUP]))
         if missing:
             self._call("enable_voice_portal", target, missing)
-        elif self._voice_portal_is(target, key, number=number, extension=extension):
+        elif self._voice_portal_is(sp, group_id, number=number, extension=extension):
             return  # already as wanted: a repeated step writes nothing
         profile = c.ServiceInstanceModifyProfile(phone_number=number or None, extension=extension or None)
-        request = c.GroupVoiceMessagingGroupModifyVoicePortalRequest(
-            **key, service_instance_profile=profile, is_active=True
+        self._group_call(
+            "enable_voice_portal",
+            c.GroupVoiceMessagingGroupModifyVoicePortalRequest,
+            sp,
+            group_id,
+            service_instance_profile=profile,
+            is_active=True,
         )
-        self._call("enable_voice_portal", target, request)
 
-    def _voice_portal_is(self, target: str, key: dict, *, number, extension) -> bool:
-        c = _ocip().c
-        current = self._call("voice_portal", target, c.GroupVoiceMessagingGroupGetVoicePortalRequest21sp1(**key))
+    def _voice_portal_is(self, sp: str, group_id: str, *, number: str | None, extension: str | None) -> bool:
+        c = ocip.load().c
+        current = self._group_call("voice_portal", c.GroupVoiceMessagingGroupGetVoicePortalRequest21sp1, sp, group_id)
         profile = getattr(current, "service_instance_profile", None)
         return bool(
             profile is not None
-            and _true(getattr(current, "is_active", None))
-            and _e164(getattr(profile, "phone_number", None)) == (number or None)
+            and is_true(getattr(current, "is_active", None))
+            and e164(getattr(profile, "phone_number", None)) == (number or None)
             and (getattr(profile, "extension", None) or None) == (extension or None)
         )
 
@@ -571,12 +463,9 @@ class BroadWorksGateway:
         A1 wants (the simulator implements it too). Given the group as well:
         whether the group's admin list has it (a user ID taken elsewhere then shows up as A1's
         refusal when it is added)."""
-        c = _ocip().c
+        c = ocip.load().c
         if service_provider_id and group_id:
-            key = {"service_provider_id": service_provider_id, "group_id": group_id}
-            response = self._call(
-                "group_admin_exists", f"{service_provider_id}/{group_id}", c.GroupAdminGetListRequest(**key)
-            )
+            response = self._group_call("group_admin_exists", c.GroupAdminGetListRequest, service_provider_id, group_id)
             return any(row.get("administrator_id") == user_id for row in response.group_admin_table.to_dict())
         response = self._call("group_admin_exists", user_id, c.GroupAdminGetRequest22(user_id=user_id), not_found=True)
         return response is not None
@@ -585,14 +474,15 @@ class BroadWorksGateway:
         self, sp: str, group_id: str, *, user_id: str, first_name: str, last_name: str, password: str
     ) -> None:
         """A1, A2: the password goes to BroadWorks and nowhere else: not in the ExternalCall row
-        (`_describe` leaves secret fields out), not in a log, not in an error."""
-        c = _ocip().c
-        request = c.GroupAdminAddRequest(
-            service_provider_id=sp,
-            group_id=group_id,
+        (`describe` leaves secret fields out), not in a log, not in an error."""
+        c = ocip.load().c
+        self._group_call(
+            "add_group_admin",
+            c.GroupAdminAddRequest,
+            sp,
+            group_id,
             user_id=user_id,
             first_name=first_name,
             last_name=last_name,
             password=password,
         )
-        self._call("add_group_admin", f"{sp}/{group_id}", request)

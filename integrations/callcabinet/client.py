@@ -12,17 +12,20 @@ C2: the only way to create a customer is `add_essential_customer`; neither gatew
 the customer type is set here, never by the caller.
 
 Settings (read with getattr): CALLCABINET_BASE_URL (e.g. http://127.0.0.1:8603/api/v1),
-CALLCABINET_API_KEY, CALLCABINET_TIMEOUT (seconds), CALLCABINET_MODE ("api" | "manual").
-To use the mode switch, point CALLCABINET_GATEWAY at `integrations.callcabinet.client.callcabinet_gateway`.
+CALLCABINET_API_KEY, CALLCABINET_TIMEOUT (seconds), CALLCABINET_MODE ("api" | "manual"), and for
+manual mode CALLCABINET_CONFIRMED_REFERENCE / CALLCABINET_CONFIRMED_RESELLER (dotted paths to the
+portal's functions that say what co-ordinators confirmed; dotted, so this package imports no domain
+app). To use the mode switch, point CALLCABINET_GATEWAY at
+`integrations.callcabinet.client.callcabinet_gateway`.
 """
 
 from collections.abc import Callable
-from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
-from integrations.akixi.client import RestGateway
 from integrations.base import PermanentError
+from integrations.rest import Json, RestGateway
 
 ESSENTIAL = "Essential"  # C2
 REGISTRATION_SUCCESSFUL = "Registration Successful"  # C5
@@ -31,7 +34,8 @@ MODE_MANUAL = "manual"
 
 
 class CallCabinetGateway(RestGateway):
-    """Reseller accounts (C1) and Essential customers (C2-C5) over the assumed REST contract."""
+    """Reseller accounts (C1: `reseller_exists`, `add_reseller`, from RestGateway) and Essential
+    customers (C2-C5) over the assumed REST contract."""
 
     platform = "callcabinet"
     label = "Call Cabinet"
@@ -41,29 +45,12 @@ class CallCabinetGateway(RestGateway):
     default_timeout = 30.0
     api_key_header = "X-Api-Key"
 
-    # C1 ------------------------------------------------------------------------------------------
-
-    def reseller_exists(self, partner_id: str) -> bool:
-        status, _ = self._request(
-            "reseller_exists", "GET", f"/resellers/{quote(partner_id, safe='')}", target=partner_id, accept=(404,)
-        )
-        return status != 404
-
-    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
-        """The partner's reseller account (Call Cabinet sends the welcome email). Already there: done."""
-        body = {"PartnerId": partner_id, "Name": name, "Email": email}
-        status, payload = self._request(
-            "add_reseller", "POST", "/resellers", target=partner_id, body=body, accept=(409,)
-        )
-        if status == 409 and not self.reseller_exists(partner_id):
-            raise PermanentError(f"Call Cabinet: {payload.get('message') or 'duplicate reseller'}", code="duplicate")
-        return partner_id
-
     # C2-C5 ---------------------------------------------------------------------------------------
 
-    def _customer_for_group(self, group_id: str, operation: str) -> dict | None:
-        _, payload = self._request(operation, "GET", "/customers", target=group_id, params={"groupId": group_id})
-        customers = [c for c in payload.get("customers") or [] if c.get("BroadWorksGroupId") == group_id]
+    def _customer_for_group(self, group_id: str, operation: str) -> Json | None:
+        customers = self._find_for_group(
+            operation, "/customers", listed="customers", group_field="BroadWorksGroupId", group_id=group_id
+        )
         if not customers:
             return None
         customer = customers[0]
@@ -131,7 +118,7 @@ class CallCabinetGateway(RestGateway):
 # Manual mode ---------------------------------------------------------------------------------------
 
 
-def _value(value) -> str:
+def _value(value: object) -> str:
     text = str(value or "").strip()
     return text or "(missing: complete the request first)"
 
@@ -168,7 +155,7 @@ def manual_reseller_instructions(*, partner_id: str, name: str, email: str) -> l
     ]
 
 
-def _nothing_confirmed(_key) -> None:
+def _nothing_confirmed(_key: str) -> None:
     return None
 
 
@@ -184,7 +171,7 @@ class CallCabinetManualGateway:
         *,
         confirmed_reference: Callable[[str], str | None] = _nothing_confirmed,
         confirmed_reseller: Callable[[str], bool | None] = _nothing_confirmed,
-    ):
+    ) -> None:
         self._confirmed_reference = confirmed_reference
         self._confirmed_reseller = confirmed_reseller
 
@@ -228,16 +215,15 @@ class CallCabinetManualGateway:
         raise PermanentError(" ".join(lines), code="manual")
 
 
-def callcabinet_gateway():
+def callcabinet_gateway() -> CallCabinetGateway | CallCabinetManualGateway:
     """The gateway CALLCABINET_MODE asks for ("api" unless set)."""
     mode = str(getattr(settings, "CALLCABINET_MODE", MODE_API) or MODE_API).strip().lower()
     if mode == MODE_API:
         return CallCabinetGateway()
     if mode == MODE_MANUAL:
         # What co-ordinators confirmed is kept by the portal; the gateway only asks for it.
-        from onboarding.selectors import callcabinet_confirmed_reference, callcabinet_reseller_confirmed
-
         return CallCabinetManualGateway(
-            confirmed_reference=callcabinet_confirmed_reference, confirmed_reseller=callcabinet_reseller_confirmed
+            confirmed_reference=import_string(settings.CALLCABINET_CONFIRMED_REFERENCE),
+            confirmed_reseller=import_string(settings.CALLCABINET_CONFIRMED_RESELLER),
         )
     raise PermanentError(f'CALLCABINET_MODE must be "{MODE_API}" or "{MODE_MANUAL}", not "{mode}".')

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from customers import build_steps
 from integrations.akixi.client import AkixiGateway
 from integrations.akixi.simulator import API_PREFIX, create_app
 from integrations.base import PermanentError, TransientError
 from integrations.models import ExternalCall
-from onboarding import build_steps
 
 from .sim_servers import free_port, serving_in_thread
 

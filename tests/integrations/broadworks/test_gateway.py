@@ -12,20 +12,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from customers import build_steps
 from integrations.base import PermanentError, TransientError
 from integrations.broadworks import simulator
-from integrations.broadworks.gateway import (
-    CLONED_SETTINGS,
-    LOGIN_FAILED,
-    BroadWorksGateway,
-    _describe,
-    _numbers_in,
-    _ocip,
-)
-from integrations.broadworks.simulator import CLONE_SERVICE_PROVIDER_ID, OCIPSimulator, preload_demo
+from integrations.broadworks.gateway import CLONED_SETTINGS, LOGIN_FAILED, BroadWorksGateway
+from integrations.broadworks.ocip import describe, load, numbers_in
+from integrations.broadworks.simulator import CLONE_SERVICE_PROVIDER_ID, OCIPSimulator, preload_demo, preload_partner
 from integrations.choices import CallOutcome
 from integrations.models import ExternalCall
-from onboarding import build_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +194,7 @@ def test_N1_N2_numbers_go_to_the_partner_pool_then_to_the_group_activated(sim, g
     gw.assign_numbers(PARTNER, "ACME-BAKERY", POOL[1:2])
     assert gw.group_numbers(PARTNER, "ACME-BAKERY") == POOL[:2]
 
-    sim.state.preload_partner("BETA02", "BETA02-CLONE", numbers=["+441614960000"])
+    preload_partner(sim.state, "BETA02", "BETA02-CLONE", numbers=["+441614960000"])
     with pytest.raises(PermanentError, match="DN not available in service provider ACME01: \\+441614960000"):
         gw.assign_numbers(PARTNER, "ACME-BAKERY", ["+441614960000"])  # N2
     gw.assign_numbers(PARTNER, "ACME-BAKERY", [])
@@ -222,9 +216,9 @@ def test_B1_the_business_profile_number_is_one_of_the_groups_numbers(sim, gw):
 
 
 def test_numbers_as_real_broadworks_shows_them_are_read_as_e164():
-    assert _numbers_in("+44-2079460000") == ["+442079460000"]
-    assert _numbers_in("+44-2079460008 - +44-2079460011") == [f"+4420794600{n:02d}" for n in range(8, 12)]
-    assert _numbers_in("") == [] and _numbers_in(None) == []
+    assert numbers_in("+44-2079460000") == ["+442079460000"]
+    assert numbers_in("+44-2079460008 - +44-2079460011") == [f"+4420794600{n:02d}" for n in range(8, 12)]
+    assert numbers_in("") == [] and numbers_in(None) == []
 
 
 # -- voice portal (V1, V2) --------------------------------------------------------------------------
@@ -232,7 +226,7 @@ def test_numbers_as_real_broadworks_shows_them_are_read_as_e164():
 
 def test_V1_V2_the_voice_portal_is_enabled_authorising_and_assigning_voice_messaging_once(sim, gw):
     # A partner whose clone group does not have Voice Messaging Group at all.
-    sim.state.preload_partner("BETA02", "BETA02-CLONE", group_services=("Call Park",), numbers=POOL)
+    preload_partner(sim.state, "BETA02", "BETA02-CLONE", group_services=("Call Park",), numbers=POOL)
     new_group(gw, "BETA-SHOP", partner="BETA02", clone="BETA02-CLONE")
     assert "Voice Messaging Group" not in sim_group(sim, "BETA-SHOP", "BETA02")["group_services"]
     gw.assign_numbers("BETA02", "BETA-SHOP", POOL[:1])
@@ -518,10 +512,10 @@ def test_a_dropped_admin_add_is_found_on_the_retry_and_not_sent_again(sim, gw):
 def test_over_tls_it_logs_in_with_LoginRequest22V5_and_an_untrusted_certificate_is_permanent(
     tmp_path, monkeypatch, caplog
 ):
-    from tests.integrations.broadworks.test_simulator import _self_signed_cert
+    from tests.integrations.broadworks.ocip_client import self_signed_cert
 
     caplog.set_level(logging.INFO, logger="integrations.broadworks.simulator")
-    cert, key = _self_signed_cert(tmp_path)
+    cert, key = self_signed_cert(tmp_path)
     server = _start(tmp_path / "tls.json", tls_cert=cert, tls_key=key)
     try:
         gw = gateway_for(server, tls=True)
@@ -535,16 +529,16 @@ def test_over_tls_it_logs_in_with_LoginRequest22V5_and_an_untrusted_certificate_
 
 
 def test_the_row_describes_the_request_without_secret_fields():
-    c = _ocip().c
+    c = load().c
     request = c.GroupVoiceMessagingGroupModifyVoicePortalRequest(
         service_provider_id="SP",
         group_id="G",
         service_instance_profile=c.ServiceInstanceModifyProfile(
-            extension="8000", phone_number=_ocip().OCINil(), password="s3cret"
+            extension="8000", phone_number=load().OCINil(), password="s3cret"
         ),
         is_active=True,
     )
-    assert _describe(request) == {
+    assert describe(request) == {
         "type": "GroupVoiceMessagingGroupModifyVoicePortalRequest",
         "service_provider_id": "SP",
         "group_id": "G",

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from django.utils.module_loading import import_string
 
+from customers import build_steps
 from integrations.base import PermanentError, TransientError
 from integrations.callcabinet.client import (
     CallCabinetGateway,
@@ -19,7 +20,6 @@ from integrations.callcabinet.client import (
 )
 from integrations.callcabinet.simulator import API_PREFIX, create_app
 from integrations.models import ExternalCall
-from onboarding import build_steps
 
 from ..akixi.sim_servers import free_port, serving_in_thread
 

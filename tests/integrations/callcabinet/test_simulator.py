@@ -241,11 +241,12 @@ def test_entry_point_serves_over_a_socket_and_state_survives_a_kill(tmp_path):
 
 
 def test_C1_the_demo_partners_reseller_account_can_be_preloaded(tmp_path):
-    from integrations.callcabinet.simulator import _empty_state
-    from integrations.simkit import JsonState, preload_resellers
+    from integrations.callcabinet.simulator.state import empty_state
+    from integrations.simkit import JsonState
+    from integrations.simkit.resellers import preload_resellers
 
-    state = JsonState(tmp_path / "cc.json", _empty_state)
+    state = JsonState(tmp_path / "cc.json", empty_state)
     preload_resellers(state, ["ACME01"])
-    preload_resellers(JsonState(tmp_path / "cc.json", _empty_state), ["ACME01"])  # again: unchanged
-    reloaded = JsonState(tmp_path / "cc.json", _empty_state)
+    preload_resellers(JsonState(tmp_path / "cc.json", empty_state), ["ACME01"])  # again: unchanged
+    reloaded = JsonState(tmp_path / "cc.json", empty_state)
     assert list(reloaded.data["resellers"]) == ["ACME01"]

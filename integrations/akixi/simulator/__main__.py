@@ -1,0 +1,6 @@
+"""`python -m integrations.akixi.simulator ...` (see server.py for the options)."""
+
+from .server import main
+
+if __name__ == "__main__":
+    main()

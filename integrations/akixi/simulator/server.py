@@ -1,0 +1,83 @@
+"""The Akixi simulator as an app (`create_app`, for tests and the command line) and its command line.
+
+python -m integrations.akixi.simulator --host 127.0.0.1 --port 8602 --state var/sim/akixi.json
+"""
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from integrations.simkit.app import simulator_app
+from integrations.simkit.cli import argument_parser, serve
+from integrations.simkit.http_faults import http_faults
+from integrations.simkit.resellers import Resellers, preload_resellers
+from integrations.simkit.state import JsonState, faults_path_for
+
+from .access import Access
+from .contract import API_PREFIX
+from .routes import Partitions, Users
+from .state import PartitionSync, empty_state
+
+DEFAULT_API_KEY = "akixi-sim-key"
+DEFAULT_USERNAME = "akixi-sim"
+DEFAULT_PASSWORD = "akixi-sim-password"
+
+
+def create_app(
+    *,
+    state_path: Path,
+    api_key: str = DEFAULT_API_KEY,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    sync_polls: int = 2,
+    sync_seconds: float = 0.0,
+    session_ttl: float = 3600.0,
+    clock: Callable[[], float] = time.time,
+) -> Starlette:
+    """See PartitionSync for how `sync_polls` and `sync_seconds` move a sync along."""
+    state = JsonState(state_path, empty_state)
+    injector = http_faults(faults_path_for(state_path), extra_keys={"sync_stall": bool})
+    access = Access(api_key=api_key, username=username, password=password, session_ttl=session_ttl, clock=clock)
+    sync = PartitionSync(
+        polls=sync_polls, seconds=sync_seconds, clock=clock, stalled=lambda: bool(injector.read().get("sync_stall"))
+    )
+    resellers, partitions, users = Resellers(state, clock), Partitions(state, sync, clock), Users(state, clock)
+    return simulator_app(
+        API_PREFIX,
+        state=state,
+        injector=injector,
+        authenticate=access.authenticate,
+        open_endpoints=[("POST", "/login", access.login)],
+        endpoints=[
+            ("POST", "/resellers", resellers.create),  # K1
+            ("GET", "/resellers/{partner_id}", resellers.get),
+            ("POST", "/partitions", partitions.create),  # K2
+            ("GET", "/partitions", partitions.find),
+            ("GET", "/partitions/{partition_id:int}", partitions.get),
+            ("POST", "/partitions/{partition_id:int}/sync", partitions.press_sync),  # K3
+            ("POST", "/users", users.create),  # K4
+            ("GET", "/users", users.find),
+            ("GET", "/users/{username}", users.get),
+        ],
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argument_parser("akixi", "var/sim/akixi.json")
+    parser.add_argument("--sync-polls", type=int, default=2, help="looks at a partition before its sync completes")
+    parser.add_argument("--sync-seconds", type=float, default=0.0, help="seconds before a sync can complete")
+    args = parser.parse_args(argv)
+    if args.preload_reseller:
+        preload_resellers(JsonState(args.state, empty_state), args.preload_reseller)
+    app = create_app(
+        state_path=args.state,
+        api_key=os.environ.get("AKIXI_SIM_API_KEY", DEFAULT_API_KEY),
+        username=os.environ.get("AKIXI_SIM_USERNAME", DEFAULT_USERNAME),
+        password=os.environ.get("AKIXI_SIM_PASSWORD", DEFAULT_PASSWORD),
+        sync_polls=args.sync_polls,
+        sync_seconds=args.sync_seconds,
+    )
+    serve(app, host=args.host, port=args.port, log_level=args.log_level, label=f"Akixi simulator ({args.state})")

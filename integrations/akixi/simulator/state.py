@@ -1,0 +1,56 @@
+"""What the Akixi simulator keeps, and how a partition's synchronisation moves on (K3).
+
+State (one JSON file, see integrations/simkit/state.py):
+
+    {"resellers": {PartnerId: reseller},
+     "partitions": {"<Id>": partition, with "_sync": null | {"started_at", "reads"}},
+     "next_partition_id": 1,
+     "users": {Username: user}}
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from integrations.simkit.checks import utc_iso
+
+from .contract import SYNC_COMPLETED, SYNC_IN_PROGRESS, SYNC_PENDING
+
+
+def empty_state() -> dict[str, Any]:
+    return {"resellers": {}, "partitions": {}, "next_partition_id": 1, "users": {}}
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored record without the simulator's bookkeeping (keys starting with `_`)."""
+    return {key: value for key, value in record.items() if not key.startswith("_")}
+
+
+class PartitionSync:
+    """K3. A sync completes once the partition has been looked at `polls` times and `seconds` have
+    passed since the sync started; the first look always sees "pending", later ones "in_progress".
+    While `stalled()` says so (the `sync_stall` fault), it never completes."""
+
+    def __init__(self, *, polls: int, seconds: float, clock: Callable[[], float], stalled: Callable[[], bool]) -> None:
+        self.polls = polls
+        self.seconds = seconds
+        self.clock = clock
+        self.stalled = stalled
+
+    def start(self, partition: dict[str, Any]) -> None:
+        partition["syncStatus"] = SYNC_PENDING
+        partition["_sync"] = {"started_at": self.clock(), "reads": 0}
+
+    def observe(self, partition: dict[str, Any]) -> None:
+        """One API look at a partition: moves its sync along."""
+        progress = partition.get("_sync")
+        if progress is None:
+            return
+        now = self.clock()
+        done = progress["reads"] >= self.polls and now - progress["started_at"] >= self.seconds
+        if done and not self.stalled():
+            partition["syncStatus"] = SYNC_COMPLETED
+            partition["lastSyncCompletedAt"] = utc_iso(now)
+            partition["_sync"] = None
+        else:
+            partition["syncStatus"] = SYNC_PENDING if progress["reads"] == 0 else SYNC_IN_PROGRESS
+            progress["reads"] += 1

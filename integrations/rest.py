@@ -1,0 +1,177 @@
+"""The one REST transport under the Akixi and Call Cabinet gateways: JSON over HTTPS behind an API key
+header, every call through `RestGateway._request` (timeouts, the ExternalCall row, error mapping),
+and the reseller account both platforms have (K1, C1), written once.
+"""
+
+import logging
+from functools import cache
+from ssl import SSLContext
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from integrations.base import IntegrationError, PermanentError, TransientError, recorded_call
+
+logger = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+
+
+class RestGateway:
+    """A JSON-over-HTTPS platform behind an API key header. Subclasses name the platform and the
+    settings; every call goes through `_request`."""
+
+    platform = ""  # integrations.choices.Platform value
+    label = ""  # how people name the platform in messages
+    setting_prefix = ""  # AKIXI -> AKIXI_BASE_URL, AKIXI_API_KEY, AKIXI_TIMEOUT
+    default_base_url = ""
+    default_api_key = ""
+    default_timeout = 30.0
+    api_key_header = "x-api-key"
+
+    def __init__(
+        self, *, base_url: str | None = None, api_key: str | None = None, timeout: float | None = None
+    ) -> None:
+        prefix = self.setting_prefix
+        self.base_url: str = (
+            base_url if base_url is not None else getattr(settings, f"{prefix}_BASE_URL", self.default_base_url)
+        ).rstrip("/")
+        self._api_key: str = (
+            api_key if api_key is not None else getattr(settings, f"{prefix}_API_KEY", self.default_api_key)
+        )
+        self.timeout = float(
+            timeout if timeout is not None else getattr(settings, f"{prefix}_TIMEOUT", self.default_timeout)
+        )
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"<{type(self).__name__} {self.base_url}>"
+
+    # K1 / C1: the partner's reseller account --------------------------------------------------------
+
+    def reseller_exists(self, partner_id: str) -> bool:
+        status, _ = self._request(
+            "reseller_exists", "GET", f"/resellers/{segment(partner_id)}", target=partner_id, accept=(404,)
+        )
+        return status != 404
+
+    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
+        """The partner's reseller account (the platform sends the welcome email). Already there: done."""
+        body = {"PartnerId": partner_id, "Name": name, "Email": email}
+        status, payload = self._request(
+            "add_reseller", "POST", "/resellers", target=partner_id, body=body, accept=(409,)
+        )
+        if status == 409 and not self.reseller_exists(partner_id):
+            raise PermanentError(f"{self.label}: {payload.get('message') or 'duplicate reseller'}", code="duplicate")
+        return partner_id
+
+    # The one way out --------------------------------------------------------------------------------
+
+    def _find_for_group(self, operation: str, path: str, *, listed: str, group_field: str, group_id: str) -> list[Json]:
+        """The records of `GET path?groupId=` (under the body's `listed` key) that really are the group's."""
+        _, payload = self._request(operation, "GET", path, target=group_id, params={"groupId": group_id})
+        return [record for record in payload.get(listed) or [] if record.get(group_field) == group_id]
+
+    def _request(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        target: str = "",
+        params: dict[str, str] | None = None,
+        body: Json | None = None,
+        accept: tuple[int, ...] = (),
+    ) -> tuple[int, Json]:
+        """One call, recorded as an ExternalCall row. Returns (status, JSON body) for a 2xx or for a
+        status in `accept` (which the caller handles, e.g. 404 = "not there", 409 = "already there");
+        raises TransientError for what may work later and PermanentError for a refusal."""
+        if not self.base_url:
+            raise PermanentError(f"{self.label} is not configured: set {self.setting_prefix}_BASE_URL.")
+        if not self._api_key:
+            raise PermanentError(f"{self.label} is not configured: set {self.setting_prefix}_API_KEY.")
+        record: Json = {"method": method, "path": path}
+        if params:
+            record["query"] = params
+        if body is not None:
+            record["body"] = body
+        with recorded_call(platform=self.platform, operation=operation, target=target, request=record) as call:
+            response = self._send(operation, method, path, params=params, body=body)
+            status = response.status_code
+            payload = _json_body(response)
+            call.response = {"status": status, "body": payload}
+            logger.info("%s %s %s %s -> %s", self.label, operation, method, path, status)
+            if 200 <= status < 300:
+                if not isinstance(payload, dict):
+                    raise PermanentError(
+                        f"{self.label} answered {operation} with something other than JSON; "
+                        f"check {self.setting_prefix}_BASE_URL.",
+                        code="bad_response",
+                    )
+                return status, payload
+            if status in accept:
+                return status, payload if isinstance(payload, dict) else {}
+            raise self._error(status, payload, response.reason_phrase)
+
+    def _send(
+        self, operation: str, method: str, path: str, *, params: dict[str, str] | None, body: Json | None
+    ) -> httpx.Response:
+        """The HTTP exchange itself; a timeout or a lost connection is transient."""
+        try:
+            with httpx.Client(timeout=self.timeout, verify=_tls_context()) as client:
+                return client.request(
+                    method,
+                    f"{self.base_url}{path}",
+                    params=params,
+                    json=body,
+                    headers={self.api_key_header: self._api_key, "Accept": "application/json"},
+                )
+        except httpx.TimeoutException as exc:
+            raise TransientError(
+                f"{self.label} did not answer within {self.timeout:g} s ({operation}).", code="timeout"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransientError(
+                f"{self.label} could not be reached or dropped the connection ({operation}): {type(exc).__name__}.",
+                code="connection",
+            ) from exc
+
+    def _error(self, status: int, payload: object, reason: str) -> IntegrationError:
+        body = payload if isinstance(payload, dict) else {}
+        message = str(body.get("message") or reason or f"HTTP {status}")
+        for error in body.get("errors") or []:
+            if not isinstance(error, dict):
+                continue
+            text = str(error.get("message") or "")
+            if text and text not in message:
+                field = error.get("field")
+                message = f"{message}; {field}: {text}" if field else f"{message}; {text}"
+        code = str(body.get("code") or status)
+        if status >= 500 or status in (408, 429) or body.get("transient") is True:
+            return TransientError(f"{self.label} is unavailable ({status}): {message}", code=code)
+        if status == 401:
+            return PermanentError(
+                f"{self.label} refused our credentials ({status}): {message.rstrip('.')}. "
+                f"Check {self.setting_prefix}_API_KEY.",
+                code=code,
+            )
+        return PermanentError(f"{self.label}: {message}", code=code)
+
+
+def segment(value: object) -> str:
+    """A value as one path segment: `/users/a%2Fb`, never `/users/a/b`."""
+    return quote(str(value), safe="")
+
+
+@cache
+def _tls_context() -> SSLContext:
+    """Built once: making one costs tens of milliseconds (it loads the CA bundle)."""
+    return httpx.create_ssl_context()
+
+
+def _json_body(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return None
