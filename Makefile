@@ -27,9 +27,12 @@ run: install
 test: install lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# ruff; the layering of DESIGN.md as import-linter contracts (pyproject.toml); types (mypy).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -47,4 +50,4 @@ lock: install
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.12 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache
