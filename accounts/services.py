@@ -1,22 +1,32 @@
 """Use cases for users and the audit trail. Services are the only code that changes state."""
 
-from django.contrib.auth.models import Group
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from .choices import Role
 from .models import AuditEvent, User
 from .roles import group_name
 
 
-def require_perm(user, perm: str, *, action: str) -> None:
+def require_perm(user: User | AnonymousUser | None, perm: str, *, action: str) -> None:
     """Refuse `action` unless `user` holds `perm`; services call this before any change."""
     if user is None or not user.is_authenticated or not user.has_perm(perm):
         raise PermissionDenied(f"You are not allowed to {action}.")
 
 
-def audit_record(*, actor, action: str, target, partner=None, changes: dict | None = None) -> AuditEvent:
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model,
+    partner: Any = None,  # a partners.Partner or None (accounts, the lowest app, cannot name it)
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -33,14 +43,14 @@ def user_create(
     username: str,
     role: str,
     password: str,
-    partner=None,
+    partner: Any = None,  # a partners.Partner (accounts, the lowest app, cannot name it)
     email: str = "",
     first_name: str = "",
     last_name: str = "",
-    by=None,
+    by: User | None = None,
 ) -> User:
     """Create a user in one role; a partner user needs exactly one partner, staff none."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [f"Unknown role “{role}”; choose one of {', '.join(Role.values)}."]
     elif role == Role.PARTNER_USER and partner is None:

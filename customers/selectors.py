@@ -1,14 +1,17 @@
 """Read queries for customer groups and their builds, scoped to what the user may see."""
 
+from typing import Any
+
 from django.db.models import Count, Q
 
+from accounts.models import User
 from accounts.scoping import scope_for
 
 from .choices import BuildStatus, StepStatus
 from .models import CustomerGroup, ServiceBuild
 
 
-def build_summary(group) -> dict:
+def build_summary(group: CustomerGroup) -> dict[str, Any]:
     """API.md's `build` object: status, progress (percent of steps done) and the steps."""
     build = getattr(group, "build", None)  # the reverse one-to-one raises AttributeError when absent
     if build is None:
@@ -28,7 +31,7 @@ def callcabinet_confirmed_reference(group_id: str) -> str | None:
     return reference or None
 
 
-def build_attention_counts(*, user) -> dict[str, int]:
+def build_attention_counts(*, user: User) -> dict[str, int]:
     """Customer builds that need a person: failed ones, and those waiting for a co-ordinator to do a
     step by hand (Call Cabinet in manual mode). One query."""
     return scope_for(user, ServiceBuild.objects.all()).aggregate(

@@ -1,12 +1,15 @@
 """Use cases for customer groups: their build request (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5) and
 the numbers assigned to them (N1, N2). Each runs in one transaction."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal import vault
 from expoe_portal.transitions import TransitionConflict
@@ -18,7 +21,7 @@ from .build_request import validate_build_request
 from .models import AkixiUser, CustomerGroup, GroupAdmin
 
 
-def can_assign_numbers(user, group: CustomerGroup) -> bool:
+def can_assign_numbers(user: User, group: CustomerGroup) -> bool:
     """N1: the partner's own users assign their numbers; so do provisioning staff."""
     if user.is_partner_user:
         return user.partner_id == group.partner_id
@@ -26,7 +29,7 @@ def can_assign_numbers(user, group: CustomerGroup) -> bool:
 
 
 @transaction.atomic
-def numbers_assign(*, by, group: CustomerGroup, numbers: list[str]) -> int:
+def numbers_assign(*, by: User, group: CustomerGroup, numbers: list[str]) -> int:
     """N1, N2: assign available numbers of the group's own partner to the group, all or none.
 
     Only numbers in that partner's pool can move, whatever the input: the UPDATE itself is
@@ -51,7 +54,8 @@ def _unassignable(group: CustomerGroup, wanted: list[str]) -> list[str]:
             "customer_group"
         )
     }
-    messages, not_in_pool = [], []
+    messages: list[str] = []
+    not_in_pool: list[str] = []
     for number in wanted:
         found = known.get(number)
         if found is None:
@@ -66,7 +70,7 @@ def _unassignable(group: CustomerGroup, wanted: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def numbers_release(*, by, group: CustomerGroup, numbers: list[str]) -> int:
+def numbers_release(*, by: User, group: CustomerGroup, numbers: list[str]) -> int:
     """Return a group's numbers to its partner's pool."""
     if not can_assign_numbers(by, group):
         raise PermissionDenied("You cannot change this customer group's numbers.")
@@ -75,7 +79,7 @@ def numbers_release(*, by, group: CustomerGroup, numbers: list[str]) -> int:
     )
 
 
-def _require_group_author(by, partner: Partner, *, action: str) -> None:
+def _require_group_author(by: User, partner: Partner, *, action: str) -> None:
     """Co-ordinators and administrators build for any partner; a partner user only for their own."""
     require_perm(by, "customers.add_customergroup", action=action)
     if by.is_partner_user and by.partner_id != partner.pk:
@@ -83,7 +87,7 @@ def _require_group_author(by, partner: Partner, *, action: str) -> None:
 
 
 @sensitive_variables("cleaned", "admin", "password", "generated")
-def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str]:
+def _save_build_request(*, group: CustomerGroup, cleaned: dict[str, Any]) -> dict[str, str]:
     """Write the cleaned request into the group and its rows; return generated passwords, which the
     caller shows once (A2). Passwords are stored only encrypted."""
     vp, akixi, cc = cleaned["voice_portal"], cleaned["akixi"], cleaned["callcabinet"]
@@ -107,7 +111,7 @@ def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str
         if moved != len(wanted):  # taken by someone else since validation
             raise ValidationError({"numbers": _unassignable(group, wanted)})
 
-    generated = {}
+    generated: dict[str, str] = {}
     kept = {a.user_id: a for a in group.admins.all()}
     group.admins.exclude(user_id__in=[a["user_id"] for a in cleaned["admins"]]).delete()
     for admin in cleaned["admins"]:
@@ -126,7 +130,7 @@ def _save_build_request(*, group: CustomerGroup, cleaned: dict) -> dict[str, str
 
 
 @sensitive_variables("data", "cleaned", "generated")
-def customer_group_create(*, by, partner: Partner, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
+def customer_group_create(*, by: User, partner: Partner, data: dict[str, Any]) -> tuple[CustomerGroup, dict[str, str]]:
     """Record one end customer's build request, checked against every rule before anything is sent.
 
     Returns the group (a draft until confirmed) and the generated admin passwords, to show once."""
@@ -151,7 +155,9 @@ def customer_group_create(*, by, partner: Partner, data: dict) -> tuple[Customer
 
 
 @sensitive_variables("data", "cleaned", "generated")
-def customer_group_update(*, by, group: CustomerGroup, data: dict) -> tuple[CustomerGroup, dict[str, str]]:
+def customer_group_update(
+    *, by: User, group: CustomerGroup, data: dict[str, Any]
+) -> tuple[CustomerGroup, dict[str, str]]:
     """Change a build request while it is still a draft (not yet confirmed)."""
     _require_group_author(by, group.partner, action="change customer builds")
     with transaction.atomic():
@@ -164,7 +170,7 @@ def customer_group_update(*, by, group: CustomerGroup, data: dict) -> tuple[Cust
     return group, generated
 
 
-def customer_group_submit(*, by, group: CustomerGroup) -> CustomerGroup:
+def customer_group_submit(*, by: User, group: CustomerGroup) -> CustomerGroup:
     """Confirm a build request after its preview; from now on it is built, not edited."""
     _require_group_author(by, group.partner, action="confirm customer builds")
     with transaction.atomic():
@@ -178,7 +184,7 @@ def customer_group_submit(*, by, group: CustomerGroup) -> CustomerGroup:
     return group
 
 
-def customer_group_as_request(group: CustomerGroup) -> dict:
+def customer_group_as_request(group: CustomerGroup) -> dict[str, Any]:
     """The stored request in the shape `validate_build_request` takes (passwords never included)."""
     return {
         "group_id": group.group_id,

@@ -1,23 +1,33 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from accounts.models import EscalationContact
+from accounts.models import EscalationContact, User
 from accounts.scoping import get_scoped_or_404, scope_for
 
 from .choices import SlaState
 from .models import Escalation, SlaPolicy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency: for mypy only
+
 TREND_WEEKS = 12
 
 
-def escalation_contact_list(*, user):
+class LiveState(TypedDict):
+    """What escalation_list annotates each escalation with."""
+
+    live_state: str
+
+
+def escalation_contact_list(*, user: User) -> QuerySet[EscalationContact]:
     return scope_for(user, EscalationContact.objects.select_related("updated_by"))
 
 
-def escalation_contact_get(*, user, pk) -> EscalationContact:
+def escalation_contact_get(*, user: User, pk: int) -> EscalationContact:
     return get_scoped_or_404(user, EscalationContact.objects.all(), pk=pk)
 
 
@@ -28,18 +38,18 @@ def escalation_contacts_by_level() -> dict[int, EscalationContact]:
 # --- SLA policies ----------------------------------------------------------------------------
 
 
-def sla_policy_list(*, user) -> QuerySet[SlaPolicy]:
+def sla_policy_list(*, user: User) -> QuerySet[SlaPolicy]:
     return scope_for(user, SlaPolicy.objects.select_related("updated_by"))
 
 
-def sla_policy_get(*, user, pk) -> SlaPolicy:
+def sla_policy_get(*, user: User, pk: int) -> SlaPolicy:
     return get_scoped_or_404(user, SlaPolicy.objects.all(), pk=pk)
 
 
 # --- Escalations (E2) ------------------------------------------------------------------------
 
 
-def escalation_state_expression(now):
+def escalation_state_expression(now: datetime) -> Case:
     """The state in SQL, so that lists count, filter and sort on it; mirrors Escalation.state_at.
     At exactly the deadline the item is still within it; a second later it is breached."""
     return Case(
@@ -50,7 +60,7 @@ def escalation_state_expression(now):
     )
 
 
-def escalation_list(*, user, now=None) -> QuerySet[Escalation]:
+def escalation_list(*, user: User, now: datetime | None = None) -> "QuerySet[WithAnnotations[Escalation, LiveState]]":
     """Every escalation the user may see (open and closed), with its state now as `live_state`."""
     queryset = Escalation.objects.select_related("policy", "partner", "owner", "acknowledged_by").annotate(
         live_state=escalation_state_expression(now or timezone.now())
@@ -58,20 +68,22 @@ def escalation_list(*, user, now=None) -> QuerySet[Escalation]:
     return scope_for(user, queryset)
 
 
-def escalation_open_list(*, user, now=None) -> QuerySet[Escalation]:
+def escalation_open_list(
+    *, user: User, now: datetime | None = None
+) -> "QuerySet[WithAnnotations[Escalation, LiveState]]":
     return escalation_list(user=user, now=now).filter(closed_at__isnull=True)
 
 
-def escalation_get(*, user, pk) -> Escalation:
+def escalation_get(*, user: User, pk: int) -> Escalation:
     return get_scoped_or_404(user, escalation_list(user=user), pk=pk)
 
 
-def escalation_breaches_oldest_first(*, user, now=None, limit=25) -> list[Escalation]:
+def escalation_breaches_oldest_first(*, user: User, now: datetime | None = None, limit: int = 25) -> list[Escalation]:
     now = now or timezone.now()
     return list(escalation_open_list(user=user, now=now).filter(due_at__lt=now).order_by("due_at", "id")[:limit])
 
 
-def escalation_dashboard(*, user, now=None) -> dict:
+def escalation_dashboard(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     """What the managers' dashboard shows, in a fixed number of queries whatever the number of items:
     every count is aggregated in the database."""
     now = now or timezone.now()
@@ -79,7 +91,7 @@ def escalation_dashboard(*, user, now=None) -> dict:
     policies = list(SlaPolicy.objects.order_by("position", "key"))
 
     # Counts by policy, state and level (one query).
-    counts = {}
+    counts: dict[int, dict[str, Any]] = {}
     rows = open_items.order_by().values_list("policy_id", "live_state", "level").annotate(n=Count("id"))
     for policy_id, state, level, n in rows:
         entry = counts.setdefault(policy_id, {"on_track": 0, "at_risk": 0, "breached": 0, "levels": [0, 0, 0, 0]})
@@ -127,7 +139,7 @@ def escalation_dashboard(*, user, now=None) -> dict:
     }
 
 
-def breach_trend(*, user, now=None, weeks=TREND_WEEKS) -> list[dict]:
+def breach_trend(*, user: User, now: datetime | None = None, weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:
     """Breaches per week (by the week the breach was recorded), the last `weeks` weeks, oldest
     first, weeks without breaches included (one query)."""
     now = now or timezone.now()
@@ -142,7 +154,7 @@ def breach_trend(*, user, now=None, weeks=TREND_WEEKS) -> list[dict]:
         .values_list("week")
         .annotate(n=Count("id"))
     )
-    per_week = {}
+    per_week: dict[date, int] = {}
     for week, n in rows:
         day = week.date() if hasattr(week, "date") else week
         per_week[day] = per_week.get(day, 0) + n
@@ -152,6 +164,6 @@ def breach_trend(*, user, now=None, weeks=TREND_WEEKS) -> list[dict]:
     ]
 
 
-def escalation_owned_by(*, user, owner, now=None, limit=20) -> list[Escalation]:
+def escalation_owned_by(*, user: User, owner: User, now: datetime | None = None, limit: int = 20) -> list[Escalation]:
     """A co-ordinator's own open items with deadlines, the most urgent first (home page)."""
     return list(escalation_open_list(user=user, now=now).filter(owner=owner).order_by("due_at", "id")[:limit])

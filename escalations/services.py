@@ -4,8 +4,9 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -13,14 +14,14 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import AuditEvent, EscalationContact
+from accounts.models import AuditEvent, EscalationContact, User
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import TransitionConflict
 
 from .choices import MAX_LEVEL, CloseReason, SlaClock, SlaState
 from .models import Escalation, EscalationEvent, SlaPolicy
-from .sources import SOURCES
+from .sources import SOURCES, OpenItem
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class MatrixLoadResult:
     unchanged: list[int] = field(default_factory=list)
 
 
-def _clean_contact_values(values: dict) -> dict:
+def _clean_contact_values(values: dict[str, Any]) -> dict[str, str]:
     cleaned = {key: str(values.get(key) or "").strip() for key in CONTACT_FIELDS}
     try:
         cleaned["phone"] = normalise_e164(cleaned["phone"])
@@ -73,7 +74,7 @@ def escalation_matrix_load(*, path: Path = MATRIX_FILE, overwrite: bool = False)
 
 
 @transaction.atomic
-def escalation_contact_update(*, by, contact: EscalationContact, **values) -> EscalationContact:
+def escalation_contact_update(*, by: User, contact: EscalationContact, **values: str) -> EscalationContact:
     """E1: a manager changes who is called at one level."""
     require_perm(by, "accounts.change_escalationcontact", action="edit the escalation matrix")
     contact = EscalationContact.objects.select_for_update().get(pk=contact.pk)
@@ -100,7 +101,7 @@ class PolicyLoadResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def sla_policy_load(**kwargs) -> PolicyLoadResult:
+def sla_policy_load(**kwargs: Any) -> PolicyLoadResult:
     """E2: create the default policies that are missing (those whose source exists); policies
     already there keep their managers' thresholds. Runs after every migrate (and test flush)."""
     from .policies import default_policies
@@ -120,7 +121,7 @@ def sla_policy_load(**kwargs) -> PolicyLoadResult:
     return result
 
 
-def sla_policy_update(*, by, policy: SlaPolicy, **values) -> SlaPolicy:
+def sla_policy_update(*, by: User, policy: SlaPolicy, **values: int | bool | None) -> SlaPolicy:
     """E2: a manager tunes a policy's thresholds. Open escalations follow at the next evaluation
     (their deadlines are worked out again); levels already reached and notified stay."""
     require_perm(by, "escalations.change_slapolicy", action="edit SLA policies")
@@ -132,7 +133,7 @@ def sla_policy_update(*, by, policy: SlaPolicy, **values) -> SlaPolicy:
         changes = {k: [getattr(policy, k), v] for k, v in values.items() if getattr(policy, k) != v}
         for key, value in values.items():
             setattr(policy, key, value)
-        errors = {}
+        errors: dict[str, list[str]] = {}
         if policy.clock != SlaClock.ITEM_DEADLINE and not policy.target:
             errors["target"] = [f"Enter the {policy.target_display.split()[-1]} allowed (at least 1)."]
         if policy.climb_every_hours is None or policy.climb_every_hours < 1:
@@ -159,18 +160,18 @@ class EvaluationResult:
     updated: int = 0
     events: list[int] = field(default_factory=list)  # events this run created (and notifies)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"opened {self.opened}, closed {self.closed}, updated {self.updated}, new levels {len(self.events)}"
 
 
-def level_due(policy: SlaPolicy, due_at, now) -> int:
+def level_due(policy: SlaPolicy, due_at: datetime, now: datetime) -> int:
     """E2: the level a breach not acknowledged has reached: the policy's start level at the
     deadline, one more after each `climb_every_hours`, never above 3."""
     climbs = int((now - due_at) / timedelta(hours=policy.climb_every_hours))
     return min(MAX_LEVEL, policy.breach_start_level + climbs)
 
 
-def escalation_evaluate(*, now=None, notify: bool = True) -> EvaluationResult:
+def escalation_evaluate(*, now: datetime | None = None, notify: bool = True) -> EvaluationResult:
     """E2: bring every policy's escalations up to date: open one per new item, close those whose
     item was resolved, follow changed deadlines, and climb breaches up the matrix (E1).
 
@@ -189,7 +190,7 @@ def escalation_evaluate(*, now=None, notify: bool = True) -> EvaluationResult:
     return result
 
 
-def _close(ids: list[int], reason: str, now) -> int:
+def _close(ids: list[int], reason: str, now: datetime) -> int:
     closed = 0
     for start in range(0, len(ids), 500):
         closed += Escalation.objects.filter(pk__in=ids[start : start + 500], closed_at__isnull=True).update(
@@ -198,7 +199,14 @@ def _close(ids: list[int], reason: str, now) -> int:
     return closed
 
 
-def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult, *, notify=True) -> None:
+def _evaluate_policy(
+    policy: SlaPolicy,
+    now: datetime,
+    contacts: dict[int, EscalationContact],
+    result: EvaluationResult,
+    *,
+    notify: bool = True,
+) -> None:
     open_rows = Escalation.objects.filter(policy=policy, closed_at__isnull=True)
     source = SOURCES.get(policy.source)
     if source is None or not policy.active:
@@ -208,13 +216,15 @@ def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationR
         return
 
     at_risk = timedelta(hours=policy.at_risk_hours)
-    wanted = {}
+    wanted: dict[tuple[str, int], tuple[OpenItem, datetime, datetime]] = {}
     for item in source.open_items(policy, now):
         due = source.due_at(policy, item)
         wanted[(item.subject_type, item.subject_id)] = (item, due, due - at_risk)
 
-    resolved, restarted, changed = [], [], []
-    kept = set()
+    resolved: list[int] = []
+    restarted: list[int] = []
+    changed: list[Escalation] = []
+    kept: set[tuple[str, int]] = set()
     for row in open_rows.only(
         "id", "subject_type", "subject_id", "subject_label", "started_at", "due_at", "at_risk_at", "owner", "partner"
     ):
@@ -267,13 +277,21 @@ def _evaluate_policy(policy: SlaPolicy, now, contacts: dict, result: EvaluationR
     _climb(policy, now, contacts, result, notify=notify)
 
 
-def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult, *, notify=True) -> None:
+def _climb(
+    policy: SlaPolicy,
+    now: datetime,
+    contacts: dict[int, EscalationContact],
+    result: EvaluationResult,
+    *,
+    notify: bool = True,
+) -> None:
     """E2: record each level a breach has newly reached and notify that level's contact once."""
     breached = Escalation.objects.filter(policy=policy, closed_at__isnull=True, due_at__lt=now).values_list(
         "id", "due_at", "level", "acknowledged_at", "subject_label", "partner_id"
     )
-    new_events, raise_to = [], defaultdict(list)
-    labels = {}
+    new_events: list[tuple[int, int, str, str]] = []
+    raise_to: defaultdict[int, list[int]] = defaultdict(list)
+    labels: dict[int, tuple[str, int | None]] = {}
     for pk, due, level, acknowledged_at, label, partner_id in breached:
         if acknowledged_at is not None:
             target = level if level is not None else policy.breach_start_level  # acknowledged: held
@@ -316,7 +334,7 @@ def _climb(policy: SlaPolicy, now, contacts: dict, result: EvaluationResult, *, 
         level_email_queue(event_id=event_id)
 
 
-def _insert_events(rows: list[tuple], now) -> list[tuple]:
+def _insert_events(rows: list[tuple[int, int, str, str]], now: datetime) -> list[tuple[int, int, int, str]]:
     """Insert (escalation, level) events unless they exist; return (id, escalation, level, email)
     of the rows this call inserted. Two evaluators inserting the same event: the second waits for
     the first to commit, finds the row and gets nothing back, so it queues no email."""
@@ -324,7 +342,7 @@ def _insert_events(rows: list[tuple], now) -> list[tuple]:
         return []
     table = EscalationEvent._meta.db_table
     at = connection.ops.adapt_datetimefield_value(now)
-    created = []
+    created: list[tuple[int, int, int, str]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             batch = rows[start : start + 500]
@@ -343,7 +361,7 @@ def _insert_events(rows: list[tuple], now) -> list[tuple]:
 # --- Acknowledging (E2) --------------------------------------------------------------------------
 
 
-def escalation_acknowledge(*, by, escalation: Escalation, note: str) -> Escalation:
+def escalation_acknowledge(*, by: User, escalation: Escalation, note: str) -> Escalation:
     """E2: a staff member takes a breach in hand (who, when, note); it stays at its level and
     climbs no further until the item is resolved."""
     require_perm(by, "escalations.acknowledge_escalation", action="acknowledge escalations")

@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from expoe_portal.phone import normalise_e164
@@ -147,3 +150,44 @@ class HistoryEntrySerializer(serializers.Serializer):
             "transition": data["transition"],
             "note": data["note"],
         }
+
+
+class TransitionActions:
+    """`GET <object>/transitions/` and `POST <object>/transitions/<name>/` (API.md, "State machines"),
+    the same for every state machine. A viewset says which transitions it has, how their fields are
+    read, and which service runs one; the service decides who may run what (roles, ownership), so
+    running one needs only a signed-in user, not a model permission."""
+
+    transition_names: tuple[str, ...] = ()
+    transition_noun = "this object"  # in "“x” is not a transition of …"
+
+    def transitions_for(self, instance, user) -> list[dict]:
+        raise NotImplementedError
+
+    def transition_fields(self, instance, name: str, data) -> dict:
+        """The transition's fields, checked (a ValidationError names the bad ones)."""
+        raise NotImplementedError
+
+    def transition_run(self, *, by, instance, name: str, data: dict, expected_status: str | None):
+        raise NotImplementedError
+
+    @action(detail=True, methods=["get"], url_path="transitions")
+    def transitions(self, request, pk=None):
+        """The transitions the caller may run now."""
+        return Response(self.transitions_for(self.get_object(), request.user))
+
+    @action(
+        detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", permission_classes=[IsAuthenticated]
+    )
+    def run_transition(self, request, pk=None, name=None):
+        """Run one transition with its fields. `expected_status` (optional): the status the caller
+        last saw; 409 if it has changed."""
+        instance = self.get_object()
+        if name not in self.transition_names:
+            raise exceptions.NotFound(f"“{name}” is not a transition of {self.transition_noun}.")
+        data = dict(self.transition_fields(instance, name, request.data))
+        expected = data.pop("expected_status", None)
+        instance = self.transition_run(
+            by=request.user, instance=instance, name=name, data=data, expected_status=expected
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data)

@@ -9,6 +9,7 @@ than a confirmation that silently never leaves.
 
 import logging
 import smtplib
+from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
@@ -40,7 +41,8 @@ def email_queue(message: EmailMessage, *, kind: str, stamp: tuple[Model, str] | 
         return None
     html = next((content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
     stamp_row, stamp_field = stamp if stamp else (None, "")
-    email = OutboundEmail.objects.create(
+    # A lazy (translated) subject or body is saved as its text; django-stubs' text fields take no Promise.
+    email = OutboundEmail.objects.create(  # type: ignore[misc]
         kind=kind,
         subject=message.subject,
         body=message.body,
@@ -95,7 +97,7 @@ def email_send(*, email_id: int, delivery: str = "") -> str:
     return "sent"
 
 
-def _stamp(email: OutboundEmail, when) -> None:
+def _stamp(email: OutboundEmail, when: datetime) -> None:
     if email.stamp_model and email.stamp_field:
         model = apps.get_model(email.stamp_model)
         model.objects.filter(pk=email.stamp_id, **{f"{email.stamp_field}__isnull": True}).update(

@@ -25,11 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Manager, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -58,13 +58,21 @@ def retry_delay(attempts: int, *, base: int | None = None, cap: int | None = Non
     return max(0, min(base * 2 ** max(attempts - 1, 0), cap))
 
 
-def send_task(name: str, args: tuple, *, countdown: int = 0) -> None:
+def send_task(name: str, args: tuple[Any, ...], *, countdown: int = 0) -> None:
     """Send a task by its name (through the task object, so tests' eager mode runs it in-process)."""
     from expoe_portal.celery import app
 
     if name not in app.tasks:
         app.loader.import_default_modules()  # web processes import task modules only when asked
-    app.tasks[name].apply_async(args, countdown=countdown or None)
+    # celery-types allows only a float, but celery takes countdown=None (its default: no delay).
+    app.tasks[name].apply_async(args, countdown=countdown or None)  # type: ignore[arg-type]
+
+
+class QueueModel(Protocol):
+    """A queue's model: a model class with its default `objects` manager (django-stubs gives every
+    concrete model one, but not `type[Model]`)."""
+
+    objects: ClassVar[Manager[Any]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ class WorkQueue:
     changes made to a row whose holder died, besides releasing it (e.g. a build step's status)."""
 
     name: str
-    model: type[Model]
+    model: type[QueueModel]
     task: str
     runnable: Q
     wake_args: tuple[str, ...] = ("pk",)
@@ -100,11 +108,11 @@ class WorkQueue:
     def attempts_col(self) -> str:
         return f"{self.prefix}attempts"
 
-    def _q(self, col: str, lookup: str, value) -> Q:
+    def _q(self, col: str, lookup: str, value: Any) -> Q:
         return Q(**{f"{col}__{lookup}" if lookup else col: value})
 
     # --- waking a worker --------------------------------------------------------------------------
-    def wake(self, *args, countdown: int = 0) -> None:
+    def wake(self, *args: Any, countdown: int = 0) -> None:
         """Send the task after the current transaction commits (at once outside one)."""
         transaction.on_commit(lambda: send_task(self.task, args, countdown=countdown))
 
@@ -113,7 +121,7 @@ class WorkQueue:
         return {self.due_col: timezone.now(), self.lease_col: None}
 
     # --- claiming and holding ---------------------------------------------------------------------
-    def claim(self, pk: int, *, token: str, where: Q | None = None, **updates) -> bool:
+    def claim(self, pk: int, *, token: str, where: Q | None = None, **updates: Any) -> bool:
         """Take the row if nobody holds it (or its holder's lease lapsed), or if `token` holds it
         already: a message redelivered because its worker died takes back its own claim."""
         now = timezone.now()
@@ -134,19 +142,19 @@ class WorkQueue:
         )
         return bool(claimed)
 
-    def held(self, pk: int, token: str) -> QuerySet:
+    def held(self, pk: int, token: str) -> QuerySet[Any]:
         """The row, only while `token` still holds it (for compare-and-set updates of the outcome)."""
         return self.model.objects.filter(
             self._q(self.claim_col, "", token), self._q(self.lease_col, "isnull", False), pk=pk
         )
 
-    def finish(self, pk: int, *, token: str, **fields) -> bool:
+    def finish(self, pk: int, *, token: str, **fields: Any) -> bool:
         """Record the outcome and release the row, if this claim still holds it; False when the
         row was taken back meanwhile (then the outcome is dropped: the other run redoes the work,
         which reads the platform before it writes)."""
         return bool(self.held(pk, token).update(**{self.lease_col: None}, **fields))
 
-    def retry_later(self, pk: int, *, token: str, delay: int, wake_args: tuple, **fields) -> bool:
+    def retry_later(self, pk: int, *, token: str, delay: int, wake_args: tuple[Any, ...], **fields: Any) -> bool:
         """Release the row to run again in `delay` seconds, and send its (countdown) message. If that
         message is lost, the row is still due in the database, and the sweeper wakes it."""
         released = self.finish(pk, token=token, **{self.due_col: timezone.now() + timedelta(seconds=delay)}, **fields)
@@ -186,13 +194,13 @@ class WorkQueue:
     def _lost(self, now: datetime) -> Q:
         return self._q(self.lease_col, "isnull", True) & self._q(self.due_col, "lte", now - requeue_after())
 
-    def stuck(self) -> QuerySet:
+    def stuck(self) -> QuerySet[Any]:
         """Rows nothing live moves: due for longer than a message takes to arrive, yet unclaimed, or
         claimed by a worker that stopped renewing its lease."""
         now = timezone.now()
         return self.model.objects.filter(self.runnable).filter(self._lapsed(now) | self._lost(now))
 
-    def sweep(self, *, where: Q | None = None, limit: int = 500) -> list[tuple]:
+    def sweep(self, *, where: Q | None = None, limit: int = 500) -> list[tuple[Any, ...]]:
         """Wake a worker for each stuck row (taking back those whose holder died), marking each due
         now so that the next sweep leaves it to this message for a while. Returns the wake
         arguments sent, one tuple per row."""
@@ -215,7 +223,7 @@ class WorkQueue:
             logger.info("sweeper woke %d %s", len(woken), self.name)
         return woken
 
-    def due_not_running(self) -> QuerySet:
+    def due_not_running(self) -> QuerySet[Any]:
         """Rows that should be running by now and that no live worker holds."""
         now = timezone.now()
         free = self._q(self.lease_col, "isnull", True) | self._lapsed(now)

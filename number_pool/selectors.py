@@ -2,17 +2,19 @@
 
 from django.db.models import Count, QuerySet
 
+from accounts.models import User
 from accounts.scoping import scope_for
+from partners.models import Partner
 
 from .choices import NumberStatus
 from .models import Number
 
 
-def number_list(*, user) -> QuerySet[Number]:
+def number_list(*, user: User) -> QuerySet[Number]:
     return scope_for(user, Number.objects.select_related("partner", "customer_group"))
 
 
-def number_pool_counts(*, user, partner=None) -> dict:
+def number_pool_counts(*, user: User, partner: Partner | None = None) -> dict[str, int]:
     """How many numbers are available, assigned and porting (for the pool page's header)."""
     queryset = number_list(user=user)
     if partner is not None:

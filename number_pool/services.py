@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal.db import value_rows_sql
 from partners.models import Partner
@@ -23,7 +24,7 @@ def _clash_message(clashes: list[Number], *, limit: int = 20) -> str:
 
 
 @transaction.atomic
-def numbers_add(*, by, partner: Partner, numbers: list[str]) -> int:
+def numbers_add(*, by: User, partner: Partner, numbers: list[str]) -> int:
     """N1: add numbers (already canonical E.164) to a partner's pool, all or none.
 
     A number belongs to one pool only: duplicates and overlaps are refused naming the clashing

@@ -1,10 +1,9 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm_log.models import StateLog
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -12,6 +11,7 @@ from accounts.scoping import ScopedQuerysetMixin, scope_for
 from expoe_portal.api import (
     HistoryEntrySerializer,
     ModelPermissions,
+    TransitionActions,
 )
 from partners.models import Partner
 
@@ -102,7 +102,12 @@ class TransitionSerializer(serializers.Serializer):
     blocked = serializers.CharField(help_text="What the transition still waits for; empty when it can run.")
 
 
+@extend_schema_view(
+    transitions=extend_schema(responses=TransitionSerializer(many=True)),
+    run_transition=extend_schema(request=dict, responses=OnboardingOrderSerializer),
+)
 class OnboardingOrderViewSet(
+    TransitionActions,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -123,40 +128,25 @@ class OnboardingOrderViewSet(
     def get_queryset(self):
         return super().get_queryset().annotate(sla=sla_state_expression(timezone.now()))
 
-    @extend_schema(responses=TransitionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="transitions")
-    def transitions(self, request, pk=None):
-        """The transitions the caller may run now."""
-        order = self.get_object()
-        rows = onboarding_order_transitions(order=order, user=request.user)
-        return Response(TransitionSerializer(rows, many=True).data)
+    transition_names = tuple(TRANSITION_FORMS)
+    transition_noun = "an onboarding order"
 
-    @extend_schema(request=dict, responses=OnboardingOrderSerializer)
-    # The service decides who may run what (roles and ownership, O1-O6), not model permissions.
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=r"transitions/(?P<name>[a-z_]+)",
-        permission_classes=[IsAuthenticated],
-    )
-    def run_transition(self, request, pk=None, name=None):
-        """Run one transition with its fields (the same fields as its form on the order page).
+    def transitions_for(self, instance, user):
+        return TransitionSerializer(onboarding_order_transitions(order=instance, user=user), many=True).data
 
-        `expected_status` (optional): the status the caller last saw; 409 if it has changed."""
-        order = self.get_object()
-        if name not in TRANSITION_FORMS:
-            raise NotFound(f"“{name}” is not a transition of an onboarding order.")
-        form = transition_form(name, order, request.data, prefixed=False)
+    def transition_fields(self, instance, name, data):
+        # The same fields, read by the same form, as the transition's form on the order page.
+        form = transition_form(name, instance, data, prefixed=False)
         if not form.is_valid():
             raise serializers.ValidationError(
                 {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()}
             )
-        data = dict(form.cleaned_data)
-        expected = data.pop("expected_status", None)
-        order = services.onboarding_order_transition(
-            by=request.user, order=order, name=name, data=data, expected_status=expected
+        return form.cleaned_data
+
+    def transition_run(self, *, by, instance, name, data, expected_status):
+        return services.onboarding_order_transition(
+            by=by, order=instance, name=name, data=data, expected_status=expected_status
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
     @extend_schema(request=AccountRecordSerializer, responses=OnboardingOrderSerializer)
     @action(
@@ -180,5 +170,3 @@ class OnboardingOrderViewSet(
 
 
 # --- Customer groups: the build request ------------------------------------------------------
-
-

@@ -71,5 +71,3 @@ class TrainingPlatform(models.TextChoices):
     PARTNER_PORTAL = "partner_portal", "Partner portal (BroadWorks)"
     AKIXI = "akixi", "Akixi call reporting"
     CALLCABINET = "callcabinet", "Call Cabinet call recording"
-
-

@@ -35,5 +35,3 @@ class OrderFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(partner__partner_id__icontains=value) | Q(partner__name__icontains=value))
-
-

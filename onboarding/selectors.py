@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from accounts.models import User
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal.transitions import transitions_available
 from partners.models import Partner
@@ -33,7 +34,7 @@ from .models import OnboardingAccount, OnboardingOrder, TrainingSession
 # --- Onboarding orders ---------------------------------------------------------------------
 
 
-def sla_state_expression(now):
+def sla_state_expression(now: datetime) -> Case:
     """O1's SLA state in SQL, so that lists filter and sort on it (mirrors OnboardingOrder.sla_state_at)."""
     stopped = Coalesce("confirmed_at", "cancelled_at")
     at_risk_from = now + timedelta(hours=settings.ONBOARDING_SLA_AT_RISK_HOURS)
@@ -52,14 +53,14 @@ def sla_state_expression(now):
     )
 
 
-def onboarding_order_list(*, user, now=None) -> QuerySet[OnboardingOrder]:
+def onboarding_order_list(*, user: User, now: datetime | None = None) -> QuerySet[OnboardingOrder]:
     queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").annotate(
         sla=sla_state_expression(now or timezone.now())
     )
     return scope_for(user, queryset)
 
 
-def onboarding_order_get(*, user, pk) -> OnboardingOrder:
+def onboarding_order_get(*, user: User, pk: int) -> OnboardingOrder:
     queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").prefetch_related(
         Prefetch("accounts", queryset=OnboardingAccount.objects.select_related("completed_by")),
         Prefetch("training_sessions", queryset=TrainingSession.objects.select_related("trainer")),
@@ -68,23 +69,23 @@ def onboarding_order_get(*, user, pk) -> OnboardingOrder:
     return get_scoped_or_404(user, queryset, pk=pk)
 
 
-def partners_awaiting_order(*, user) -> QuerySet[Partner]:
+def partners_awaiting_order(*, user: User) -> QuerySet[Partner]:
     """Partners that can take a new onboarding order: not live, and no open order."""
     open_orders = OnboardingOrder.objects.filter(partner=OuterRef("pk")).exclude(status__in=CLOSED_STATUSES)
     return scope_for(user, Partner.objects.filter(live=False).exclude(Exists(open_orders)))
 
 
-def onboarding_order_current(*, user, partner) -> OnboardingOrder | None:
+def onboarding_order_current(*, user: User, partner: Partner) -> OnboardingOrder | None:
     """The partner's open order, or else its latest one."""
     orders = scope_for(user, OnboardingOrder.objects.filter(partner=partner)).select_related("coordinator", "trainer")
     return orders.exclude(status__in=CLOSED_STATUSES).first() or orders.first()
 
 
-def onboarding_order_history(*, order) -> list[StateLog]:
+def onboarding_order_history(*, order: OnboardingOrder) -> list[StateLog]:
     return sorted(order.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
 
 
-def onboarding_order_transitions(*, order, user) -> list[dict]:
+def onboarding_order_transitions(*, order: OnboardingOrder, user: User) -> list[dict[str, str]]:
     """Transitions this user may run on the order now; `blocked` says what one still waits for."""
     from .services import ORDER_TRANSITIONS, transition_blocker
 
@@ -113,7 +114,7 @@ NEXT_STEPS = {
 }
 
 
-def order_next_step(order) -> dict:
+def order_next_step(order: OnboardingOrder) -> dict[str, str]:
     """What happens next and who owns it, in the partner's words (for their onboarding page)."""
     step, owner = NEXT_STEPS[order.status]
     if owner == "coordinator":
@@ -125,9 +126,9 @@ def order_next_step(order) -> dict:
     return {"step": step, "owner": owner}
 
 
-def order_stepper(order) -> list[dict]:
+def order_stepper(order: OnboardingOrder) -> list[dict[str, str]]:
     """The stages for the stepper: done, current or to come (an order on hold shows where it stopped)."""
-    position_of = {stage: i for i, stage in enumerate(ORDER_STAGES)}
+    position_of: dict[str, int] = {stage: i for i, stage in enumerate(ORDER_STAGES)}
     current = order.held_from if order.status == OrderStatus.ON_HOLD else order.status
     reached = position_of.get(current, -1)
     return [
@@ -149,5 +150,3 @@ def callcabinet_reseller_confirmed(partner_id: str) -> bool:
     return OnboardingAccount.objects.filter(
         order__partner__partner_id=partner_id, platform=AccountPlatform.CALLCABINET, status=AccountStatus.DONE
     ).exists()
-
-

@@ -1,6 +1,7 @@
 """Use cases for onboarding orders (O1-O7). Each runs in one transaction."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
+from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
 from partners.models import Partner
@@ -24,7 +26,7 @@ from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder, Train
 # --- Onboarding orders (O1-O7) ---------------------------------------------------------------
 
 
-def _log_state(order: OnboardingOrder, *, by, transition: str, source, description: str = "") -> None:
+def _log_state(order: OnboardingOrder, *, by: User, transition: str, source: str | None, description: str = "") -> None:
     StateLog.objects.create(
         content_object=order,
         by=by,
@@ -36,11 +38,13 @@ def _log_state(order: OnboardingOrder, *, by, transition: str, source, descripti
 
 
 @transaction.atomic
-def onboarding_order_create(*, by, partner: Partner, signed_order_received_at, note: str = "") -> OnboardingOrder:
+def onboarding_order_create(
+    *, by: User, partner: Partner, signed_order_received_at: datetime | None, note: str = ""
+) -> OnboardingOrder:
     """O1: log a signed onboarding order; the 48-hour confirmation clock starts at its arrival."""
     require_perm(by, "onboarding.add_onboardingorder", action="log signed onboarding orders")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)  # one order at a time per partner
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if signed_order_received_at is None:
         errors["signed_order_received_at"] = ["Enter when the signed order was received."]
     elif signed_order_received_at > timezone.now():
@@ -51,6 +55,7 @@ def onboarding_order_create(*, by, partner: Partner, signed_order_received_at, n
         errors["partner"] = [f"{partner.partner_id} already has an open onboarding order."]
     if errors:
         raise ValidationError(errors)
+    assert signed_order_received_at is not None  # refused above when missing
     order = OnboardingOrder(
         partner=partner,
         signed_order_received_at=signed_order_received_at,
@@ -64,14 +69,14 @@ def onboarding_order_create(*, by, partner: Partner, signed_order_received_at, n
     return order
 
 
-def _required_text(data: dict, field: str, message: str) -> str:
+def _required_text(data: dict[str, Any], field: str, message: str) -> str:
     value = (data.get(field) or "").strip()
     if not value:
         raise ValidationError({field: [message]})
     return value
 
 
-def _user_in_role(data: dict, field: str, role: str, label: str):
+def _user_in_role(data: dict[str, Any], field: str, role: str, label: str) -> User:
     user = data.get(field)
     if user is None:
         raise ValidationError({field: [f"Choose the {label}."]})
@@ -80,13 +85,13 @@ def _user_in_role(data: dict, field: str, role: str, label: str):
     return user
 
 
-def _kwargs_assign_coordinator(order, data):
+def _kwargs_assign_coordinator(order: OnboardingOrder, data: dict[str, Any]) -> dict[str, Any]:
     return {"coordinator": _user_in_role(data, "coordinator", Role.COORDINATOR, "co-ordinator")}
 
 
-def _kwargs_arrange_kickoff(order, data):
+def _kwargs_arrange_kickoff(order: OnboardingOrder, data: dict[str, Any]) -> dict[str, Any]:
     """O4: the kickoff needs both its date and time and the allocated trainer."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if data.get("kickoff_at") is None:
         errors["kickoff_at"] = ["Enter the kickoff call's date and time."]
     try:
@@ -98,15 +103,15 @@ def _kwargs_arrange_kickoff(order, data):
     return {"kickoff_at": data["kickoff_at"], "trainer": trainer}
 
 
-def _kwargs_hold(order, data):
+def _kwargs_hold(order: OnboardingOrder, data: dict[str, Any]) -> dict[str, Any]:
     return {"reason": _required_text(data, "reason", "Say why the order is on hold.")}
 
 
-def _kwargs_cancel(order, data):
+def _kwargs_cancel(order: OnboardingOrder, data: dict[str, Any]) -> dict[str, Any]:
     return {"reason": _required_text(data, "reason", "Say why the order is cancelled.")}
 
 
-def _kwargs_record_training(order, data):
+def _kwargs_record_training(order: OnboardingOrder, data: dict[str, Any]) -> dict[str, Any]:
     """O5: one session per platform, on a day that has happened."""
     platform = data.get("platform")
     if platform not in TrainingPlatform.values:
@@ -120,7 +125,7 @@ def _kwargs_record_training(order, data):
     return {}
 
 
-def _kwargs_none(order, data):
+def _kwargs_none(order: OnboardingOrder, data: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
@@ -138,7 +143,12 @@ ORDER_TRANSITIONS = {
 
 
 def onboarding_order_transition(
-    *, by, order: OnboardingOrder, name: str, data: dict | None = None, expected_status: str | None = None
+    *,
+    by: User,
+    order: OnboardingOrder,
+    name: str,
+    data: dict[str, Any] | None = None,
+    expected_status: str | None = None,
 ) -> OnboardingOrder:
     """Run one transition of an onboarding order (O1-O6), in one transaction.
 
@@ -182,24 +192,26 @@ def onboarding_order_transition(
 
 
 # The typed use cases (what views, the API and tests call by name go through the table above).
-def onboarding_order_confirm(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+def onboarding_order_confirm(*, by: User, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
     """O1: the signed order is confirmed (and the confirmation email goes out)."""
     return onboarding_order_transition(by=by, order=order, name="confirm", data={"note": note})
 
 
-def onboarding_order_assign_coordinator(*, by, order: OnboardingOrder, coordinator, note: str = "") -> OnboardingOrder:
+def onboarding_order_assign_coordinator(
+    *, by: User, order: OnboardingOrder, coordinator: User, note: str = ""
+) -> OnboardingOrder:
     return onboarding_order_transition(
         by=by, order=order, name="assign_coordinator", data={"coordinator": coordinator, "note": note}
     )
 
 
-def onboarding_order_complete_accounts(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+def onboarding_order_complete_accounts(*, by: User, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
     """O2: every partner account is created."""
     return onboarding_order_transition(by=by, order=order, name="complete_accounts", data={"note": note})
 
 
 def onboarding_order_arrange_kickoff(
-    *, by, order: OnboardingOrder, kickoff_at: datetime, trainer, note: str = ""
+    *, by: User, order: OnboardingOrder, kickoff_at: datetime, trainer: User, note: str = ""
 ) -> OnboardingOrder:
     """O4: the kickoff call's date and time, and the allocated trainer."""
     return onboarding_order_transition(
@@ -208,27 +220,27 @@ def onboarding_order_arrange_kickoff(
 
 
 def onboarding_order_record_training(
-    *, by, order: OnboardingOrder, platform: str, held_on: date | None = None, note: str = ""
+    *, by: User, order: OnboardingOrder, platform: str, held_on: date | None = None, note: str = ""
 ) -> OnboardingOrder:
     """O5: training given on one platform."""
     data = {"platform": platform, "held_on": held_on, "note": note}
     return onboarding_order_transition(by=by, order=order, name="record_training", data=data)
 
 
-def onboarding_order_go_live(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+def onboarding_order_go_live(*, by: User, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
     """O6: the partner is live (and its users hear so)."""
     return onboarding_order_transition(by=by, order=order, name="go_live", data={"note": note})
 
 
-def onboarding_order_hold(*, by, order: OnboardingOrder, reason: str) -> OnboardingOrder:
+def onboarding_order_hold(*, by: User, order: OnboardingOrder, reason: str) -> OnboardingOrder:
     return onboarding_order_transition(by=by, order=order, name="hold", data={"reason": reason})
 
 
-def onboarding_order_resume(*, by, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
+def onboarding_order_resume(*, by: User, order: OnboardingOrder, note: str = "") -> OnboardingOrder:
     return onboarding_order_transition(by=by, order=order, name="resume", data={"note": note})
 
 
-def onboarding_order_cancel(*, by, order: OnboardingOrder, reason: str) -> OnboardingOrder:
+def onboarding_order_cancel(*, by: User, order: OnboardingOrder, reason: str) -> OnboardingOrder:
     return onboarding_order_transition(by=by, order=order, name="cancel", data={"reason": reason})
 
 
@@ -246,12 +258,12 @@ def transition_blocker(order: OnboardingOrder, name: str) -> str:
     return ""
 
 
-def can_record_accounts(order: OnboardingOrder, user) -> bool:
+def can_record_accounts(order: OnboardingOrder, user: User) -> bool:
     return order.status == OrderStatus.COORDINATOR_ASSIGNED and ORDER_COORDINATOR(order, user)
 
 
 @transaction.atomic
-def onboarding_account_record(*, by, order: OnboardingOrder, platform: str, reference: str) -> OnboardingAccount:
+def onboarding_account_record(*, by: User, order: OnboardingOrder, platform: str, reference: str) -> OnboardingAccount:
     """O2 (K1, C1): the order's co-ordinator records one partner account as created."""
     order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
     if not ORDER_COORDINATOR(order, by):
@@ -287,5 +299,3 @@ def onboarding_account_record(*, by, order: OnboardingOrder, platform: str, refe
 
 
 # --- Customer groups: the build request (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5) ----------------
-
-

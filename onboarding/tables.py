@@ -43,5 +43,3 @@ class OrderTable(tables.Table):
 
     def render_trainer(self, value):
         return value.display_name
-
-

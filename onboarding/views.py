@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from expoe_portal.forms import apply_service_errors
-from expoe_portal.transitions import TransitionConflict, TransitionRefused
+from expoe_portal.pages import transition_page
+from expoe_portal.transitions import TransitionRefused
 from partners.selectors import partner_audit_trail, partner_get
 
 from . import partner_accounts, selectors, services
@@ -123,28 +124,16 @@ def order_detail(request, pk):
 def order_transition(request, pk, name):
     """GET shows one transition's form on the order page; POST runs it."""
     order = selectors.onboarding_order_get(user=request.user, pk=pk)
-    if name not in TRANSITION_FORMS:
-        raise Http404("No such transition.")
-    if request.method != "POST":
-        return redirect(f"{order.get_absolute_url()}#transition-{name}")
-    form = transition_form(name, order, request.POST)
-    if not form.is_valid():
-        return _order_page(request, order, bound_form=form, status=400)
-    data = dict(form.cleaned_data)
-    expected = data.pop("expected_status", None)
-    try:
-        services.onboarding_order_transition(
-            by=request.user, order=order, name=name, data=data, expected_status=expected
-        )
-    except (TransitionConflict, TransitionRefused) as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-        return _order_page(request, order, bound_form=form, status=400)
-    else:
-        label = TRANSITION_LABELS.get(name, name)
-        messages.success(request, f"Done: {label}.")
-    return redirect("onboarding:order_detail", pk=order.pk)
+    return transition_page(
+        request,
+        instance=order,
+        name=name,
+        forms=TRANSITION_FORMS,
+        form_for=transition_form,
+        run=lambda instance, **kwargs: services.onboarding_order_transition(order=instance, **kwargs),
+        redisplay=lambda form: _order_page(request, order, bound_form=form, status=400),
+        label=TRANSITION_LABELS.get(name, name),
+    )
 
 
 @login_required

@@ -1,8 +1,11 @@
 """Use cases for partners and their contacts. Each runs in one transaction."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 
@@ -14,10 +17,11 @@ PARTNER_EDITABLE_FIELDS = ("name", "clone_group_id", "live")
 CONTACT_REQUIRED = "Add at least one contact with an email address and phone number."
 
 
-def _build_contacts(partner: Partner, contacts: list[dict]) -> list[PartnerContact]:
+def _build_contacts(partner: Partner, contacts: list[dict[str, str]]) -> list[PartnerContact]:
     if not contacts:
         raise ValidationError({"contacts": ["Add at least one contact with an email address and phone number."]})
-    built, errors = [], []
+    built: list[PartnerContact] = []
+    errors: list[str] = []
     for number, data in enumerate(contacts, start=1):
         contact = PartnerContact(
             partner=partner,
@@ -43,13 +47,19 @@ def _build_contacts(partner: Partner, contacts: list[dict]) -> list[PartnerConta
 
 @transaction.atomic
 def partner_create(
-    *, by, partner_id: str, name: str, clone_group_id: str = "", live: bool = False, contacts: list[dict]
+    *,
+    by: User,
+    partner_id: str,
+    name: str,
+    clone_group_id: str = "",
+    live: bool = False,
+    contacts: list[dict[str, str]],
 ) -> Partner:
     require_perm(by, "partners.add_partner", action="create partners")
     partner = Partner(
         partner_id=partner_id.strip(), name=name.strip(), clone_group_id=clone_group_id.strip(), live=live
     )
-    errors = {}
+    errors: dict[str, list[str]] = {}
     try:
         partner.full_clean(validate_constraints=False)
     except ValidationError as exc:
@@ -78,7 +88,9 @@ def partner_create(
 
 
 @transaction.atomic
-def partner_update(*, by, partner: Partner, contacts: list[dict] | None = None, **fields) -> Partner:
+def partner_update(
+    *, by: User, partner: Partner, contacts: list[dict[str, str]] | None = None, **fields: str | bool
+) -> Partner:
     """Change a partner's editable fields; `contacts`, when given, replaces the contact list.
 
     The partner ID is not editable: it is the BroadWorks service provider ID every platform knows.
@@ -88,18 +100,18 @@ def partner_update(*, by, partner: Partner, contacts: list[dict] | None = None, 
     if unknown:
         raise ValidationError({field: ["This field cannot be changed."] for field in sorted(unknown)})
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    changes = {}
+    changes: dict[str, Any] = {}
     for field, value in fields.items():
         value = value.strip() if isinstance(value, str) else value
         if getattr(partner, field) != value:
             changes[field] = [getattr(partner, field), value]
             setattr(partner, field, value)
-    errors = {}
+    errors: dict[str, list[str]] = {}
     try:
         partner.full_clean()
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    built = None
+    built: list[PartnerContact] | None = None
     if contacts is not None:
         try:
             built = _build_contacts(partner, contacts)

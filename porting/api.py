@@ -2,18 +2,15 @@
 
 from django.db.models import Prefetch
 from django_fsm_log.models import StateLog
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
 from accounts.scoping import ScopedQuerysetMixin, scope_for
 from customers.models import CustomerGroup
 from expoe_portal.api import (
     HistoryEntrySerializer,
     ModelPermissions,
+    TransitionActions,
 )
 from partners.models import Partner
 
@@ -165,7 +162,12 @@ class PortTransitionRequestSerializer(serializers.Serializer):
     completed_on = serializers.DateField(required=False, help_text="complete")
 
 
+@extend_schema_view(
+    transitions=extend_schema(responses=PortTransitionSerializer(many=True)),
+    run_transition=extend_schema(request=PortTransitionRequestSerializer, responses=PortRequestSerializer),
+)
 class PortRequestViewSet(
+    TransitionActions,
     ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -182,34 +184,18 @@ class PortRequestViewSet(
     permission_classes = [ModelPermissions]
     filterset_class = PortRequestFilter
 
-    @extend_schema(responses=PortTransitionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="transitions")
-    def transitions(self, request, pk=None):
-        """The transitions the caller may run now."""
-        port_request = self.get_object()
-        return Response(
-            PortTransitionSerializer(
-                port_request_transitions(port_request=port_request, user=request.user), many=True
-            ).data
-        )
+    transition_names = tuple(services.PORT_TRANSITIONS)
+    transition_noun = "a port request"
 
-    @extend_schema(request=PortTransitionRequestSerializer, responses=PortRequestSerializer)
-    # The service decides who may run what (P1), not model permissions.
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=r"transitions/(?P<name>[a-z_]+)",
-        permission_classes=[IsAuthenticated],
-    )
-    def run_transition(self, request, pk=None, name=None):
-        port_request = self.get_object()
-        if name not in services.PORT_TRANSITIONS:
-            raise NotFound(f"“{name}” is not a transition of a port request.")
-        form = PortTransitionRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        expected = data.pop("expected_status", None)
-        port_request = services.port_request_transition(
-            by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
+    def transitions_for(self, instance, user):
+        return PortTransitionSerializer(port_request_transitions(port_request=instance, user=user), many=True).data
+
+    def transition_fields(self, instance, name, data):
+        fields = PortTransitionRequestSerializer(data=data)
+        fields.is_valid(raise_exception=True)
+        return fields.validated_data
+
+    def transition_run(self, *, by, instance, name, data, expected_status):
+        return services.port_request_transition(
+            by=by, port_request=instance, name=name, data=data, expected_status=expected_status
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=port_request.pk)).data)

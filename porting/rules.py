@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from accounts.services import audit_record, require_perm
 
 from .choices import REQUIRABLE_FIELDS
@@ -15,7 +16,12 @@ from .models import LeadTimeRule, PortingCountry
 DATA_FILE = Path(__file__).resolve().parent / "data" / "porting_rules.json"
 
 
-def load_porting_rules(*, overwrite: bool = False, country_model=None, rule_model=None) -> dict:
+def load_porting_rules(
+    *,
+    overwrite: bool = False,
+    country_model: type[PortingCountry] | None = None,
+    rule_model: type[LeadTimeRule] | None = None,
+) -> dict[str, int]:
     """Create missing countries and rules from the data file; keep staff's edits unless `overwrite`.
 
     Takes the models so that the data migration can pass its historical ones."""
@@ -43,7 +49,7 @@ def load_porting_rules(*, overwrite: bool = False, country_model=None, rule_mode
     return created
 
 
-def lead_time_rule_for(country: str, number_type: str):
+def lead_time_rule_for(country: str, number_type: str) -> LeadTimeRule:
     """The most specific rule: this country and type, else this country, else the default."""
     candidates = {
         (r.country, r.number_type): r
@@ -55,13 +61,13 @@ def lead_time_rule_for(country: str, number_type: str):
     raise LookupError(f"No lead-time rule covers {country} {number_type}, and no default rule exists.")
 
 
-def country_requirements(country: str):
+def country_requirements(country: str) -> PortingCountry | None:
     """The PortingCountry row (its required fields and regions), or None for a country we do not serve."""
     return PortingCountry.objects.filter(code=country).first()
 
 
 @transaction.atomic
-def porting_country_update(*, by, country, required_fields: list[str]):
+def porting_country_update(*, by: User, country: PortingCountry, required_fields: list[str]) -> PortingCountry:
     """P3, P6: each country's required set is data; managers and administrators change it. Drafts
     are checked against the new set when they are submitted."""
     require_perm(by, "porting.change_leadtimerule", action="change what each country requires")
@@ -79,7 +85,9 @@ def porting_country_update(*, by, country, required_fields: list[str]):
 
 
 @transaction.atomic
-def lead_time_rule_update(*, by, rule, working_days: int, house_rule: bool, source: str = ""):
+def lead_time_rule_update(
+    *, by: User, rule: LeadTimeRule, working_days: int, house_rule: bool, source: str = ""
+) -> LeadTimeRule:
     """P4: rules are data; managers and administrators change them. Requests already accepted keep
     the port date (and the rule's label) they were given."""
     require_perm(by, "porting.change_leadtimerule", action="change lead-time rules")

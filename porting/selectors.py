@@ -1,11 +1,14 @@
 """Read queries for port requests; every one goes through the scoping helper."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from accounts.models import User
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal.transitions import transitions_available
 
@@ -14,11 +17,11 @@ from .choices import GbRegion, PortStatus
 from .models import PortComment, PortDocument, PortingCountry, PortRejection, PortRequest
 
 
-def port_request_list(*, user) -> QuerySet[PortRequest]:
+def port_request_list(*, user: User) -> QuerySet[PortRequest]:
     return scope_for(user, PortRequest.objects.select_related("partner", "customer_group"))
 
 
-def port_request_get(*, user, pk) -> PortRequest:
+def port_request_get(*, user: User, pk: int) -> PortRequest:
     queryset = PortRequest.objects.select_related(
         "partner", "customer_group", "risks_acknowledged_by", "created_by"
     ).prefetch_related(
@@ -29,15 +32,21 @@ def port_request_get(*, user, pk) -> PortRequest:
     return get_scoped_or_404(user, queryset, pk=pk)
 
 
-def port_request_history(*, port_request) -> list[StateLog]:
+def port_request_history(*, port_request: PortRequest) -> list[StateLog]:
     # `.all()`: the history is prefetched (with who) by port_request_get and by the API's queryset.
     return sorted(port_request.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
 
 
-def port_request_timeline(*, user, port_request, comments=None, documents=None) -> list[dict]:
+def port_request_timeline(
+    *,
+    user: User,
+    port_request: PortRequest,
+    comments: Iterable[PortComment] | None = None,
+    documents: Iterable[PortDocument] | None = None,
+) -> list[dict[str, Any]]:
     """Everything that happened to a request, oldest first: its creation, each state change, each
     comment this user may read (partner users never see internal ones) and each document."""
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"at": port_request.created_at, "kind": "created", "title": "Draft created", "by": port_request.created_by}
     ]
     for log in port_request_history(port_request=port_request):
@@ -75,13 +84,13 @@ def port_request_timeline(*, user, port_request, comments=None, documents=None) 
     return sorted(entries, key=lambda entry: entry["at"])
 
 
-def port_comments_for(*, user, port_request) -> QuerySet[PortComment]:
+def port_comments_for(*, user: User, port_request: PortRequest) -> QuerySet[PortComment]:
     """Partner users never see internal comments, on any page or in any answer."""
     comments = scope_for(user, PortComment.objects.filter(port_request=port_request).select_related("author"))
     return comments.filter(internal=False) if user.is_partner_user else comments
 
 
-def port_request_transitions(*, port_request, user) -> list[dict]:
+def port_request_transitions(*, port_request: PortRequest, user: User) -> list[dict[str, str]]:
     """Transitions this user may run on the request now, in the workflow's order."""
     from .services import PORT_TRANSITIONS
 
@@ -101,7 +110,9 @@ def calendars() -> list[tuple[str, str]]:
     return pairs + [(code, "") for code in countries if code != "GB"]
 
 
-def due_within_working_days_q(n: int, *, today=None, pairs=None) -> Q:
+def due_within_working_days_q(
+    n: int, *, today: date | None = None, pairs: Iterable[tuple[str, str]] | None = None
+) -> Q:
     """Accepted requests whose port date falls within the next `n` working days of their own
     country's (and nation's) calendar. One OR branch per calendar, so the database filters."""
     today = today or timezone.localdate()
@@ -115,7 +126,7 @@ def due_within_working_days_q(n: int, *, today=None, pairs=None) -> Q:
     return Q(status=PortStatus.ACCEPTED, port_date__gte=today) & condition
 
 
-def inside_cancellation_window_q(*, now=None) -> Q:
+def inside_cancellation_window_q(*, now: datetime | None = None) -> Q:
     """Accepted requests whose losing provider can no longer cancel (P7): 00:00 UK time on the port
     date is less than 48 hours away, and the day has not passed."""
     now = now or timezone.now()

@@ -3,13 +3,14 @@ transitions are logged by django-fsm-log (who, when, note) and notify the partne
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import phonenumbers
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
@@ -19,9 +20,9 @@ from number_pool.parsing import MAX_RANGE_SIZE, expand_entries, parse_number_lis
 from partners.models import Partner
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
-from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, DocumentKind, NumberType, PortStatus, RejectionCode
+from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, RejectionCode
 from .emails import port_email_queue
-from .models import PortComment, PortDocument, PortRejection, PortRequest
+from .models import PortRejection, PortRequest
 from .platform import PORTED_NUMBERS
 from .rules import country_requirements, lead_time_rule_for
 
@@ -44,7 +45,7 @@ UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE
 # --- Reading what people type ------------------------------------------------------------------
 
 
-def parse_numbers(value, *, country: str = "GB") -> list[str]:
+def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: str = "GB") -> list[str]:
     """Numbers as E.164, ranges expanded, in order, without repeats.
 
     Accepts a list whose items are numbers or `{"first", "last"}` ranges (the API), or text with
@@ -53,7 +54,7 @@ def parse_numbers(value, *, country: str = "GB") -> list[str]:
     if isinstance(value, str):
         return parse_number_list(value) if value.strip() else []
 
-    def parse_item(item) -> list[str]:
+    def parse_item(item: str | dict[str, str]) -> list[str]:
         if not isinstance(item, dict):
             return [normalise_e164(str(item), region=region)]
         if set(item) != {"first", "last"}:
@@ -76,7 +77,7 @@ def _numbers_outside(numbers: list[str], country: str) -> list[str]:
     return outside
 
 
-def _clean_fields(port_request: PortRequest, data: dict, *, by) -> dict:
+def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) -> dict[str, list[Any]]:
     """Apply the editable fields in `data` to the request (in memory); return {field: [old, new]}.
 
     Checks the format of what is given (a number is a number, a nation belongs to the country);
@@ -85,13 +86,13 @@ def _clean_fields(port_request: PortRequest, data: dict, *, by) -> dict:
     if unknown:
         raise ValidationError({field: ["This field cannot be set here."] for field in sorted(unknown)})
     errors: dict[str, list[str]] = {}
-    changes = {}
+    changes: dict[str, list[Any]] = {}
 
-    def put(field, value):
+    def put(field: str, value: Any) -> None:
         old = getattr(port_request, field)
         if old != value:
             # The audit row keeps plain values: a list's length, an object's name.
-            def plain(v):
+            def plain(v: Any) -> Any:
                 return len(v) if isinstance(v, list) else (v if v is None or isinstance(v, str) else str(v))
 
             changes[field] = [plain(old), plain(value)]
@@ -160,14 +161,14 @@ def _clean_fields(port_request: PortRequest, data: dict, *, by) -> dict:
     return changes
 
 
-def _require_requester(by, partner: Partner, *, action: str) -> None:
+def _require_requester(by: User, partner: Partner, *, action: str) -> None:
     require_perm(by, "porting.add_portrequest", action=action)
     if by.is_partner_user and by.partner_id != partner.pk:
         raise PermissionDenied(f"You are not allowed to {action} for another partner.")
 
 
 @transaction.atomic
-def port_request_create(*, by, partner: Partner, data: dict) -> PortRequest:
+def port_request_create(*, by: User, partner: Partner, data: dict[str, Any]) -> PortRequest:
     """A draft port request for `partner` (partner users: their own partner only, P1)."""
     _require_requester(by, partner, action="create port requests")
     port_request = PortRequest(partner=partner, created_by=by)
@@ -178,7 +179,7 @@ def port_request_create(*, by, partner: Partner, data: dict) -> PortRequest:
 
 
 @transaction.atomic
-def port_request_update(*, by, port_request: PortRequest, data: dict) -> PortRequest:
+def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, Any]) -> PortRequest:
     """Correct a draft or a rejected request (P5); submitted and accepted ones are fixed."""
     port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk)
     _require_requester(by, port_request.partner, action="change port requests")
@@ -204,7 +205,7 @@ def missing_for_submission(port_request: PortRequest) -> dict[str, str]:
     """{field: message} for everything the request's country requires that is still missing."""
     requirements = country_requirements(port_request.country)
     required = requirements.required_fields if requirements else list(REQUIRABLE_FIELDS)
-    missing = {}
+    missing: dict[str, str] = {}
     for field in required:
         if field == "postcode":
             address = port_request.registered_address
@@ -241,11 +242,11 @@ def _numbers_in_pools(numbers: list[str]) -> list[Number]:
 # --- Transitions ---------------------------------------------------------------------------------
 
 
-def _today():
+def _today() -> date:
     return timezone.localdate()
 
 
-def _date(data: dict, field: str, *, default: date, earliest: date | None, earliest_what: str) -> date:
+def _date(data: dict[str, Any], field: str, *, default: date, earliest: date | None, earliest_what: str) -> date:
     value = data.get(field) or default
     if isinstance(value, str):
         try:
@@ -259,7 +260,7 @@ def _date(data: dict, field: str, *, default: date, earliest: date | None, earli
     return value
 
 
-def _kwargs_submit(port_request, data, by):
+def _kwargs_submit(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     _refuse_if_missing(port_request)
     if clashes := _numbers_in_pools(port_request.numbers):
         shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:20])
@@ -267,7 +268,7 @@ def _kwargs_submit(port_request, data, by):
     return {"at": timezone.now()}
 
 
-def _kwargs_accept(port_request, data, by):
+def _kwargs_accept(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     """P4: port date = acceptance date + the rule's working days in the number's country/nation."""
     accepted_on = _date(
         data,
@@ -289,7 +290,7 @@ def _kwargs_accept(port_request, data, by):
     }
 
 
-def _kwargs_reject(port_request, data, by):
+def _kwargs_reject(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     code = data.get("code") or ""
     reason = (data.get("reason") or "").strip()
     if code not in RejectionCode.values:
@@ -299,7 +300,7 @@ def _kwargs_reject(port_request, data, by):
     return {}
 
 
-def _kwargs_cancel_by_losing_provider(port_request, data, by):
+def _kwargs_cancel_by_losing_provider(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     """P7: accepted only until 48 hours before 00:00 UK time on the port date."""
     reason = (data.get("reason") or "").strip()
     if not reason:
@@ -315,6 +316,7 @@ def _kwargs_cancel_by_losing_provider(port_request, data, by):
     # A minute's grace for clocks that differ between the caller and us.
     if at > timezone.now() + timedelta(minutes=1):
         raise ValidationError({"at": ["When the losing provider cancelled cannot be in the future."]})
+    assert port_request.port_date is not None  # accepted (transition_check ran): it has its port date
     deadline = cancellation_deadline(port_request.port_date)
     if at > deadline:
         raise ValidationError(
@@ -329,15 +331,16 @@ def _kwargs_cancel_by_losing_provider(port_request, data, by):
     return {"at": at}
 
 
-def _kwargs_complete(port_request, data, by):
+def _kwargs_complete(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     completed_on = _date(
         data, "completed_on", default=_today(), earliest=port_request.accepted_on, earliest_what="the acceptance"
     )
+    assert port_request.accepted_on is not None  # accepted (transition_check ran): it has its acceptance date
     days = working_days_between(port_request.accepted_on, completed_on, port_request.country, port_request.region)
     return {"completed_on": completed_on, "working_days": days}
 
 
-def _kwargs_cancel(port_request, data, by):
+def _kwargs_cancel(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     reason = (data.get("reason") or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the port request is cancelled."]})
@@ -371,7 +374,7 @@ def _release_porting_numbers(port_request: PortRequest) -> None:
     ).delete()
 
 
-def _after_transition(port_request: PortRequest, name: str, data: dict, by) -> dict:
+def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any], by: User) -> dict[str, Any]:
     """What a transition does besides the request's own fields; returns extra audit changes."""
     if name == "accept":
         # The numbers are reserved in the partner's pool as "porting" while in flight, so no one
@@ -386,6 +389,7 @@ def _after_transition(port_request: PortRequest, name: str, data: dict, by) -> d
             ],
             batch_size=2000,
         )
+        assert port_request.port_date is not None  # the accept transition has just set it
         return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule}
     if name == "reject":
         rejection = PortRejection.objects.create(
@@ -407,12 +411,18 @@ def _after_transition(port_request: PortRequest, name: str, data: dict, by) -> d
             numbers.update(status=NumberStatus.ASSIGNED, customer_group=group)
         else:
             numbers.update(status=NumberStatus.AVAILABLE)
+        assert port_request.completed_on is not None  # the complete transition has just set it
         return {"completed_on": port_request.completed_on.isoformat()}
     return {}
 
 
 def port_request_transition(
-    *, by, port_request: PortRequest, name: str, data: dict | None = None, expected_status: str | None = None
+    *,
+    by: User,
+    port_request: PortRequest,
+    name: str,
+    data: dict[str, Any] | None = None,
+    expected_status: str | None = None,
 ) -> PortRequest:
     """Run one transition (P1, P3-P5, P7) in one transaction, or refuse it leaving nothing changed:
     PermissionDenied (role, or another partner), TransitionRefused (state), ValidationError (what
@@ -448,146 +458,47 @@ def port_request_transition(
     return port_request
 
 
-def port_request_submit(*, by, port_request: PortRequest, note: str = "") -> PortRequest:
+def port_request_submit(*, by: User, port_request: PortRequest, note: str = "") -> PortRequest:
     """P3, P7: refused while anything the country requires, or the risk acknowledgement, is missing."""
     return port_request_transition(by=by, port_request=port_request, name="submit", data={"note": note})
 
 
-def port_request_resubmit(*, by, port_request: PortRequest, note: str = "") -> PortRequest:
+def port_request_resubmit(*, by: User, port_request: PortRequest, note: str = "") -> PortRequest:
     """P5: after correction; the lead time restarts at the new acceptance."""
     return port_request_transition(by=by, port_request=port_request, name="resubmit", data={"note": note})
 
 
-def port_request_accept(*, by, port_request: PortRequest, accepted_on=None, note: str = "") -> PortRequest:
+def port_request_accept(
+    *, by: User, port_request: PortRequest, accepted_on: date | None = None, note: str = ""
+) -> PortRequest:
     """P4: the port date is computed now, with the rule that produced it."""
     data = {"accepted_on": accepted_on, "note": note}
     return port_request_transition(by=by, port_request=port_request, name="accept", data=data)
 
 
-def port_request_reject(*, by, port_request: PortRequest, code: str, reason: str = "", note: str = "") -> PortRequest:
+def port_request_reject(
+    *, by: User, port_request: PortRequest, code: str, reason: str = "", note: str = ""
+) -> PortRequest:
     """P5: the rejection is kept with its reason code and text."""
     data = {"code": code, "reason": reason, "note": note}
     return port_request_transition(by=by, port_request=port_request, name="reject", data=data)
 
 
-def port_request_cancel_by_losing_provider(*, by, port_request: PortRequest, reason: str, at=None) -> PortRequest:
+def port_request_cancel_by_losing_provider(
+    *, by: User, port_request: PortRequest, reason: str, at: datetime | None = None
+) -> PortRequest:
     """P7: until 48 h before 00:00 UK time on the port date; back to draft, port date cleared."""
     data = {"reason": reason, "at": at}
     return port_request_transition(by=by, port_request=port_request, name="cancel_by_losing_provider", data=data)
 
 
-def port_request_complete(*, by, port_request: PortRequest, completed_on=None, note: str = "") -> PortRequest:
+def port_request_complete(
+    *, by: User, port_request: PortRequest, completed_on: date | None = None, note: str = ""
+) -> PortRequest:
     """N1: the numbers join the partner's pool (and the named customer group)."""
     data = {"completed_on": completed_on, "note": note}
     return port_request_transition(by=by, port_request=port_request, name="complete", data=data)
 
 
-def port_request_cancel(*, by, port_request: PortRequest, reason: str) -> PortRequest:
+def port_request_cancel(*, by: User, port_request: PortRequest, reason: str) -> PortRequest:
     return port_request_transition(by=by, port_request=port_request, name="cancel", data={"reason": reason})
-
-
-# --- Documents and comments ----------------------------------------------------------------------
-
-DOCUMENT_MAX_BYTES = 10 * 2**20  # a scanned letter or bill; PORTING_DOCUMENT_MAX_BYTES overrides
-# Content sniffed from the first bytes, not trusted from the browser's declared type.
-DOCUMENT_SIGNATURES = {
-    b"%PDF-": ("application/pdf", {".pdf"}),
-    b"\x89PNG\r\n\x1a\n": ("image/png", {".png"}),
-    b"\xff\xd8\xff": ("image/jpeg", {".jpg", ".jpeg"}),
-}
-
-
-def _document_type(upload) -> str:
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    name = (upload.name or "").lower()
-    for signature, (content_type, extensions) in DOCUMENT_SIGNATURES.items():
-        if head.startswith(signature) and any(name.endswith(ext) for ext in extensions):
-            return content_type
-    raise ValidationError({"file": ["Upload a PDF, PNG or JPEG file (a scan or photo of the document)."]})
-
-
-def can_add_documents(user, port_request: PortRequest) -> bool:
-    return (
-        user.has_perm("porting.add_portdocument")
-        and (not user.is_partner_user or user.partner_id == port_request.partner_id)
-        and port_request.status not in (PortStatus.COMPLETED, PortStatus.CANCELLED)
-    )
-
-
-def port_document_remove(*, by, document: PortDocument) -> None:
-    """A document uploaded by mistake is removed while the request is still open (same people who
-    may add documents); the removal is audited and the file is deleted once the row is gone."""
-    port_request = document.port_request
-    if not can_add_documents(by, port_request):
-        raise PermissionDenied("You cannot remove documents from this port request.")
-    storage, name = document.file.storage, document.file.name
-    with transaction.atomic():
-        audit_record(
-            actor=by,
-            action="port_document.removed",
-            target=port_request,
-            partner=port_request.partner,
-            changes={"kind": document.kind, "name": document.original_name},
-        )
-        document.delete()
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-@transaction.atomic
-def port_document_add(*, by, port_request: PortRequest, kind: str, upload) -> PortDocument:
-    """A letter of authority or latest bill, within the type and size limits."""
-    if not can_add_documents(by, port_request):
-        raise PermissionDenied("You cannot add documents to this port request.")
-    if kind not in DocumentKind.values:
-        raise ValidationError({"kind": ["Choose what the document is."]})
-    limit = getattr(settings, "PORTING_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES)
-    if upload.size > limit:
-        raise ValidationError(
-            {"file": [f"The file is {upload.size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB."]}
-        )
-    content_type = _document_type(upload)
-    document = PortDocument(
-        port_request=port_request,
-        kind=kind,
-        original_name=(upload.name or "document")[-200:],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=by,
-    )
-    document.file.save(upload.name, upload, save=False)
-    document.save()
-    audit_record(
-        actor=by,
-        action="port_document.added",
-        target=port_request,
-        partner=port_request.partner,
-        changes={"kind": kind, "name": document.original_name, "size": document.size},
-    )
-    return document
-
-
-@transaction.atomic
-def port_comment_add(*, by, port_request: PortRequest, body: str, internal: bool = False) -> PortComment:
-    """Partner users' comments are always visible to the partner; only staff write internal ones."""
-    if by.is_partner_user:
-        if by.partner_id != port_request.partner_id:
-            raise PermissionDenied("You can comment only on your own partner's port requests.")
-        if internal:
-            raise PermissionDenied("Only EXPO.e staff write internal comments.")
-    require_perm(by, "porting.add_portcomment", action="comment on port requests")
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": ["Write the comment."]})
-    comment = PortComment.objects.create(port_request=port_request, author=by, body=body, internal=internal)
-    audit_record(
-        actor=by,
-        action="port_comment.added",
-        target=port_request,
-        partner=port_request.partner,
-        changes={"internal": internal},
-    )
-    return comment
-
-

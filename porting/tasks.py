@@ -1,10 +1,10 @@
-from celery import shared_task
+from celery import Task, shared_task
 
 from .platform import add_ported_numbers
 
 
 @shared_task(bind=True)
-def add_ported_numbers_to_platform(self, port_request_id: int):
+def add_ported_numbers_to_platform(self: Task, port_request_id: int) -> str:
     """N1: put the ported numbers on the partner's BroadWorks service provider (takes an id only).
     The request's row says when the next attempt is due and which worker holds it."""
     return add_ported_numbers(port_request_id=port_request_id, delivery=self.request.id or "")

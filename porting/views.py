@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
@@ -9,9 +9,11 @@ from django_tables2 import RequestConfig
 from accounts.scoping import scope_for
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
-from expoe_portal.transitions import TransitionConflict, TransitionRefused
+from expoe_portal.pages import transition_page
+from expoe_portal.transitions import TransitionRefused
 
 from . import dashboard, rules, selectors, services
+from . import documents as document_services
 from .choices import PORT_RISKS, PlatformStatus
 from .filters import PortRequestFilter
 from .forms import (
@@ -149,7 +151,7 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "comments": comments,
         "missing": services.missing_for_submission(port_request) if port_request.is_editable else {},
         "can_edit": port_request.is_editable and user.has_perm("porting.change_portrequest"),
-        "can_add_documents": services.can_add_documents(user, port_request),
+        "can_add_documents": document_services.can_add_documents(user, port_request),
         "can_retry_platform": user.role in RETRIERS,
         "document_form": document_form or DocumentForm(),
         "can_comment": can_comment,
@@ -169,30 +171,23 @@ def port_detail(request, pk):
 def port_transition(request, pk, name):
     """GET points at the transition's form on the request page; POST runs it."""
     port_request = selectors.port_request_get(user=request.user, pk=pk)
-    if name not in TRANSITION_FORMS:
-        raise Http404("No such transition.")
-    if request.method != "POST":
-        return redirect(f"{port_request.get_absolute_url()}#transition-{name}")
-    form = transition_form(name, port_request, request.POST)
-    if not form.is_valid():
-        return _detail_page(request, port_request, bound_form=form, status=400)
-    data = dict(form.cleaned_data)
-    expected = data.pop("expected_status", None)
-    try:
-        services.port_request_transition(
-            by=request.user, port_request=port_request, name=name, data=data, expected_status=expected
-        )
-    except (TransitionConflict, TransitionRefused) as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
+
+    def explain(exc):
         if name in ("submit", "resubmit"):
             # P3: say which fields are missing, in the form's own message and beside them on edit.
             messages.error(request, " ".join(exc.message_dict.get("__all__", [])) or "Cannot submit yet.")
-        return _detail_page(request, port_request, bound_form=form, status=400)
-    else:
-        messages.success(request, f"Done: {PORT_TRANSITION_LABELS.get(name, name)}.")
-    return redirect("porting:detail", pk=port_request.pk)
+
+    return transition_page(
+        request,
+        instance=port_request,
+        name=name,
+        forms=TRANSITION_FORMS,
+        form_for=transition_form,
+        run=lambda instance, **kwargs: services.port_request_transition(port_request=instance, **kwargs),
+        redisplay=lambda form: _detail_page(request, port_request, bound_form=form, status=400),
+        label=PORT_TRANSITION_LABELS.get(name, name),
+        on_invalid=explain,
+    )
 
 
 @login_required
@@ -217,7 +212,7 @@ def port_document_add(request, pk):
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = services.port_document_add(
+            document = document_services.port_document_add(
                 by=request.user,
                 port_request=port_request,
                 kind=form.cleaned_data["kind"],
@@ -260,7 +255,7 @@ def port_document_remove(request, pk, document_pk):
     port_request, document = _document_get(request, pk, document_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.port_document_remove(by=request.user, document=document)
+    document_services.port_document_remove(by=request.user, document=document)
     messages.success(request, f"Removed {document.get_kind_display().lower()} “{document.original_name}”.")
     return redirect(port_request)
 
@@ -273,7 +268,7 @@ def port_comment_add(request, pk):
     form = CommentForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.port_comment_add(
+            document_services.port_comment_add(
                 by=request.user,
                 port_request=port_request,
                 body=form.cleaned_data["body"],

@@ -28,9 +28,7 @@ def platforms(monkeypatch):
 @pytest.fixture
 def group(world):
     stock_pool(world)
-    group, _ = customer_group_create(
-        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
     return group
 
 

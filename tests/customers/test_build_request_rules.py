@@ -309,9 +309,7 @@ def test_a_confirmed_request_cannot_be_changed(world, pool):
     group, _ = create(world)
     customer_group_submit(by=world.user(Role.COORDINATOR), group=group)
     with pytest.raises(TransitionConflict, match="confirmed"):
-        customer_group_update(
-            by=world.user(Role.COORDINATOR), group=group, data=customer_group_as_request(group)
-        )
+        customer_group_update(by=world.user(Role.COORDINATOR), group=group, data=customer_group_as_request(group))
     with pytest.raises(TransitionConflict):
         customer_group_submit(by=world.user(Role.COORDINATOR), group=group)
 

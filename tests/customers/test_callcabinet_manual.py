@@ -32,9 +32,7 @@ def platforms(monkeypatch, settings):
 @pytest.fixture
 def waiting_build(world, platforms, django_capture_on_commit_callbacks):
     stock_pool(world)
-    group, _ = customer_group_create(
-        by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request())
     with django_capture_on_commit_callbacks(execute=True):
         build, _ = builds.build_start(by=world.user(Role.PARTNER_USER), group=group)
     build.refresh_from_db()

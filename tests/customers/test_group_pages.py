@@ -435,9 +435,7 @@ def group_b(world):
     numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, numbers=BETA_NUMBERS)
     world.partner_b.live = True
     world.partner_b.save()
-    group, _ = customer_group_create(
-        by=world.user(Role.COORDINATOR), partner=world.partner_b, data=beta_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_b, data=beta_request())
     world.partner_b.live = False
     world.partner_b.save()
     return group
@@ -462,9 +460,7 @@ def test_a_partner_user_lists_only_their_own_groups(client, world, group_b):
 
 @pytest.fixture
 def draft(world, pool):
-    group, _ = customer_group_create(
-        by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=valid_request())
     return group
 
 
@@ -484,9 +480,7 @@ def test_edit_of_a_draft_saves_and_keeps_the_password(client, world, draft):
     request["numbers"] = request["numbers"] + ["+442079460005"]
     data = form_data(request)
     data["admins-INITIAL_FORMS"] = data["akixi_users-INITIAL_FORMS"] = "1"
-    response, _ = post_as(
-        client, world.user(Role.PARTNER_USER), data, reverse("customers:group_edit", args=[draft.pk])
-    )
+    response, _ = post_as(client, world.user(Role.PARTNER_USER), data, reverse("customers:group_edit", args=[draft.pk]))
     assert response.status_code == 302 and response.url == reverse("customers:group_preview", args=[draft.pk])
     draft.refresh_from_db()
     assert draft.name == "Alpha Widgets Group" and draft.numbers.count() == 4

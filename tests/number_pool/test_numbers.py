@@ -95,9 +95,7 @@ def _group(world, partner=None, group_id="ACME-ALPHA"):
 
 
 def test_N1_staff_add_a_range_to_a_partners_pool(world):
-    added = numbers_add(
-        by=world.user(Role.COORDINATOR), partner=world.partner_a, numbers=_range("+442079460000", 100)
-    )
+    added = numbers_add(by=world.user(Role.COORDINATOR), partner=world.partner_a, numbers=_range("+442079460000", 100))
     assert added == 100
     assert Number.objects.filter(partner=world.partner_a, status="available").count() == 100
 

@@ -144,9 +144,7 @@ def test_O2_accounts_cannot_be_recorded_by_others_or_at_other_stages(world):
         onboarding_account_record(by=world.user(Role.MANAGER), order=order, platform="akixi", reference="x")
     later = order_in_state(world, S.ACCOUNTS_CREATED, partner=_fresh_partner())
     with pytest.raises(TransitionRefused):
-        onboarding_account_record(
-            by=world.user(Role.COORDINATOR), order=later, platform="akixi", reference="changed"
-        )
+        onboarding_account_record(by=world.user(Role.COORDINATOR), order=later, platform="akixi", reference="changed")
     assert later.accounts.get(platform="akixi").reference == "akixi-ref"
 
 
@@ -164,9 +162,7 @@ def test_O4_kickoff_needs_both_date_and_trainer(world, missing, message):
     data = payload(world, "arrange_kickoff")
     data.pop(missing)
     with pytest.raises(ValidationError) as exc:
-        onboarding_order_transition(
-            by=world.user(Role.COORDINATOR), order=order, name="arrange_kickoff", data=data
-        )
+        onboarding_order_transition(by=world.user(Role.COORDINATOR), order=order, name="arrange_kickoff", data=data)
     assert message in exc.value.message_dict[missing][0]
     assert OnboardingOrder.objects.get(pk=order.pk).status == S.ACCOUNTS_CREATED
 
@@ -175,9 +171,7 @@ def test_O4_the_allocated_trainer_must_be_a_trainer(world):
     order = order_in_state(world, S.ACCOUNTS_CREATED)
     data = {**payload(world, "arrange_kickoff"), "trainer": world.user(Role.MANAGER)}
     with pytest.raises(ValidationError) as exc:
-        onboarding_order_transition(
-            by=world.user(Role.COORDINATOR), order=order, name="arrange_kickoff", data=data
-        )
+        onboarding_order_transition(by=world.user(Role.COORDINATOR), order=order, name="arrange_kickoff", data=data)
     assert "is not an active trainer" in exc.value.message_dict["trainer"][0]
 
 
@@ -200,9 +194,7 @@ def test_O5_only_the_allocated_trainer_records_training(world):
     order = order_in_state(world, S.KICKOFF_ARRANGED)
     other_trainer = UserFactory(username="other_trainer", role=Role.TRAINER)
     with pytest.raises(PermissionDenied):
-        onboarding_order_transition(
-            by=other_trainer, order=order, name="record_training", data={"platform": "akixi"}
-        )
+        onboarding_order_transition(by=other_trainer, order=order, name="record_training", data={"platform": "akixi"})
 
 
 def test_O6_go_live_makes_the_partner_live(world):

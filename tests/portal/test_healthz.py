@@ -62,9 +62,7 @@ def test_work_due_long_ago_that_no_worker_holds_shows_as_behind_with_its_queue(c
     beat_of("worker", "celery@w", ago=1)
     beat_of("beat", "beat@b", ago=1)
     stock_pool(world)
-    group, _ = customer_group_create(
-        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
     build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)  # its message never runs here
     due = timezone.now() - timedelta(minutes=5)
     build.steps.filter(position=0).update(next_attempt_at=due)

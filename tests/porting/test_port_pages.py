@@ -271,7 +271,7 @@ def test_a_document_uploaded_by_mistake_is_removed_after_confirmation_and_the_re
 
 
 def test_documents_cannot_be_removed_once_the_port_is_completed(client, world):
-    from porting.services import port_document_remove
+    from porting.documents import port_document_remove
 
     draft = port_in_state(world, PortStatus.DRAFT)
     client.force_login(world.user(Role.PARTNER_USER))

@@ -107,9 +107,7 @@ def test_N1_the_named_customer_group_gets_them_on_broadworks_when_it_is_built_th
     from tests.customers.build_request_data import stock_pool, valid_request
 
     stock_pool(world)
-    group, _ = customer_group_create(
-        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
     broadworks.groups = {"AlphaWidgets": {"+442079460000"}}
     done = _complete(world, django_capture_on_commit_callbacks, customer_group=group)
     assert done.platform_status == "done"
@@ -123,9 +121,7 @@ def test_N1_a_group_not_yet_on_broadworks_gets_them_from_its_own_build(
     from tests.customers.build_request_data import stock_pool, valid_request
 
     stock_pool(world)
-    group, _ = customer_group_create(
-        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
-    )
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
     done = _complete(world, django_capture_on_commit_callbacks, customer_group=group)
     assert done.platform_status == "done"
     assert [call[0] for call in broadworks.calls] == ["pool"]

@@ -1,0 +1,67 @@
+"""What every app's pages share: a list page (FilterSet, table, pagination) and a state-machine
+transition run from a form on the object's page. Views stay thin: they say what, these say how."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_tables2 import RequestConfig
+
+from .forms import apply_service_errors
+from .transitions import TransitionConflict, TransitionRefused
+
+
+def list_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    filterset: Any,
+    table_class: type,
+    per_page: int = 25,
+    **context: Any,
+) -> HttpResponse:
+    """A list page: the FilterSet's form, its rows as a sortable, paginated table."""
+    table = table_class(filterset.qs)
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    return render(request, template, {"filter": filterset, "table": table, **context})
+
+
+def transition_page(
+    request: HttpRequest,
+    *,
+    instance: Any,
+    name: str,
+    forms: dict,
+    form_for: Callable[..., Any],
+    run: Callable[..., Any],
+    redisplay: Callable[[Any], HttpResponse],
+    label: str,
+    on_invalid: Callable[[ValidationError], None] | None = None,
+) -> HttpResponse:
+    """GET points at the transition's form on the object's page; POST runs it through its service.
+    Bad input comes back beside its fields (400); a refusal or a lost race is a message; success is
+    "Done: <label>." on the object's page."""
+    if name not in forms:
+        raise Http404("No such transition.")
+    if request.method != "POST":
+        return redirect(f"{instance.get_absolute_url()}#transition-{name}")
+    form = form_for(name, instance, request.POST)
+    if not form.is_valid():
+        return redisplay(form)
+    data = dict(form.cleaned_data)
+    expected = data.pop("expected_status", None)
+    try:
+        run(by=request.user, instance=instance, name=name, data=data, expected_status=expected)
+    except (TransitionConflict, TransitionRefused) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        if on_invalid is not None:
+            on_invalid(exc)
+        return redisplay(form)
+    else:
+        messages.success(request, f"Done: {label}.")
+    return redirect(instance.get_absolute_url())

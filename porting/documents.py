@@ -1,0 +1,120 @@
+"""Use cases for a port request's documents (letters of authority, bills) and comments. Each runs
+in one transaction; a document's file is written to private storage and removed after commit."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import audit_record, require_perm
+
+from .choices import DocumentKind, PortStatus
+from .models import PortComment, PortDocument, PortRequest
+
+DOCUMENT_MAX_BYTES = 10 * 2**20  # a scanned letter or bill; PORTING_DOCUMENT_MAX_BYTES overrides
+
+
+# Content sniffed from the first bytes, not trusted from the browser's declared type.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": ("application/pdf", {".pdf"}),
+    b"\x89PNG\r\n\x1a\n": ("image/png", {".png"}),
+    b"\xff\xd8\xff": ("image/jpeg", {".jpg", ".jpeg"}),
+}
+
+
+def _document_type(upload: UploadedFile) -> str:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    name = (upload.name or "").lower()
+    for signature, (content_type, extensions) in DOCUMENT_SIGNATURES.items():
+        if head.startswith(signature) and any(name.endswith(ext) for ext in extensions):
+            return content_type
+    raise ValidationError({"file": ["Upload a PDF, PNG or JPEG file (a scan or photo of the document)."]})
+
+
+def can_add_documents(user: User, port_request: PortRequest) -> bool:
+    return (
+        user.has_perm("porting.add_portdocument")
+        and (not user.is_partner_user or user.partner_id == port_request.partner_id)
+        and port_request.status not in (PortStatus.COMPLETED, PortStatus.CANCELLED)
+    )
+
+
+def port_document_remove(*, by: User, document: PortDocument) -> None:
+    """A document uploaded by mistake is removed while the request is still open (same people who
+    may add documents); the removal is audited and the file is deleted once the row is gone."""
+    port_request = document.port_request
+    if not can_add_documents(by, port_request):
+        raise PermissionDenied("You cannot remove documents from this port request.")
+    storage, name = document.file.storage, document.file.name
+    assert name is not None  # the file field is required: every document row names its file
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="port_document.removed",
+            target=port_request,
+            partner=port_request.partner,
+            changes={"kind": document.kind, "name": document.original_name},
+        )
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def port_document_add(*, by: User, port_request: PortRequest, kind: str, upload: UploadedFile) -> PortDocument:
+    """A letter of authority or latest bill, within the type and size limits."""
+    if not can_add_documents(by, port_request):
+        raise PermissionDenied("You cannot add documents to this port request.")
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": ["Choose what the document is."]})
+    # The upload form's FileField refuses a file without a name or an empty one.
+    assert upload.name is not None and upload.size is not None
+    limit = getattr(settings, "PORTING_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES)
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [f"The file is {upload.size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB."]}
+        )
+    content_type = _document_type(upload)
+    document = PortDocument(
+        port_request=port_request,
+        kind=kind,
+        original_name=(upload.name or "document")[-200:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    document.file.save(upload.name, upload, save=False)
+    document.save()
+    audit_record(
+        actor=by,
+        action="port_document.added",
+        target=port_request,
+        partner=port_request.partner,
+        changes={"kind": kind, "name": document.original_name, "size": document.size},
+    )
+    return document
+
+
+@transaction.atomic
+def port_comment_add(*, by: User, port_request: PortRequest, body: str, internal: bool = False) -> PortComment:
+    """Partner users' comments are always visible to the partner; only staff write internal ones."""
+    if by.is_partner_user:
+        if by.partner_id != port_request.partner_id:
+            raise PermissionDenied("You can comment only on your own partner's port requests.")
+        if internal:
+            raise PermissionDenied("Only EXPO.e staff write internal comments.")
+    require_perm(by, "porting.add_portcomment", action="comment on port requests")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["Write the comment."]})
+    comment = PortComment.objects.create(port_request=port_request, author=by, body=body, internal=internal)
+    audit_record(
+        actor=by,
+        action="port_comment.added",
+        target=port_request,
+        partner=port_request.partner,
+        changes={"internal": internal},
+    )
+    return comment
