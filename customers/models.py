@@ -4,12 +4,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import ConcurrentTransitionMixin, FSMField
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.roles import MayRun
+from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 from partners.validators import broadworks_id_validator
 
@@ -161,47 +161,31 @@ class ServiceBuild(ConcurrentTransitionMixin, models.Model):
     def status_badge(self) -> str:
         return BUILD_STATUS_BADGES[self.status]
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=[BuildStatus.DRAFT, BuildStatus.FAILED],
-        target=BuildStatus.QUEUED,
-        permission=BUILDERS,
-        custom={"label": "Build"},
-    )
+    @logged_transition(status, [BuildStatus.DRAFT, BuildStatus.FAILED], BuildStatus.QUEUED, who=BUILDERS, label="Build")
     def queue(self, *, by, description=None):
         self.queued_at = timezone.now()
         self.cancel_requested = False
         self.last_error = ""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=BuildStatus.QUEUED, target=BuildStatus.RUNNING)
+    @logged_transition(status, BuildStatus.QUEUED, BuildStatus.RUNNING)
     def start(self, *, by=None, description=None):
         self.started_at = self.started_at or timezone.now()
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=BuildStatus.RUNNING, target=BuildStatus.SUCCEEDED)
+    @logged_transition(status, BuildStatus.RUNNING, BuildStatus.SUCCEEDED)
     def succeed(self, *, by=None, description=None):
         self.finished_at = timezone.now()
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[BuildStatus.QUEUED, BuildStatus.RUNNING], target=BuildStatus.FAILED)
+    @logged_transition(status, [BuildStatus.QUEUED, BuildStatus.RUNNING], BuildStatus.FAILED)
     def fail(self, *, reason, by=None, description=None):
         self.finished_at = timezone.now()
         self.last_error = reason
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=[BuildStatus.DRAFT, BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED],
-        target=BuildStatus.CANCELLED,
-        permission=BUILDERS,
-        custom={"label": "Cancel build"},
+    @logged_transition(
+        status,
+        [BuildStatus.DRAFT, BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED],
+        BuildStatus.CANCELLED,
+        who=BUILDERS,
+        label="Cancel build",
     )
     def cancel(self, *, by=None, description=None):
         self.finished_at = timezone.now()

@@ -16,10 +16,10 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django_tables2 import RequestConfig
 
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
+from expoe_portal.pages import list_page
 from expoe_portal.transitions import TransitionConflict
 from integrations.callcabinet.client import manual_instructions
 from integrations.models import ExternalCall
@@ -44,7 +44,6 @@ from .models import BuildStep, CustomerGroup
 from .selectors import build_summary
 from .tables import CustomerGroupTable
 
-PAGE_SIZE = 25
 PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
 POOL_HINT_NUMBERS = 500  # summarised as ranges beside the numbers box
 POOL_HINT_RANGES = 12
@@ -229,12 +228,9 @@ def group_list(request):
         ),
     )
     filterset = CustomerGroupFilter(request.GET, queryset=queryset)
-    table = CustomerGroupTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(
-        request,
-        "customers/group_list.html",
-        {"filter": filterset, "table": table, "can_add": request.user.has_perm("customers.add_customergroup")},
+    can_add = request.user.has_perm("customers.add_customergroup")
+    return list_page(
+        request, "customers/group_list.html", filterset=filterset, table_class=CustomerGroupTable, can_add=can_add
     )
 
 

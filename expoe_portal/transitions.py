@@ -24,6 +24,22 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import transition as fsm_transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+
+def logged_transition(field: Any, source: Any, target: Any, *, who: Any = None, label: str = "", rule: str = "") -> Any:
+    """django-fsm-2's `@transition` from `source` to `target` on `field`, run only by `who` (its
+    `permission`), with its history kept by django-fsm-log (who ran it, and why: the method's `by`
+    and `description` keywords), and the label (and rule id) pages and the API show for it.
+    Transition methods only change fields in memory; services save."""
+    custom = {key: value for key, value in (("label", label), ("rule", rule)) if value}
+
+    def decorate(method: Any) -> Any:
+        fsm = fsm_transition(field=field, source=source, target=target, permission=who, custom=custom)
+        return fsm_log_by(fsm_log_description(fsm(method)))
+
+    return decorate
 
 
 class TransitionConflict(Exception):

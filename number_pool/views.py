@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django_tables2 import RequestConfig
 
 from expoe_portal.forms import apply_service_errors
+from expoe_portal.pages import list_page
 
 from . import selectors, services
 from .filters import NumberFilter
@@ -19,17 +19,14 @@ from .tables import NumberTable
 @permission_required("number_pool.view_number", raise_exception=True)
 def number_list(request):
     filterset = NumberFilter(request.GET, queryset=selectors.number_list(user=request.user))
-    table = NumberTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
+    return list_page(
         request,
         "number_pool/number_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "counts": selectors.number_pool_counts(user=request.user),
-            "can_add": request.user.has_perm("number_pool.add_number") and not request.user.is_partner_user,
-        },
+        filterset=filterset,
+        table_class=NumberTable,
+        per_page=50,
+        counts=selectors.number_pool_counts(user=request.user),
+        can_add=request.user.has_perm("number_pool.add_number") and not request.user.is_partner_user,
     )
 
 

@@ -6,12 +6,12 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.roles import MayRun
+from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 
 from .choices import (
@@ -154,115 +154,75 @@ class OnboardingOrder(ConcurrentTransitionMixin, models.Model):
         return [label for value, label in TrainingPlatform.choices if value not in done]
 
     # --- Transitions (O1-O6) ----------------------------------------------------------------
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OrderStatus.RECEIVED,
-        target=OrderStatus.CONFIRMED,
-        permission=ADMIN,
-        custom={"label": "Send order confirmation", "rule": "O1"},
+    @logged_transition(
+        status, OrderStatus.RECEIVED, OrderStatus.CONFIRMED, who=ADMIN, label="Send order confirmation", rule="O1"
     )
     def confirm(self, *, by, description=None, at=None):
         self.confirmed_at = at or timezone.now()
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OrderStatus.CONFIRMED,
-        target=OrderStatus.COORDINATOR_ASSIGNED,
-        permission=ADMIN_OR_MANAGER,
-        custom={"label": "Assign co-ordinator", "rule": "O2"},
+    @logged_transition(
+        status,
+        OrderStatus.CONFIRMED,
+        OrderStatus.COORDINATOR_ASSIGNED,
+        who=ADMIN_OR_MANAGER,
+        label="Assign co-ordinator",
+        rule="O2",
     )
     def assign_coordinator(self, *, by, coordinator, description=None):
         self.coordinator = coordinator
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OrderStatus.COORDINATOR_ASSIGNED,
-        target=OrderStatus.ACCOUNTS_CREATED,
-        permission=ORDER_COORDINATOR,
-        custom={"label": "Partner accounts created", "rule": "O2"},
+    @logged_transition(
+        status,
+        OrderStatus.COORDINATOR_ASSIGNED,
+        OrderStatus.ACCOUNTS_CREATED,
+        who=ORDER_COORDINATOR,
+        label="Partner accounts created",
+        rule="O2",
     )
     def complete_accounts(self, *, by, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OrderStatus.ACCOUNTS_CREATED,
-        target=OrderStatus.KICKOFF_ARRANGED,
-        permission=ORDER_COORDINATOR,
-        custom={"label": "Arrange kickoff", "rule": "O4"},
+    @logged_transition(
+        status,
+        OrderStatus.ACCOUNTS_CREATED,
+        OrderStatus.KICKOFF_ARRANGED,
+        who=ORDER_COORDINATOR,
+        label="Arrange kickoff",
+        rule="O4",
     )
     def arrange_kickoff(self, *, by, kickoff_at, trainer, description=None):
         self.kickoff_at = kickoff_at
         self.trainer = trainer
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=[OrderStatus.KICKOFF_ARRANGED, OrderStatus.TRAINING],
-        target=OrderStatus.TRAINING,
-        permission=ORDER_TRAINER,
-        custom={"label": "Record training session", "rule": "O5"},
+    @logged_transition(
+        status,
+        [OrderStatus.KICKOFF_ARRANGED, OrderStatus.TRAINING],
+        OrderStatus.TRAINING,
+        who=ORDER_TRAINER,
+        label="Record training session",
+        rule="O5",
     )
     def record_training(self, *, by, description=None):
         """The session itself is a TrainingSession row the service writes beside this transition."""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OrderStatus.TRAINING,
-        target=OrderStatus.LIVE,
-        permission=ORDER_COORDINATOR,
-        custom={"label": "Go live", "rule": "O6"},
+    @logged_transition(
+        status, OrderStatus.TRAINING, OrderStatus.LIVE, who=ORDER_COORDINATOR, label="Go live", rule="O6"
     )
     def go_live(self, *, by, description=None, at=None):
         self.went_live_at = at or timezone.now()
         self.partner.live = True
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=HOLDABLE_STATUSES,
-        target=OrderStatus.ON_HOLD,
-        permission=HOLDERS,
-        custom={"label": "Put on hold"},
-    )
+    @logged_transition(status, HOLDABLE_STATUSES, OrderStatus.ON_HOLD, who=HOLDERS, label="Put on hold")
     def hold(self, *, by, reason, description=None):
         self.held_from = self.status
         self.hold_reason = reason
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OrderStatus.ON_HOLD,
-        target=RETURN_VALUE(*HOLDABLE_STATUSES),
-        permission=HOLDERS,
-        custom={"label": "Resume"},
-    )
+    @logged_transition(status, OrderStatus.ON_HOLD, RETURN_VALUE(*HOLDABLE_STATUSES), who=HOLDERS, label="Resume")
     def resume(self, *, by, description=None):
         resumed_to, self.held_from, self.hold_reason = self.held_from, "", ""
         return resumed_to
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=OPEN_STATUSES,
-        target=OrderStatus.CANCELLED,
-        permission=ADMIN_OR_MANAGER,
-        custom={"label": "Cancel order"},
-    )
+    @logged_transition(status, OPEN_STATUSES, OrderStatus.CANCELLED, who=ADMIN_OR_MANAGER, label="Cancel order")
     def cancel(self, *, by, reason, description=None, at=None):
         self.cancelled_at = at or timezone.now()
         self.cancel_reason = reason

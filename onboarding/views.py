@@ -4,10 +4,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
 from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import transition_page
+from expoe_portal.pages import list_page, transition_page
 from expoe_portal.transitions import TransitionRefused
 from partners.selectors import partner_audit_trail, partner_get
 
@@ -16,8 +15,6 @@ from .filters import OrderFilter
 from .forms import TRANSITION_FORMS, AccountRecordForm, OrderCreateForm, transition_form
 from .models import TRANSITION_LABELS
 from .tables import OrderTable
-
-PAGE_SIZE = 25
 
 
 @login_required
@@ -56,16 +53,9 @@ def _detail_context(request, partner):
 @login_required
 def order_list(request):
     filterset = OrderFilter(request.GET, queryset=selectors.onboarding_order_list(user=request.user))
-    table = OrderTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(
-        request,
-        "onboarding/order_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "can_add": request.user.has_perm("onboarding.add_onboardingorder"),
-        },
+    can_add = request.user.has_perm("onboarding.add_onboardingorder")
+    return list_page(
+        request, "onboarding/order_list.html", filterset=filterset, table_class=OrderTable, can_add=can_add
     )
 
 

@@ -5,28 +5,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django_tables2 import RequestConfig
 
 from expoe_portal.forms import apply_service_errors
+from expoe_portal.pages import list_page
 
 from . import selectors, services
 from .filters import PartnerFilter
 from .forms import PartnerContactFormSet, PartnerForm, contact_initial, contacts_from_formset
 from .tables import PartnerTable
 
-PAGE_SIZE = 25
-
 
 @login_required
 @permission_required("partners.view_partner", raise_exception=True)
 def partner_list(request):
     filterset = PartnerFilter(request.GET, queryset=selectors.partner_list(user=request.user))
-    table = PartnerTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(
-        request,
-        "partners/partner_list.html",
-        {"filter": filterset, "table": table, "can_add": request.user.has_perm("partners.add_partner")},
+    can_add = request.user.has_perm("partners.add_partner")
+    return list_page(
+        request, "partners/partner_list.html", filterset=filterset, table_class=PartnerTable, can_add=can_add
     )
 
 

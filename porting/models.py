@@ -7,13 +7,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import ConcurrentTransitionMixin, FSMField
 from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.models import SHARED
 from accounts.roles import MayRun
+from expoe_portal.transitions import logged_transition
 
 from .choices import (
     EDITABLE_STATUSES,
@@ -212,41 +212,19 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         return cancellation_deadline(self.port_date) if self.port_date else None
 
     # --- Transitions (P1, P4, P5, P7) ----------------------------------------------------
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=PortStatus.DRAFT,
-        target=PortStatus.SUBMITTED,
-        permission=REQUESTERS,
-        custom={"label": "Submit", "rule": "P3"},
-    )
+    @logged_transition(status, PortStatus.DRAFT, PortStatus.SUBMITTED, who=REQUESTERS, label="Submit", rule="P3")
     def submit(self, *, by, at, description=None):
         self.submitted_at = at
         self.submission_count += 1
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=PortStatus.REJECTED,
-        target=PortStatus.SUBMITTED,
-        permission=REQUESTERS,
-        custom={"label": "Resubmit", "rule": "P5"},
-    )
+    @logged_transition(status, PortStatus.REJECTED, PortStatus.SUBMITTED, who=REQUESTERS, label="Resubmit", rule="P5")
     def resubmit(self, *, by, at, description=None):
         # P5: the clock restarts: only the new submission and its acceptance count.
         self.submitted_at = at
         self.submission_count += 1
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=PortStatus.SUBMITTED,
-        target=PortStatus.ACCEPTED,
-        permission=CARRIER_EVENTS,
-        custom={"label": "Record acceptance", "rule": "P4"},
+    @logged_transition(
+        status, PortStatus.SUBMITTED, PortStatus.ACCEPTED, who=CARRIER_EVENTS, label="Record acceptance", rule="P4"
     )
     def accept(self, *, by, accepted_on, working_days, rule_label, port_date, description=None):
         self.accepted_on = accepted_on
@@ -255,14 +233,8 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         self.port_date = port_date
         self.acceptance_days = max((accepted_on - timezone.localdate(self.submitted_at)).days, 0)
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=PortStatus.SUBMITTED,
-        target=PortStatus.REJECTED,
-        permission=CARRIER_EVENTS,
-        custom={"label": "Record rejection", "rule": "P5"},
+    @logged_transition(
+        status, PortStatus.SUBMITTED, PortStatus.REJECTED, who=CARRIER_EVENTS, label="Record rejection", rule="P5"
     )
     def reject(self, *, by, description=None):
         """The rejection itself is a PortRejection row the service writes beside this transition."""
@@ -274,43 +246,32 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         self.port_date = None
         self.acceptance_days = None
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=PortStatus.ACCEPTED,
-        target=PortStatus.DRAFT,
-        permission=CARRIER_EVENTS,
-        custom={"label": "Record cancellation by the losing provider", "rule": "P7"},
+    @logged_transition(
+        status,
+        PortStatus.ACCEPTED,
+        PortStatus.DRAFT,
+        who=CARRIER_EVENTS,
+        label="Record cancellation by the losing provider",
+        rule="P7",
     )
     def cancel_by_losing_provider(self, *, by, at, description=None):
         # P7: the process restarts: back to draft, to be submitted again; no port date any more.
         self._clear_acceptance()
         self.losing_provider_cancelled_at = at
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=PortStatus.ACCEPTED,
-        target=PortStatus.COMPLETED,
-        permission=CARRIER_EVENTS,
-        custom={"label": "Record completion"},
-    )
+    @logged_transition(status, PortStatus.ACCEPTED, PortStatus.COMPLETED, who=CARRIER_EVENTS, label="Record completion")
     def complete(self, *, by, completed_on, working_days, description=None):
         self.completed_on = completed_on
         self.completion_working_days = working_days
         self.platform_status = PlatformStatus.PENDING
         self.platform_next_attempt_at = timezone.now()
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=status,
-        source=[PortStatus.DRAFT, PortStatus.SUBMITTED, PortStatus.ACCEPTED, PortStatus.REJECTED],
-        target=PortStatus.CANCELLED,
-        permission=CARRIER_EVENTS,
-        custom={"label": "Cancel port request"},
+    @logged_transition(
+        status,
+        [PortStatus.DRAFT, PortStatus.SUBMITTED, PortStatus.ACCEPTED, PortStatus.REJECTED],
+        PortStatus.CANCELLED,
+        who=CARRIER_EVENTS,
+        label="Cancel port request",
     )
     def cancel(self, *, by, reason, at, description=None):
         self.cancelled_at = at

@@ -4,12 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
 from accounts.scoping import scope_for
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import transition_page
+from expoe_portal.pages import list_page, transition_page
 from expoe_portal.transitions import TransitionRefused
 
 from . import dashboard, rules, selectors, services
@@ -30,27 +29,21 @@ from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequ
 from .platform import RETRIERS, ported_numbers_retry
 from .tables import PortRequestTable
 
-PAGE_SIZE = 25
-
 
 @login_required
 @permission_required("porting.view_portrequest", raise_exception=True)
 def port_list(request):
     """The co-ordinators' queue (and a partner user's own requests): filters, search, pages."""
     filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
-    table = PortRequestTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    query.pop("page", None)  # the CSV export takes the filters, not the page
+    return list_page(
         request,
         "porting/port_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "query": query.urlencode(),
-            "can_add": request.user.has_perm("porting.add_portrequest"),
-        },
+        filterset=filterset,
+        table_class=PortRequestTable,
+        query=query.urlencode(),
+        can_add=request.user.has_perm("porting.add_portrequest"),
     )
 
 
