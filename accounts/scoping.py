@@ -33,10 +33,3 @@ def get_scoped_or_404(user, queryset: QuerySet, **lookup):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(scope_for(user, queryset), **lookup)
-
-
-class ScopedQuerysetMixin:
-    """Every API queryset goes through the one scoping helper, so another partner's object is 404."""
-
-    def get_queryset(self):
-        return scope_for(self.request.user, super().get_queryset())

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from .choices import Role
-from .models import AuditEvent, User
+from .models import SHARED, AuditEvent, User
 from .roles import group_name
 
 
@@ -20,22 +20,33 @@ def require_perm(user: User | AnonymousUser | None, perm: str, *, action: str) -
 
 
 def audit_record(
-    *,
-    actor: User | None,
-    action: str,
-    target: Model,
-    partner: Any = None,  # a partners.Partner or None (accounts, the lowest app, cannot name it)
-    changes: dict[str, Any] | None = None,
+    *, actor: User | None, action: str, target: Model, changes: dict[str, Any] | None = None
 ) -> AuditEvent:
+    """One audit row, in the caller's transaction. It belongs to the target's partner (found by the
+    target's PARTNER_SCOPE), so the audit log is scoped like everything else."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         target_label=str(target)[:200],
-        partner=partner,
+        partner_id=partner_id_of(target),
         changes=changes or {},
     )
+
+
+def partner_id_of(instance: Model) -> int | None:
+    """The id of the partner a row belongs to, by its model's PARTNER_SCOPE; None for shared rows."""
+    lookup = getattr(type(instance), "PARTNER_SCOPE", None)
+    if lookup in (None, SHARED):
+        return None
+    if lookup == "pk":
+        return instance.pk
+    *hops, last = lookup.split("__")
+    owner: Any = instance
+    for hop in hops:
+        owner = getattr(owner, hop)
+    return getattr(owner, f"{last}_id")
 
 
 def user_create(
@@ -79,5 +90,5 @@ def user_create(
     with transaction.atomic():
         user.save()
         user.groups.set([Group.objects.get(name=group_name(role))])
-        audit_record(actor=by, action="user.created", target=user, partner=partner, changes={"role": role})
+        audit_record(actor=by, action="user.created", target=user, changes={"role": role})
     return user

@@ -2,12 +2,13 @@
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.scoping import ScopedQuerysetMixin, scope_for
+from accounts.api import ScopedViewSet
+from accounts.scoping import scope_for
 from expoe_portal.api import ModelPermissions
 from number_pool.models import Number
 from partners.models import Partner
@@ -158,14 +159,7 @@ class CallCabinetConfirmationSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100, help_text="The customer reference Call Cabinet showed.")
 
 
-class CustomerGroupViewSet(
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class CustomerGroupViewSet(ScopedViewSet):
     """Customer groups and their build requests. Partner users see and request their own
     partner's (once live, O6); a request can change only while it is a draft."""
 

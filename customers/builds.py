@@ -138,7 +138,7 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
             build.steps.filter(status=StepStatus.FAILED).update(status=StepStatus.PENDING, lease_until=None)
             build.queue(by=by, description="Retry" if build.started_at else "Build requested")
             build.save()
-            audit_record(actor=by, action="build.queued", target=build, partner=group.partner)
+            audit_record(actor=by, action="build.queued", target=build)
             _schedule_next_step(build.pk)
     except ConcurrentTransition as exc:
         build = ServiceBuild.objects.get(group=group)
@@ -155,7 +155,7 @@ def _requeue_if_stalled(*, by, build: ServiceBuild) -> StartOutcome:
         return StartOutcome.UNCHANGED
     if not BUILD_STEPS.sweep(where=Q(build_id=build.pk)):
         return StartOutcome.UNCHANGED  # the sweeper (or a worker) got there in the same moment
-    audit_record(actor=by, action="build.requeued", target=build, partner=build.group.partner)
+    audit_record(actor=by, action="build.requeued", target=build)
     return StartOutcome.REQUEUED
 
 
@@ -173,7 +173,7 @@ def build_cancel(*, by, build: ServiceBuild) -> ServiceBuild:
         else:
             build.cancel(by=by, description="Cancelled")
             build.save()
-        audit_record(actor=by, action="build.cancelled", target=build, partner=build.group.partner)
+        audit_record(actor=by, action="build.cancelled", target=build)
     return build
 
 
@@ -198,7 +198,6 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str) -> Se
             actor=by,
             action="build.callcabinet_confirmed",
             target=build,
-            partner=group.partner,
             changes={"callcabinet_reference": reference},
         )
         _schedule_next_step(build.pk)

@@ -150,7 +150,7 @@ def customer_group_create(*, by: User, partner: Partner, data: dict[str, Any]) -
             raise ValidationError(
                 {"group_id": ["This group ID or an admin user ID was just taken; try again."]}
             ) from exc
-        audit_record(actor=by, action="customer_group.requested", target=group, partner=partner)
+        audit_record(actor=by, action="customer_group.requested", target=group)
     return group, generated
 
 
@@ -166,7 +166,7 @@ def customer_group_update(
             raise TransitionConflict("This build request is confirmed; it can no longer be changed.")
         cleaned = validate_build_request(partner=group.partner, data=data, group=group)
         generated = _save_build_request(group=group, cleaned=cleaned)
-        audit_record(actor=by, action="customer_group.changed", target=group, partner=group.partner)
+        audit_record(actor=by, action="customer_group.changed", target=group)
     return group, generated
 
 
@@ -180,7 +180,7 @@ def customer_group_submit(*, by: User, group: CustomerGroup) -> CustomerGroup:
         if not updated:
             raise TransitionConflict(noun="build request")
         group.refresh_from_db()
-        audit_record(actor=by, action="customer_group.confirmed", target=group, partner=group.partner)
+        audit_record(actor=by, action="customer_group.confirmed", target=group)
     return group
 
 

@@ -1,12 +1,12 @@
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import ScopedReadViewSet
 from accounts.models import EscalationContact
-from accounts.scoping import ScopedQuerysetMixin
 from expoe_portal.api import E164Field, ModelPermissions
 
 from . import selectors, services
@@ -26,13 +26,7 @@ class EscalationContactSerializer(serializers.ModelSerializer):
         return services.escalation_contact_update(by=self.context["request"].user, contact=instance, **validated_data)
 
 
-class EscalationContactViewSet(
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class EscalationContactViewSet(mixins.UpdateModelMixin, ScopedReadViewSet):
     """The escalation matrix (E1). Everyone signed in reads it; managers edit it."""
 
     queryset = EscalationContact.objects.order_by("level")
@@ -141,7 +135,7 @@ class AcknowledgeSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="What is being done about it.")
 
 
-class EscalationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EscalationViewSet(ScopedReadViewSet):
     """Open items with deadlines (E2), most overdue first. Partner users see their own partner's."""
 
     serializer_class = EscalationSerializer

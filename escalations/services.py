@@ -392,7 +392,6 @@ def escalation_acknowledge(*, by: User, escalation: Escalation, note: str) -> Es
             actor=by,
             action="escalation.acknowledged",
             target=current,
-            partner=current.partner,
             changes={"level": current.level, "note": note},
         )
     return current

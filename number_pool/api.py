@@ -1,8 +1,8 @@
 """/api/v1/numbers/ and /api/v1/number-ranges/: the number pool (N1)."""
 
-from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework import generics, serializers
 
-from accounts.scoping import ScopedQuerysetMixin
+from accounts.api import ScopedReadViewSet
 from expoe_portal.api import ModelPermissions
 from partners.models import Partner
 
@@ -21,7 +21,7 @@ class NumberSerializer(serializers.ModelSerializer):
         fields = ["id", "e164", "partner", "customer_group", "status"]
 
 
-class NumberViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NumberViewSet(ScopedReadViewSet):
     """The numbers a user may see: staff every pool, a partner user their own (N1)."""
 
     queryset = Number.objects.select_related("partner", "customer_group").order_by("e164")

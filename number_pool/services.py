@@ -51,7 +51,6 @@ def numbers_add(*, by: User, partner: Partner, numbers: list[str]) -> int:
         actor=by,
         action="numbers.added",
         target=partner,
-        partner=partner,
         changes={"count": added, "first": numbers[0], "last": numbers[-1]},
     )
     return added

@@ -2,12 +2,13 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.scoping import ScopedQuerysetMixin, scope_for
+from accounts.api import ScopedReadViewSet
+from accounts.scoping import scope_for
 from expoe_portal.api import (
     HistoryEntrySerializer,
     ModelPermissions,
@@ -106,14 +107,7 @@ class TransitionSerializer(serializers.Serializer):
     transitions=extend_schema(responses=TransitionSerializer(many=True)),
     run_transition=extend_schema(request=dict, responses=OnboardingOrderSerializer),
 )
-class OnboardingOrderViewSet(
-    TransitionActions,
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class OnboardingOrderViewSet(TransitionActions, mixins.CreateModelMixin, ScopedReadViewSet):
     """Onboarding orders (O1-O6). Administrators log signed orders; each role runs its transitions."""
 
     queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").prefetch_related(

@@ -58,7 +58,6 @@ def accounts_provision_start(*, by, order: OnboardingOrder) -> list[str]:
             actor=by,
             action="partner_accounts.queued",
             target=order,
-            partner=order.partner,
             changes={"platforms": queued},
         )
     return queued

@@ -65,7 +65,7 @@ def onboarding_order_create(
     order.save()
     OnboardingAccount.objects.bulk_create(OnboardingAccount(order=order, platform=p) for p in AccountPlatform.values)
     _log_state(order, by=by, transition="log_signed_order", source=None, description=note)
-    audit_record(actor=by, action="onboarding_order.created", target=order, partner=partner)
+    audit_record(actor=by, action="onboarding_order.created", target=order)
     return order
 
 
@@ -289,7 +289,6 @@ def onboarding_account_record(*, by: User, order: OnboardingOrder, platform: str
         actor=by,
         action="onboarding_account.recorded",
         target=account,
-        partner=order.partner,
         changes={"platform": platform, "reference": reference},
     )
     return account

@@ -1,9 +1,9 @@
 """/api/v1/partners/: the partners, their contacts and their onboarding status (API.md)."""
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
-from accounts.scoping import ScopedQuerysetMixin
+from accounts.api import ScopedViewSet
 from expoe_portal.api import E164Field, ModelPermissions
 
 from . import services
@@ -47,14 +47,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         return services.partner_update(by=self.context["request"].user, partner=instance, **validated_data)
 
 
-class PartnerViewSet(
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PartnerViewSet(ScopedViewSet):
     """Partners. Staff create and edit; a partner user reads only their own partner."""
 
     queryset = Partner.objects.all()

@@ -81,7 +81,6 @@ def partner_create(
         actor=by,
         action="partner.created",
         target=partner,
-        partner=partner,
         changes={"partner_id": partner.partner_id, "name": partner.name},
     )
     return partner
@@ -125,5 +124,5 @@ def partner_update(
         PartnerContact.objects.bulk_create(built)
         changes["contacts"] = [c.email for c in built]
     if changes:
-        audit_record(actor=by, action="partner.updated", target=partner, partner=partner, changes=changes)
+        audit_record(actor=by, action="partner.updated", target=partner, changes=changes)
     return partner

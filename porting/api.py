@@ -3,9 +3,10 @@
 from django.db.models import Prefetch
 from django_fsm_log.models import StateLog
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
-from accounts.scoping import ScopedQuerysetMixin, scope_for
+from accounts.api import ScopedViewSet
+from accounts.scoping import scope_for
 from customers.models import CustomerGroup
 from expoe_portal.api import (
     HistoryEntrySerializer,
@@ -166,15 +167,7 @@ class PortTransitionRequestSerializer(serializers.Serializer):
     transitions=extend_schema(responses=PortTransitionSerializer(many=True)),
     run_transition=extend_schema(request=PortTransitionRequestSerializer, responses=PortRequestSerializer),
 )
-class PortRequestViewSet(
-    TransitionActions,
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PortRequestViewSet(TransitionActions, ScopedViewSet):
     """Port requests (P1-P7). Partner users draft and submit their own; the team records carrier events."""
 
     queryset = PortRequest.objects.select_related(

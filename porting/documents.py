@@ -55,7 +55,6 @@ def port_document_remove(*, by: User, document: PortDocument) -> None:
             actor=by,
             action="port_document.removed",
             target=port_request,
-            partner=port_request.partner,
             changes={"kind": document.kind, "name": document.original_name},
         )
         document.delete()
@@ -91,7 +90,6 @@ def port_document_add(*, by: User, port_request: PortRequest, kind: str, upload:
         actor=by,
         action="port_document.added",
         target=port_request,
-        partner=port_request.partner,
         changes={"kind": kind, "name": document.original_name, "size": document.size},
     )
     return document
@@ -114,7 +112,6 @@ def port_comment_add(*, by: User, port_request: PortRequest, body: str, internal
         actor=by,
         action="port_comment.added",
         target=port_request,
-        partner=port_request.partner,
         changes={"internal": internal},
     )
     return comment

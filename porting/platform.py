@@ -108,9 +108,7 @@ def ported_numbers_retry(*, by, port_request: PortRequest) -> PortRequest:
             platform_status=PlatformStatus.PENDING, platform_attempts=0, **PORTED_NUMBERS.due_now()
         )
         if updated:
-            audit_record(
-                actor=by, action="port_request.platform_retry", target=port_request, partner=port_request.partner
-            )
+            audit_record(actor=by, action="port_request.platform_retry", target=port_request)
             PORTED_NUMBERS.wake(port_request.pk)
     port_request.refresh_from_db()
     return port_request

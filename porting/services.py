@@ -174,7 +174,7 @@ def port_request_create(*, by: User, partner: Partner, data: dict[str, Any]) -> 
     port_request = PortRequest(partner=partner, created_by=by)
     changes = _clean_fields(port_request, {"country": data.get("country") or "GB", **data}, by=by)
     port_request.save()
-    audit_record(actor=by, action="port_request.created", target=port_request, partner=partner, changes=changes)
+    audit_record(actor=by, action="port_request.created", target=port_request, changes=changes)
     return port_request
 
 
@@ -192,9 +192,7 @@ def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, 
     changes = _clean_fields(port_request, data, by=by)
     if changes:
         port_request.save()
-        audit_record(
-            actor=by, action="port_request.updated", target=port_request, partner=port_request.partner, changes=changes
-        )
+        audit_record(actor=by, action="port_request.updated", target=port_request, changes=changes)
     return port_request
 
 
@@ -449,7 +447,6 @@ def port_request_transition(
             actor=by,
             action=f"port_request.{name}",
             target=port_request,
-            partner=port_request.partner,
             changes=changes,
         )
         port_email_queue(port_request, PORT_EMAILS[name])
