@@ -1,5 +1,7 @@
 from django.db import models
 
+from expoe_portal.choices import BadgeChoices
+
 
 class GroupDomain(models.TextChoices):
     """G5: the two default domains; every user ID of the company uses the group's one."""
@@ -8,25 +10,15 @@ class GroupDomain(models.TextChoices):
     HOSTEDCOMM = "hostedcomm.com", "hostedcomm.com"
 
 
-class BuildStatus(models.TextChoices):
+class BuildStatus(BadgeChoices):
     """A customer group's build (API.md: draft, queued, running, succeeded, failed, cancelled)."""
 
-    DRAFT = "draft", "Draft"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-BUILD_STATUS_BADGES = {
-    BuildStatus.DRAFT: "secondary",
-    BuildStatus.QUEUED: "info",
-    BuildStatus.RUNNING: "primary",
-    BuildStatus.SUCCEEDED: "success",
-    BuildStatus.FAILED: "danger",
-    BuildStatus.CANCELLED: "secondary",
-}
+    DRAFT = "draft", "secondary", "Draft"
+    QUEUED = "queued", "info", "Queued"
+    RUNNING = "running", "primary", "Running"
+    SUCCEEDED = "succeeded", "success", "Succeeded"
+    FAILED = "failed", "danger", "Failed"
+    CANCELLED = "cancelled", "secondary", "Cancelled"
 
 
 class StepStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 from partners.validators import broadworks_id_validator
 
-from .choices import BUILD_STATUS_BADGES, BuildStatus, BuildStepName, GroupDomain, StepStatus
+from .choices import BuildStatus, BuildStepName, GroupDomain, StepStatus
 
 
 class CustomerGroup(models.Model):
@@ -159,7 +159,7 @@ class ServiceBuild(ConcurrentTransitionMixin, models.Model):
 
     @property
     def status_badge(self) -> str:
-        return BUILD_STATUS_BADGES[self.status]
+        return BuildStatus(self.status).badge
 
     @logged_transition(status, [BuildStatus.DRAFT, BuildStatus.FAILED], BuildStatus.QUEUED, who=BUILDERS, label="Build")
     def queue(self, *, by, description=None):

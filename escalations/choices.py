@@ -1,6 +1,7 @@
 from django.db import models
 
 from accounts.choices import EscalationLevel
+from expoe_portal.choices import BadgeChoices
 
 
 class SlaClock(models.TextChoices):
@@ -11,15 +12,12 @@ class SlaClock(models.TextChoices):
     ITEM_DEADLINE = "item_deadline", "The item's own deadline (set when the item was made)"
 
 
-class SlaState(models.TextChoices):
+class SlaState(BadgeChoices):
     """API.md's escalation states."""
 
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    BREACHED = "breached", "Breached"
-
-
-SLA_STATE_BADGES = {SlaState.ON_TRACK: "success", SlaState.AT_RISK: "warning", SlaState.BREACHED: "danger"}
+    ON_TRACK = "on_track", "success", "On track"
+    AT_RISK = "at_risk", "warning", "At risk"
+    BREACHED = "breached", "danger", "Breached"
 
 
 class SubjectType(models.TextChoices):

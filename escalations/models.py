@@ -5,7 +5,7 @@ from django.db.models import Q
 from accounts.choices import EscalationLevel
 from accounts.models import SHARED
 
-from .choices import SLA_STATE_BADGES, CloseReason, SlaClock, SlaState, SubjectType
+from .choices import CloseReason, SlaClock, SlaState, SubjectType
 
 
 class SlaPolicy(models.Model):
@@ -164,7 +164,7 @@ class Escalation(models.Model):
 
     @property
     def state_badge(self) -> str:
-        return SLA_STATE_BADGES[self.state]
+        return SlaState(self.state).badge
 
     def get_state_display(self) -> str:
         return SlaState(self.state).label

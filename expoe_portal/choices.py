@@ -10,3 +10,17 @@ class EmailStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class BadgeChoices(models.TextChoices):
+    """Choices whose members also name the Bootstrap badge colour they are shown in, beside their
+    value and label, so a status's colour is decided in one place: `DONE = "done", "success", "Done"`
+    (value, badge, label; a member without a badge is "secondary")."""
+
+    badge: str
+
+    def __new__(cls, value: str, badge: str = "secondary") -> "BadgeChoices":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.badge = badge
+        return member

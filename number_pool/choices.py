@@ -1,16 +1,9 @@
-from django.db import models
+from expoe_portal.choices import BadgeChoices
 
 
-class NumberStatus(models.TextChoices):
+class NumberStatus(BadgeChoices):
     """N1: a number sits in its partner's pool until it is assigned to one of the partner's groups."""
 
-    AVAILABLE = "available", "Available"
-    ASSIGNED = "assigned", "Assigned"
-    PORTING = "porting", "Porting"
-
-
-NUMBER_STATUS_BADGES = {
-    NumberStatus.AVAILABLE: "success",
-    NumberStatus.ASSIGNED: "primary",
-    NumberStatus.PORTING: "warning",
-}
+    AVAILABLE = "available", "success", "Available"
+    ASSIGNED = "assigned", "primary", "Assigned"
+    PORTING = "porting", "warning", "Porting"

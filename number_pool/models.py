@@ -7,7 +7,7 @@ import expoe_portal.db  # noqa: F401  (registers the `in_values` lookup the serv
 from expoe_portal.phone import format_national
 from partners.models import Partner
 
-from .choices import NUMBER_STATUS_BADGES, NumberStatus
+from .choices import NumberStatus
 
 
 class Number(models.Model):
@@ -52,4 +52,4 @@ class Number(models.Model):
 
     @property
     def status_badge(self) -> str:
-        return NUMBER_STATUS_BADGES[self.status]
+        return NumberStatus(self.status).badge

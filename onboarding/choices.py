@@ -1,20 +1,20 @@
 from django.db import models
 
-from partners.choices import ONBOARDING_STATUS_BADGES
+from expoe_portal.choices import BadgeChoices
 
 
-class OrderStatus(models.TextChoices):
+class OrderStatus(BadgeChoices):
     """The stages of a partner's onboarding order (O1-O6), plus on hold and cancelled."""
 
-    RECEIVED = "received", "Signed order received"
-    CONFIRMED = "confirmed", "Order confirmed"
-    COORDINATOR_ASSIGNED = "coordinator_assigned", "Co-ordinator assigned"
-    ACCOUNTS_CREATED = "accounts_created", "Partner accounts created"
-    KICKOFF_ARRANGED = "kickoff_arranged", "Kickoff arranged"
-    TRAINING = "training", "Training"
-    LIVE = "live", "Live"
-    ON_HOLD = "on_hold", "On hold"
-    CANCELLED = "cancelled", "Cancelled"
+    RECEIVED = "received", "info", "Signed order received"
+    CONFIRMED = "confirmed", "primary", "Order confirmed"
+    COORDINATOR_ASSIGNED = "coordinator_assigned", "primary", "Co-ordinator assigned"
+    ACCOUNTS_CREATED = "accounts_created", "primary", "Partner accounts created"
+    KICKOFF_ARRANGED = "kickoff_arranged", "primary", "Kickoff arranged"
+    TRAINING = "training", "primary", "Training"
+    LIVE = "live", "success", "Live"
+    ON_HOLD = "on_hold", "warning", "On hold"
+    CANCELLED = "cancelled", "secondary", "Cancelled"
 
 
 # The stepper's stages, in order (on hold and cancelled are not stages but detours).
@@ -32,22 +32,12 @@ OPEN_STATUSES = [s for s in OrderStatus if s not in CLOSED_STATUSES]
 # Stages an order can be put on hold from (and resumed to).
 HOLDABLE_STATUSES = [s for s in OPEN_STATUSES if s != OrderStatus.ON_HOLD]
 
-ORDER_STATUS_BADGES = {status: ONBOARDING_STATUS_BADGES[status] for status in OrderStatus}
 
-
-class SlaState(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    BREACHED = "breached", "Breached"
-    MET = "met", "Met"
-
-
-SLA_STATE_BADGES = {
-    SlaState.ON_TRACK: "success",
-    SlaState.AT_RISK: "warning",
-    SlaState.BREACHED: "danger",
-    SlaState.MET: "secondary",
-}
+class SlaState(BadgeChoices):
+    ON_TRACK = "on_track", "success", "On track"
+    AT_RISK = "at_risk", "warning", "At risk"
+    BREACHED = "breached", "danger", "Breached"
+    MET = "met", "secondary", "Met"
 
 
 class AccountPlatform(models.TextChoices):

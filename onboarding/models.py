@@ -18,8 +18,6 @@ from .choices import (
     CLOSED_STATUSES,
     HOLDABLE_STATUSES,
     OPEN_STATUSES,
-    ORDER_STATUS_BADGES,
-    SLA_STATE_BADGES,
     AccountPlatform,
     AccountStatus,
     OrderStatus,
@@ -131,14 +129,14 @@ class OnboardingOrder(ConcurrentTransitionMixin, models.Model):
 
     @property
     def sla_badge(self) -> str:
-        return SLA_STATE_BADGES[self.sla_state]
+        return SlaState(self.sla_state).badge
 
     def get_sla_state_display(self) -> str:
         return SlaState(self.sla_state).label
 
     @property
     def status_badge(self) -> str:
-        return ORDER_STATUS_BADGES[self.status]
+        return OrderStatus(self.status).badge
 
     @property
     def is_open(self) -> bool:

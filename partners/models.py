@@ -3,7 +3,7 @@ from django.db.models.functions import Lower
 
 from expoe_portal.phone import format_national, validate_e164
 
-from .choices import ONBOARDING_STATUS_BADGES, OnboardingStatus
+from .choices import OnboardingStatus
 from .validators import broadworks_id_validator
 
 
@@ -62,7 +62,7 @@ class Partner(models.Model):
 
     @property
     def onboarding_status_badge(self) -> str:
-        return ONBOARDING_STATUS_BADGES[self.onboarding_status]
+        return OnboardingStatus(self.onboarding_status).badge
 
 
 class PartnerContact(models.Model):

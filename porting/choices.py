@@ -2,14 +2,16 @@
 
 from django.db import models
 
+from expoe_portal.choices import BadgeChoices
 
-class PortStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+
+class PortStatus(BadgeChoices):
+    DRAFT = "draft", "secondary", "Draft"
+    SUBMITTED = "submitted", "info", "Submitted"
+    ACCEPTED = "accepted", "primary", "Accepted"
+    REJECTED = "rejected", "danger", "Rejected"
+    COMPLETED = "completed", "success", "Completed"
+    CANCELLED = "cancelled", "dark", "Cancelled"
 
 
 class PlatformStatus(models.TextChoices):
@@ -20,14 +22,6 @@ class PlatformStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-PORT_STATUS_BADGES = {
-    PortStatus.DRAFT: "secondary",
-    PortStatus.SUBMITTED: "info",
-    PortStatus.ACCEPTED: "primary",
-    PortStatus.REJECTED: "danger",
-    PortStatus.COMPLETED: "success",
-    PortStatus.CANCELLED: "dark",
-}
 # States in which the partner (or the team on their behalf) may still change what was asked for.
 EDITABLE_STATUSES = [PortStatus.DRAFT, PortStatus.REJECTED]
 CLOSED_STATUSES = [PortStatus.COMPLETED, PortStatus.CANCELLED]

@@ -17,7 +17,6 @@ from expoe_portal.transitions import logged_transition
 
 from .choices import (
     EDITABLE_STATUSES,
-    PORT_STATUS_BADGES,
     DocumentKind,
     GbRegion,
     NumberType,
@@ -195,7 +194,7 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
 
     @property
     def status_badge(self) -> str:
-        return PORT_STATUS_BADGES[self.status]
+        return PortStatus(self.status).badge
 
     @property
     def risks_acknowledged(self) -> bool:

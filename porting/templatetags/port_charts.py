@@ -1,14 +1,14 @@
 from django import template
 
 from expoe_portal.charts import bar_chart
-from porting.choices import PORT_STATUS_BADGES
+from porting.choices import PortStatus
 
 register = template.Library()
 
 
 @register.simple_tag
 def status_chart(by_status):
-    rows = [(label, count, PORT_STATUS_BADGES[status]) for label, status, count in by_status]
+    rows = [(label, count, PortStatus(status).badge) for label, status, count in by_status]
     return bar_chart(rows, title="Port requests by status")
 
 
