@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from expoe_portal.charts import bar_chart
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
+from expoe_portal.pages import saved_by_service
 from expoe_portal.transitions import TransitionConflict
 
 from . import selectors, services
@@ -17,14 +18,9 @@ from .forms import AcknowledgeForm, EscalationContactForm, SlaPolicyForm
 @login_required
 @permission_required("accounts.view_escalationcontact", raise_exception=True)
 def contact_list(request):
-    return render(
-        request,
-        "escalations/contact_list.html",
-        {
-            "contacts": selectors.escalation_contact_list(user=request.user),
-            "can_edit": request.user.has_perm("accounts.change_escalationcontact"),
-        },
-    )
+    contacts = selectors.escalation_contact_list(user=request.user)
+    can_edit = request.user.has_perm("accounts.change_escalationcontact")
+    return render(request, "escalations/contact_list.html", {"contacts": contacts, "can_edit": can_edit})
 
 
 @login_required
@@ -34,15 +30,14 @@ def contact_edit(request, pk):
         raise PermissionDenied("Only managers edit the escalation matrix.")
     initial = {"phone": contact.phone_display}
     form = EscalationContactForm(request.POST or None, instance=contact, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.escalation_contact_update(by=request.user, contact=contact, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Level {contact.level} contact saved.")
-            return redirect("escalations:contact_list")
-    return render(request, "escalations/contact_form.html", {"form": form, "contact": contact})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: services.escalation_contact_update(by=request.user, contact=contact, **form.cleaned_data),
+        success=f"Level {contact.level} contact saved.",
+        then="escalations:contact_list",
+    )
+    return saved or render(request, "escalations/contact_form.html", {"form": form, "contact": contact})
 
 
 # --- Escalations (E2) -----------------------------------------------------------------------
@@ -165,14 +160,9 @@ def acknowledge(request, pk):
 @permission_required("escalations.view_slapolicy", raise_exception=True)
 def policy_list(request):
     _require_staff(request.user)
-    return render(
-        request,
-        "escalations/policy_list.html",
-        {
-            "policies": selectors.sla_policy_list(user=request.user),
-            "can_edit": request.user.has_perm("escalations.change_slapolicy"),
-        },
-    )
+    policies = selectors.sla_policy_list(user=request.user)
+    can_edit = request.user.has_perm("escalations.change_slapolicy")
+    return render(request, "escalations/policy_list.html", {"policies": policies, "can_edit": can_edit})
 
 
 @login_required
@@ -181,12 +171,11 @@ def policy_edit(request, pk):
     if not request.user.has_perm("escalations.change_slapolicy"):
         raise PermissionDenied("Only managers edit SLA policies.")
     form = SlaPolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sla_policy_update(by=request.user, policy=policy, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"“{policy.name}” saved; open items follow at the next evaluation.")
-            return redirect("escalations:policy_list")
-    return render(request, "escalations/policy_form.html", {"form": form, "policy": policy})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: services.sla_policy_update(by=request.user, policy=policy, **form.cleaned_data),
+        success=f"“{policy.name}” saved; open items follow at the next evaluation.",
+        then="escalations:policy_list",
+    )
+    return saved or render(request, "escalations/policy_form.html", {"form": form, "policy": policy})

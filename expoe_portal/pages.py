@@ -65,3 +65,27 @@ def transition_page(
     else:
         messages.success(request, f"Done: {label}.")
     return redirect(instance.get_absolute_url())
+
+
+def saved_by_service(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    then: Any,
+    valid: bool | None = None,
+) -> HttpResponse | None:
+    """A form page's POST: when the form (and `valid`, for pages with several) is valid, `save()`
+    runs its service; a ValidationError goes beside the form's fields and None is returned, for
+    the page to show the form again; success is a message and a redirect to `then` (a URL, a URL
+    name, an object, or a callable of what `save` returned)."""
+    if request.method != "POST" or not form.is_valid() or valid is False:
+        return None
+    try:
+        result = save()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(then(result) if callable(then) else then)

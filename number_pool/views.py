@@ -1,13 +1,10 @@
 """The number pool page (N1): search and filters for everyone, adding numbers and ranges for staff."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import list_page
+from expoe_portal.pages import list_page, saved_by_service
 
 from . import selectors, services
 from .filters import NumberFilter
@@ -35,15 +32,11 @@ def number_list(request):
 def numbers_add(request):
     initial = {"partner": request.GET.get("partner")} if request.GET.get("partner") else None
     form = NumbersAddForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            added = services.numbers_add(
-                by=request.user, partner=form.cleaned_data["partner"], numbers=form.cleaned_data["numbers"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            partner = form.cleaned_data["partner"]
-            messages.success(request, f"{added:,} numbers added to {partner.partner_id}'s pool.")
-            return redirect(f"{reverse('number_pool:number_list')}?partner={partner.partner_id}")
-    return render(request, "number_pool/numbers_add.html", {"form": form})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: services.numbers_add(by=request.user, **form.cleaned_data),
+        success=lambda added: f"{added:,} numbers added to {form.cleaned_data['partner'].partner_id}'s pool.",
+        then=lambda added: f"{reverse('number_pool:number_list')}?partner={form.cleaned_data['partner'].partner_id}",
+    )
+    return saved or render(request, "number_pool/numbers_add.html", {"form": form})

@@ -5,8 +5,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import list_page, transition_page
+from expoe_portal.pages import list_page, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 from partners.selectors import partner_audit_trail, partner_get
 
@@ -67,19 +66,17 @@ def order_create(request):
     if request.GET.get("partner"):
         initial["partner"] = request.GET["partner"]
     form = OrderCreateForm(request.POST or None, partners=partners, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = services.onboarding_order_create(by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Signed order logged for {order.partner.partner_id}; confirmation due "
-                f"{timezone.localtime(order.confirmation_due_at):%d %b %Y %H:%M}.",
-            )
-            return redirect("onboarding:order_detail", pk=order.pk)
-    return render(request, "onboarding/order_form.html", {"form": form})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: services.onboarding_order_create(by=request.user, **form.cleaned_data),
+        success=lambda order: (
+            f"Signed order logged for {order.partner.partner_id}; confirmation due "
+            f"{timezone.localtime(order.confirmation_due_at):%d %b %Y %H:%M}."
+        ),
+        then=lambda order: order,
+    )
+    return saved or render(request, "onboarding/order_form.html", {"form": form})
 
 
 def _order_page(request, order, *, bound_form=None, status=200):

@@ -1,13 +1,12 @@
 """The partner list and the partner forms. A partner's own page shows its onboarding, so it lives
 with onboarding (onboarding.views.partner_detail)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
 
-from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import list_page
+from expoe_portal.pages import list_page, saved_by_service
 
 from . import selectors, services
 from .filters import PartnerFilter
@@ -30,17 +29,15 @@ def partner_list(request):
 def partner_create(request):
     form = PartnerForm(request.POST or None)
     contacts = PartnerContactFormSet(request.POST or None, prefix="contacts")
-    if request.method == "POST" and form.is_valid() & contacts.is_valid():
-        try:
-            partner = services.partner_create(
-                by=request.user, contacts=contacts_from_formset(contacts), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Partner {partner.partner_id} created.")
-            return redirect("onboarding:partner_detail", pk=partner.pk)
-    return render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": None})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: services.partner_create(by=request.user, contacts=contacts_from_formset(contacts), **form.cleaned_data),
+        valid=contacts.is_valid(),
+        success=lambda partner: f"Partner {partner.partner_id} created.",
+        then=lambda partner: reverse("onboarding:partner_detail", args=[partner.pk]),
+    )
+    return saved or render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": None})
 
 
 @login_required
@@ -51,15 +48,21 @@ def partner_edit(request, pk):
         raise PermissionDenied("Only UC Provisioning staff edit partners.")
     form = PartnerForm(request.POST or None, instance=partner)
     contacts = PartnerContactFormSet(request.POST or None, prefix="contacts", initial=contact_initial(partner))
-    if request.method == "POST" and form.is_valid() & contacts.is_valid():
+
+    def save():
         fields = {key: form.cleaned_data[key] for key in services.PARTNER_EDITABLE_FIELDS}
-        try:
-            services.partner_update(
-                by=request.user, partner=partner, contacts=contacts_from_formset(contacts), **fields
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Partner {partner.partner_id} saved.")
-            return redirect("onboarding:partner_detail", pk=partner.pk)
-    return render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": partner})
+        return services.partner_update(
+            by=request.user, partner=partner, contacts=contacts_from_formset(contacts), **fields
+        )
+
+    saved = saved_by_service(
+        request,
+        form,
+        save,
+        valid=contacts.is_valid(),
+        success=f"Partner {partner.partner_id} saved.",
+        then=reverse("onboarding:partner_detail", args=[partner.pk]),
+    )
+    return saved or render(
+        request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": partner}
+    )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.scoping import scope_for
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import list_page, transition_page
+from expoe_portal.pages import list_page, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 
 from . import dashboard, rules, selectors, services
@@ -83,16 +83,19 @@ def port_export_csv(request):
 @permission_required("porting.add_portrequest", raise_exception=True)
 def port_create(request):
     form = PortRequestForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         partner = request.user.partner if request.user.is_partner_user else form.cleaned_data["partner"]
-        try:
-            port_request = services.port_request_create(by=request.user, partner=partner, data=form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Draft port request {port_request.pk} saved. Submit it when it is complete.")
-            return redirect(port_request)
-    return render(request, "porting/port_form.html", {"form": form, "port_request": None, "risks": PORT_RISKS})
+        return services.port_request_create(by=request.user, partner=partner, data=form.service_data())
+
+    saved = saved_by_service(
+        request,
+        form,
+        save,
+        success=lambda port_request: f"Draft port request {port_request.pk} saved. Submit it when it is complete.",
+        then=lambda port_request: port_request,
+    )
+    return saved or render(request, "porting/port_form.html", {"form": form, "port_request": None, "risks": PORT_RISKS})
 
 
 @login_required
@@ -281,15 +284,9 @@ def port_comment_add(request, pk):
 @login_required
 @permission_required("porting.view_leadtimerule", raise_exception=True)
 def rule_list(request):
-    return render(
-        request,
-        "porting/rule_list.html",
-        {
-            "rules": LeadTimeRule.objects.select_related("updated_by"),
-            "countries": selectors.PortingCountry.objects.all(),
-            "can_edit": request.user.has_perm("porting.change_leadtimerule"),
-        },
-    )
+    rules, countries = LeadTimeRule.objects.select_related("updated_by"), selectors.PortingCountry.objects.all()
+    can_edit = request.user.has_perm("porting.change_leadtimerule")
+    return render(request, "porting/rule_list.html", {"rules": rules, "countries": countries, "can_edit": can_edit})
 
 
 @login_required
@@ -297,11 +294,14 @@ def rule_list(request):
 def rule_edit(request, pk):
     rule = get_object_or_404(LeadTimeRule, pk=pk)
     form = LeadTimeRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        rules.lead_time_rule_update(by=request.user, rule=rule, **form.cleaned_data)
-        messages.success(request, f"Saved: {rule.label}. Requests accepted from now on use it.")
-        return redirect("porting:rules")
-    return render(request, "porting/rule_form.html", {"form": form, "rule": rule})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: rules.lead_time_rule_update(by=request.user, rule=rule, **form.cleaned_data),
+        success=lambda rule: f"Saved: {rule.label}. Requests accepted from now on use it.",
+        then="porting:rules",
+    )
+    return saved or render(request, "porting/rule_form.html", {"form": form, "rule": rule})
 
 
 @login_required
@@ -309,13 +309,14 @@ def rule_edit(request, pk):
 def country_edit(request, pk):
     country = get_object_or_404(selectors.PortingCountry, pk=pk)
     form = CountryRequirementsForm(request.POST or None, initial={"required_fields": country.required_fields})
-    if request.method == "POST" and form.is_valid():
-        rules.porting_country_update(by=request.user, country=country, **form.cleaned_data)
-        messages.success(
-            request, f"Saved what {country.name} requires. Submissions from now on are checked against it."
-        )
-        return redirect("porting:rules")
-    return render(request, "porting/country_form.html", {"form": form, "country": country})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: rules.porting_country_update(by=request.user, country=country, **form.cleaned_data),
+        success=f"Saved what {country.name} requires. Submissions from now on are checked against it.",
+        then="porting:rules",
+    )
+    return saved or render(request, "porting/country_form.html", {"form": form, "country": country})
 
 
 # --- Port lead-time dashboard ------------------------------------------------------------------------
