@@ -24,33 +24,20 @@ from .choices import ProcessKind
 logger = logging.getLogger(__name__)
 
 
-def heartbeat_record(*, kind: str, name: str) -> None:
+def heartbeat_record(*, kind: str, name: str, started: bool = False) -> None:
+    """This process is alive. A (re)started one (`started`) begins its row afresh, so that "up since"
+    is this process's start; a process that cannot write its row says so in its log and carries on."""
     from .models import Heartbeat
 
     try:
         now = timezone.now()
-        updated = Heartbeat.objects.filter(kind=kind, name=name).update(last_seen=now, pid=os.getpid())
-        if not updated:
-            Heartbeat.objects.get_or_create(
+        seen = Heartbeat.objects.filter(kind=kind, name=name)
+        if started or not seen.update(last_seen=now, pid=os.getpid()):
+            Heartbeat.objects.update_or_create(
                 kind=kind, name=name, defaults={"pid": os.getpid(), "started_at": now, "last_seen": now}
             )
     except Exception:
         logger.exception("could not record the %s heartbeat of %s", kind, name)
-    finally:
-        connection.close()
-
-
-def heartbeat_started(*, kind: str, name: str) -> None:
-    """A (re)started process: its row starts afresh, so "up since" is this process's start."""
-    from .models import Heartbeat
-
-    try:
-        now = timezone.now()
-        Heartbeat.objects.update_or_create(
-            kind=kind, name=name, defaults={"pid": os.getpid(), "started_at": now, "last_seen": now}
-        )
-    except Exception:
-        logger.exception("could not record the start of %s %s", kind, name)
     finally:
         connection.close()
 
@@ -65,7 +52,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         self.tref = None
 
     def start(self, worker):
-        heartbeat_started(kind=ProcessKind.WORKER, name=worker.hostname)
+        heartbeat_record(kind=ProcessKind.WORKER, name=worker.hostname, started=True)
         self.tref = worker.timer.call_repeatedly(
             settings.PROCESS_HEARTBEAT_INTERVAL,
             heartbeat_record,
@@ -90,7 +77,7 @@ class RecordingScheduler(PersistentScheduler):
 
     def setup_schedule(self):
         super().setup_schedule()
-        heartbeat_started(kind=ProcessKind.BEAT, name=self._name)
+        heartbeat_record(kind=ProcessKind.BEAT, name=self._name, started=True)
         self._last_recorded = time.monotonic()
 
     def tick(self, *args, **kwargs):

@@ -45,6 +45,34 @@ def _build_contacts(partner: Partner, contacts: list[dict[str, str]]) -> list[Pa
     return built
 
 
+def _checked(
+    partner: Partner,
+    contacts: list[dict[str, Any]] | None,
+    *,
+    validate_constraints: bool = True,
+    errors: dict[str, list[str]] | None = None,
+) -> list[PartnerContact] | None:
+    """Every problem with the partner and its contacts at once (ValidationError), or the contacts
+    to save (None when they are not being changed)."""
+    found: dict[str, list[str]] = {}
+    try:
+        partner.full_clean(validate_constraints=validate_constraints)
+    except ValidationError as exc:
+        found.update(exc.message_dict)
+    for field, messages in (errors or {}).items():
+        found.setdefault(field, []).extend(messages)
+    errors = found
+    built = None
+    if contacts is not None:
+        try:
+            built = _build_contacts(partner, contacts)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return built
+
+
 @transaction.atomic
 def partner_create(
     *,
@@ -59,20 +87,12 @@ def partner_create(
     partner = Partner(
         partner_id=partner_id.strip(), name=name.strip(), clone_group_id=clone_group_id.strip(), live=live
     )
-    errors: dict[str, list[str]] = {}
-    try:
-        partner.full_clean(validate_constraints=False)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    extra = {}
     if Partner.objects.filter(partner_id__iexact=partner.partner_id).exists():
         # The database constraint is the guard; this names the field for the person typing.
-        errors.setdefault("partner_id", []).append("A partner with this ID already exists (ignoring case).")
-    try:
-        built = _build_contacts(partner, contacts)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+        extra["partner_id"] = ["A partner with this ID already exists (ignoring case)."]
+    built = _checked(partner, contacts, validate_constraints=False, errors=extra)
+    assert built is not None  # a new partner always comes with its contacts
     partner.save()
     for contact in built:
         contact.partner = partner
@@ -105,19 +125,7 @@ def partner_update(
         if getattr(partner, field) != value:
             changes[field] = [getattr(partner, field), value]
             setattr(partner, field, value)
-    errors: dict[str, list[str]] = {}
-    try:
-        partner.full_clean()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    built: list[PartnerContact] | None = None
-    if contacts is not None:
-        try:
-            built = _build_contacts(partner, contacts)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    built = _checked(partner, contacts)
     partner.save()
     if built is not None:
         partner.contacts.all().delete()

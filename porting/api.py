@@ -58,16 +58,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "partner",
-            "customer_group",
-            "country",
-            "region",
-            "number_type",
-            "main_billing_number",
-            "numbers",
-            "registered_address",
-            "losing_provider",
-            "range_holder",
-            "risks_acknowledged",
+            *services.EDITABLE_FIELDS,  # what the partner asks for; the rest is the request's progress
             "risks_acknowledged_by",
             "risks_acknowledged_at",
             "status",
