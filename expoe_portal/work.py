@@ -37,8 +37,6 @@ logger = logging.getLogger(__name__)
 
 # Recorded when a row was claimed more often than it may be tried: each run died with its worker.
 WORKER_STOPPED_EACH_TIME = "the worker running it stopped each time (killed, or over its time limit)"
-# A message that arrives a moment before its row is due (clocks of two hosts) still counts as due.
-CLOCK_TOLERANCE = timedelta(seconds=2)
 
 
 def lease_length() -> timedelta:
