@@ -32,3 +32,23 @@ def apply_service_errors(form, exc) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+# --- What every state machine's forms share (onboarding orders, port requests) ----------------
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TransitionForm(BootstrapFormMixin, forms.Form):
+    """Every transition's form carries the status the user saw, so a stale page is told so."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
+
+
+class ReasonForm(TransitionForm):
+    """A transition that needs its reason (holding or cancelling an order, cancelling a port)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["reason", "note"]

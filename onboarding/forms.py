@@ -3,15 +3,12 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from expoe_portal.forms import BootstrapFormMixin
+from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin, ReasonForm, TransitionForm
 from partners.models import Partner
 
 from .choices import TrainingPlatform
 
 # --- Onboarding orders -------------------------------------------------------------------------
-
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrderCreateForm(BootstrapFormMixin, forms.Form):
@@ -27,13 +24,6 @@ class OrderCreateForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners if partners is not None else Partner.objects.filter(live=False)
         self.fields["partner"].label_from_instance = str
-
-
-class TransitionForm(BootstrapFormMixin, forms.Form):
-    """Every transition's form carries the status the user saw, so a stale page is told so."""
-
-    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
 
 
 def _users_in_role(role):
@@ -71,11 +61,6 @@ class RecordTrainingForm(TransitionForm):
         if order is not None:
             done = {t.platform for t in order.training_sessions.all()}
             self.fields["platform"].choices = [c for c in TrainingPlatform.choices if c[0] not in done]
-
-
-class ReasonForm(TransitionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    field_order = ["reason", "note"]
 
 
 TRANSITION_FORMS = {

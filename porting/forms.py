@@ -1,14 +1,11 @@
 from django import forms
 
 from customers.models import CustomerGroup
-from expoe_portal.forms import BootstrapFormMixin
+from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin, ReasonForm, TransitionForm
 from partners.models import Partner
 
 from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
 from .models import LeadTimeRule, PortingCountry
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def _countries():
@@ -90,13 +87,6 @@ def initial_for(port_request) -> dict:
     }
 
 
-class TransitionForm(BootstrapFormMixin, forms.Form):
-    """Every transition's form carries the status the user saw, so a stale page is told so."""
-
-    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
-
-
 class AcceptForm(TransitionForm):
     accepted_on = forms.DateField(
         label="Accepted on", widget=DATE_WIDGET, required=False, help_text="Blank: today. The port date follows (P4)."
@@ -125,11 +115,6 @@ class CompleteForm(TransitionForm):
     field_order = ["completed_on", "note"]
 
 
-class CancelForm(TransitionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    field_order = ["reason", "note"]
-
-
 TRANSITION_FORMS = {
     "submit": TransitionForm,
     "resubmit": TransitionForm,
@@ -137,7 +122,7 @@ TRANSITION_FORMS = {
     "reject": RejectForm,
     "cancel_by_losing_provider": LosingProviderCancelForm,
     "complete": CompleteForm,
-    "cancel": CancelForm,
+    "cancel": ReasonForm,
 }
 
 
