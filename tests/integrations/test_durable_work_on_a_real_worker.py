@@ -54,12 +54,13 @@ def wait_until(condition, *, deadline: float, what: str):
 
 
 def kill_while_holding_retry(stack, task: str, args: list) -> None:
-    """Once the worker has fetched the countdown message of `task(*args)`, kill the whole worker and
-    start another. The message stays unacknowledged in Redis: the broker will not hand it out again."""
-    wait_until(lambda: args in stack.unacked(task), deadline=10, what=f"the worker taking {task}{args}")
+    """Once the worker has fetched the countdown message of `task(*args)` (it holds it until its
+    time comes), kill the whole worker and start another. The message stays unacknowledged in Redis:
+    the broker will not hand it out again before its visibility timeout."""
+    wait_until(lambda: args in stack.unacked_retries(task), deadline=10, what=f"the worker taking {task}{args}")
     stack.kill_whole_worker()
     stack.start_worker()
-    assert args in stack.unacked(task), "the retry message died with its worker"
+    assert args in stack.unacked_retries(task), "the retry message died with its worker"
 
 
 def test_a_build_whose_retry_died_with_its_worker_finishes_once(stack, world, api_as):

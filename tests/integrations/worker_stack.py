@@ -166,15 +166,15 @@ class Stack:
     def setting(self, name: str) -> float:
         return float(self.env[name])
 
-    def unacked(self, task: str) -> list[list]:
-        """The arguments of this queue's messages of `task` that a worker took and never
+    def unacked_retries(self, task: str) -> list[list]:
+        """The arguments of this queue's countdown messages of `task` that a worker took and never
         acknowledged: the broker holds them until its visibility timeout (an hour) has passed."""
-        return [args for name, args in unacked_messages(self.redis_url, self.queue) if name == task]
+        return [args for name, args, eta in unacked_messages(self.redis_url, self.queue) if name == task and eta]
 
 
-def unacked_messages(redis_url: str, queue: str) -> list[tuple[str, list]]:
-    """(task name, arguments) of every unacknowledged message routed to `queue` (kombu keeps them in
-    the `unacked` hash as [message, exchange, routing key])."""
+def unacked_messages(redis_url: str, queue: str) -> list[tuple[str, list, str | None]]:
+    """(task name, arguments, ETA) of every unacknowledged message routed to `queue` (kombu keeps
+    them in the `unacked` hash as [message, exchange, routing key]); a countdown message has an ETA."""
     import redis
 
     found = []
@@ -182,7 +182,7 @@ def unacked_messages(redis_url: str, queue: str) -> list[tuple[str, list]]:
         message, _exchange, routing_key = json.loads(raw)
         if routing_key == queue:
             args = json.loads(base64.b64decode(message["body"]))[0]
-            found.append((message["headers"]["task"], args))
+            found.append((message["headers"]["task"], args, message["headers"].get("eta")))
     return found
 
 
