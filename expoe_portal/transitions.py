@@ -60,13 +60,6 @@ def transitions_of(instance: Model, *, field: str = "status") -> list[Any]:
     return list(getattr(instance, f"get_all_{field}_transitions")())
 
 
-def transition_label(instance: Model, name: str, *, field: str = "status") -> str:
-    for transition in transitions_of(instance, field=field):
-        if transition.name == name:
-            return transition.custom.get("label", name)
-    raise ValueError(f"{type(instance).__name__} has no transition {name!r}.")
-
-
 def transitions_available(instance: Model, user: Any, names: Iterable[str], *, field: str = "status") -> list[Any]:
     """The transitions `user` may run on the object now (state, conditions and permission), in
     the order of `names` (the workflow's, not the class's)."""

@@ -283,3 +283,44 @@ def test_O1_a_signed_order_cannot_arrive_in_the_future(world):
             signed_order_received_at=timezone.now() + timedelta(hours=1),
         )
     assert "future" in exc.value.message_dict["signed_order_received_at"][0]
+
+
+def test_O1_to_O6_the_typed_services_walk_an_order_to_go_live_and_hold_and_resume_it(world):
+    """Each transition is also a typed use case with keyword-only arguments (issue #12)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from onboarding import services
+    from onboarding.choices import TrainingPlatform
+
+    from .walk import new_order, record_all_accounts
+
+    order = new_order(world)
+    coordinator = world.user(Role.COORDINATOR)
+    order = services.onboarding_order_confirm(by=world.user(Role.PROVISIONING_ADMIN), order=order)
+    order = services.onboarding_order_assign_coordinator(
+        by=world.user(Role.MANAGER), order=order, coordinator=coordinator
+    )
+    order = services.onboarding_order_hold(by=coordinator, order=order, reason="Partner asked us to wait")
+    assert order.status == OrderStatus.ON_HOLD
+    order = services.onboarding_order_resume(by=coordinator, order=order)
+    assert order.status == OrderStatus.COORDINATOR_ASSIGNED
+    record_all_accounts(world, order)
+    order = services.onboarding_order_complete_accounts(by=coordinator, order=order)
+    order = services.onboarding_order_arrange_kickoff(
+        by=coordinator, order=order, kickoff_at=timezone.now() + timedelta(days=3), trainer=world.user(Role.TRAINER)
+    )
+    for platform in TrainingPlatform.values:
+        order = services.onboarding_order_record_training(by=world.user(Role.TRAINER), order=order, platform=platform)
+    order = services.onboarding_order_go_live(by=coordinator, order=order)
+    assert order.status == OrderStatus.LIVE and order.partner.live
+
+
+def test_O1_the_typed_cancel_needs_its_reason(world):
+    from onboarding import services
+
+    from .walk import new_order
+
+    with pytest.raises(ValidationError, match="Say why the order is cancelled"):
+        services.onboarding_order_cancel(by=world.user(Role.PROVISIONING_ADMIN), order=new_order(world), reason=" ")
