@@ -3,6 +3,7 @@
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -79,15 +80,25 @@ def escalation_contact_update(*, by: User, contact: EscalationContact, **values:
     require_perm(by, "accounts.change_escalationcontact", action="edit the escalation matrix")
     contact = EscalationContact.objects.select_for_update().get(pk=contact.pk)
     cleaned = _clean_contact_values({**{key: getattr(contact, key) for key in CONTACT_FIELDS}, **values})
-    changes = {key: [getattr(contact, key), value] for key, value in cleaned.items() if getattr(contact, key) != value}
-    for key, value in cleaned.items():
-        setattr(contact, key, value)
-    contact.updated_by = by
-    contact.full_clean()
-    contact.save()
+    return _save_edit(contact, cleaned, by=by, action="escalation_contact.updated")
+
+
+def _save_edit(
+    row: Any, values: dict[str, Any], *, by: User, action: str, check: Callable[[Any], None] | None = None
+) -> Any:
+    """A manager's edit of a matrix row or a policy: set the values, let `check` refuse the
+    result, validate, save and audit what changed (nothing changed, nothing audited)."""
+    changes = {key: [getattr(row, key), value] for key, value in values.items() if getattr(row, key) != value}
+    for key, value in values.items():
+        setattr(row, key, value)
+    if check is not None:
+        check(row)
+    row.updated_by = by
+    row.full_clean()
+    row.save()
     if changes:
-        audit_record(actor=by, action="escalation_contact.updated", target=contact, changes=changes)
-    return contact
+        audit_record(actor=by, action=action, target=row, changes=changes)
+    return row
 
 
 # --- SLA policies (E2) ---------------------------------------------------------------------------
@@ -130,24 +141,19 @@ def sla_policy_update(*, by: User, policy: SlaPolicy, **values: int | bool | Non
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
-        changes = {k: [getattr(policy, k), v] for k, v in values.items() if getattr(policy, k) != v}
-        for key, value in values.items():
-            setattr(policy, key, value)
-        errors: dict[str, list[str]] = {}
-        if policy.clock != SlaClock.ITEM_DEADLINE and not policy.target:
-            errors["target"] = [f"Enter the {policy.target_display.split()[-1]} allowed (at least 1)."]
-        if policy.climb_every_hours is None or policy.climb_every_hours < 1:
-            errors["climb_every_hours"] = ["A breach climbs after at least 1 hour."]
-        if policy.breach_start_level not in (0, 1):
-            errors["breach_start_level"] = ["A breach starts at level 0 or level 1."]
-        if errors:
-            raise ValidationError(errors)
-        policy.updated_by = by
-        policy.full_clean()
-        policy.save()
-        if changes:
-            audit_record(actor=by, action="sla_policy.updated", target=policy, changes=changes)
-    return policy
+        return _save_edit(policy, values, by=by, action="sla_policy.updated", check=_check_policy)
+
+
+def _check_policy(policy: SlaPolicy) -> None:
+    errors: dict[str, list[str]] = {}
+    if policy.clock != SlaClock.ITEM_DEADLINE and not policy.target:
+        errors["target"] = [f"Enter the {policy.target_display.split()[-1]} allowed (at least 1)."]
+    if policy.climb_every_hours is None or policy.climb_every_hours < 1:
+        errors["climb_every_hours"] = ["A breach climbs after at least 1 hour."]
+    if policy.breach_start_level not in (0, 1):
+        errors["breach_start_level"] = ["A breach starts at level 0 or level 1."]
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- The evaluator (E2) --------------------------------------------------------------------------
@@ -171,6 +177,17 @@ def level_due(policy: SlaPolicy, due_at: datetime, now: datetime) -> int:
     return min(MAX_LEVEL, policy.breach_start_level + climbs)
 
 
+@dataclass
+class _Run:
+    """One evaluation: its clock, the matrix as it stood when it began, what it did so far, and
+    whether it emails the levels it reaches."""
+
+    now: datetime
+    contacts: dict[int, EscalationContact]
+    result: EvaluationResult
+    notify: bool
+
+
 def escalation_evaluate(*, now: datetime | None = None, notify: bool = True) -> EvaluationResult:
     """E2: bring every policy's escalations up to date: open one per new item, close those whose
     item was resolved, follow changed deadlines, and climb breaches up the matrix (E1).
@@ -181,13 +198,16 @@ def escalation_evaluate(*, now: datetime | None = None, notify: bool = True) -> 
 
     `notify=False` (first deployment over existing data) records every level reached without
     emailing anyone, so old breaches do not flood the matrix; later runs notify as usual."""
-    now = now or timezone.now()
-    result = EvaluationResult()
-    contacts = {c.level: c for c in EscalationContact.objects.all()}
+    run = _Run(
+        now=now or timezone.now(),
+        contacts={c.level: c for c in EscalationContact.objects.all()},
+        result=EvaluationResult(),
+        notify=notify,
+    )
     for policy in SlaPolicy.objects.all():
         with transaction.atomic():
-            _evaluate_policy(policy, now, contacts, result, notify=notify)
-    return result
+            _evaluate_policy(run, policy)
+    return run.result
 
 
 def _close(ids: list[int], reason: str, now: datetime) -> int:
@@ -199,14 +219,8 @@ def _close(ids: list[int], reason: str, now: datetime) -> int:
     return closed
 
 
-def _evaluate_policy(
-    policy: SlaPolicy,
-    now: datetime,
-    contacts: dict[int, EscalationContact],
-    result: EvaluationResult,
-    *,
-    notify: bool = True,
-) -> None:
+def _evaluate_policy(run: _Run, policy: SlaPolicy) -> None:
+    now, result = run.now, run.result
     open_rows = Escalation.objects.filter(policy=policy, closed_at__isnull=True)
     source = SOURCES.get(policy.source)
     if source is None or not policy.active:
@@ -274,18 +288,12 @@ def _evaluate_policy(
     # decide, and the loser's rows are skipped rather than raising.
     Escalation.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     result.opened += len(new)
-    _climb(policy, now, contacts, result, notify=notify)
+    _climb(run, policy)
 
 
-def _climb(
-    policy: SlaPolicy,
-    now: datetime,
-    contacts: dict[int, EscalationContact],
-    result: EvaluationResult,
-    *,
-    notify: bool = True,
-) -> None:
+def _climb(run: _Run, policy: SlaPolicy) -> None:
     """E2: record each level a breach has newly reached and notify that level's contact once."""
+    now, result, contacts = run.now, run.result, run.contacts
     breached = Escalation.objects.filter(policy=policy, closed_at__isnull=True, due_at__lt=now).values_list(
         "id", "due_at", "level", "acknowledged_at", "subject_label", "partner_id"
     )
@@ -326,7 +334,7 @@ def _climb(
         for _event_id, escalation_id, level, email in created
     )
     result.events.extend(event_id for event_id, *_ in created)
-    if not notify:
+    if not run.notify:
         return
     from .emails import level_email_queue
 

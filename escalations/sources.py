@@ -13,6 +13,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateTimeField, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
+from django_fsm_log.models import StateLog
+
+from customers.choices import BuildStatus
+from customers.models import ServiceBuild
+from onboarding.models import OnboardingOrder
+from porting.calendar import UK, uk_midnight
+from porting.calendar import add_working_days as add_local_working_days
+from porting.choices import PortStatus
+from porting.models import PortRequest
 
 from .choices import SlaClock, SubjectType
 
@@ -96,8 +105,6 @@ class OrderConfirmationSource(Source):
     label = "O1 order confirmation"
 
     def open_items(self, policy, now):
-        from onboarding.models import OnboardingOrder
-
         rows = OnboardingOrder.objects.filter(confirmed_at__isnull=True, cancelled_at__isnull=True).values_list(
             "id",
             "partner_id",
@@ -124,10 +131,6 @@ class OnboardingStageSource(Source):
     label = "Time in an onboarding stage"
 
     def open_items(self, policy, now):
-        from django_fsm_log.models import StateLog
-
-        from onboarding.models import OnboardingOrder
-
         entered = StateLog.objects.filter(
             content_type=ContentType.objects.get_for_model(OnboardingOrder), object_id=OuterRef("pk")
         ).order_by("-timestamp", "-id")
@@ -153,18 +156,11 @@ class CustomerBuildSource(Source):
     label = "Customer build"
 
     def open_items(self, policy, now):
-        from customers.choices import BuildStatus
-        from customers.models import ServiceBuild
-        from onboarding.models import OnboardingOrder
-
-        partner_coordinator = OnboardingOrder.objects.filter(partner=OuterRef("group__partner")).order_by(
-            "-signed_order_received_at", "-id"
-        )
         rows = (
             ServiceBuild.objects.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED])
             .annotate(
                 clock_from=Coalesce("started_at", "queued_at", output_field=DateTimeField()),
-                owner=Subquery(partner_coordinator.values("coordinator")[:1]),
+                owner=_partner_coordinator("group__partner"),
             )
             .filter(clock_from__isnull=False)
             .values_list("group_id", "group__group_id", "group__name", "group__partner_id", "owner", "clock_from")
@@ -175,104 +171,75 @@ class CustomerBuildSource(Source):
         ]
 
 
-# --- Number porting (P1, P4, P5) -------------------------------------------------------------------
-
-
-def _partner_coordinator():
-    from onboarding.models import OnboardingOrder
-
-    latest = OnboardingOrder.objects.filter(partner=OuterRef("partner")).order_by("-signed_order_received_at", "-id")
+def _partner_coordinator(partner: str = "partner") -> Subquery:
+    """The co-ordinator of the partner's latest onboarding order: who owns the partner's items."""
+    latest = OnboardingOrder.objects.filter(partner=OuterRef(partner)).order_by("-signed_order_received_at", "-id")
     return Subquery(latest.values("coordinator")[:1])
 
 
-def _port_label(pk, number, partner_id) -> str:
-    return f"Port {pk}: {number or 'numbers to come'} ({partner_id})"
+# --- Number porting (P1, P4, P5) -------------------------------------------------------------------
+
+
+class PortSource(Source):
+    """Open port requests: one query for the requests in a status, one open item per request."""
+
+    subject_type = SubjectType.PORT_REQUEST
+    url_name = "porting:detail"
+
+    def port_rows(self, *clock_fields: str, **filters):
+        """(id, main billing number, partner pk, partner ID, coordinator, *clock_fields) per request."""
+        return (
+            PortRequest.objects.filter(**filters)
+            .annotate(owner=_partner_coordinator())
+            .values_list("id", "main_billing_number", "partner_id", "partner__partner_id", "owner", *clock_fields)
+            .order_by()
+        )
+
+    def port_item(self, pk, number, partner, partner_id, owner, started, due=None, calendar=()) -> OpenItem:
+        label = f"Port {pk}: {number or 'numbers to come'} ({partner_id})"
+        return OpenItem(self.subject_type, pk, label, partner, owner, started, due, calendar)
 
 
 @register
-class PortAcceptanceSource(Source):
+class PortAcceptanceSource(PortSource):
     """The losing provider accepts or rejects a submitted port (P1). Clock: from the latest
     submission (a resubmission after a rejection restarts it, P5); stops at acceptance, rejection
     or cancellation. Working days follow the number's country and nation (porting's calendar, P4)."""
 
     key = "port_acceptance"
-    subject_type = SubjectType.PORT_REQUEST
-    url_name = "porting:detail"
     label = "Port accepted or rejected"
 
     def open_items(self, policy, now):
-        from porting.choices import PortStatus
-        from porting.models import PortRequest
-
-        rows = (
-            PortRequest.objects.filter(status=PortStatus.SUBMITTED, submitted_at__isnull=False)
-            .annotate(owner=_partner_coordinator())
-            .values_list(
-                "id",
-                "main_billing_number",
-                "partner_id",
-                "partner__partner_id",
-                "owner",
-                "submitted_at",
-                "country",
-                "region",
-            )
+        rows = self.port_rows(
+            "submitted_at", "country", "region", status=PortStatus.SUBMITTED, submitted_at__isnull=False
         )
         return [
-            OpenItem(
-                self.subject_type,
-                pk,
-                _port_label(pk, number, partner_id),
-                partner,
-                owner,
-                started,
-                calendar=(country or "GB", region or ""),
-            )
-            for pk, number, partner, partner_id, owner, started, country, region in rows.order_by()
+            self.port_item(*request, started, calendar=(country or "GB", region or ""))
+            for *request, started, country, region in rows
         ]
 
     def add_working_days(self, item, days):
         """The same time of day, `days` working days later in the number's own calendar (UK time)."""
-        from porting.calendar import UK, add_working_days
-
         country, region = item.calendar or ("GB", "")
         local = item.started_at.astimezone(UK)
-        due_day = add_working_days(local.date(), days, country, region)
+        due_day = add_local_working_days(local.date(), days, country, region)
         return datetime.combine(due_day, local.time(), tzinfo=UK)
 
 
 @register
-class PortDateSource(Source):
+class PortDateSource(PortSource):
     """An accepted port is completed by its port date (P4): due at the end of the port date, UK
     time. Clock: from acceptance; stops at completion or cancellation (a losing provider's
     cancellation sends the port back to draft, which stops it too, P7)."""
 
     key = "port_date"
-    subject_type = SubjectType.PORT_REQUEST
-    url_name = "porting:detail"
     label = "Port completed by its port date"
 
     def open_items(self, policy, now):
-        from porting.calendar import uk_midnight
-        from porting.choices import PortStatus
-        from porting.models import PortRequest
-
-        rows = (
-            PortRequest.objects.filter(status=PortStatus.ACCEPTED, port_date__isnull=False, accepted_on__isnull=False)
-            .annotate(owner=_partner_coordinator())
-            .values_list(
-                "id", "main_billing_number", "partner_id", "partner__partner_id", "owner", "accepted_on", "port_date"
-            )
+        rows = self.port_rows(
+            "accepted_on", "port_date", status=PortStatus.ACCEPTED, port_date__isnull=False, accepted_on__isnull=False
         )
         return [
-            OpenItem(
-                self.subject_type,
-                pk,
-                _port_label(pk, number, partner_id),
-                partner,
-                owner,
-                uk_midnight(accepted_on),
-                uk_midnight(port_date + timedelta(days=1)),
-            )
-            for pk, number, partner, partner_id, owner, accepted_on, port_date in rows.order_by()
+            self.port_item(*request, uk_midnight(accepted_on), uk_midnight(port_date + timedelta(days=1)))
+            for *request, accepted_on, port_date in rows
         ]

@@ -30,13 +30,13 @@ def test_E2_two_evaluators_at_once_notify_each_level_once(world, monkeypatch):
     both_have_read = threading.Barrier(2, timeout=20)
     real_evaluate_policy = services._evaluate_policy
 
-    def evaluate_policy_in_step(policy, now, contacts, result, **options):
+    def evaluate_policy_in_step(run, policy):
         if policy.key == "O1-order-confirmation":
             # Hold each run after it has read the open items until the other one has read them too.
-            real_items = services.SOURCES[policy.source].open_items(policy, now)
+            real_items = services.SOURCES[policy.source].open_items(policy, run.now)
             both_have_read.wait()
             assert real_items, "the breached order is an open item"
-        return real_evaluate_policy(policy, now, contacts, result, **options)
+        return real_evaluate_policy(run, policy)
 
     monkeypatch.setattr(services, "_evaluate_policy", evaluate_policy_in_step)
     now = timezone.now()
