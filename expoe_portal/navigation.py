@@ -2,6 +2,17 @@
 
 from django.urls import reverse
 
+# Staff see an item when they hold its permission, in this order.
+STAFF_ITEMS = [
+    ("partners.view_partner", "Partners", "partners:partner_list"),
+    ("onboarding.view_onboardingorder", "Onboarding", "onboarding:order_list"),
+    ("number_pool.view_number", "Numbers", "number_pool:number_list"),
+    ("customers.view_customergroup", "Customers", "customers:group_list"),
+    ("porting.view_portrequest", "Ports", "porting:list"),
+    ("porting.view_port_dashboard", "Port lead times", "porting:dashboard"),
+    ("escalations.view_escalation_dashboard", "Escalations", "escalations:dashboard"),
+]
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -16,20 +27,7 @@ def navigation(request):
             items.append(("Ports", reverse("porting:list")))
     else:
         # No "Home" item: the brand is the link home, and the bar must fit one line at 1400 px.
-        if user.has_perm("partners.view_partner"):
-            items.append(("Partners", reverse("partners:partner_list")))
-        if user.has_perm("onboarding.view_onboardingorder"):
-            items.append(("Onboarding", reverse("onboarding:order_list")))
-        if user.has_perm("number_pool.view_number"):
-            items.append(("Numbers", reverse("number_pool:number_list")))
-        if user.has_perm("customers.view_customergroup"):
-            items.append(("Customers", reverse("customers:group_list")))
-        if user.has_perm("porting.view_portrequest"):
-            items.append(("Ports", reverse("porting:list")))
-        if user.has_perm("porting.view_port_dashboard"):
-            items.append(("Port lead times", reverse("porting:dashboard")))
-        if user.has_perm("escalations.view_escalation_dashboard"):
-            items.append(("Escalations", reverse("escalations:dashboard")))
+        items.extend((label, reverse(url_name)) for perm, label, url_name in STAFF_ITEMS if user.has_perm(perm))
     if user.has_perm("accounts.view_auditevent"):
         items.append(("Audit", reverse("accounts:audit_list")))
     items.append(("Escalation matrix", reverse("escalations:contact_list")))

@@ -40,6 +40,11 @@ class NumbersField(serializers.Field):
         return data  # parsed (and every bad entry named) by the service
 
 
+# A request's progress and its end: set by its transitions, never written through the API.
+PROGRESS_FIELDS = ["status", "submitted_at", "accepted_on", "lead_time_working_days", "lead_time_rule", "port_date"]
+CLOSING_FIELDS = ["completed_on", "cancelled_at", "cancel_reason"]
+
+
 class PortRequestSerializer(serializers.ModelSerializer):
     partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all(), required=False)
     customer_group = serializers.SlugRelatedField(
@@ -61,32 +66,14 @@ class PortRequestSerializer(serializers.ModelSerializer):
             *services.EDITABLE_FIELDS,  # what the partner asks for; the rest is the request's progress
             "risks_acknowledged_by",
             "risks_acknowledged_at",
-            "status",
-            "submitted_at",
-            "accepted_on",
-            "lead_time_working_days",
-            "lead_time_rule",
-            "port_date",
+            *PROGRESS_FIELDS,
             "cancellation_deadline",
-            "completed_on",
-            "cancelled_at",
-            "cancel_reason",
+            *CLOSING_FIELDS,
             "rejections",
             "history",
             "missing_for_submission",
         ]
-        read_only_fields = [
-            "status",
-            "submitted_at",
-            "accepted_on",
-            "lead_time_working_days",
-            "lead_time_rule",
-            "port_date",
-            "completed_on",
-            "cancelled_at",
-            "cancel_reason",
-            "risks_acknowledged_at",
-        ]
+        read_only_fields = [*PROGRESS_FIELDS, *CLOSING_FIELDS, "risks_acknowledged_at"]
         # Typed numbers ("0113 496 0000") are longer than the E.164 the service stores.
         extra_kwargs = {"main_billing_number": {"max_length": 32}}
 
