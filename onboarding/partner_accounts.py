@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import audit_record
+from expoe_portal.transitions import TransitionRefused
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 from partners.models import Partner
 
@@ -31,21 +32,28 @@ PARTNER_ACCOUNTS = WorkQueue(
 )
 
 
-class AccountsRefused(Exception):
-    pass
+class AccountsRefused(TransitionRefused):
+    """The order is not at the stage where its partner accounts are made."""
+
+
+def order_for_accounts(*, by, order: OnboardingOrder) -> OnboardingOrder:
+    """O2: the order, fresh, when `by` may create or record its partner accounts now: only its
+    co-ordinator, only while a co-ordinator is assigned."""
+    order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
+    if not ORDER_COORDINATOR(order, by):
+        raise PermissionDenied("Only the order's co-ordinator creates and records its partner accounts.")
+    if order.status != OrderStatus.COORDINATOR_ASSIGNED:
+        raise AccountsRefused(
+            f"Partner accounts are made while a co-ordinator is assigned, not while the order is "
+            f"“{order.get_status_display()}”."
+        )
+    return order
 
 
 def accounts_provision_start(*, by, order: OnboardingOrder) -> list[str]:
     """Queue the creation of every account not yet done; returns the platforms queued."""
     with transaction.atomic():
-        order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
-        if not ORDER_COORDINATOR(order, by):
-            raise PermissionDenied("Only the order's co-ordinator creates its partner accounts.")
-        if order.status != OrderStatus.COORDINATOR_ASSIGNED:
-            raise AccountsRefused(
-                f"Partner accounts are created while a co-ordinator is assigned, not while the order is "
-                f"“{order.get_status_display()}”."
-            )
+        order = order_for_accounts(by=by, order=order)
         queued = list(
             order.accounts.exclude(status=AccountStatus.DONE).values_list("platform", flat=True).order_by("platform")
         )

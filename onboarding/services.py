@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm_log.models import StateLog
@@ -11,7 +11,7 @@ from django_fsm_log.models import StateLog
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import audit_record, require_perm
-from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
+from expoe_portal.transitions import TransitionConflict, transition_check, transition_run
 from partners.models import Partner
 
 from .choices import (
@@ -22,6 +22,7 @@ from .choices import (
     TrainingPlatform,
 )
 from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder, TrainingSession
+from .partner_accounts import order_for_accounts
 
 # --- Onboarding orders (O1-O7) ---------------------------------------------------------------
 
@@ -265,14 +266,7 @@ def can_record_accounts(order: OnboardingOrder, user: User) -> bool:
 @transaction.atomic
 def onboarding_account_record(*, by: User, order: OnboardingOrder, platform: str, reference: str) -> OnboardingAccount:
     """O2 (K1, C1): the order's co-ordinator records one partner account as created."""
-    order = OnboardingOrder.objects.select_related("partner").get(pk=order.pk)
-    if not ORDER_COORDINATOR(order, by):
-        raise PermissionDenied("Only the order's co-ordinator records its partner accounts.")
-    if order.status != OrderStatus.COORDINATOR_ASSIGNED:
-        raise TransitionRefused(
-            f"Partner accounts are recorded while a co-ordinator is assigned, not while the order is "
-            f"“{order.get_status_display()}”."
-        )
+    order = order_for_accounts(by=by, order=order)
     if platform not in AccountPlatform.values:
         raise ValidationError({"platform": [f"“{platform}” is not a partner account platform."]})
     reference = (reference or "").strip()
