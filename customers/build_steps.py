@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from expoe_portal import vault
 from integrations.base import PermanentError, TransientError, calling_for
+from integrations.callcabinet.client import EssentialCustomer
 from integrations.platforms import get_platforms
 
 from .choices import BuildStepName
@@ -148,22 +149,22 @@ def akixi_users(*, group, platforms) -> str:
     return f"{group.akixi_users.count()} users"
 
 
-def callcabinet_customer_fields(group) -> dict:
-    """C2-C5: what the Essential customer is created with, by the API or by a person (manual mode)."""
-    return {
-        "dealer_code": group.dealer_code,
-        "billing_code": group.billing_code,
-        "broadworks_group_id": group.group_id,
-        "provider_id": group.partner.partner_id,
-        "admin_name": group.callcabinet_admin_name,
-        "admin_email": group.callcabinet_admin_email,
-    }
+def essential_customer(group) -> EssentialCustomer:
+    """C2-C5: what the group's Essential customer is created with, by the API or by a person."""
+    return EssentialCustomer(
+        dealer_code=group.dealer_code,
+        billing_code=group.billing_code,
+        broadworks_group_id=group.group_id,
+        provider_id=group.partner.partner_id,
+        admin_name=group.callcabinet_admin_name,
+        admin_email=group.callcabinet_admin_email,
+    )
 
 
 def callcabinet_customer(*, group, platforms) -> str:
     """C2-C5: an Essential customer, coded by the group ID."""
     cc = platforms.callcabinet
-    customer = cc.find_customer(group.group_id) or cc.add_essential_customer(**callcabinet_customer_fields(group))
+    customer = cc.find_customer(group.group_id) or cc.add_essential_customer(essential_customer(group))
     return str(customer)
 
 

@@ -20,6 +20,7 @@ app). To use the mode switch, point CALLCABINET_GATEWAY at
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -31,6 +32,20 @@ ESSENTIAL = "Essential"  # C2
 REGISTRATION_SUCCESSFUL = "Registration Successful"  # C5
 MODE_API = "api"
 MODE_MANUAL = "manual"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EssentialCustomer:
+    """C2-C5: what an Essential customer is made with, by the API or by a person. There is no
+    customer type (always Essential, C2), no Web URL (Call Cabinet derives it, C4) and no terms
+    flag (always accepted, C5): a caller cannot get them wrong."""
+
+    dealer_code: str
+    billing_code: str
+    broadworks_group_id: str
+    provider_id: str
+    admin_name: str
+    admin_email: str
 
 
 class CallCabinetGateway(RestGateway):
@@ -67,45 +82,36 @@ class CallCabinetGateway(RestGateway):
         customer = self._customer_for_group(group_id, "find_customer")
         return customer["Id"] if customer else None
 
-    def add_essential_customer(
-        self,
-        *,
-        dealer_code: str,
-        billing_code: str,
-        broadworks_group_id: str,
-        provider_id: str,
-        admin_name: str,
-        admin_email: str,
-    ) -> int:
+    def add_essential_customer(self, customer: EssentialCustomer) -> int:
         """C2-C5: "Add New Essential Customer" (the only kind this client can create), terms accepted;
         the Web URL is left to Call Cabinet (C4). Returns the customer Id. If the group already has an
         Essential customer with this provider and dealer code (our earlier attempt timed out after it
         was made), that one is returned; any other clash is refused."""
         body = {
             "CustomerType": ESSENTIAL,
-            "DealerCode": dealer_code,
-            "BillingCode": billing_code,
-            "BroadWorksGroupId": broadworks_group_id,
-            "ProviderId": provider_id,
-            "AdminName": admin_name,
-            "AdminEmail": admin_email,
+            "DealerCode": customer.dealer_code,
+            "BillingCode": customer.billing_code,
+            "BroadWorksGroupId": customer.broadworks_group_id,
+            "ProviderId": customer.provider_id,
+            "AdminName": customer.admin_name,
+            "AdminEmail": customer.admin_email,
             "TermsAccepted": True,
         }
         status, payload = self._request(
             "add_essential_customer",
             "POST",
             "/customers/essential",
-            target=f"{provider_id}/{broadworks_group_id}",
+            target=f"{customer.provider_id}/{customer.broadworks_group_id}",
             body=body,
             accept=(409,),
         )
         if status != 409:
             return payload["Id"]
-        existing = self._customer_for_group(broadworks_group_id, "find_customer")
+        existing = self._customer_for_group(customer.broadworks_group_id, "find_customer")
         if (
             existing is not None
-            and existing.get("ProviderId") == provider_id
-            and existing.get("DealerCode") == dealer_code
+            and existing.get("ProviderId") == customer.provider_id
+            and existing.get("DealerCode") == customer.dealer_code
         ):
             return existing["Id"]
         raise PermanentError(
@@ -123,23 +129,16 @@ def _value(value: object) -> str:
     return text or "(missing: complete the request first)"
 
 
-def manual_instructions(
-    *,
-    dealer_code: str,
-    billing_code: str,
-    broadworks_group_id: str,
-    provider_id: str,
-    admin_name: str,
-    admin_email: str,
-) -> list[str]:
+def manual_instructions(customer: EssentialCustomer) -> list[str]:
     """What the co-ordinator does in Call Cabinet, one line per step, with the exact values (C2-C5)."""
     return [
         "In Call Cabinet choose “Add New Essential Customer” — never “Add New Customer” (C2).",
-        f"Dealer Code: {_value(dealer_code)}.",
-        f"Billing Code: {_value(billing_code)}.",
-        f"BroadWorks Group ID: {_value(broadworks_group_id)}.",
-        f"Provider ID: {_value(provider_id)} (the Web URL fills itself in).",
-        f"Customer administrator: {_value(admin_name)}, {_value(admin_email)} (they get the welcome email).",
+        f"Dealer Code: {_value(customer.dealer_code)}.",
+        f"Billing Code: {_value(customer.billing_code)}.",
+        f"BroadWorks Group ID: {_value(customer.broadworks_group_id)}.",
+        f"Provider ID: {_value(customer.provider_id)} (the Web URL fills itself in).",
+        f"Customer administrator: {_value(customer.admin_name)}, {_value(customer.admin_email)} "
+        "(they get the welcome email).",
         "Accept the terms.",
         "Wait for “Registration Successful”.",
         "Then confirm here with the customer reference.",
@@ -190,29 +189,12 @@ class CallCabinetManualGateway:
             return None
         return str(reference).strip() or None
 
-    def add_essential_customer(
-        self,
-        *,
-        dealer_code: str,
-        billing_code: str,
-        broadworks_group_id: str,
-        provider_id: str,
-        admin_name: str,
-        admin_email: str,
-    ) -> str:
+    def add_essential_customer(self, customer: EssentialCustomer) -> str:
         """Returns the confirmed reference if there is one; otherwise fails with the instructions."""
-        confirmed = self.find_customer(broadworks_group_id)
+        confirmed = self.find_customer(customer.broadworks_group_id)
         if confirmed:
             return confirmed
-        lines = manual_instructions(
-            dealer_code=dealer_code,
-            billing_code=billing_code,
-            broadworks_group_id=broadworks_group_id,
-            provider_id=provider_id,
-            admin_name=admin_name,
-            admin_email=admin_email,
-        )
-        raise PermanentError(" ".join(lines), code="manual")
+        raise PermanentError(" ".join(manual_instructions(customer)), code="manual")
 
 
 def callcabinet_gateway() -> CallCabinetGateway | CallCabinetManualGateway:

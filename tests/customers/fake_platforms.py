@@ -140,11 +140,11 @@ class FakeCallCabinet:
         self.calls.append("find_customer")
         return self.customers.get(group_id)
 
-    def add_essential_customer(self, **fields):
+    def add_essential_customer(self, customer):
         self.faults.check("add_essential_customer")
         self.calls.append("add_essential_customer")
-        self.customers[fields["broadworks_group_id"]] = f"CC-{fields['dealer_code']}"
-        return self.customers[fields["broadworks_group_id"]]
+        self.customers[customer.broadworks_group_id] = f"CC-{customer.dealer_code}"
+        return self.customers[customer.broadworks_group_id]
 
 
 def fake_platforms():

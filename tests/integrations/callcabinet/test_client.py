@@ -2,6 +2,7 @@
 creates, the error mapping, no API key in rows or logs) and manual mode (the co-ordinator's exact
 instructions, the confirmed reference), and the factory that picks one by CALLCABINET_MODE."""
 
+import dataclasses
 import inspect
 import logging
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from integrations.base import PermanentError, TransientError
 from integrations.callcabinet.client import (
     CallCabinetGateway,
     CallCabinetManualGateway,
+    EssentialCustomer,
     callcabinet_gateway,
     manual_instructions,
 )
@@ -71,7 +73,7 @@ def set_faults(sim, *rules):
 
 
 def add_customer(gateway, **overrides):
-    return gateway.add_essential_customer(**{**CUSTOMER, **overrides})
+    return gateway.add_essential_customer(EssentialCustomer(**{**CUSTOMER, **overrides}))
 
 
 # C1 --------------------------------------------------------------------------------------------------
@@ -114,7 +116,9 @@ def test_C2_essential_is_the_only_kind_of_customer_either_gateway_can_create(gat
     creators = {name for name in dir(gateway_class) if name.startswith(("add", "create", "new"))}
     assert creators == {"add_reseller", "add_essential_customer"}
     parameters = set(inspect.signature(gateway_class.add_essential_customer).parameters) - {"self"}
-    assert parameters == set(CUSTOMER), "no customer type, web URL or terms parameter"
+    assert parameters == {"customer"}
+    made_with = {field.name for field in dataclasses.fields(EssentialCustomer)}
+    assert made_with == set(CUSTOMER), "no customer type, web URL or terms parameter"
 
 
 def test_C2_a_customer_type_cannot_be_passed(gateway, reseller):
@@ -224,7 +228,7 @@ def test_the_api_key_never_reaches_external_calls_errors_or_logs(gateway, sim, c
 
 def test_C2_manual_instructions_name_the_rule_and_every_value():
     fields = {**CUSTOMER, "billing_code": "Alpha Dental Ltd"}
-    lines = manual_instructions(**fields)
+    lines = manual_instructions(EssentialCustomer(**fields))
     text = " ".join(lines)
     assert lines[0] == "In Call Cabinet choose “Add New Essential Customer” — never “Add New Customer” (C2)."
     for value in fields.values():
@@ -241,7 +245,7 @@ def test_C2_manual_mode_fails_with_the_instructions_and_sends_nothing():
     assert gateway.find_customer("alpha-dental") is None
     with pytest.raises(PermanentError) as instructed:
         add_customer(gateway)
-    assert str(instructed.value) == " ".join(manual_instructions(**CUSTOMER))
+    assert str(instructed.value) == " ".join(manual_instructions(EssentialCustomer(**CUSTOMER)))
     assert instructed.value.code == "manual"
     with pytest.raises(PermanentError, match=r"reseller account for partner ACME01 .*\(C1\)"):
         gateway.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
