@@ -13,13 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
-from expoe_portal.pages import list_page
+from expoe_portal.pages import list_page, posted_to
 from expoe_portal.transitions import TransitionConflict
 from integrations.callcabinet.client import manual_instructions
 from integrations.models import ExternalCall
@@ -36,7 +35,7 @@ from .build_request import (
     suggest_group_id,
     validate_build_request,
 )
-from .build_steps import callcabinet_customer_fields
+from .build_steps import essential_customer
 from .choices import StepStatus
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
@@ -69,6 +68,15 @@ def _pop_passwords(request, group) -> dict:
 def _group_get(user, pk) -> CustomerGroup:
     queryset = CustomerGroup.objects.select_related("partner", "created_by").prefetch_related("admins", "akixi_users")
     return get_scoped_or_404(user, queryset, pk=pk)
+
+
+def _authored_group_get(user, pk) -> CustomerGroup:
+    """A group whose build request the user may write: scope first (another partner's group is a
+    404 before any question of permission), then the author's right (403)."""
+    group = _group_get(user, pk)
+    if not services.can_assign_numbers(user, group):
+        raise PermissionDenied(NOT_AUTHOR)
+    return group
 
 
 def _partner_refusals(partner: Partner) -> list[str]:
@@ -148,10 +156,7 @@ def group_create(request):
 
 @login_required
 def group_edit(request, pk):
-    # Scope first: another partner's group is a 404 before any question of permission.
-    group = _group_get(request.user, pk)
-    if not services.can_assign_numbers(request.user, group):
-        raise PermissionDenied(NOT_AUTHOR)
+    group = _authored_group_get(request.user, pk)
     if not group.is_draft:
         messages.info(request, "This build request is confirmed; it can no longer be changed.")
         return redirect(group)
@@ -182,9 +187,7 @@ def group_edit(request, pk):
 @never_cache  # the page may hold passwords: never from the browser's cache or back button
 @login_required
 def group_preview(request, pk):
-    group = _group_get(request.user, pk)
-    if not services.can_assign_numbers(request.user, group):
-        raise PermissionDenied(NOT_AUTHOR)
+    group = _authored_group_get(request.user, pk)
     if not group.is_draft:
         return redirect(group)
     passwords = _pop_passwords(request, group)
@@ -198,11 +201,9 @@ def group_preview(request, pk):
 
 
 @login_required
-def group_submit(request, pk):
+@posted_to(_group_get)
+def group_submit(request, group):
     """Confirm a previewed build request (POST only); the service refuses anyone not its author."""
-    group = _group_get(request.user, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         _build, outcome = builds.build_start(by=request.user, group=group)
     except TransitionConflict as exc:
@@ -270,9 +271,7 @@ def _build_context(user, group) -> dict:
         "waiting_step": waiting,
         # Only those who will type it into Call Cabinet see the instructions and the confirm form.
         "manual_instructions": (
-            manual_instructions(**callcabinet_customer_fields(group))
-            if waiting and user.role in builds.CONFIRMERS
-            else []
+            manual_instructions(essential_customer(group)) if waiting and user.role in builds.CONFIRMERS else []
         ),
     }
 
@@ -285,11 +284,9 @@ def group_build_status(request, pk):
 
 
 @login_required
-def group_callcabinet_confirm(request, pk):
+@posted_to(_group_get)
+def group_callcabinet_confirm(request, group):
     """C2-C5 in manual mode: the co-ordinator confirms the Essential customer they created by hand."""
-    group = _group_get(request.user, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         builds.build_confirm_manual_step(by=request.user, group=group, reference=request.POST.get("reference", ""))
     except ValidationError as exc:
@@ -303,10 +300,8 @@ def group_callcabinet_confirm(request, pk):
 
 
 @login_required
-def group_build_cancel(request, pk):
-    group = _group_get(request.user, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@posted_to(_group_get)
+def group_build_cancel(request, group):
     build = getattr(group, "build", None)
     if build is None:
         messages.error(request, "There is no build to cancel.")

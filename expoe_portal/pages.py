@@ -2,16 +2,35 @@
 transition run from a form on the object's page. Views stay thin: they say what, these say how."""
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django_tables2 import RequestConfig
 
 from .forms import apply_service_errors
 from .transitions import TransitionConflict, TransitionRefused
+
+
+def posted_to(find: Callable[..., Any]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A view that acts on one object when a form is posted: `find(user=, pk=)` looks the object up
+    in the user's scope first, so another partner's object is a 404 whatever the method, then
+    anything but POST is a 405. The view is called with the object in place of its `pk`."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def run(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+            instance = find(user=request.user, pk=pk)
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, instance, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def list_page(

@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from expoe_portal.pages import list_page, saved_by_service, transition_page
+from expoe_portal.pages import list_page, posted_to, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 from partners.selectors import partner_audit_trail, partner_get
 
@@ -124,11 +123,9 @@ def order_transition(request, pk, name):
 
 
 @login_required
-def order_accounts_provision(request, pk):
+@posted_to(selectors.onboarding_order_get)
+def order_accounts_provision(request, order):
     """O2: create the partner's accounts on the platforms (the order's co-ordinator)."""
-    order = selectors.onboarding_order_get(user=request.user, pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         queued = partner_accounts.accounts_provision_start(by=request.user, order=order)
     except partner_accounts.AccountsRefused as exc:
@@ -139,10 +136,8 @@ def order_accounts_provision(request, pk):
 
 
 @login_required
-def order_account_record(request, pk, platform):
-    order = selectors.onboarding_order_get(user=request.user, pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@posted_to(selectors.onboarding_order_get)
+def order_account_record(request, order, platform):
     form = AccountRecordForm(request.POST, prefix=f"account-{platform}")
     if form.is_valid():
         try:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.scoping import scope_for
 from expoe_portal.csv_export import csv_response
 from expoe_portal.forms import apply_service_errors
-from expoe_portal.pages import list_page, saved_by_service, transition_page
+from expoe_portal.pages import list_page, posted_to, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 
 from . import dashboard, rules, selectors, services
@@ -187,11 +187,9 @@ def port_transition(request, pk, name):
 
 
 @login_required
-def port_platform_retry(request, pk):
+@posted_to(selectors.port_request_get)
+def port_platform_retry(request, port_request):
     """Staff: add the ported numbers to BroadWorks again after a refusal was fixed."""
-    port_request = selectors.port_request_get(user=request.user, pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     port_request = ported_numbers_retry(by=request.user, port_request=port_request)
     if port_request.platform_status == PlatformStatus.PENDING:
         messages.success(request, "The numbers are being added to BroadWorks again.")
@@ -201,10 +199,8 @@ def port_platform_retry(request, pk):
 
 
 @login_required
-def port_document_add(request, pk):
-    port_request = selectors.port_request_get(user=request.user, pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@posted_to(selectors.port_request_get)
+def port_document_add(request, port_request):
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -257,10 +253,8 @@ def port_document_remove(request, pk, document_pk):
 
 
 @login_required
-def port_comment_add(request, pk):
-    port_request = selectors.port_request_get(user=request.user, pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@posted_to(selectors.port_request_get)
+def port_comment_add(request, port_request):
     form = CommentForm(request.POST, user=request.user)
     if form.is_valid():
         try:
