@@ -11,7 +11,7 @@ from accounts.choices import Role
 from accounts.roles import MayRun
 from expoe_portal.transitions import logged_transition
 from partners.models import Partner
-from partners.validators import broadworks_id_validator
+from partners.validators import broadworks_id_field, unique_ignoring_case
 
 from .choices import BuildStatus, BuildStepName, GroupDomain, StepStatus
 
@@ -21,12 +21,8 @@ class CustomerGroup(models.Model):
     (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5). Numbers point at it from the partner's pool (N1)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="customer_groups")
-    group_id = models.CharField(
-        "group ID",
-        max_length=30,
-        unique=True,
-        validators=[broadworks_id_validator],
-        help_text="Unique on the platform (G3); usually the end customer's name.",
+    group_id = broadworks_id_field(
+        "group ID", unique=True, help_text="Unique on the platform (G3); usually the end customer's name."
     )
     name = models.CharField(max_length=200, help_text="The end customer's name (G4).")
     domain = models.CharField(max_length=64, choices=GroupDomain.choices, default=GroupDomain.HOSTEDCOMM)
@@ -56,13 +52,7 @@ class CustomerGroup(models.Model):
     class Meta:
         db_table = "onboarding_customergroup"  # made before customers had an app of their own
         ordering = ["partner_id", "group_id"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("group_id"),
-                name="group_id_unique_ignoring_case",
-                violation_error_message="A customer group with this ID already exists (ignoring case).",
-            ),
-        ]
+        constraints = [unique_ignoring_case("group_id", what="customer group")]
 
     def __str__(self):
         return f"{self.group_id} — {self.name}"

@@ -1,29 +1,22 @@
 from django.db import models
-from django.db.models.functions import Lower
 
 from expoe_portal.phone import format_national, validate_e164
 
-from .choices import OnboardingStatus
-from .validators import broadworks_id_validator
+from .choices import NOT_STARTED, ONBOARDING_STATUSES, OrderStatus
+from .validators import broadworks_id_field, unique_ignoring_case
 
 
 class Partner(models.Model):
     """A reseller partner: one BroadWorks service provider/enterprise."""
 
-    partner_id = models.CharField(
+    partner_id = broadworks_id_field(
         "partner ID",
-        max_length=30,
         unique=True,
-        validators=[broadworks_id_validator],
         help_text="The BroadWorks service provider/enterprise ID. It cannot change once created.",
     )
     name = models.CharField(max_length=200)
-    clone_group_id = models.CharField(
-        "clone group ID",
-        max_length=30,
-        blank=True,
-        validators=[broadworks_id_validator],
-        help_text="The partner’s own pre-built clone group on BroadWorks (G2).",
+    clone_group_id = broadworks_id_field(
+        "clone group ID", blank=True, help_text="The partner’s own pre-built clone group on BroadWorks (G2)."
     )
     live = models.BooleanField(default=False, help_text="Platform access is live (O6).")
     # The status of the partner's current (latest) onboarding order, blank before its first order;
@@ -37,15 +30,7 @@ class Partner(models.Model):
     class Meta:
         db_table = "onboarding_partner"  # made before partners had an app of their own
         ordering = ["partner_id"]
-        constraints = [
-            # BroadWorks compares IDs case-insensitively in places; two partners differing only in
-            # case would collide there.
-            models.UniqueConstraint(
-                Lower("partner_id"),
-                name="partner_id_unique_ignoring_case",
-                violation_error_message="A partner with this ID already exists (ignoring case).",
-            ),
-        ]
+        constraints = [unique_ignoring_case("partner_id", what="partner")]
 
     def __str__(self):
         return f"{self.partner_id} — {self.name}"
@@ -55,14 +40,15 @@ class Partner(models.Model):
         """The current order's status; before the first order, live or not started."""
         if self.current_order_status:
             return self.current_order_status
-        return OnboardingStatus.LIVE if self.live else OnboardingStatus.NOT_STARTED
+        return OrderStatus.LIVE if self.live else NOT_STARTED
 
     def get_onboarding_status_display(self) -> str:
-        return OnboardingStatus(self.onboarding_status).label
+        return dict(ONBOARDING_STATUSES)[self.onboarding_status]
 
     @property
     def onboarding_status_badge(self) -> str:
-        return OnboardingStatus(self.onboarding_status).badge
+        status = self.onboarding_status
+        return "secondary" if status == NOT_STARTED else OrderStatus(status).badge
 
 
 class PartnerContact(models.Model):
