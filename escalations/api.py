@@ -10,7 +10,7 @@ from accounts.models import EscalationContact
 from expoe_portal.api import E164Field, ModelPermissions
 
 from . import selectors, services
-from .choices import SlaState, SubjectType
+from .choices import ESCALATION_STATES, SubjectType
 from .models import Escalation
 
 
@@ -41,7 +41,7 @@ class EscalationContactViewSet(mixins.UpdateModelMixin, ScopedReadViewSet):
 class EscalationFilter(django_filters.FilterSet):
     """?state=breached&policy=O1-order-confirmation&level=2&partner=ACME01&subject_type=port_request"""
 
-    state = django_filters.ChoiceFilter(choices=SlaState.choices, field_name="live_state")
+    state = django_filters.ChoiceFilter(choices=ESCALATION_STATES, field_name="live_state")
     policy = django_filters.CharFilter(field_name="policy__key")
     level = django_filters.NumberFilter(field_name="level")
     partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact")
@@ -79,7 +79,7 @@ class EscalationSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     policy = serializers.CharField(source="policy.key")
     policy_name = serializers.CharField(source="policy.name")
-    state = serializers.ChoiceField(choices=SlaState.choices, source="live_state")
+    state = serializers.ChoiceField(choices=ESCALATION_STATES, source="live_state")
     level = serializers.IntegerField(source="current_level", help_text="The matrix level to contact now (E1).")
     contact = serializers.SerializerMethodField()
     partner = serializers.SlugRelatedField(slug_field="partner_id", read_only=True)

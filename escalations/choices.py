@@ -1,7 +1,7 @@
 from django.db import models
 
 from accounts.choices import EscalationLevel
-from expoe_portal.choices import BadgeChoices
+from expoe_portal.choices import SlaState as SlaState
 
 
 class SlaClock(models.TextChoices):
@@ -12,12 +12,8 @@ class SlaClock(models.TextChoices):
     ITEM_DEADLINE = "item_deadline", "The item's own deadline (set when the item was made)"
 
 
-class SlaState(BadgeChoices):
-    """API.md's escalation states."""
-
-    ON_TRACK = "on_track", "success", "On track"
-    AT_RISK = "at_risk", "warning", "At risk"
-    BREACHED = "breached", "danger", "Breached"
+# API.md's escalation states: an escalation whose item is done is closed, so it is never "met".
+ESCALATION_STATES = [(state.value, state.label) for state in (SlaState.ON_TRACK, SlaState.AT_RISK, SlaState.BREACHED)]
 
 
 class SubjectType(models.TextChoices):

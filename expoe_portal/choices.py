@@ -24,3 +24,13 @@ class BadgeChoices(models.TextChoices):
         member._value_ = value
         member.badge = badge
         return member
+
+
+class SlaState(BadgeChoices):
+    """Where an SLA clock stands: an onboarding order's (O1) or an escalation's (E2). "Met" is for
+    a clock stopped in time; only orders show it (an escalation whose item is done is closed)."""
+
+    ON_TRACK = "on_track", "success", "On track"
+    AT_RISK = "at_risk", "warning", "At risk"
+    BREACHED = "breached", "danger", "Breached"
+    MET = "met", "secondary", "Met"

@@ -1,20 +1,10 @@
 from django.db import models
 
-from expoe_portal.choices import BadgeChoices
+from expoe_portal.choices import SlaState as SlaState
+from partners.choices import OrderStatus as OrderStatus
 
-
-class OrderStatus(BadgeChoices):
-    """The stages of a partner's onboarding order (O1-O6), plus on hold and cancelled."""
-
-    RECEIVED = "received", "info", "Signed order received"
-    CONFIRMED = "confirmed", "primary", "Order confirmed"
-    COORDINATOR_ASSIGNED = "coordinator_assigned", "primary", "Co-ordinator assigned"
-    ACCOUNTS_CREATED = "accounts_created", "primary", "Partner accounts created"
-    KICKOFF_ARRANGED = "kickoff_arranged", "primary", "Kickoff arranged"
-    TRAINING = "training", "primary", "Training"
-    LIVE = "live", "success", "Live"
-    ON_HOLD = "on_hold", "warning", "On hold"
-    CANCELLED = "cancelled", "secondary", "Cancelled"
+# OrderStatus is declared by the partners app, which shows each partner's stage without knowing
+# about orders; this app owns the orders that move through it.
 
 
 # The stepper's stages, in order (on hold and cancelled are not stages but detours).
@@ -31,13 +21,6 @@ CLOSED_STATUSES = [OrderStatus.LIVE, OrderStatus.CANCELLED]
 OPEN_STATUSES = [s for s in OrderStatus if s not in CLOSED_STATUSES]
 # Stages an order can be put on hold from (and resumed to).
 HOLDABLE_STATUSES = [s for s in OPEN_STATUSES if s != OrderStatus.ON_HOLD]
-
-
-class SlaState(BadgeChoices):
-    ON_TRACK = "on_track", "success", "On track"
-    AT_RISK = "at_risk", "warning", "At risk"
-    BREACHED = "breached", "danger", "Breached"
-    MET = "met", "secondary", "Met"
 
 
 class AccountPlatform(models.TextChoices):

@@ -7,7 +7,7 @@ from accounts.api import ScopedViewSet
 from expoe_portal.api import E164Field, ModelPermissions
 
 from . import services
-from .choices import OnboardingStatus
+from .choices import ONBOARDING_STATUSES
 from .filters import PartnerFilter
 from .models import Partner, PartnerContact
 from .selectors import partner_list
@@ -29,7 +29,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         model = Partner
         fields = ["id", "partner_id", "name", "clone_group_id", "onboarding_status", "live", "contacts"]
 
-    @extend_schema_field(serializers.ChoiceField(choices=OnboardingStatus.choices))
+    @extend_schema_field(serializers.ChoiceField(choices=ONBOARDING_STATUSES))
     def get_onboarding_status(self, partner) -> str:
         return partner.onboarding_status
 

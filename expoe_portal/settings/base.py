@@ -247,9 +247,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # One name per choice set, so that generated clients get stable enum types.
     "ENUM_NAME_OVERRIDES": {
-        "OrderStatusEnum": "onboarding.choices.OrderStatus",
-        "OnboardingStatusEnum": "partners.choices.OnboardingStatus",
-        "SlaStateEnum": "onboarding.choices.SlaState",
+        "OrderStatusEnum": "partners.choices.OrderStatus",
+        "OnboardingStatusEnum": "partners.choices.ONBOARDING_STATUSES",
+        "SlaStateEnum": "expoe_portal.choices.SlaState",
         "AccountPlatformEnum": "onboarding.choices.AccountPlatform",
         "AccountStatusEnum": "onboarding.choices.AccountStatus",
         "TrainingPlatformEnum": "onboarding.choices.TrainingPlatform",
