@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from . import handlers
+from . import handlers, schema
 from .catalogue import SYSTEM_DOMAINS
 from .errors import OCIError
 from .faults import faults_path_for, make_fault, matching, ocip_faults
@@ -98,6 +98,8 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
     ) -> None:
         self.state = BroadWorksState(state_path)
         self.state.save()
+        # The schema takes seconds to import: before the first client waits on it, not during.
+        schema.load()
         if faults_path is True:
             faults_path = faults_path_for(state_path) if state_path else None
         self.faults = ocip_faults(faults_path or None)
@@ -198,6 +200,12 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
         return True
 
     def _reply(self, session: Session, session_id: str, request_type: str, el: ET.Element) -> str:
-        """The login handshake is the connection's; every other request is the platform's."""
+        """A request the schema does not allow is refused before anything reads it; then the login
+        handshake is the connection's, and every other request is the platform's."""
+        try:
+            schema.check_request(request_type, el)
+        except OCIError as exc:
+            logger.info("BroadWorks simulator: %s refused by the schema: %s", request_type or "?", exc.summary)
+            return error_command(exc)
         handshake = session.answer(session_id, request_type, el)
         return handshake if handshake is not None else handlers.execute(self.state, request_type, el)

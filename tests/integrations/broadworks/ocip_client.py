@@ -6,6 +6,8 @@ gateway's."""
 import asyncio
 import datetime
 import ipaddress
+import socket
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from mercury_ocip_fast import Client, SessionPoolSettings, TCPSessionAtom, TCPSessionSettings
@@ -152,3 +154,46 @@ def self_signed_cert(directory):
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return cert_path, key_path
+
+
+# -- the wire, without the library ------------------------------------------------------------------
+
+
+def exchange(port, *documents):
+    """Send each raw document on one connection; the parsed reply to each."""
+    replies = []
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        for text in documents:
+            sock.sendall(text.encode("iso-8859-1"))
+            buffer = b""
+            while b"</BroadsoftDocument>" not in buffer:
+                chunk = sock.recv(65536)
+                assert chunk, "connection closed"
+                buffer += chunk
+            replies.append(ET.fromstring(buffer))
+    return replies
+
+
+def document(*commands, session="raw-1"):
+    return (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><BroadsoftDocument protocol="OCI" xmlns="C" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<sessionId xmlns="">{session}</sessionId>' + "".join(commands) + "</BroadsoftDocument>"
+    )
+
+
+def summaries(reply):
+    return [(cmd.findtext("summary") or "") for cmd in reply.findall("command")]
+
+
+def command(request_type, body):
+    return f'<command xmlns="" xsi:type="{request_type}">{body}</command>'
+
+
+LOGIN = command("LoginRequest22V5", f"<userId>{ADMIN}</userId><password>{PASSWORD}</password>")
+
+
+def send_raw(sim, *commands):
+    """Log in, then send `commands` in one document: the reply commands (after the login's)."""
+    (reply,) = exchange(sim.port, document(LOGIN, *commands))
+    return reply.findall("command")[1:]

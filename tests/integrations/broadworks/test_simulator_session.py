@@ -2,8 +2,6 @@
 client library, and raw documents without it (session, unknown requests, encoding)."""
 
 import logging
-import socket
-import xml.etree.ElementTree as ET
 
 import pytest
 from mercury_ocip_fast import TCPSessionAtom
@@ -12,7 +10,19 @@ from mercury_ocip_fast.exceptions import MErrorLogin
 
 from integrations.broadworks.simulator import CLONE_SERVICE_PROVIDER_ID
 
-from .ocip_client import ADMIN, PARTNER, PASSWORD, group_key, oci, ok, self_signed_cert, start
+from .ocip_client import (
+    ADMIN,
+    PARTNER,
+    PASSWORD,
+    document,
+    exchange,
+    group_key,
+    oci,
+    ok,
+    self_signed_cert,
+    start,
+    summaries,
+)
 
 # -- login ------------------------------------------------------------------------------------------
 
@@ -46,32 +56,6 @@ def test_login_over_tls_uses_login_request_22v5(tmp_path, state_path, monkeypatc
 # -- the wire, without the library ------------------------------------------------------------------
 
 
-def _exchange(port, *documents):
-    replies = []
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        for document in documents:
-            sock.sendall(document.encode("iso-8859-1"))
-            buffer = b""
-            while b"</BroadsoftDocument>" not in buffer:
-                chunk = sock.recv(65536)
-                assert chunk, "connection closed"
-                buffer += chunk
-            replies.append(ET.fromstring(buffer))
-    return replies
-
-
-def _doc(*commands, session="raw-1"):
-    return (
-        '<?xml version="1.0" encoding="ISO-8859-1"?><BroadsoftDocument protocol="OCI" xmlns="C" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f'<sessionId xmlns="">{session}</sessionId>' + "".join(commands) + "</BroadsoftDocument>"
-    )
-
-
-def _summaries(reply):
-    return [(cmd.findtext("summary") or "") for cmd in reply.findall("command")]
-
-
 def test_the_wire_requires_a_login_echoes_the_session_and_refuses_unknown_requests(sim):
     login = (
         f'<command xmlns="" xsi:type="LoginRequest22V5"><userId>{ADMIN}</userId>'
@@ -82,16 +66,20 @@ def test_the_wire_requires_a_login_echoes_the_session_and_refuses_unknown_reques
         f"<serviceProviderId>{PARTNER}</serviceProviderId></command>"
     )
     unknown = '<command xmlns="" xsi:type="UserGetRequest23"><userId>x</userId></command>'
-    before, after, batch, broken = _exchange(
-        sim.port, _doc(get), _doc(login, get), _doc(unknown, get), "<BroadsoftDocument>oops</BroadsoftDocument>"
+    before, after, batch, broken = exchange(
+        sim.port,
+        document(get),
+        document(login, get),
+        document(unknown, get),
+        "<BroadsoftDocument>oops</BroadsoftDocument>",
     )
-    assert "Not logged in" in _summaries(before)[0]
+    assert "Not logged in" in summaries(before)[0]
     assert after.findtext("sessionId") == "raw-1"
     types = [cmd.get("{http://www.w3.org/2001/XMLSchema-instance}type") for cmd in after.findall("command")]
     assert types == ["LoginResponse22V5", "ServiceProviderGetResponse22"]
-    assert "Request not supported: UserGetRequest23" in _summaries(batch)[0]
+    assert "Request not supported: UserGetRequest23" in summaries(batch)[0]
     assert batch.findall("command")[1].findtext("serviceProviderName") == "Acme Telecom"
-    assert "Invalid OCI document" in _summaries(broken)[0]
+    assert "Invalid OCI document" in summaries(broken)[0]
 
 
 def test_non_ascii_text_needs_character_references_because_the_library_sends_utf8_labelled_latin1(sim):
