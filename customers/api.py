@@ -82,6 +82,9 @@ class CustomerGroupSerializer(serializers.Serializer):
     extension_length = serializers.IntegerField(required=False, default=4)
     numbers = serializers.ListField(child=serializers.CharField(), allow_empty=True)
     business_profile_number = serializers.CharField(allow_blank=True)
+    present_group_number_as_clid = serializers.BooleanField(
+        required=False, default=False, help_text="B1: users present the business profile number as their caller ID."
+    )
     voice_portal = VoicePortalSerializer()
     admins = GroupAdminSerializer(many=True, allow_empty=True)
     akixi = AkixiSerializer(required=False)

@@ -179,7 +179,10 @@ def _clean_numbers(ctx, data, cleaned):
                 ctx.errors.add(
                     "business_profile_number", "The business profile number must be one of the group's numbers (B1)."
                 )
-    return {"numbers": numbers, "business_profile_number": clid}
+    present = data.get("present_group_number_as_clid", False)
+    if not isinstance(present, bool):
+        ctx.errors.add("present_group_number_as_clid", "Answer true or false.")
+    return {"numbers": numbers, "business_profile_number": clid, "present_group_number_as_clid": present is True}
 
 
 def _clean_voice_portal(ctx, data, cleaned):
@@ -310,7 +313,12 @@ def build_plan(group: CustomerGroup) -> list[dict]:
             f"extensions of {group.extension_length} digits (G4, G5)",
         ),
         ("broadworks", "Assign numbers", f"{len(numbers)}: {numbers_as_text(numbers, separator=', ', dash='–')} (N1)"),
-        ("broadworks", "Set the business profile number (group CLID)", f"{group.business_profile_number} (B1)"),
+        (
+            "broadworks",
+            "Set the business profile number (group CLID)",
+            f"{group.business_profile_number} (B1)"
+            + ("; users present it as their caller ID" if group.present_group_number_as_clid else ""),
+        ),
         ("broadworks", "Enable the voice portal", _voice_portal_text(group)),
         *(
             ("broadworks", "Add group administrator", f"{a.first_name} {a.last_name}: {a.user_id} (A1, A2)")

@@ -26,9 +26,20 @@ def _numbers(group) -> list[str]:
     return list(group.numbers.order_by("e164").values_list("e164", flat=True))
 
 
+# C6: what a group that records calls needs authorised, so the partner can apply licences to users.
+CALL_RECORDING_SERVICES = ("Call Recording",)
+
+
 def clone_group(*, group, platforms) -> str:
-    """G1-G5: the group, copied from the partner's clone group."""
+    """G1-G5: the group, copied from the partner's clone group, under a group ID no other service
+    provider on the platform has (G3: BroadWorks itself only keeps group IDs unique within one)."""
     bw, sp = platforms.broadworks, group.partner.partner_id
+    elsewhere = [owner for owner in bw.group_id_owners(group.group_id) if owner != sp]
+    if elsewhere:
+        raise PermanentError(
+            f"G3: the group ID {group.group_id} is already used on BroadWorks by {', '.join(elsewhere)}; "
+            "a group ID must be unique on the whole platform. Choose another group ID, then retry."
+        )
     if bw.group_exists(sp, group.group_id):
         # Ours from an earlier attempt (a lost reply) carries our name; anyone else's is not adopted.
         found = bw.group_profile(sp, group.group_id).get("name")
@@ -46,6 +57,7 @@ def clone_group(*, group, platforms) -> str:
             name=group.name,
             domain=group.domain,
             extension_length=group.extension_length,
+            extra_user_services=CALL_RECORDING_SERVICES if group.has_callcabinet else (),
         )
     return group.group_id
 
@@ -70,10 +82,13 @@ def assign_numbers(*, group, platforms) -> str:
 
 
 def business_profile(*, group, platforms) -> str:
-    """B1: the group CLID."""
+    """B1: the group CLID, and whether the group's users present it as their caller ID."""
     bw, sp = platforms.broadworks, group.partner.partner_id
-    if bw.group_clid(sp, group.group_id) != group.business_profile_number:
-        bw.set_group_clid(sp, group.group_id, group.business_profile_number)
+    wanted = {"number": group.business_profile_number, "present_as_caller_id": group.present_group_number_as_clid}
+    if bw.group_clid(sp, group.group_id) != wanted:
+        bw.set_group_clid(
+            sp, group.group_id, group.business_profile_number, present_as_caller_id=group.present_group_number_as_clid
+        )
     return group.business_profile_number
 
 

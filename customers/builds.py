@@ -304,6 +304,7 @@ def _notify(build_id: int, kind: str) -> None:
 
 def _finish_success(build) -> str:
     _transition(build, "succeed", description="All steps done")
+    _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
     return "build succeeded"
 
 

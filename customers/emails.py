@@ -26,19 +26,38 @@ def _coordinator_emails(partner) -> list[str]:
     return [team.email] if team else []
 
 
+# C6: what the partner does once a group that records calls is built.
+CALL_RECORDING_NEXT_STEP = (
+    "Next for the partner (C6): in the Partner Portal, apply call-recording licences to the users whose "
+    "calls are to be recorded; recording starts once the licences are applied."
+)
+
+
 def build_email_recipients(build: ServiceBuild, kind: str) -> list[str]:
     recipients = _coordinator_emails(build.group.partner)
-    if kind == "failed" and build.requested_by and build.requested_by.email:
+    if kind in ("failed", "succeeded") and build.requested_by and build.requested_by.email:
         recipients = [build.requested_by.email, *recipients]
     return list(dict.fromkeys(recipients))
 
 
 def build_email_queue(*, build_id: int, kind: str) -> bool:
-    """Inside the transaction that records the failure or the wait: sent after commit (outbox)."""
+    """Inside the transaction that records the success, the failure or the wait: sent after commit
+    (outbox)."""
     build = ServiceBuild.objects.select_related("group__partner", "requested_by").get(pk=build_id)
     group = build.group
     link = f"{settings.PORTAL_BASE_URL.rstrip('/')}{group.get_absolute_url()}"
-    if kind == "failed":
+    if kind == "succeeded":
+        subject = f"Customer built: {group.group_id} ({group.partner.partner_id})"
+        body = (
+            f"{group.name} ({group.group_id}) for {group.partner.name} is built on every platform.\n\n"
+            + (
+                f"{CALL_RECORDING_NEXT_STEP}\nPartner Portal: {settings.PARTNER_PORTAL_URL}\n\n"
+                if group.has_callcabinet
+                else ""
+            )
+            + f"What was built, step by step: {link}\n"
+        )
+    elif kind == "failed":
         subject = f"Customer build failed: {group.group_id} ({group.partner.partner_id})"
         body = (
             f"The build of {group.name} ({group.group_id}) for {group.partner.name} stopped.\n\n"

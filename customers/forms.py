@@ -108,6 +108,11 @@ class BusinessProfileForm(BootstrapFormMixin, forms.Form):
         help_text="The group's CLID: it routes extension dialling inside the organisation and may be its "
         "outbound CLID. One of the group's numbers (B1).",
     )
+    present_group_number_as_clid = forms.BooleanField(
+        label="Users present this number as their caller ID",
+        required=False,
+        help_text="Leave unticked for users to present their own numbers (B1).",
+    )
 
 
 class VoicePortalForm(BootstrapFormMixin, forms.Form):
@@ -219,7 +224,11 @@ class BuildRequestForms:
         self.group = GroupForm(data, partners=partners, initial=group_initial)
         self.numbers = NumbersForm(data, initial={"numbers": numbers_as_text(request.get("numbers", []))})
         self.business_profile = BusinessProfileForm(
-            data, initial={"business_profile_number": request.get("business_profile_number", "")}
+            data,
+            initial={
+                "business_profile_number": request.get("business_profile_number", ""),
+                "present_group_number_as_clid": request.get("present_group_number_as_clid", False),
+            },
         )
         self.voice_portal = VoicePortalForm(data, prefix="voice_portal", initial=vp)
         # Passwords are never put back in the page (A2): blank keeps the one already set.
@@ -265,6 +274,9 @@ class BuildRequestForms:
             "extension_length": group.get("extension_length"),
             "numbers": number_list,
             "business_profile_number": self.business_profile.cleaned_data.get("business_profile_number", ""),
+            "present_group_number_as_clid": bool(
+                self.business_profile.cleaned_data.get("present_group_number_as_clid")
+            ),
             "voice_portal": {
                 "number": vp.get("number", ""),
                 "extension": vp.get("extension", ""),

@@ -31,6 +31,12 @@ class CustomerGroup(models.Model):
     clone_group_id = models.CharField(max_length=30, blank=True)
     extension_length = models.PositiveSmallIntegerField(default=4)
     business_profile_number = models.CharField(max_length=16, blank=True, help_text="B1: one of the group's numbers.")
+    # B1: the guide's option ("this number can also be set as a group number to dial out from").
+    present_group_number_as_clid = models.BooleanField(
+        "present the business profile number as the users' caller ID",
+        default=False,
+        help_text="Users call out showing the group's number instead of their own (B1).",
+    )
     voice_portal_number = models.CharField(max_length=16, blank=True)
     voice_portal_extension = models.CharField(max_length=6, blank=True)
     voice_portal_external_dial_in = models.BooleanField(default=False)

@@ -91,7 +91,14 @@ def _save_build_request(*, group: CustomerGroup, cleaned: dict[str, Any]) -> dic
     """Write the cleaned request into the group and its rows; return generated passwords, which the
     caller shows once (A2). Passwords are stored only encrypted."""
     vp, akixi, cc = cleaned["voice_portal"], cleaned["akixi"], cleaned["callcabinet"]
-    for field in ("group_id", "name", "domain", "extension_length", "business_profile_number"):
+    for field in (
+        "group_id",
+        "name",
+        "domain",
+        "extension_length",
+        "business_profile_number",
+        "present_group_number_as_clid",
+    ):
         setattr(group, field, cleaned[field])
     group.voice_portal_number, group.voice_portal_extension = vp["number"], vp["extension"]
     group.voice_portal_external_dial_in = vp["external_dial_in"]
@@ -194,6 +201,7 @@ def customer_group_as_request(group: CustomerGroup) -> dict[str, Any]:
         # `.all()`, not values_list: list pages and the API prefetch the numbers (in e164 order).
         "numbers": [number.e164 for number in group.numbers.all()],
         "business_profile_number": group.business_profile_number,
+        "present_group_number_as_clid": group.present_group_number_as_clid,
         "voice_portal": {
             "number": group.voice_portal_number,
             "extension": group.voice_portal_extension,

@@ -9,6 +9,7 @@ when the preview renders: never in a URL, a message or a log.
 from itertools import groupby
 from operator import itemgetter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +38,7 @@ from .build_request import (
 )
 from .build_steps import essential_customer
 from .choices import StepStatus
+from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
 from .models import BuildStep, CustomerGroup
@@ -269,6 +271,8 @@ def _build_context(user, group) -> dict:
         "can_build": services.can_assign_numbers(user, group),
         "calls": calls,
         "waiting_step": waiting,
+        "call_recording_next_step": CALL_RECORDING_NEXT_STEP if group.has_callcabinet else "",
+        "partner_portal_url": settings.PARTNER_PORTAL_URL,
         # Only those who will type it into Call Cabinet see the instructions and the confirm form.
         "manual_instructions": (
             manual_instructions(essential_customer(group)) if waiting and user.role in builds.CONFIRMERS else []

@@ -1,4 +1,5 @@
-"""The onboarding order's emails (O1 confirmation, O6 go-live), plain text and HTML.
+"""The onboarding order's emails (O1 confirmation, O6 go-live), plain text and HTML, and the
+partner's invitation to its Partner Portal login (O2).
 
 O7: messages to partner users carry the Partner Portal URL and never the End Customer Portal
 URL; both come from settings, never from literals in templates.
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 
 from accounts.models import EscalationContact
 from expoe_portal.outbox import email_queue
+from partners.models import Partner, PartnerContact
 
 from .models import OnboardingOrder
 
@@ -59,3 +61,29 @@ def order_email_queue(order: OnboardingOrder, kind: str) -> bool:
     if getattr(order, sent_field) is not None:
         return False
     return email_queue(build_order_email(order, kind), kind=f"onboarding.{kind}", stamp=(order, sent_field)) is not None
+
+
+def portal_invitation(
+    partner: Partner, contact: PartnerContact, *, login_id: str, password: str
+) -> EmailMultiAlternatives:
+    """O2, O7: the partner's login to the Partner Self-Service Portal, on the Partner Portal URL.
+
+    It carries the password, so it is sent at once by the worker that set it and never through
+    the outbox, which keeps every message it sends (decision 72)."""
+    context = {
+        "partner": partner,
+        "contact": contact,
+        "login_id": login_id,
+        "password": password,
+        "partner_portal_url": settings.PARTNER_PORTAL_URL,
+        "team_contact": EscalationContact.objects.filter(level=0).first(),
+    }
+    stem = "onboarding/email/portal_invitation"
+    message = EmailMultiAlternatives(
+        subject=render_to_string(f"{stem}_subject.txt", context).strip(),
+        body=render_to_string(f"{stem}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[contact.email],
+    )
+    message.attach_alternative(render_to_string(f"{stem}.html", context), "text/html")
+    return message

@@ -9,6 +9,9 @@ Each account being created is a unit of durable work (expoe_portal.work): its ro
 attempt is due and which worker holds it, so a retry whose message died with its worker is woken by
 the sweeper, and a worker that dies mid-call is noticed when its lease lapses."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,12 +19,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import audit_record
+from expoe_portal import vault
 from expoe_portal.transitions import TransitionRefused
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
+from integrations.base import PermanentError, TransientError
 from partners.models import Partner
 
 from .choices import AccountPlatform, AccountStatus, OrderStatus
+from .emails import portal_invitation
 from .models import ORDER_COORDINATOR, OnboardingAccount, OnboardingOrder
+
+logger = logging.getLogger(__name__)
 
 PARTNER_ACCOUNTS = WorkQueue(
     name="partner accounts",
@@ -73,13 +81,21 @@ def accounts_provision_start(*, by, order: OnboardingOrder) -> list[str]:
 
 def _create_on_platform(order: OnboardingOrder, platform: str, platforms) -> str:
     partner = order.partner
-    contact_email = next((c.email for c in partner.contacts.all()), "")
+    contact = partner.primary_contact
+    contact_email = contact.email if contact else ""
     if platform == AccountPlatform.BROADWORKS:
         bw = platforms.broadworks
         if not bw.service_provider_exists(partner.partner_id):
             bw.add_service_provider(partner.partner_id, partner.name, "hostedcomm.com")
+        if settings.BROADWORKS_AUTHORISE_SERVICE_PROVIDER:
+            bw.authorise_service_provider(
+                partner.partner_id,
+                template_group_id=settings.BROADWORKS_CLONE_TEMPLATE_GROUP_ID,
+                extra_user_services=tuple(settings.BROADWORKS_EXTRA_USER_SERVICES),
+            )
         clone_group_id = _clone_group(partner, bw)
-        return f"{partner.partner_id}; clone group {clone_group_id}"
+        login_id = _portal_login(partner, bw)
+        return f"{partner.partner_id}; clone group {clone_group_id}; Partner Portal login {login_id}"
     gateway = platforms.akixi if platform == AccountPlatform.AKIXI else platforms.callcabinet
     if not gateway.reseller_exists(partner.partner_id):
         gateway.add_reseller(partner.partner_id, partner.name, contact_email)
@@ -99,6 +115,44 @@ def _clone_group(partner: Partner, bw) -> str:
     if not partner.clone_group_id:
         Partner.objects.filter(pk=partner.pk, clone_group_id="").update(clone_group_id=clone_group_id)
     return clone_group_id
+
+
+def portal_login_id(partner: Partner) -> str:
+    """The partner's Partner Portal login: a service provider administrator's user ID has no
+    domain part (OCI-P's UserId)."""
+    return f"{partner.partner_id}-admin"
+
+
+def _portal_login(partner: Partner, bw) -> str:
+    """O2, O7: the partner's own login to the Partner Self-Service Portal, and its invitation to
+    the primary contact. The password is made here, sent to BroadWorks and in the invitation, and
+    kept nowhere: if the invitation is not known to have gone, a retry sets a new password and
+    sends it again."""
+    if partner.portal_invited_at is not None:
+        return partner.portal_login_id
+    contact = partner.primary_contact
+    if contact is None:
+        raise PermanentError(
+            "O2: the partner has no contact to send its Partner Portal login to; add its primary contact, then retry."
+        )
+    login_id = partner.portal_login_id or portal_login_id(partner)
+    password = vault.generate_password()
+    if bw.portal_login_exists(login_id):
+        bw.reset_portal_login_password(login_id, password=password)
+    else:
+        first, _, last = contact.name.partition(" ")
+        bw.add_portal_login(
+            partner.partner_id, user_id=login_id, first_name=first, last_name=last or first, password=password
+        )
+    Partner.objects.filter(pk=partner.pk).update(portal_login_id=login_id)
+    try:
+        portal_invitation(partner, contact, login_id=login_id, password=password).send()
+    except (OSError, smtplib.SMTPException) as exc:
+        # The password went with nothing: the retry sets a new one and sends that.
+        raise TransientError(f"The Partner Portal invitation to {contact.email} could not be sent: {exc}") from exc
+    Partner.objects.filter(pk=partner.pk).update(portal_invited_at=timezone.now(), portal_invited_to=contact.email)
+    logger.info("O2: Partner Portal login %s for %s sent to %s", login_id, partner.partner_id, contact.email)
+    return login_id
 
 
 def accounts_provision_run(*, order_id: int, platform: str, delivery: str = "", platforms=None) -> str:

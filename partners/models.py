@@ -22,6 +22,11 @@ class Partner(models.Model):
     # The status of the partner's current (latest) onboarding order, blank before its first order;
     # kept by the onboarding app whenever an order is saved, so lists need no join to the orders.
     current_order_status = models.CharField(max_length=32, blank=True, editable=False)
+    # O2: the partner's own login to the Partner Self-Service Portal (a BroadWorks service provider
+    # administrator) and when its invitation went to which contact. Its password is kept nowhere.
+    portal_login_id = models.CharField("Partner Portal login", max_length=161, blank=True, editable=False)
+    portal_invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    portal_invited_to = models.EmailField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,6 +46,12 @@ class Partner(models.Model):
         if self.current_order_status:
             return self.current_order_status
         return OrderStatus.LIVE if self.live else NOT_STARTED
+
+    @property
+    def primary_contact(self) -> "PartnerContact | None":
+        """The contact whose role says primary, else the first one."""
+        contacts = list(self.contacts.all())
+        return next((c for c in contacts if "primary" in c.role.lower()), contacts[0] if contacts else None)
 
     def get_onboarding_status_display(self) -> str:
         return dict(ONBOARDING_STATUSES)[self.onboarding_status]

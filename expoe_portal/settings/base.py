@@ -338,6 +338,11 @@ BROADWORKS_TIMEOUT = env.float("BROADWORKS_TIMEOUT", default=30)
 # O2: a new partner's clone group is copied from this group in the clone service provider (G1). The
 # guide does not name it: an assumption to confirm with the platform owners (docs/integrations.md).
 BROADWORKS_CLONE_TEMPLATE_GROUP_ID = env("BROADWORKS_CLONE_TEMPLATE_GROUP_ID", default="EXPOE-MASTER-CLONE")
+# O2: the partner's service provider is authorised for what that template uses, and for these user
+# services besides (C6: call recording, which a build authorises on groups that record calls).
+# Off only to show what BroadWorks does without it (a partner's first build is refused).
+BROADWORKS_AUTHORISE_SERVICE_PROVIDER = env.bool("BROADWORKS_AUTHORISE_SERVICE_PROVIDER", default=True)
+BROADWORKS_EXTRA_USER_SERVICES = env.list("BROADWORKS_EXTRA_USER_SERVICES", default=["Call Recording"])
 AKIXI_BASE_URL = env("AKIXI_BASE_URL", default="http://127.0.0.1:8602/CCS/API/v1")
 AKIXI_API_KEY = env("AKIXI_API_KEY", default="akixi-sim-key")
 AKIXI_TIMEOUT = env.float("AKIXI_TIMEOUT", default=30)

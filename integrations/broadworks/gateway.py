@@ -24,11 +24,11 @@ from xml.parsers.expat import ExpatError
 from integrations.base import PermanentError, TransientError, recorded_call, redact
 
 from . import ocip
-from .ocip import as_list, authorised, describe, e164, is_true, numbers_in, quantity
+from .ocip import as_list, authorised, describe, dn, e164, is_true, numbers_in, quantity
+from .service_providers import ServiceProviderCalls
 
 PLATFORM = "broadworks"
 VOICE_MESSAGING_GROUP = "Voice Messaging Group"
-SYSTEM_DOMAINS = ("exponential-e.com", "hostedcomm.com")  # G5: every partner gets both
 
 # What add_group_from_template copies from the partner's clone group (G2), read with Get requests
 # and written in one GroupConsolidatedAddRequest. `group_template` returns exactly these keys.
@@ -39,8 +39,8 @@ SYSTEM_DOMAINS = ("exponential-e.com", "hostedcomm.com")  # G5: every partner ge
 CLONED_SETTINGS = (
     "domains",  # every domain assigned to the template group (GroupDomainGetAssignedListRequest)
     "extension_lengths",  # min and max (GroupExtensionLengthGetRequest22), widened to fit the requested default
-    "user_limit",  # GroupGetRequest22
-    "time_zone",  # GroupGetRequest22
+    "user_limit",  # GroupGetRequest24
+    "time_zone",  # GroupGetRequest24
     "group_services",  # each authorised group service: quantity, and whether it is assigned
     "user_services",  # each authorised user service: quantity
     "service_packs",  # each authorised service pack: quantity
@@ -62,7 +62,7 @@ NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
 LOGIN_FAILED = "BroadWorks login failed: check BROADWORKS_USERNAME/PASSWORD"
 
 
-class BroadWorksGateway:
+class BroadWorksGateway(ServiceProviderCalls):
     """BroadWorks over OCI-P. Settings (each read with a default, so nothing breaks before they exist):
 
     - BROADWORKS_HOST (default "127.0.0.1"), BROADWORKS_PORT (2208)
@@ -176,28 +176,7 @@ class BroadWorksGateway:
         request = request_class(service_provider_id=sp, group_id=group_id, **fields)
         return self._call(operation, f"{sp}/{group_id}", request)
 
-    # -- service providers (O2) ----------------------------------------------------------------------
-    def service_provider_exists(self, sp: str) -> bool:
-        c = ocip.load().c
-        response = self._call(
-            "service_provider_exists", sp, c.ServiceProviderGetRequest22(service_provider_id=sp), not_found=True
-        )
-        return response is not None
-
-    def add_service_provider(self, sp: str, name: str, domain: str, *, enterprise: bool = True) -> None:
-        """The partner's enterprise (or service provider), with `domain` as its default and both
-        system domains assigned (G5). One document: a dropped reply leaves both done or neither."""
-        c = ocip.load().c
-        others = [d for d in SYSTEM_DOMAINS if d != domain]
-        requests = [
-            c.ServiceProviderAddRequest13mp2(
-                service_provider_id=sp, default_domain=domain, service_provider_name=name, is_enterprise=enterprise
-            )
-        ]
-        if others:
-            requests.append(c.ServiceProviderDomainAssignListRequest(service_provider_id=sp, domain=others))
-        self._call("add_service_provider", sp, requests)
-
+    # -- service providers (O2): the calls in service_providers.py, and the partner's clone group --
     def add_clone_group(self, clone_group_id: str, *, template_group_id: str, name: str) -> None:
         """O2: a new partner's clone group in the clone service provider (G1), copied from an existing
         template group there, with that template's default domain and extension lengths."""
@@ -216,10 +195,22 @@ class BroadWorksGateway:
         response = self._call("group_exists", f"{sp}/{group_id}", request)
         return any(row.get("group_id") == group_id for row in response.group_table.to_dict())
 
-    def group_profile(self, sp: str, group_id: str) -> dict[str, Any]:
-        """Name, domains, limits and CLID of a group (GroupGetRequest22)."""
+    def group_id_owners(self, group_id: str) -> list[str]:
+        """G3: the service providers that have a group with this ID, anywhere on the platform,
+        compared ignoring case (as the portal keeps them unique)."""
         c = ocip.load().c
-        response = self._group_call("group_profile", c.GroupGetRequest22, sp, group_id)
+        request = c.GroupGetListInSystemRequest(
+            search_criteria_group_id=[
+                c.SearchCriteriaGroupId(mode="Equal To", value=group_id, is_case_insensitive=True)
+            ]
+        )
+        response = self._call("group_id_owners", group_id, request)
+        return sorted({row["organization_id"] for row in response.group_table.to_dict()})
+
+    def group_profile(self, sp: str, group_id: str) -> dict[str, Any]:
+        """Name, domains, limits and CLID of a group (GroupGetRequest24)."""
+        c = ocip.load().c
+        response = self._group_call("group_profile", c.GroupGetRequest24, sp, group_id)
         return {
             "name": response.group_name,
             "default_domain": response.default_domain,
@@ -236,7 +227,7 @@ class BroadWorksGateway:
             operation,
             f"{sp}/{group_id}",
             [
-                c.GroupGetRequest22(**key),
+                c.GroupGetRequest24(**key),
                 c.GroupExtensionLengthGetRequest22(**key),
                 c.GroupDomainGetAssignedListRequest(**key),
                 c.GroupServiceGetAuthorizationListRequest(**key),
@@ -274,10 +265,12 @@ class BroadWorksGateway:
         domain: str,
         extension_length: int,
         template_service_provider_id: str | None = None,
+        extra_user_services: tuple[str, ...] = (),
     ) -> None:
         """G1-G5: read the partner's clone group (in the clone service provider, G1) and create the
         customer's group in the partner's service provider with its settings (CLONED_SETTINGS), the
-        customer's name (G4) and default domain (G5), and `extension_length` as the default.
+        customer's name (G4) and default domain (G5), and `extension_length` as the default;
+        `extra_user_services` are authorised too when the template lacks them (C6: Call Recording).
         Not idempotent by itself: the build step asks group_exists first (a duplicate is refused, G3)."""
         template = (template_service_provider_id or self.clone_service_provider_id, template_group_id)
         self._clone(
@@ -287,6 +280,7 @@ class BroadWorksGateway:
             name=name,
             domain=domain,
             extension_length=extension_length,
+            extra_user_services=extra_user_services,
         )
 
     def _clone(
@@ -298,12 +292,14 @@ class BroadWorksGateway:
         name: str,
         domain: str | None = None,
         extension_length: int | None = None,
+        extra_user_services: tuple[str, ...] = (),
     ) -> None:
         """The group `new` (service provider, group ID) made with GroupConsolidatedAddRequest from what
         `template` (service provider, group ID) has; without a domain or an extension length, the
         template's defaults."""
         c = ocip.load().c
         settings = self.group_template(*template, operation=operation)
+        user_services = {**dict.fromkeys(extra_user_services), **settings["user_services"]}
         lengths = settings["extension_lengths"]
         default_length = extension_length or lengths["default"]
         domains = settings["domains"]
@@ -333,7 +329,7 @@ class BroadWorksGateway:
             or None,
             user_service_authorization=[
                 c.UserServiceAuthorization(service_name=service, authorized_quantity=quantity_of(amount))
-                for service, amount in settings["user_services"].items()
+                for service, amount in user_services.items()
             ]
             or None,
             service_pack_authorization=[
@@ -359,7 +355,7 @@ class BroadWorksGateway:
         if not numbers:
             return
         c = ocip.load().c
-        request = c.ServiceProviderDnAddListRequest(service_provider_id=sp, phone_number=list(numbers))
+        request = c.ServiceProviderDnAddListRequest(service_provider_id=sp, phone_number=[dn(n) for n in numbers])
         self._call("add_numbers_to_service_provider", sp, request)
 
     def group_numbers(self, sp: str, group_id: str) -> list[str]:
@@ -378,7 +374,7 @@ class BroadWorksGateway:
         if not numbers:
             return
         c = ocip.load().c
-        key = {"service_provider_id": sp, "group_id": group_id, "phone_number": list(numbers)}
+        key = {"service_provider_id": sp, "group_id": group_id, "phone_number": [dn(n) for n in numbers]}
         self._call(
             "assign_numbers",
             f"{sp}/{group_id}",
@@ -386,17 +382,34 @@ class BroadWorksGateway:
         )
 
     # -- business profile (B1) -----------------------------------------------------------------------
-    def group_clid(self, sp: str, group_id: str) -> str | None:
+    def group_clid(self, sp: str, group_id: str) -> dict[str, Any]:
+        """B1: the group's calling line ID number, and whether its users present it as their caller ID."""
         c = ocip.load().c
-        response = self._group_call("group_clid", c.GroupGetRequest22, sp, group_id)
-        return e164(response.calling_line_id_phone_number)
+        key = {"service_provider_id": sp, "group_id": group_id}
+        profile, clid = self._call(
+            "group_clid", f"{sp}/{group_id}", [c.GroupGetRequest24(**key), c.GroupCallingLineIdGetRequest(**key)]
+        )
+        return {
+            "number": e164(profile.calling_line_id_phone_number),
+            "present_as_caller_id": is_true(clid.use_group_number),
+        }
 
-    def set_group_clid(self, sp: str, group_id: str, number: str) -> None:
-        """B1: the business profile number, one of the group's own numbers (BroadWorks checks)."""
+    def set_group_clid(self, sp: str, group_id: str, number: str, *, present_as_caller_id: bool = False) -> None:
+        """B1: the business profile number, one of the group's own numbers (BroadWorks checks), and
+        whether the group's users present it as their outbound caller ID (the guide's option): the
+        profile and the calling line ID settings in one document."""
         if not number:
             raise PermanentError("A business profile number is required (B1).", code="B1")
         c = ocip.load().c
-        self._group_call("set_group_clid", c.GroupModifyRequest, sp, group_id, calling_line_id_phone_number=number)
+        key = {"service_provider_id": sp, "group_id": group_id}
+        self._call(
+            "set_group_clid",
+            f"{sp}/{group_id}",
+            [
+                c.GroupModifyRequest(**key, calling_line_id_phone_number=dn(number)),
+                c.GroupCallingLineIdModifyRequest(**key, use_group_number=present_as_caller_id),
+            ],
+        )
 
     # -- voice portal (V1, V2) -----------------------------------------------------------------------
     def enable_voice_portal(
@@ -434,7 +447,9 @@ class BroadWorksGateway:
             self._call("enable_voice_portal", target, missing)
         elif self._voice_portal_is(sp, group_id, number=number, extension=extension):
             return  # already as wanted: a repeated step writes nothing
-        profile = c.ServiceInstanceModifyProfile(phone_number=number or None, extension=extension or None)
+        profile = c.ServiceInstanceModifyProfile(
+            phone_number=dn(number) if number else None, extension=extension or None
+        )
         self._group_call(
             "enable_voice_portal",
             c.GroupVoiceMessagingGroupModifyVoicePortalRequest,
@@ -459,7 +474,7 @@ class BroadWorksGateway:
     def group_admin_exists(
         self, user_id: str, service_provider_id: str | None = None, group_id: str | None = None
     ) -> bool:
-        """A1: is this user ID taken? With only the user ID: GroupAdminGetRequest22, system-wide, as
+        """A1: is this user ID taken? With only the user ID: GroupAdminGetRequest22V3, system-wide, as
         A1 wants (the simulator implements it too). Given the group as well:
         whether the group's admin list has it (a user ID taken elsewhere then shows up as A1's
         refusal when it is added)."""
@@ -467,7 +482,9 @@ class BroadWorksGateway:
         if service_provider_id and group_id:
             response = self._group_call("group_admin_exists", c.GroupAdminGetListRequest, service_provider_id, group_id)
             return any(row.get("administrator_id") == user_id for row in response.group_admin_table.to_dict())
-        response = self._call("group_admin_exists", user_id, c.GroupAdminGetRequest22(user_id=user_id), not_found=True)
+        response = self._call(
+            "group_admin_exists", user_id, c.GroupAdminGetRequest22V3(user_id=user_id), not_found=True
+        )
         return response is not None
 
     def add_group_admin(

@@ -4,8 +4,9 @@ what comes back:
 - `load()`: the library, imported on first use, once per process (the import takes seconds: 7,000+
   request classes), so importing the gateway stays cheap;
 - `describe()`: a request as JSON for the ExternalCall row, secret fields left out;
-- the answers in the portal's terms: numbers as E.164 (`numbers_in`), authorisation table rows
-  (`authorised`, `quantity`), "true"/"false" cells (`is_true`).
+- numbers both ways: out in OCI-P's form (`dn`: "+44-2079460000"), back in E.164 (`e164`,
+  `numbers_in`); authorisation table rows (`authorised`, `quantity`), "true"/"false" cells
+  (`is_true`).
 """
 
 import dataclasses
@@ -69,6 +70,18 @@ def describe(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def dn(number: str) -> str:
+    """A number as OCI-P takes it: E.164 with the country code set off by a dash ("+442079460000"
+    becomes "+44-2079460000"; see simulator/dns.py for the sources)."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"{number} is not an E.164 number") from exc
+    return f"+{parsed.country_code}-{phonenumbers.national_significant_number(parsed)}"
 
 
 def e164(number: str | None) -> str | None:

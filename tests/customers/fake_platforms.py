@@ -28,6 +28,10 @@ class FakeBroadWorks:
         self.faults.check(name)
         self.calls.append(name)
 
+    def group_id_owners(self, group_id):
+        self._call("group_id_owners")
+        return sorted({sp for sp, gid in self.groups if gid.lower() == group_id.lower()})
+
     def group_exists(self, sp, group_id):
         self._call("group_exists")
         return (sp, group_id) in self.groups
@@ -46,11 +50,17 @@ class FakeBroadWorks:
         domain,
         extension_length,
         template_service_provider_id=None,
+        extra_user_services=(),
     ):
         self._call("add_group_from_template")
         if (service_provider_id, group_id) in self.groups:
             raise PermanentError("Group already exists")
-        self.groups[(service_provider_id, group_id)] = {"name": name, "domain": domain, "template": template_group_id}
+        self.groups[(service_provider_id, group_id)] = {
+            "name": name,
+            "domain": domain,
+            "template": template_group_id,
+            "extra_user_services": tuple(extra_user_services),
+        }
 
     def service_provider_numbers(self, sp):
         self._call("service_provider_numbers")
@@ -70,11 +80,11 @@ class FakeBroadWorks:
 
     def group_clid(self, sp, group_id):
         self._call("group_clid")
-        return self.clid.get(group_id)
+        return self.clid.get(group_id, {"number": None, "present_as_caller_id": False})
 
-    def set_group_clid(self, sp, group_id, number):
+    def set_group_clid(self, sp, group_id, number, *, present_as_caller_id=False):
         self._call("set_group_clid")
-        self.clid[group_id] = number
+        self.clid[group_id] = {"number": number, "present_as_caller_id": present_as_caller_id}
 
     def enable_voice_portal(self, sp, group_id, *, number, extension, external_dial_in):
         self._call("enable_voice_portal")

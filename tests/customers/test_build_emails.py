@@ -1,5 +1,6 @@
-"""A build that needs someone says so by email: failed (the requester and the partner's
-co-ordinator, with the platform's reason) or waiting for a co-ordinator (Call Cabinet by hand)."""
+"""A build says by email what happened to those who need to know: built (the hand-over, with the
+partner's next step, C6), failed (the requester and the partner's co-ordinator, with the
+platform's reason) or waiting for a co-ordinator (Call Cabinet by hand)."""
 
 import pytest
 from django.core import mail
@@ -84,6 +85,27 @@ def test_a_step_waiting_for_a_coordinator_tells_the_team_not_the_partner(
     assert "Call Cabinet by hand" in message.body
 
 
-def test_a_build_that_succeeds_sends_nothing(world, group, platforms, django_capture_on_commit_callbacks):
+def test_C6_a_build_that_succeeds_hands_over_with_the_partners_next_step(
+    world, group, platforms, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_BASE_URL = "https://portal.example.invalid"
     start(world, group, django_capture_on_commit_callbacks)
-    assert mail.outbox == []
+    (message,) = mail.outbox
+    assert message.to == [world.user(Role.PARTNER_USER).email, TEAM]
+    assert message.subject == "Customer built: AlphaWidgets (ACME01)"
+    assert "apply call-recording licences to the users" in message.body  # the group records calls (C2-C5)
+    assert settings.PARTNER_PORTAL_URL in message.body and settings.END_CUSTOMER_PORTAL_URL not in message.body  # O7
+    assert f"https://portal.example.invalid/customers/{group.pk}/" in message.body
+    assert CANARY not in message.body
+
+
+def test_C6_a_group_that_records_no_calls_is_handed_over_without_the_call_recording_step(
+    world, platforms, django_capture_on_commit_callbacks
+):
+    stock_pool(world)
+    data = valid_request(callcabinet={"admin_name": "", "admin_email": ""})
+    group, _ = customer_group_create(by=world.user(Role.PARTNER_USER), partner=world.partner_a, data=data)
+    assert not group.has_callcabinet
+    start(world, group, django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    assert message.subject.startswith("Customer built") and "call-recording" not in message.body

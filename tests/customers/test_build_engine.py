@@ -48,7 +48,7 @@ def test_a_build_runs_every_step_once_and_leaves_each_object_once(
     bw, ak, cc = platforms.broadworks, platforms.akixi, platforms.callcabinet
     assert bw.groups[("ACME01", "AlphaWidgets")]["template"] == "ACME01-CLONE"
     assert bw.group_numbers_["AlphaWidgets"] == ["+442079460000", "+442079460001", "+442079460002"]
-    assert bw.clid["AlphaWidgets"] == "+442079460000"
+    assert bw.clid["AlphaWidgets"] == {"number": "+442079460000", "present_as_caller_id": False}
     assert list(bw.admins) == ["ada.lovelace@hostedcomm.com"]
     assert ak.users == {"alpha.reports": "P-AlphaWidgets"}
     assert cc.customers == {"AlphaWidgets": "CC-AlphaWidgets"}

@@ -78,7 +78,9 @@ def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
     bw_state = simulators["bw"].state.data
     bw_group = bw_state["service_providers"]["ACME01"]["groups"]["AlphaWidgets"]
     assert (bw_group["name"], bw_group["default_domain"]) == ("Alpha Widgets Ltd", "hostedcomm.com")  # G4, G5
-    assert sorted(bw_group["dns"]) == POOL[:3] and all(d["activated"] for d in bw_group["dns"].values())  # N1
+    assert sorted(n.replace("-", "") for n in bw_group["dns"]) == POOL[:3]  # N1, as BroadWorks writes them
+    assert all(number.startswith("+44-") and d["activated"] for number, d in bw_group["dns"].items())
+    assert "Call Recording" in bw_group["user_services"], "C6: ready for call-recording licences"
     assert bw_group["calling_line_id_phone_number"].replace("-", "") == "+442079460000"  # B1
     portal = bw_group["voice_portal"]  # V1, V2
     assert portal["phone_number"].replace("-", "") == "+442079460001" and portal["extension"] == "8000"
@@ -132,7 +134,8 @@ def test_a_build_runs_end_to_end_and_each_platform_holds_what_the_rules_require(
     assert not [c.operation for c in again if c.operation in write_ops]
 
 
-def test_O2_partner_accounts_are_created_on_the_three_simulators(world, simulators, django_capture_on_commit_callbacks):
+def _partner_accounts(world):
+    """O2 for Betacom (BETA02, not on any simulator yet): its co-ordinator creates its accounts."""
     from onboarding import partner_accounts
     from onboarding.models import OnboardingOrder
     from tests.onboarding.walk import new_order, run
@@ -140,16 +143,90 @@ def test_O2_partner_accounts_are_created_on_the_three_simulators(world, simulato
     order = new_order(world)
     for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
         order = run(world, order, name, role)
+    partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    return OnboardingOrder.objects.get(pk=order.pk)
+
+
+def _go_live(world, order):
+    """O3-O6 on the order whose accounts were created: kickoff, training on every platform, live."""
+    from tests.onboarding.walk import record_remaining_training, run
+
+    run(world, order, "arrange_kickoff", Role.COORDINATOR)
+    order = record_remaining_training(world, type(order).objects.get(pk=order.pk))
+    run(world, order, "go_live", Role.COORDINATOR)
+    world.partner_b.refresh_from_db()
+
+
+def _first_customer(world, client, django_capture_on_commit_callbacks):
+    """The new partner's first customer, built as its partner user would, shown to its co-ordinator."""
+    numbers = [f"+44161496{n:04d}" for n in range(3)]
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, numbers=numbers)
+    data = valid_request(
+        group_id="BetaBakery",
+        name="Beta Bakery Ltd",
+        numbers=numbers,
+        business_profile_number=numbers[0],
+        voice_portal__number=numbers[1],
+        present_group_number_as_clid=True,
+        akixi__users=[{"username": "beta.reports", "full_name": "Bea Baker", "email": "bea@beta.invalid"}],
+    )
+    group, _ = customer_group_create(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, data=data)
     with django_capture_on_commit_callbacks(execute=True):
-        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
-    order = OnboardingOrder.objects.get(pk=order.pk)
+        build, _ = builds.build_start(by=world.user(Role.PROVISIONING_ADMIN), group=group)
+    build.refresh_from_db()
+    client.force_login(world.user(Role.COORDINATOR))
+    return build, client.get(group.get_absolute_url()).content.decode()
+
+
+def test_O2_a_new_partner_goes_through_onboarding_and_its_first_customer_build_succeeds_on_the_strict_platforms(
+    world, simulators, client, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _partner_accounts(world)
+    order.refresh_from_db()
     assert order.status == "accounts_created", list(order.accounts.values_list("platform", "status", "error"))
-    assert "BETA02" in simulators["bw"].state.data["service_providers"]
-    clone = simulators["bw"].state.data["service_providers"]["ExpoePartner"]["groups"]["BETA02-CLONE"]  # G1, G2
+    bw = simulators["bw"].state.data
+    sp = bw["service_providers"]["BETA02"]
+    template = bw["service_providers"]["ExpoePartner"]["groups"]["EXPOE-MASTER-CLONE"]
+    assert set(template["group_services"]) <= set(sp["group_services"])  # authorised as its template needs
+    assert set(template["service_packs"]) <= set(sp["service_packs"]) and "Call Recording" in sp["user_services"]
+    clone = bw["service_providers"]["ExpoePartner"]["groups"]["BETA02-CLONE"]  # G1, G2
     assert clone["name"] == "Betacom clone template"
-    assert order.accounts.get(platform="broadworks").reference == "BETA02; clone group BETA02-CLONE"
+    assert order.accounts.get(platform="broadworks").reference == (
+        "BETA02; clone group BETA02-CLONE; Partner Portal login BETA02-admin"
+    )
+    login = bw["users"]["BETA02-admin"]
+    assert (login["kind"], login["service_provider_id"]) == ("service_provider_admin", "BETA02")
+    (invitation,) = [m for m in mailoutbox if "Partner Portal login" in m.subject]
+    assert "Login: BETA02-admin" in invitation.body and "ucaasprov.hostedcomm.com" in invitation.body  # O7
     assert "BETA02" in json.loads(simulators["ak"].read_text())["resellers"]
     assert "BETA02" in json.loads(simulators["cc"].read_text())["resellers"]
+
+    _go_live(world, order)
+    build, page = _first_customer(world, client, django_capture_on_commit_callbacks)
+    assert build.status == "succeeded", list(build.steps.values_list("name", "status", "last_error"))
+    group = bw["service_providers"]["BETA02"]["groups"]["BetaBakery"]
+    assert (group["calling_line_id_phone_number"], group["use_group_number"]) == ("+44-1614960000", True)  # B1
+    assert "Call Recording" in group["user_services"]  # C6
+    assert "apply call-recording licences" in page, "C6: the partner's next step is on the build page"
+
+
+def test_O2_without_the_service_provider_authorisation_the_first_build_fails_with_broadworks_own_error(
+    world, simulators, client, settings, django_capture_on_commit_callbacks
+):
+    settings.BROADWORKS_AUTHORISE_SERVICE_PROVIDER = False
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _partner_accounts(world)
+    order.refresh_from_db()
+    assert order.status == "accounts_created"  # nothing on BroadWorks objected yet
+
+    _go_live(world, order)
+    build, page = _first_customer(world, client, django_capture_on_commit_callbacks)
+    assert build.status == "failed" and build.steps.get(status="failed").name == "clone_group"
+    refusal = "Service not authorized for service provider BETA02"
+    assert f"[Error 4403] {refusal}: " in build.last_error
+    assert refusal in page, "the co-ordinator sees BroadWorks' own error"
+    assert "BetaBakery" not in simulators["bw"].state.data["service_providers"]["BETA02"]["groups"]
 
 
 def _build_and_show(world, client, group, django_capture_on_commit_callbacks):

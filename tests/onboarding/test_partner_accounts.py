@@ -42,6 +42,24 @@ def platforms(monkeypatch):
     fake.broadworks.add_clone_group = lambda group_id, *, template_group_id, name: fake.broadworks.clone_groups.update(
         {("ExpoePartner", group_id): (template_group_id, name)}
     )
+    fake.broadworks.authorised = {}
+    fake.broadworks.authorise_service_provider = lambda sp, *, template_group_id, extra_user_services=(): (
+        fake.broadworks.authorised.update({sp: (template_group_id, extra_user_services)})
+    )
+    fake.broadworks.portal_logins = {}  # user ID -> (service provider, the password it was last given)
+    fake.broadworks.passwords_given = {}  # user ID -> every password it was given, in order
+
+    def give_password(sp, user_id, password):
+        fake.broadworks.portal_logins[user_id] = (sp, password)
+        fake.broadworks.passwords_given.setdefault(user_id, []).append(password)
+
+    fake.broadworks.portal_login_exists = lambda user_id: user_id in fake.broadworks.portal_logins
+    fake.broadworks.add_portal_login = lambda sp, *, user_id, first_name, last_name, password: give_password(
+        sp, user_id, password
+    )
+    fake.broadworks.reset_portal_login_password = lambda user_id, *, password: give_password(
+        fake.broadworks.portal_logins[user_id][0], user_id, password
+    )
     fake.akixi = FakeReseller(fake.calls)
     fake.callcabinet = FakeReseller(fake.calls)
     monkeypatch.setattr("integrations.platforms.get_platforms", lambda: fake)
@@ -66,10 +84,12 @@ def test_O2_the_coordinator_creates_all_three_accounts_and_the_stage_completes(
     assert order.status == OrderStatus.ACCOUNTS_CREATED
     assert {a.platform: (a.status, a.reference) for a in order.accounts.all()} == {
         "akixi": ("done", "BETA02"),
-        "broadworks": ("done", "BETA02; clone group BETA02-CLONE"),
+        "broadworks": ("done", "BETA02; clone group BETA02-CLONE; Partner Portal login BETA02-admin"),
         "callcabinet": ("done", "BETA02"),
     }
     assert platforms.broadworks.service_providers == {"BETA02"}
+    # Authorised for what its clone template uses, and call recording besides (C6).
+    assert platforms.broadworks.authorised == {"BETA02": ("EXPOE-MASTER-CLONE", ("Call Recording",))}
     # G1, G2: its clone group, copied from EXPO.e's master template in the clone service provider.
     assert platforms.broadworks.clone_groups == {
         ("ExpoePartner", "BETA02-CLONE"): ("EXPOE-MASTER-CLONE", "Betacom clone template")
@@ -180,3 +200,70 @@ def test_O2_an_existing_clone_group_is_not_copied_again(world, order, platforms,
     with django_capture_on_commit_callbacks(execute=True):
         partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
     assert platforms.broadworks.clone_groups == {("ExpoePartner", "BETA02-CLONE"): ("made by hand", "Betacom")}
+
+
+def test_O2_the_partner_gets_its_portal_login_by_an_invitation_and_its_password_is_kept_nowhere(
+    world, order, platforms, django_capture_on_commit_callbacks, mailoutbox, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    sp, password = platforms.broadworks.portal_logins["BETA02-admin"]
+    assert sp == "BETA02" and len(password) >= 12
+    (invitation,) = [m for m in mailoutbox if "Partner Portal login" in m.subject]
+    assert invitation.to == ["ops@betacom.invalid"]
+    body = invitation.body
+    assert "Login: BETA02-admin" in body and f"Password: {password}" in body
+    assert "https://ucaasprov.hostedcomm.com/app/#!/" in body  # O7: the Partner Portal URL
+    assert "ucaas.hostedcomm.com" not in body.replace("ucaasprov.hostedcomm.com", "")  # never the customers' one
+    partner = Partner.objects.get(pk=world.partner_b.pk)
+    assert (partner.portal_login_id, partner.portal_invited_to) == ("BETA02-admin", "ops@betacom.invalid")
+    assert partner.portal_invited_at is not None
+    # Nowhere else: no database row, no outbox message, no log line.
+    from django.db import connection
+
+    from expoe_portal.models import OutboundEmail
+
+    assert not OutboundEmail.objects.filter(body__contains=password).exists()
+    with connection.cursor() as cursor:
+        for table in ("onboarding_partner", "onboarding_onboardingaccount", "integrations_externalcall"):
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - our own table names
+            assert password not in str(cursor.fetchall()), table
+    assert password not in caplog.text
+
+
+def test_O2_an_invitation_that_could_not_be_sent_goes_again_with_a_new_password(
+    world, order, platforms, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    sent = []
+
+    def fail_once(message, *args, **kwargs):
+        if not sent:
+            sent.append("failed")
+            raise OSError("mail server down")
+        return original(message, *args, **kwargs)
+
+    from django.core.mail import EmailMessage
+
+    original = EmailMessage.send
+    monkeypatch.setattr(EmailMessage, "send", fail_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    # The first attempt set a password and could not send it; the retry (run at once here) set
+    # another and sent that one.
+    broadworks = OnboardingOrder.objects.get(pk=order.pk).accounts.get(platform="broadworks")
+    assert sent == ["failed"] and (broadworks.status, broadworks.attempts) == ("done", 2)
+    first, second = platforms.broadworks.passwords_given["BETA02-admin"]
+    assert first != second, "the password that went nowhere is replaced"
+    (invitation,) = [m for m in mailoutbox if "Partner Portal login" in m.subject]
+    assert f"Password: {second}" in invitation.body and first not in invitation.body
+
+
+def test_O2_without_a_contact_the_portal_login_waits_with_a_clear_reason(
+    world, order, platforms, django_capture_on_commit_callbacks
+):
+    world.partner_b.contacts.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_accounts.accounts_provision_start(by=world.user(Role.COORDINATOR), order=order)
+    broadworks = OnboardingOrder.objects.get(pk=order.pk).accounts.get(platform="broadworks")
+    assert broadworks.status == "failed" and "has no contact to send its Partner Portal login to" in broadworks.error
+    assert platforms.broadworks.portal_logins == {}

@@ -1,5 +1,13 @@
-"""Directory numbers (DNs) as the simulator takes them: opaque strings of up to 23 characters
-(digits, `-` after the first digit, an optional leading `+`), and ranges of them."""
+"""Directory numbers (DNs) as the simulator takes them, and ranges of them.
+
+OCI-P's DN is "Directory Number in E164 Format", 1 to 23 characters (OCISchemaDataTypes.xsd), with
+no pattern in the schema. What BroadWorks writes and is sent in practice sets the country code off
+with a dash: `+1-5032051319` in GroupDnUnassignListRequest and ServiceProviderDnDeleteListRequest
+captured from a server's audit log (github.com/cdkfabianp/bwtoolkit, src/tnPortOut.rb), table rows
+`+1-2212221101` captured from a live server (github.com/hyperioxx/broadsoft, tests), and Odin's
+documentation for numbers sent to BroadWorks: "+{country code}-{number}" (github.com/Jordan-Prescott/
+odins_spear, docs/docs/features/scripter/move-numbers.md). The simulator takes that form only, so a
+client that sends `+442079460000` or national digits finds out here rather than on the platform."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -9,12 +17,13 @@ from .protocol import required, texts
 
 MAX_RANGE_SIZE = 100_000
 
-_DN = re.compile(r"\A\+?[0-9][0-9-]{0,22}\Z")
+_DN = re.compile(r"\A\+[1-9][0-9]{0,2}-[0-9]{4,17}\Z")  # +<country code>-<national number>
+MAX_DN_LENGTH = 23
 _DN_TAIL = re.compile(r"\A(.*?)([0-9]+)\Z")
 
 
 def check_dn(number: str) -> str:
-    if not _DN.match(number or ""):
+    if not _DN.match(number or "") or len(number) > MAX_DN_LENGTH:
         raise refusal("invalid_phone_number", phone_number=number)
     return number
 
@@ -38,3 +47,24 @@ def dns_of(el: ET.Element) -> list[str]:
     for rng in el.findall("dnRange"):
         numbers.extend(expand_range(required(rng, "minPhoneNumber"), required(rng, "maxPhoneNumber")))
     return list(dict.fromkeys(numbers))
+
+
+# ITU-T E.164 country codes of one and two digits; every other code has three.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_CODES = frozenset(
+    {
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47",
+        "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
+        "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    }
+)  # fmt: skip
+
+
+def dash_form(number: str) -> str:
+    """A number in the form the simulator takes, from plain E.164 (`+442079460000` becomes
+    `+44-2079460000`); a number already in that form, or not E.164 at all, is returned as it is."""
+    if _DN.match(number) or not re.fullmatch(r"\+[0-9]{5,20}", number):
+        return number
+    digits = number[1:]
+    size = 1 if digits[:1] in _ONE_DIGIT_CODES else 2 if digits[:2] in _TWO_DIGIT_CODES else 3
+    return f"+{digits[:size]}-{digits[size:]}"

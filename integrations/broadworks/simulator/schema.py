@@ -9,11 +9,14 @@ few the XSD gives for the elements our requests carry (OCISchemaDataTypes.xsd, R
 nigelm/broadworks_ocip: ocip_schema/).
 
 A request that breaks any of it is refused with one ErrorResponse naming the element, as a
-schema-validating server does, and nothing runs: never a success for a misspelt field.
+schema-validating server does, and nothing runs: never a success for a misspelt field. A request
+the schema documents as replaced ("Replaced by: ...", in AS data mode) is refused naming its
+replacement, so the gateway keeps to current requests.
 """
 
 import dataclasses
 import functools
+import re
 import types
 import typing
 import xml.etree.ElementTree as ET
@@ -44,6 +47,9 @@ LENGTHS: dict[str, tuple[int, int]] = {
 # xs:int ranges the XSD gives (GroupUserLimit).
 INT_RANGES: dict[str, tuple[int, int]] = {"userLimit": (1, 999_999)}
 XSD_BOOLEANS = frozenset({"true", "false", "1", "0"})
+# The schema's documentation of a request that a newer one replaces: "Replaced by: GroupGetRequest22V2
+# in AS data mode." (a replacement only in XS data mode does not apply: we are in AS data mode).
+_REPLACED_BY = re.compile(r"Replaced by:?\s+(\w+)(?:\s+in\s+(AS|XS)\s+data\s+mode)?", re.IGNORECASE)
 
 
 @functools.cache
@@ -115,6 +121,14 @@ def request_class(request_type: str) -> type | None:
     return None
 
 
+def replacement(cls: type) -> str | None:
+    """The request that replaces this one, as the schema documents it; None for a current request."""
+    found = _REPLACED_BY.search(cls.__doc__ or "")
+    if found is None or (found.group(2) or "AS").upper() != "AS":
+        return None
+    return found.group(1)
+
+
 def _invalid(path: str, reason: str) -> OCIError:
     error = refusal("invalid_request", reason=f"{path}: {reason}")
     error.detail = "The request does not match the OCI-P schema; nothing was changed."
@@ -126,6 +140,9 @@ def check_request(request_type: str, el: ET.Element) -> None:
     cls = request_class(request_type)
     if cls is None:
         raise refusal("unsupported_request", request=request_type or "(no xsi:type)")
+    newer = replacement(cls)
+    if newer is not None:
+        raise refusal("request_replaced", request=request_type, replacement=newer)
     _check_complex(el, cls, request_type)
 
 

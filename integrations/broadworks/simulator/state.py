@@ -4,22 +4,34 @@ with it is in handlers/.
 
 `data` layout (also the state file's)::
 
-    {"format": 1,
+    {"format": 2,
      "service_providers": {sp_id: {"name", "is_enterprise", "default_domain", "domains": [..],
                                    "support_email", "dns": {number: group_id | null},
+                                   "group_services": {name: quantity | null},
+                                   "user_services": {name: quantity | null},
+                                   "service_packs": {name: PACK},
                                    "groups": {group_id: GROUP}}},
-     "users": {user_id: {"kind": "group_admin" | "voice_portal", "service_provider_id",
-                         "group_id", "first_name", "last_name", "language"}}}
+     "users": {user_id: {"kind": "group_admin" | "voice_portal" | "service_provider_admin",
+                         "service_provider_id", "group_id" (null for a service provider admin),
+                         "first_name", "last_name", "language", "administrator_type"}}}
+
+    PACK = {"description", "available": bool, "quantity": int | null, "services": [user service, ..]}
 
     GROUP = {"name", "default_domain", "domains": [..], "user_limit", "calling_line_id_name",
              "calling_line_id_phone_number", "time_zone", "location_dialing_code", "contact": {},
              "address": {}, "extension_length": {"min", "max", "default"},
              "group_services": {name: {"quantity": int | null, "assigned": bool}},
              "user_services": {name: int | null}, "service_packs": {name: int | null},
-             "dns": {number: {"activated": bool}},
+             "dns": {number: {"activated": bool}}, "use_group_number": bool, "use_group_name": bool,
              "voice_portal": null | {"service_user_id", "name", "calling_line_id_last_name",
                                      "calling_line_id_first_name", "phone_number", "extension",
                                      "active"}}
+
+A service provider's `group_services` and `user_services` are what it is authorised for, and its
+`service_packs` the packs defined in it: a group can only be authorised for, or assigned, what its
+service provider has. Numbers are kept as BroadWorks writes them, `+44-2079460000` (dns.py).
+Format 1 files (numbers as `+442079460000`, no service-provider authorisations) are brought
+forward on load: numbers rewritten, and each service provider authorised for what its groups use.
 
 Every request runs under one lock; a refused request changes nothing (handlers check everything
 before they change anything), and an accepted change is on disk before the reply is sent.
@@ -35,7 +47,7 @@ from typing import Any
 from integrations.simkit.state import JsonState
 
 from .catalogue import CLONE_SERVICE_PROVIDER_ID, DEFAULT_TIME_ZONE, EXTENSION_LENGTH_LIMITS, SYSTEM_DOMAINS
-from .dns import check_dn
+from .dns import check_dn, dash_form
 from .errors import refusal
 
 logger = logging.getLogger(__name__)
@@ -43,8 +55,11 @@ logger = logging.getLogger(__name__)
 Record = dict[str, Any]
 
 
+FORMAT = 2
+
+
 def _empty() -> Record:
-    return {"format": 1, "service_providers": {}, "users": {}}
+    return {"format": FORMAT, "service_providers": {}, "users": {}}
 
 
 class BroadWorksState(JsonState):
@@ -55,6 +70,8 @@ class BroadWorksState(JsonState):
         if self.path is not None and self.path.exists():
             logger.info("BroadWorks simulator state loaded from %s", self.path)
         self.lock = threading.RLock()
+        if self.data.get("format", 1) < FORMAT:
+            _bring_forward(self.data)
         self._dn_owner = {number: sp_id for sp_id, sp in self.data["service_providers"].items() for number in sp["dns"]}
         self.ensure_service_provider(CLONE_SERVICE_PROVIDER_ID, name="EXPO-e partner templates")  # G1
 
@@ -129,6 +146,25 @@ class BroadWorksState(JsonState):
             self.put_on_pool(sp_id, numbers)
             self.save()
 
+    def check_authorised(
+        self,
+        sp_id: str,
+        *,
+        group_services: Iterable[str] = (),
+        user_services: Iterable[str] = (),
+        service_packs: Iterable[str] = (),
+    ) -> None:
+        """A group gets only what its service provider has: services it is authorised for, and
+        service packs defined in it."""
+        sp = self.service_provider(sp_id)
+        for kind, names in (("group_services", group_services), ("user_services", user_services)):
+            for name in names:
+                if name not in sp[kind]:
+                    raise refusal("sp_service_not_authorized", service_provider_id=sp_id, service=name)
+        for name in service_packs:
+            if name not in sp["service_packs"]:
+                raise refusal("service_pack_not_found", service_provider_id=sp_id, service_pack=name)
+
     # -- groups -------------------------------------------------------------------------------------
     def group(self, sp_id: str, group_id: str) -> Record:
         group: Record | None = self.service_provider(sp_id)["groups"].get(group_id)
@@ -169,29 +205,43 @@ class BroadWorksState(JsonState):
         group["voice_portal"] = None
 
     # -- users (group administrators) ---------------------------------------------------------------
-    def check_new_user_id(self, user_id: str, group: Record, taken: Iterable[str] = ()) -> None:
-        """A1: user IDs are unique across the whole system, compared case-sensitively; a user ID with
-        a domain part must use one of the group's domains."""
+    def check_new_user_id(self, user_id: str, group: Record | None, taken: Iterable[str] = ()) -> None:
+        """A1: user IDs are unique across the whole system, compared case-sensitively; a group user
+        ID with a domain part must use one of the group's domains, and a service provider
+        administrator's has none ("The domain must not be specified for system-level and
+        service-provider-level administrators", UserId in OCISchemaDataTypes.xsd)."""
         if not user_id or len(user_id) > 161:
             raise refusal("invalid_request", reason="userId must be 1 to 161 characters")
         if user_id in self.data["users"] or user_id in taken:
             raise refusal("user_exists", user_id=user_id)
-        if "@" in user_id:
+        if group is None:
+            if "@" in user_id:
+                raise refusal("invalid_request", reason="a service provider administrator's userId has no domain")
+        elif "@" in user_id:
             domain = user_id.rsplit("@", 1)[1]
             if domain not in group["domains"]:
                 raise refusal("domain_not_assigned", domain=domain)
 
     def add_admin(
-        self, sp_id: str, group_id: str, user_id: str, first: str | None, last: str | None, language: str | None
+        self,
+        sp_id: str,
+        group_id: str | None,
+        user_id: str,
+        first: str | None,
+        last: str | None,
+        language: str | None,
+        administrator_type: str | None = None,
     ) -> None:
-        # The password is accepted and dropped: the simulator never keeps one (A2).
+        """A group administrator, or (without a group) a service provider administrator. The
+        password is accepted and dropped: the simulator never keeps one (A2)."""
         self.data["users"][user_id] = {
-            "kind": "group_admin",
+            "kind": "group_admin" if group_id else "service_provider_admin",
             "service_provider_id": sp_id,
             "group_id": group_id,
             "first_name": first or None,
             "last_name": last or None,
             "language": language or None,
+            "administrator_type": administrator_type,
         }
 
 
@@ -203,6 +253,9 @@ def new_service_provider(*, name: str, is_enterprise: bool, default_domain: str,
         "domains": list(dict.fromkeys([default_domain, *domains])),
         "support_email": None,
         "dns": {},
+        "group_services": {},
+        "user_services": {},
+        "service_packs": {},
         "groups": {},
     }
 
@@ -226,6 +279,8 @@ def new_group(
         "user_services": {},
         "service_packs": {},
         "dns": {},
+        "use_group_number": False,  # GroupCallingLineIdModifyRequest: users present the group's number
+        "use_group_name": False,
         "voice_portal": None,
     }
 
@@ -237,3 +292,37 @@ def check_extension_lengths(low: int, high: int, default: int) -> None:
             "extension_lengths",
             reason=f"need {floor} <= min ({low}) <= default ({default}) <= max ({high}) <= {ceiling}",
         )
+
+
+def _bring_forward(data: Record) -> None:
+    """A format 1 state file in today's form: numbers as BroadWorks writes them, and every service
+    provider authorised for what its groups already use (so nothing built before is refused now)."""
+    for sp in data["service_providers"].values():
+        sp["dns"] = {dash_form(n): holder for n, holder in sp["dns"].items()}
+        for kind in ("group_services", "user_services"):
+            sp.setdefault(kind, {})
+        sp.setdefault("service_packs", {})
+        for group in sp["groups"].values():
+            group["dns"] = {dash_form(n): info for n, info in group["dns"].items()}
+            if group.get("calling_line_id_phone_number"):
+                group["calling_line_id_phone_number"] = dash_form(group["calling_line_id_phone_number"])
+            portal = group.get("voice_portal") or {}
+            if portal.get("phone_number"):
+                portal["phone_number"] = dash_form(portal["phone_number"])
+            group.setdefault("use_group_number", False)
+            group.setdefault("use_group_name", False)
+            for name in group["group_services"]:
+                sp["group_services"].setdefault(name, None)
+            for name in group["user_services"]:
+                sp["user_services"].setdefault(name, None)
+            for name in group["service_packs"]:
+                sp["service_packs"].setdefault(name, new_service_pack())
+    for user in data["users"].values():
+        user.setdefault("administrator_type", None)
+    data["format"] = FORMAT
+
+
+def new_service_pack(
+    *, description: str | None = None, available: bool = True, quantity: int | None = None, services: Iterable[str] = ()
+) -> Record:
+    return {"description": description, "available": available, "quantity": quantity, "services": list(services)}

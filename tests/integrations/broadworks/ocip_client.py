@@ -68,7 +68,7 @@ def read_clone_template(sim):
     return oci(
         sim,
         [
-            c.GroupGetRequest22(**key),
+            c.GroupGetRequest24(**key),
             c.GroupExtensionLengthGetRequest22(**key),
             c.GroupDomainGetAssignedListRequest(**key),
             c.GroupServiceGetAuthorizationListRequest(**key),

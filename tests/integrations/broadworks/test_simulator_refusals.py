@@ -27,20 +27,20 @@ REFUSED = [
     ),
     (
         "misspelt field",
-        "ServiceProviderGetRequest22",
+        "ServiceProviderGetRequest22V4",
         f"<serviceProvidorId>{PARTNER}</serviceProvidorId>",
-        "serviceProvidorId is not an element of ServiceProviderGetRequest22",
+        "serviceProvidorId is not an element of ServiceProviderGetRequest22V4",
     ),
-    ("required element missing", "GroupGetRequest22", SP, "groupId is required"),
+    ("required element missing", "GroupGetRequest24", SP, "groupId is required"),
     (
         "elements out of order",
-        "GroupGetRequest22",
+        "GroupGetRequest24",
         f"<groupId>{CLONE}</groupId><serviceProviderId>{CLONE_SERVICE_PROVIDER_ID}</serviceProviderId>",
         "serviceProviderId must come before groupId",
     ),
     (
         "a single element twice",
-        "GroupGetRequest22",
+        "GroupGetRequest24",
         f"{TEMPLATE}<groupId>{CLONE}</groupId>",
         "groupId may appear only once",
     ),
@@ -76,25 +76,25 @@ REFUSED = [
     ),
     (
         "longer than the type allows",
-        "GroupGetRequest22",
+        "GroupGetRequest24",
         f"{SP}<groupId>{'G' * 31}</groupId>",
         "groupId must be 1 to 30 characters long",
     ),
     (
         "empty where text is required",
-        "ServiceProviderGetRequest22",
+        "ServiceProviderGetRequest22V4",
         "<serviceProviderId></serviceProviderId>",
         "1 to 30",
     ),
     (
         "nil where the schema does not allow it",
-        "GroupGetRequest22",
+        "GroupGetRequest24",
         f'{SP}<groupId xsi:nil="true"/>',
         "groupId cannot be nil",
     ),
     (
         "elements inside a text element",
-        "ServiceProviderGetRequest22",
+        "ServiceProviderGetRequest22V4",
         "<serviceProviderId><id>ACME01</id></serviceProviderId>",
         "serviceProviderId holds text, not elements",
     ),
@@ -112,7 +112,7 @@ REFUSED = [
         "SearchCriteriaGroupName is not a kind of SearchCriteriaGroupId",
     ),
     ("a request type the schema does not have", "GroupFrobnicateRequest", SP, "Request not supported"),
-    ("a response sent as a request", "GroupGetResponse22", SP, "Request not supported"),
+    ("a response sent as a request", "GroupGetResponse24", SP, "Request not supported"),
     # -- the provisioning rules -----------------------------------------------------------------------
     (
         "a group ID already used in its service provider",
@@ -135,13 +135,13 @@ REFUSED = [
     (
         "a number that is not in the service provider",
         "GroupDnAssignListRequest",
-        f"{TEMPLATE}<phoneNumber>+442079469999</phoneNumber>",
+        f"{TEMPLATE}<phoneNumber>+44-2079469999</phoneNumber>",
         "DN not available in service provider",
     ),
     (
         "a calling line ID that is not one of the group's numbers",
         "GroupModifyRequest",
-        f"{TEMPLATE}<callingLineIdPhoneNumber>+442079460001</callingLineIdPhoneNumber>",
+        f"{TEMPLATE}<callingLineIdPhoneNumber>+44-2079460001</callingLineIdPhoneNumber>",
         "Calling line ID phone number must be one of the group's phone numbers",
     ),
     (
@@ -149,6 +149,64 @@ REFUSED = [
         "GroupAdminAddRequest",
         f"{TEMPLATE}<userId>{CLONE}_VMR@hostedcomm.com</userId>",
         "User ID already exists",
+    ),
+    (
+        "a request the schema says is replaced",
+        "GroupGetRequest22",
+        TEMPLATE,
+        "Request replaced: GroupGetRequest22 is replaced by GroupGetRequest22V2",
+    ),
+    (
+        "a number in plain E.164, without the dash BroadWorks writes",
+        "ServiceProviderDnAddListRequest",
+        f"{SP}<phoneNumber>+441134960001</phoneNumber>",
+        "Invalid phone number: +441134960001",
+    ),
+    (
+        "a number in national digits",
+        "ServiceProviderDnAddListRequest",
+        f"{SP}<phoneNumber>01134960001</phoneNumber>",
+        "Invalid phone number: 01134960001",
+    ),
+    (
+        "a group authorised for a service its service provider does not have",
+        "GroupServiceModifyAuthorizationListRequest",
+        f"{TEMPLATE}<groupServiceAuthorization><serviceName>Group Paging</serviceName>"
+        "<authorizedQuantity><unlimited>true</unlimited></authorizedQuantity></groupServiceAuthorization>",
+        f"Service not authorized for service provider {CLONE_SERVICE_PROVIDER_ID}: Group Paging",
+    ),
+    (
+        "a new group given a service pack its service provider has not defined",
+        "GroupConsolidatedAddRequest",
+        f"{NEW_GROUP}<servicePackAuthorization><servicePackName>Gold</servicePackName>"
+        "<authorizedQuantity><unlimited>true</unlimited></authorizedQuantity></servicePackAuthorization>",
+        f"Service pack not found in service provider {PARTNER}: Gold",
+    ),
+    (
+        "a service pack made of a service its service provider does not have",
+        "ServiceProviderServicePackAddRequest",
+        f"{SP}<servicePackName>Gold</servicePackName><isAvailableForUse>true</isAvailableForUse>"
+        "<servicePackQuantity><unlimited>true</unlimited></servicePackQuantity><serviceName>Video Add-On</serviceName>",
+        f"Service not authorized for service provider {PARTNER}: Video Add-On",
+    ),
+    (
+        "a service taken from a service provider whose group still has it",
+        "ServiceProviderServiceModifyAuthorizationListRequest",
+        f"<serviceProviderId>{CLONE_SERVICE_PROVIDER_ID}</serviceProviderId><groupServiceAuthorization>"
+        "<serviceName>Call Park</serviceName><unauthorized>true</unauthorized></groupServiceAuthorization>",
+        "Service is authorized in a group and cannot be unauthorized: Call Park",
+    ),
+    (
+        "a service provider administrator with a domain in its user ID",
+        "ServiceProviderAdminAddRequest14",
+        f"{SP}<userId>ada@hostedcomm.com</userId><administratorType>Normal</administratorType>",
+        "a service provider administrator's userId has no domain",
+    ),
+    (
+        "users presenting a group number the group does not have",
+        "GroupCallingLineIdModifyRequest",
+        f"{TEMPLATE}<useGroupNumber>true</useGroupNumber>",
+        "The group has no calling line ID phone number to present",
     ),
     (
         "a service provider that does not exist",
@@ -173,5 +231,5 @@ def test_a_request_a_real_broadworks_refuses_gets_an_error_response_and_changes_
 
 def test_the_table_covers_at_least_twenty_refusals_and_the_well_formed_twin_of_a_refused_request_succeeds(sim):
     assert len(REFUSED) >= 20
-    (reply,) = send_raw(sim, command("GroupGetRequest22", TEMPLATE))
-    assert reply.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "GroupGetResponse22"
+    (reply,) = send_raw(sim, command("GroupGetRequest24", TEMPLATE))
+    assert reply.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "GroupGetResponse24"

@@ -31,14 +31,14 @@ def test_G2_the_partners_clone_template_group_reads_back(sim):
         r["service_name"] for r in services.group_services_authorization_table.to_dict() if r["authorized"] == "true"
     }
     assert "Voice Messaging Group" in authorized
-    unknown = oci(sim, c.GroupGetRequest22(service_provider_id=CLONE_SERVICE_PROVIDER_ID, group_id="NO-SUCH-CLONE"))
+    unknown = oci(sim, c.GroupGetRequest24(service_provider_id=CLONE_SERVICE_PROVIDER_ID, group_id="NO-SUCH-CLONE"))
     refused(unknown, "Group not found: NO-SUCH-CLONE")
-    refused(oci(sim, c.GroupGetRequest22(service_provider_id="NOPE", group_id=CLONE)), "Service Provider not found")
+    refused(oci(sim, c.GroupGetRequest24(service_provider_id="NOPE", group_id=CLONE)), "Service Provider not found")
 
 
 def test_G3_G4_G5_a_group_is_created_from_the_template_and_a_duplicate_group_id_is_refused(sim):
     assert isinstance(ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd")), SuccessResponse)
-    group = ok(oci(sim, c.GroupGetRequest22(**group_key())))
+    group = ok(oci(sim, c.GroupGetRequest24(**group_key())))
     assert (group.group_name, group.default_domain) == ("Acme Bakery Ltd", "hostedcomm.com")
     lengths = ok(oci(sim, c.GroupExtensionLengthGetRequest22(**group_key())))
     assert (lengths.min_extension_length, lengths.max_extension_length, lengths.default_extension_length) == (2, 6, 4)
@@ -56,20 +56,20 @@ def test_G3_G4_G5_a_group_is_created_from_the_template_and_a_duplicate_group_id_
 
 def test_N1_N2_numbers_go_to_the_partner_pool_then_to_the_group_and_only_from_that_pool(sim):
     ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"))
-    pool = ["+441134960001", "+441134960002"]
+    pool = ["+44-1134960001", "+44-1134960002"]
     ok(oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=pool)))
     ok(
         oci(
             sim,
             c.ServiceProviderDnAddListRequest(
                 service_provider_id=PARTNER,
-                dn_range=[c.DNRange(min_phone_number="+441134960010", max_phone_number="+441134960012")],
+                dn_range=[c.DNRange(min_phone_number="+44-1134960010", max_phone_number="+44-1134960012")],
             ),
         )
     )
     available = ok(oci(sim, c.ServiceProviderDnGetAvailableListRequest(service_provider_id=PARTNER))).available_dn
-    assert {*pool, "+441134960010", "+441134960011", "+441134960012"} <= set(available)
-    assert "+442079460099" in available and len(available) == 105  # the demo's pool is preloaded too
+    assert {*pool, "+44-1134960010", "+44-1134960011", "+44-1134960012"} <= set(available)
+    assert "+44-2079460099" in available and len(available) == 105  # the demo's pool is preloaded too
 
     ok(oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=pool)))
     ok(oci(sim, c.GroupDnActivateListRequest(**group_key(), phone_number=pool)))
@@ -77,40 +77,40 @@ def test_N1_N2_numbers_go_to_the_partner_pool_then_to_the_group_and_only_from_th
     table = ok(oci(sim, c.GroupDnGetAssignmentListRequest18(**group_key()))).dn_table.to_dict()
     assert [(r["phone_numbers"], r["activated"]) for r in table] == [(n, "true") for n in pool]
 
-    stranger = oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=["+441134969999"]))
-    refused(stranger, "DN not available in service provider ACME01: +441134969999")
+    stranger = oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=["+44-1134969999"]))
+    refused(stranger, "DN not available in service provider ACME01: +44-1134969999")
 
     # N2: a number on another partner's pool cannot be assigned to this partner's group.
-    preload_partner(sim.state, "BETA02", "BETA02-CLONE", numbers=["+441614960000"])
-    refused(oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=["+441614960000"])), "not available")
+    preload_partner(sim.state, "BETA02", "BETA02-CLONE", numbers=["+44-1614960000"])
+    refused(oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=["+44-1614960000"])), "not available")
     refused(
-        oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=["+441614960000"])),
+        oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=["+44-1614960000"])),
         "DN already exists",
     )
 
 
 def test_B1_the_group_clid_must_be_one_of_the_groups_numbers(sim):
     ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"))
-    add_numbers(sim, "ACME-BAKERY", ["+441134960001"])
-    ok(oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=["+441134960099"])))
+    add_numbers(sim, "ACME-BAKERY", ["+44-1134960001"])
+    ok(oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=["+44-1134960099"])))
 
-    not_ours = oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+441134960099"))
-    refused(not_ours, "must be one of the group's phone numbers: +441134960099")
+    not_ours = oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+44-1134960099"))
+    refused(not_ours, "must be one of the group's phone numbers: +44-1134960099")
 
-    ok(oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+441134960001")))
-    assert ok(oci(sim, c.GroupGetRequest22(**group_key()))).calling_line_id_phone_number == "+441134960001"
+    ok(oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+44-1134960001")))
+    assert ok(oci(sim, c.GroupGetRequest24(**group_key()))).calling_line_id_phone_number == "+44-1134960001"
 
 
 def test_clearing_a_value_needs_an_OCINil_instance_because_the_library_mangles_empty_strings(sim):
     """Library quirks: "" becomes the text "<class '...OCINil'>"; OCINil() becomes C:nil="true" (an
     unbound prefix, which the simulator reads as xsi:nil)."""
     ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"))
-    add_numbers(sim, "ACME-BAKERY", ["+441134960001"])
-    ok(oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+441134960001")))
+    add_numbers(sim, "ACME-BAKERY", ["+44-1134960001"])
+    ok(oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+44-1134960001")))
 
     refused(oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="")), "Invalid phone number")
     ok(oci(sim, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number=OCINil())))
-    assert ok(oci(sim, c.GroupGetRequest22(**group_key()))).calling_line_id_phone_number is None
+    assert ok(oci(sim, c.GroupGetRequest24(**group_key()))).calling_line_id_phone_number is None
 
 
 # -- voice portal (V1, V2) --------------------------------------------------------------------------
@@ -118,10 +118,10 @@ def test_clearing_a_value_needs_an_OCINil_instance_because_the_library_mangles_e
 
 def test_V1_V2_the_voice_portal_needs_voice_messaging_group_a_group_number_and_an_extension_in_range(sim):
     ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"))  # authorised, not assigned
-    add_numbers(sim, "ACME-BAKERY", ["+441134960001"])
+    add_numbers(sim, "ACME-BAKERY", ["+44-1134960001"])
     enable = c.GroupVoiceMessagingGroupModifyVoicePortalRequest(
         **group_key(),
-        service_instance_profile=c.ServiceInstanceModifyProfile(phone_number="+441134960001", extension="8000"),
+        service_instance_profile=c.ServiceInstanceModifyProfile(phone_number="+44-1134960001", extension="8000"),
         is_active=True,
     )
     refused(oci(sim, enable), "Service not assigned: Voice Messaging Group")
@@ -145,15 +145,15 @@ def test_V1_V2_the_voice_portal_needs_voice_messaging_group_a_group_number_and_a
     )
     refused(oci(sim, too_long), "Invalid extension length: 1234567 must have 2 to 6 digits")
     not_ours = c.GroupVoiceMessagingGroupModifyVoicePortalRequest(
-        **group_key(), service_instance_profile=c.ServiceInstanceModifyProfile(phone_number="+441134960077")
+        **group_key(), service_instance_profile=c.ServiceInstanceModifyProfile(phone_number="+44-1134960077")
     )
-    refused(oci(sim, not_ours), "DN not assigned to group ACME-BAKERY: +441134960077")
+    refused(oci(sim, not_ours), "DN not assigned to group ACME-BAKERY: +44-1134960077")
 
     ok(oci(sim, enable))
     portal = ok(oci(sim, c.GroupVoiceMessagingGroupGetVoicePortalRequest21sp1(**group_key())))
     assert portal.is_active is True
     assert (portal.service_instance_profile.phone_number, portal.service_instance_profile.extension) == (
-        "+441134960001",
+        "+44-1134960001",
         "8000",
     )
     assert portal.service_user_id.endswith("@hostedcomm.com")

@@ -37,8 +37,8 @@ def test_state_survives_a_restart(state_path):
     first = start(state_path)
     try:
         ok(clone_group(first, "ACME-BAKERY", "Acme Bakery Ltd", assign_voice_messaging=True))
-        add_numbers(first, "ACME-BAKERY", ["+441134960001", "+441134960002"])
-        ok(oci(first, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+441134960001")))
+        add_numbers(first, "ACME-BAKERY", ["+44-1134960001", "+44-1134960002"])
+        ok(oci(first, c.GroupModifyRequest(**group_key(), calling_line_id_phone_number="+44-1134960001")))
         ok(oci(first, c.GroupAdminAddRequest(**group_key(), user_id="jo.bloggs@hostedcomm.com", first_name="Jo")))
     finally:
         first.stop()
@@ -46,10 +46,10 @@ def test_state_survives_a_restart(state_path):
 
     second = start(state_path)
     try:
-        assert ok(oci(second, c.GroupGetRequest22(**group_key()))).calling_line_id_phone_number == "+441134960001"
+        assert ok(oci(second, c.GroupGetRequest24(**group_key()))).calling_line_id_phone_number == "+44-1134960001"
         assert ok(oci(second, c.GroupDnGetListRequest(**group_key()))).phone_number == [
-            "+441134960001",
-            "+441134960002",
+            "+44-1134960001",
+            "+44-1134960002",
         ]
         admins = ok(oci(second, c.GroupAdminGetListRequest(**group_key()))).group_admin_table.to_dict()
         assert [r["administrator_id"] for r in admins] == ["jo.bloggs@hostedcomm.com"]
@@ -63,9 +63,9 @@ def test_state_survives_a_restart(state_path):
 
 
 def test_transient_faults_fail_one_request_and_the_next_succeeds(sim):
-    request = c.GroupGetRequest22(service_provider_id=CLONE_SERVICE_PROVIDER_ID, group_id=CLONE)
+    request = c.GroupGetRequest24(service_provider_id=CLONE_SERVICE_PROVIDER_ID, group_id=CLONE)
     # Half a reply then a closed connection: the library does not wrap the XML parser's error.
-    sim.fail_next("drop", request="GroupGetRequest22")
+    sim.fail_next("drop", request="GroupGetRequest24")
     with pytest.raises(ExpatError):
         oci(sim, request)
     ok(oci(sim, request))
@@ -92,12 +92,12 @@ def test_a_dropped_reply_may_hide_a_change_that_happened(sim):
     sim.fail_next("drop", request="GroupConsolidatedAddRequest")
     with pytest.raises(ExpatError):
         clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd")
-    ok(oci(sim, c.GroupGetRequest22(**group_key())))
+    ok(oci(sim, c.GroupGetRequest24(**group_key())))
     refused(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"), "Group already exists")
 
 
 def test_a_permanent_fault_returns_an_error_response(sim):
-    request = c.ServiceProviderGetRequest22(service_provider_id=PARTNER)
+    request = c.ServiceProviderGetRequest22V4(service_provider_id=PARTNER)
     sim.fail_next("error", count=2, error_code=4242, summary="[Error 4242] Simulated refusal")
     first, second = oci(sim, request), oci(sim, request)
     assert (first.error_code, first.summary) == (4242, "[Error 4242] Simulated refusal")
@@ -108,14 +108,14 @@ def test_a_permanent_fault_returns_an_error_response(sim):
 def test_faults_and_reply_delay_are_set_by_another_process_through_the_faults_file(sim, state_path):
     path = faults_path_for(state_path)
     assert path == state_path.parent / "broadworks.faults.json"
-    write_faults(path, [make_fault("error", request="GroupGetRequest22")], reply_delay_seconds=0.1)
+    write_faults(path, [make_fault("error", request="GroupGetRequest24")], reply_delay_seconds=0.1)
 
-    ok(oci(sim, c.ServiceProviderGetRequest22(service_provider_id=PARTNER)))  # another request type: untouched
-    refused(oci(sim, c.GroupGetRequest22(**group_key("ANY"))), "Simulated permanent failure")
+    ok(oci(sim, c.ServiceProviderGetRequest22V4(service_provider_id=PARTNER)))  # another request type: untouched
+    refused(oci(sim, c.GroupGetRequest24(**group_key("ANY"))), "Simulated permanent failure")
     assert json.loads(path.read_text())["faults"] == []  # used up, visible to the other process
 
     started = time.monotonic()
-    ok(oci(sim, c.ServiceProviderGetRequest22(service_provider_id=PARTNER)))
+    ok(oci(sim, c.ServiceProviderGetRequest22V4(service_provider_id=PARTNER)))
     assert time.monotonic() - started >= 0.1 * 3  # authentication, login, request
     sim.clear_faults()
 
@@ -154,7 +154,7 @@ def test_main_serves_until_terminated_and_preloads_the_demo(tmp_path):
 
         server = Port()
         server.port = port
-        sp = ok(oci(server, c.ServiceProviderGetRequest22(service_provider_id=PARTNER)))
+        sp = ok(oci(server, c.ServiceProviderGetRequest22V4(service_provider_id=PARTNER)))
         assert sp.service_provider_name == "Acme Telecom"
     finally:
         process.terminate()

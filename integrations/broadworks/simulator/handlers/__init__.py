@@ -20,22 +20,32 @@ Handler = Callable[[BroadWorksState, ET.Element], str]
 
 HANDLERS: dict[str, Handler] = {
     # service providers (O2) and their pools (N1)
-    "ServiceProviderGetRequest22": service_providers.get,
-    "ServiceProviderAddRequest13mp2": service_providers.add,
+    "ServiceProviderGetRequest22V4": service_providers.get,
+    "ServiceProviderConsolidatedAddRequest": service_providers.consolidated_add,
     "ServiceProviderDomainAssignListRequest": service_providers.assign_domains,
+    "ServiceProviderServiceGetAuthorizationListRequest": service_providers.authorisations,
+    "ServiceProviderServiceModifyAuthorizationListRequest": service_providers.modify_authorisations,
+    "ServiceProviderServicePackAddRequest": service_providers.add_service_pack,
+    "ServiceProviderServicePackGetListRequest": service_providers.service_packs,
+    "ServiceProviderServicePackGetDetailListRequest": service_providers.service_pack_detail,
+    "ServiceProviderAdminAddRequest14": service_providers.add_admin,
+    "ServiceProviderAdminModifyRequest": service_providers.modify_admin,
+    "ServiceProviderAdminGetRequest22V3": service_providers.get_admin,
     "ServiceProviderDnAddListRequest": service_providers.add_numbers,
     "ServiceProviderDnDeleteListRequest": service_providers.delete_numbers,
     "ServiceProviderDnGetAvailableListRequest": service_providers.available_numbers,
     "ServiceProviderDnGetSummaryListRequest": service_providers.number_summary,
     # groups (G1-G5, B1)
     "GroupGetListInServiceProviderRequest": groups.list_in_service_provider,
-    "GroupGetRequest22": groups.get,
+    "GroupGetListInSystemRequest": groups.list_in_system,
+    "GroupGetRequest24": groups.get,
+    "GroupCallingLineIdGetRequest": groups.calling_line_id,
+    "GroupCallingLineIdModifyRequest": groups.modify_calling_line_id,
     "GroupConsolidatedAddRequest": groups.consolidated_add,
     "GroupModifyRequest": groups.modify,
     "GroupDeleteRequest": groups.delete,
     "GroupDomainGetAssignedListRequest": groups.domains,
     "GroupExtensionLengthGetRequest22": groups.extension_lengths,
-    "GroupExtensionLengthGetRequest17": groups.extension_lengths,
     # group services
     "GroupServiceGetAuthorizationListRequest": services.authorisations,
     "GroupServiceModifyAuthorizationListRequest": services.modify_authorisations,
@@ -55,26 +65,31 @@ HANDLERS: dict[str, Handler] = {
     "GroupAdminAddRequest": admins.add,
     "GroupAdminDeleteRequest": admins.delete,
     "GroupAdminGetListRequest": admins.listed,
-    "GroupAdminGetRequest22": admins.get,
+    "GroupAdminGetRequest22V3": admins.get,
 }
 
 # Requests that change nothing: the state is not written after them.
 READ_ONLY = frozenset(
     {
-        "ServiceProviderGetRequest22",
+        "ServiceProviderGetRequest22V4",
         "ServiceProviderDnGetAvailableListRequest",
         "ServiceProviderDnGetSummaryListRequest",
+        "ServiceProviderServiceGetAuthorizationListRequest",
+        "ServiceProviderServicePackGetListRequest",
+        "ServiceProviderServicePackGetDetailListRequest",
+        "ServiceProviderAdminGetRequest22V3",
         "GroupGetListInServiceProviderRequest",
-        "GroupGetRequest22",
+        "GroupGetListInSystemRequest",
+        "GroupGetRequest24",
+        "GroupCallingLineIdGetRequest",
         "GroupDomainGetAssignedListRequest",
         "GroupExtensionLengthGetRequest22",
-        "GroupExtensionLengthGetRequest17",
         "GroupServiceGetAuthorizationListRequest",
         "GroupDnGetListRequest",
         "GroupDnGetAssignmentListRequest18",
         "GroupVoiceMessagingGroupGetVoicePortalRequest21sp1",
         "GroupAdminGetListRequest",
-        "GroupAdminGetRequest22",
+        "GroupAdminGetRequest22V3",
     }
 )
 

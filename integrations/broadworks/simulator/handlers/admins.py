@@ -47,7 +47,7 @@ def listed(state: BroadWorksState, el: ET.Element) -> str:
 
 
 def get(state: BroadWorksState, el: ET.Element) -> str:
-    """GroupAdminGetRequest22: A1, a group administrator looked up by user ID alone, system-wide."""
+    """GroupAdminGetRequest22V3: A1, a group administrator looked up by user ID alone, system-wide."""
     record = _admin(state, required(el, "userId"))
     body = (
         tag("serviceProviderId", record["service_provider_id"])
@@ -57,5 +57,8 @@ def get(state: BroadWorksState, el: ET.Element) -> str:
         + tag("language", record["language"] or "English")
         + tag("locale", "en_US")
         + tag("encoding", "ISO-8859-1")
+        + tag("accountDisabled", False)
+        + tag("lastAuthenticatedDate", "1970-01-01T00:00:00.000Z")
+        + tag("hasPassword", True)
     )
-    return data_command("GroupAdminGetResponse22", body)
+    return data_command("GroupAdminGetResponse22V3", body)

@@ -2,6 +2,7 @@
 how the gateway clones a template), changing one (B1: the calling line ID), deleting one."""
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from ..catalogue import DEFAULT_EXTENSION_LENGTHS, DEFAULT_TIME_ZONE, VOICE_MESSAGING_GROUP
 from ..dns import check_dn, expand_range
@@ -15,7 +16,6 @@ from ..protocol import (
     integer,
     optional,
     quantity,
-    request_type,
     required,
     table,
     tag,
@@ -37,9 +37,53 @@ def list_in_service_provider(state: BroadWorksState, el: ET.Element) -> str:
     return data_command("GroupGetListInServiceProviderResponse", table_xml)
 
 
+ORGANIZATION_TYPES = {True: "Enterprise", False: "Service Provider"}
+
+
+def list_in_system(state: BroadWorksState, el: ET.Element) -> str:
+    """GroupGetListInSystemRequest: every group in the system, whichever service provider has it,
+    narrowed by group ID criteria (G3 asks this before a build)."""
+    criteria = [_criterion(item) for item in el.findall("searchCriteriaGroupId")]
+    rows = [
+        (
+            group_id,
+            g["name"] or "",
+            g["user_limit"],
+            sp_id,
+            "Enterprise" if sp["is_enterprise"] else "Service Provider",
+            "",
+        )
+        for sp_id, sp in sorted(state.data["service_providers"].items())
+        for group_id, g in sorted(sp["groups"].items())
+        if all(matches(group_id) for matches in criteria)
+    ]
+    limit = integer(el, "responseSizeLimit")
+    if limit:
+        rows = rows[:limit]
+    headings = ("Group Id", "Group Name", "User Limit", "Organization Id", "Organization Type", "Reseller Id")
+    return data_command("GroupGetListInSystemResponse", table("groupTable", headings, rows))
+
+
+def _criterion(item: ET.Element) -> Callable[[str], bool]:
+    """A SearchCriteriaGroupId: its mode ("Equal To", "Starts With", "Contains") on the group ID."""
+    mode, value = required(item, "mode"), required(item, "value")
+    folded = bool(boolean(item, "isCaseInsensitive"))
+
+    def fold(text_: str) -> str:
+        return text_.lower() if folded else text_
+
+    wanted = fold(value)
+    tests: dict[str, Callable[[str], bool]] = {
+        "Equal To": lambda group_id: fold(group_id) == wanted,
+        "Starts With": lambda group_id: fold(group_id).startswith(wanted),
+        "Contains": lambda group_id: wanted in fold(group_id),
+    }
+    return tests[mode]
+
+
 def get(state: BroadWorksState, el: ET.Element) -> str:
-    """GroupGetRequest22"""
-    g = group_of(state, el).group
+    """GroupGetRequest24"""
+    sp_id, group_id, _, g = group_of(state, el)
     contact = "".join(tag(k, v) for k, v in g["contact"].items())
     address = "".join(tag(k, v) for k, v in g["address"].items())
     body = (
@@ -55,17 +99,54 @@ def get(state: BroadWorksState, el: ET.Element) -> str:
         + tag("locationDialingCode", g["location_dialing_code"])
         + (f"<contact>{contact}</contact>" if contact else "")
         + (f"<address>{address}</address>" if address else "")
+        + tag("serviceProviderId", sp_id)
+        + tag("groupId", group_id)
     )
-    return data_command("GroupGetResponse22", body)
+    return data_command("GroupGetResponse24", body)
+
+
+def calling_line_id(state: BroadWorksState, el: ET.Element) -> str:
+    """GroupCallingLineIdGetRequest"""
+    g = group_of(state, el).group
+    body = (
+        tag("useGroupNumber", g["use_group_number"])
+        + tag("useGroupName", g["use_group_name"])
+        + tag("callingLineIdPhoneNumber", g["calling_line_id_phone_number"])
+        + tag("callingLineIdName", g["calling_line_id_name"])
+    )
+    return data_command("GroupCallingLineIdGetResponse", body)
+
+
+def modify_calling_line_id(state: BroadWorksState, el: ET.Element) -> str:
+    """GroupCallingLineIdModifyRequest: whether users present the group's number (and name) as
+    their caller ID; the number, when given, one of the group's (B1); presenting the group's number
+    needs one."""
+    g = group_of(state, el).group
+    changes: Record = {}
+    clid = optional(el, "callingLineIdPhoneNumber")
+    if clid is NIL or clid == "":
+        changes["calling_line_id_phone_number"] = None
+    elif clid is not None:
+        if check_dn(clid) not in g["dns"]:
+            raise refusal("clid_not_in_group", phone_number=clid)
+        changes["calling_line_id_phone_number"] = clid
+    for name, key in (("useGroupNumber", "use_group_number"), ("useGroupName", "use_group_name")):
+        flag = boolean(el, name)
+        if flag is not None:
+            changes[key] = flag
+    after = {**g, **changes}
+    if after["use_group_number"] and not after["calling_line_id_phone_number"]:
+        raise refusal("no_group_clid")
+    g.update(changes)
+    return SUCCESS
 
 
 def consolidated_add(state: BroadWorksState, el: ET.Element) -> str:
     """GroupConsolidatedAddRequest: the group with its domains, extension lengths, authorised
-    services, numbers (from the service provider's pool, N1, N2) and admins (A1), all or nothing."""
+    services (only what its service provider has), numbers (from the service provider's pool, N1,
+    N2) and admins (A1), all or nothing."""
     sp_id, group_id = required(el, "serviceProviderId"), required(el, "groupId")
     sp = state.service_provider(sp_id)
-    if len(group_id) > 30:
-        raise refusal("invalid_request", reason="groupId must be 1 to 30 characters")
     if group_id in sp["groups"]:
         raise refusal("group_exists", group_id=group_id)  # G3 (as BroadWorks sees it: per service provider)
     default_domain = required(el, "defaultDomain")
@@ -90,6 +171,12 @@ def consolidated_add(state: BroadWorksState, el: ET.Element) -> str:
     group["contact"] = flat(el.find("contact"))
     group["address"] = flat(el.find("address"))
     _authorise(el, group)
+    state.check_authorised(
+        sp_id,
+        group_services=group["group_services"],
+        user_services=group["user_services"],
+        service_packs=group["service_packs"],
+    )
     activations = _activations(el)
     for number in activations:
         if state.pool_holder(sp_id, number) is not None:
@@ -210,14 +297,12 @@ def domains(state: BroadWorksState, el: ET.Element) -> str:
 
 
 def extension_lengths(state: BroadWorksState, el: ET.Element) -> str:
-    """GroupExtensionLengthGetRequest22 and its older form GroupExtensionLengthGetRequest17."""
+    """GroupExtensionLengthGetRequest22"""
     lengths = group_of(state, el).group["extension_length"]
     body = (
         tag("minExtensionLength", lengths["min"])
         + tag("maxExtensionLength", lengths["max"])
         + tag("defaultExtensionLength", lengths["default"])
+        + tag("useEnterpriseExtensionLengthSetting", False)
     )
-    if request_type(el).endswith("22"):
-        body += tag("useEnterpriseExtensionLengthSetting", False)
-        return data_command("GroupExtensionLengthGetResponse22", body)
-    return data_command("GroupExtensionLengthGetResponse17", body)
+    return data_command("GroupExtensionLengthGetResponse22", body)

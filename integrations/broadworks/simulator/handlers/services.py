@@ -59,7 +59,8 @@ def _changes(el: ET.Element, item_name: str, name_field: str) -> list[Change]:
 
 
 def modify_authorisations(state: BroadWorksState, el: ET.Element) -> str:
-    """GroupServiceModifyAuthorizationListRequest: an assigned service cannot be unauthorised."""
+    """GroupServiceModifyAuthorizationListRequest: only what the service provider has; an assigned
+    service cannot be unauthorised."""
     g = group_of(state, el).group
     group_changes: list[Change] = []
     for item in el.findall("groupServiceAuthorization"):
@@ -72,6 +73,12 @@ def modify_authorisations(state: BroadWorksState, el: ET.Element) -> str:
             group_changes.append((name, quantity(item.find("authorizedQuantity")), False))
     user_changes = _changes(el, "userServiceAuthorization", "serviceName")
     pack_changes = _changes(el, "servicePackAuthorization", "servicePackName")
+    state.check_authorised(
+        group_of(state, el).sp_id,
+        group_services=[name for name, _, remove in group_changes if not remove],
+        user_services=[name for name, _, remove in user_changes if not remove],
+        service_packs=[name for name, _, remove in pack_changes if not remove],
+    )
     for name, amount, remove in group_changes:
         if remove:
             g["group_services"].pop(name, None)

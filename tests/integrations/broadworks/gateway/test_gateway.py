@@ -1,13 +1,11 @@
 """The BroadWorks gateway against the OCI-P simulator, over a real socket: every method, the clone,
 error classification, faults, and passwords that go to BroadWorks and nowhere else."""
 
-import json
 import logging
 import os
 import socket
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,70 +14,29 @@ from customers import build_steps
 from integrations.base import PermanentError, TransientError
 from integrations.broadworks import simulator
 from integrations.broadworks.gateway import CLONED_SETTINGS, LOGIN_FAILED, BroadWorksGateway
-from integrations.broadworks.ocip import describe, load, numbers_in
-from integrations.broadworks.simulator import CLONE_SERVICE_PROVIDER_ID, OCIPSimulator, preload_demo, preload_partner
+from integrations.broadworks.ocip import describe, dn, load, numbers_in
+from integrations.broadworks.simulator import CLONE_SERVICE_PROVIDER_ID, preload_partner
 from integrations.choices import CallOutcome
 from integrations.models import ExternalCall
 
+from .support import (
+    ADMIN,
+    CLONE,
+    ON_BROADWORKS,
+    PARTNER,
+    PASSWORD,
+    POOL,
+    REPO_ROOT,
+    _start,
+    calls,
+    gateway_for,
+    new_group,
+    request_types,
+    sim_group,
+    stored_calls_text,
+)
+
 pytestmark = pytest.mark.django_db
-
-ADMIN, PASSWORD = "portal-admin", "L0gin-Canary-7f3a"
-PARTNER, CLONE = "ACME01", "ACME01-CLONE"
-REPO_ROOT = Path(__file__).resolve().parents[3]
-POOL = ["+441134960001", "+441134960002", "+441134960003"]
-
-
-def _start(state_path, **options):
-    server = OCIPSimulator(("127.0.0.1", 0), state_path=state_path, admins={ADMIN: PASSWORD}, **options)
-    preload_demo(server.state)
-    return server.start_in_thread()
-
-
-@pytest.fixture
-def sim(tmp_path):
-    server = _start(tmp_path / "broadworks.json")
-    yield server
-    server.stop()
-
-
-def gateway_for(server, **options):
-    settings = {"host": "127.0.0.1", "port": server.port, "username": ADMIN, "password": PASSWORD, "tls": False}
-    return BroadWorksGateway(**{**settings, "timeout": 5, **options})
-
-
-@pytest.fixture
-def gw(sim):
-    return gateway_for(sim)
-
-
-@pytest.fixture
-def admin_lookup():
-    """GroupAdminGetRequest22 (the system-wide A1 lookup) is part of the simulator now."""
-
-
-def new_group(gw, group_id="ACME-BAKERY", name="Acme Bakery Ltd", *, partner=PARTNER, clone=CLONE, **options):
-    arguments = {"domain": "hostedcomm.com", "extension_length": 4, **options}
-    gw.add_group_from_template(
-        service_provider_id=partner, template_group_id=clone, group_id=group_id, name=name, **arguments
-    )
-    return group_id
-
-
-def calls():
-    """(operation, first request type, outcome) of every ExternalCall row, oldest first."""
-    return [(r.operation, r.request["requests"][0]["type"], r.outcome) for r in ExternalCall.objects.order_by("id")]
-
-
-def request_types():
-    return [t for r in ExternalCall.objects.order_by("id") for t in (q["type"] for q in r.request["requests"])]
-
-
-def sim_group(sim, group_id, sp=PARTNER):
-    return sim.state.snapshot()["service_providers"][sp]["groups"][group_id]
-
-
-def stored_calls_text():
-    return json.dumps(list(ExternalCall.objects.values("operation", "target", "request", "response", "error")))
 
 
 # -- setting up -------------------------------------------------------------------------------------
@@ -122,7 +79,7 @@ def test_G1_G2_G4_G5_the_group_copies_every_listed_setting_of_the_clone_group(si
     assert tuple(template) == CLONED_SETTINGS
     # The demo's clone group, as preloaded: what there is to copy.
     assert template["extension_lengths"] == {"min": 2, "max": 6, "default": 4}
-    assert template["service_packs"] == {"UC Essentials": None}
+    assert template["service_packs"] == dict.fromkeys(simulator.DEMO_CLONE_SERVICE_PACKS)
     assert template["group_services"]["Voice Messaging Group"] == {"quantity": None, "assigned": True}
     assert set(template["group_services"]) == set(simulator.DEMO_CLONE_GROUP_SERVICES)
     assert set(template["user_services"]) == set(simulator.DEMO_CLONE_USER_SERVICES)
@@ -145,7 +102,7 @@ def test_G1_G2_G4_G5_the_group_copies_every_listed_setting_of_the_clone_group(si
     assert gw.group_template(PARTNER, "ACME-LONG")["extension_lengths"] == {"min": 2, "max": 7, "default": 7}
 
     add = ExternalCall.objects.filter(operation="add_group_from_template").order_by("id")
-    assert [r.request["requests"][0]["type"] for r in add[:2]] == ["GroupGetRequest22", "GroupConsolidatedAddRequest"]
+    assert [r.request["requests"][0]["type"] for r in add[:2]] == ["GroupGetRequest24", "GroupConsolidatedAddRequest"]
     assert add[1].target == "ACME01/ACME-BAKERY" and add[1].outcome == CallOutcome.OK
     assert add[1].request["requests"][0]["group_name"] == "Acme Bakery Ltd"
 
@@ -189,13 +146,13 @@ def test_N1_N2_numbers_go_to_the_partner_pool_then_to_the_group_activated(sim, g
 
     # Assigned but not activated counts as missing; assigning it again activates it.
     with sim.state.lock:
-        sim.state.data["service_providers"][PARTNER]["groups"]["ACME-BAKERY"]["dns"][POOL[1]]["activated"] = False
+        sim.state.data["service_providers"][PARTNER]["groups"]["ACME-BAKERY"]["dns"][dn(POOL[1])]["activated"] = False
     assert gw.group_numbers(PARTNER, "ACME-BAKERY") == POOL[:1]
     gw.assign_numbers(PARTNER, "ACME-BAKERY", POOL[1:2])
     assert gw.group_numbers(PARTNER, "ACME-BAKERY") == POOL[:2]
 
-    preload_partner(sim.state, "BETA02", "BETA02-CLONE", numbers=["+441614960000"])
-    with pytest.raises(PermanentError, match="DN not available in service provider ACME01: \\+441614960000"):
+    preload_partner(sim.state, "BETA02", "BETA02-CLONE", numbers=["+44-1614960000"])
+    with pytest.raises(PermanentError, match="DN not available in service provider ACME01: \\+44-1614960000"):
         gw.assign_numbers(PARTNER, "ACME-BAKERY", ["+441614960000"])  # N2
     gw.assign_numbers(PARTNER, "ACME-BAKERY", [])
     gw.add_numbers_to_service_provider(PARTNER, [])
@@ -206,13 +163,29 @@ def test_B1_the_business_profile_number_is_one_of_the_groups_numbers(sim, gw):
     new_group(gw)
     gw.add_numbers_to_service_provider(PARTNER, POOL)
     gw.assign_numbers(PARTNER, "ACME-BAKERY", POOL[:1])
-    assert gw.group_clid(PARTNER, "ACME-BAKERY") is None
-    with pytest.raises(PermanentError, match="must be one of the group's phone numbers: \\+441134960002"):
+    assert gw.group_clid(PARTNER, "ACME-BAKERY") == {"number": None, "present_as_caller_id": False}
+    with pytest.raises(PermanentError, match="must be one of the group's phone numbers: \\+44-1134960002"):
         gw.set_group_clid(PARTNER, "ACME-BAKERY", POOL[1])
     gw.set_group_clid(PARTNER, "ACME-BAKERY", POOL[0])
-    assert gw.group_clid(PARTNER, "ACME-BAKERY") == POOL[0]
+    assert gw.group_clid(PARTNER, "ACME-BAKERY") == {"number": POOL[0], "present_as_caller_id": False}
     with pytest.raises(PermanentError, match="B1"):
         gw.set_group_clid(PARTNER, "ACME-BAKERY", "")
+
+
+def test_B1_the_guides_option_users_present_the_group_number_as_their_caller_id(sim, gw):
+    """ "This number can also be set as a group number to dial out from" (the guide, business
+    profile): sent with the group calling line ID request, in the same document as B1."""
+    new_group(gw)
+    gw.add_numbers_to_service_provider(PARTNER, POOL)
+    gw.assign_numbers(PARTNER, "ACME-BAKERY", POOL[:1])
+    ExternalCall.objects.all().delete()
+    gw.set_group_clid(PARTNER, "ACME-BAKERY", POOL[0], present_as_caller_id=True)
+    assert request_types() == ["GroupModifyRequest", "GroupCallingLineIdModifyRequest"]
+    assert gw.group_clid(PARTNER, "ACME-BAKERY") == {"number": POOL[0], "present_as_caller_id": True}
+    group = sim_group(sim, "ACME-BAKERY")
+    assert (group["calling_line_id_phone_number"], group["use_group_number"]) == (dn(POOL[0]), True)
+    gw.set_group_clid(PARTNER, "ACME-BAKERY", POOL[0], present_as_caller_id=False)
+    assert sim_group(sim, "ACME-BAKERY")["use_group_number"] is False
 
 
 def test_numbers_as_real_broadworks_shows_them_are_read_as_e164():
@@ -226,7 +199,10 @@ def test_numbers_as_real_broadworks_shows_them_are_read_as_e164():
 
 def test_V1_V2_the_voice_portal_is_enabled_authorising_and_assigning_voice_messaging_once(sim, gw):
     # A partner whose clone group does not have Voice Messaging Group at all.
-    preload_partner(sim.state, "BETA02", "BETA02-CLONE", group_services=("Call Park",), numbers=POOL)
+    preload_partner(sim.state, "BETA02", "BETA02-CLONE", group_services=("Call Park",), numbers=ON_BROADWORKS.values())
+    # BETA02 may give its groups Voice Messaging Group, though its clone group does not have it.
+    with sim.state.lock:
+        sim.state.service_provider("BETA02")["group_services"]["Voice Messaging Group"] = None
     new_group(gw, "BETA-SHOP", partner="BETA02", clone="BETA02-CLONE")
     assert "Voice Messaging Group" not in sim_group(sim, "BETA-SHOP", "BETA02")["group_services"]
     gw.assign_numbers("BETA02", "BETA-SHOP", POOL[:1])
@@ -240,7 +216,7 @@ def test_V1_V2_the_voice_portal_is_enabled_authorising_and_assigning_voice_messa
         "GroupVoiceMessagingGroupModifyVoicePortalRequest",
     ]
     portal = sim_group(sim, "BETA-SHOP", "BETA02")["voice_portal"]
-    assert (portal["phone_number"], portal["extension"], portal["active"]) == (POOL[0], "8000", True)
+    assert (portal["phone_number"], portal["extension"], portal["active"]) == (dn(POOL[0]), "8000", True)
 
     ExternalCall.objects.all().delete()
     gw.enable_voice_portal("BETA02", "BETA-SHOP", number="", extension="8001", external_dial_in=False)
@@ -250,7 +226,7 @@ def test_V1_V2_the_voice_portal_is_enabled_authorising_and_assigning_voice_messa
         "GroupVoiceMessagingGroupModifyVoicePortalRequest",
     ]
     portal = sim_group(sim, "BETA-SHOP", "BETA02")["voice_portal"]
-    assert (portal["phone_number"], portal["extension"]) == (POOL[0], "8001")  # no number given: left as it was
+    assert (portal["phone_number"], portal["extension"]) == (dn(POOL[0]), "8001")  # no number given: left as it was
 
     ExternalCall.objects.all().delete()
     with pytest.raises(PermanentError, match=r"V2"):
@@ -307,7 +283,7 @@ def test_A1_A2_an_admin_is_added_once_and_the_password_goes_to_broadworks_only(s
         assert secret not in sim.state.path.read_text()
 
 
-def test_A1_without_the_group_the_system_wide_lookup_uses_GroupAdminGetRequest22(sim, gw):
+def test_A1_without_the_group_the_system_wide_lookup_uses_GroupAdminGetRequest22V3(sim, gw):
     """A user ID is unique across the whole platform (A1): looked up with the user ID alone."""
     assert gw.group_admin_exists("jane.doe@hostedcomm.com") is False
     new_group(gw)
@@ -321,33 +297,6 @@ def test_A1_without_the_group_the_system_wide_lookup_uses_GroupAdminGetRequest22
     )
     assert gw.group_admin_exists("jane.doe@hostedcomm.com") is True
     assert gw.group_admin_exists("Jane.Doe@hostedcomm.com") is False, "user IDs are case sensitive"
-
-
-# -- partner accounts (O2) --------------------------------------------------------------------------
-
-
-def test_O2_a_partner_enterprise_with_both_domains_and_its_clone_group(sim, gw):
-    assert gw.service_provider_exists(PARTNER) is True
-    assert gw.service_provider_exists("GAMMA03") is False
-    not_found = ExternalCall.objects.order_by("-id").first()
-    assert not_found.outcome == CallOutcome.OK and not_found.response["not_found"] is True
-
-    gw.add_service_provider("GAMMA03", "Gamma Comms", "exponential-e.com")
-    assert gw.service_provider_exists("GAMMA03") is True
-    sp = sim.state.snapshot()["service_providers"]["GAMMA03"]
-    assert (sp["name"], sp["default_domain"], sp["is_enterprise"]) == ("Gamma Comms", "exponential-e.com", True)
-    assert sorted(sp["domains"]) == ["exponential-e.com", "hostedcomm.com"]  # G5
-    with pytest.raises(PermanentError, match="Service Provider already exists: GAMMA03"):
-        gw.add_service_provider("GAMMA03", "Gamma Comms", "exponential-e.com")
-
-    assert gw.group_exists(CLONE_SERVICE_PROVIDER_ID, "GAMMA03-CLONE") is False
-    gw.add_clone_group("GAMMA03-CLONE", template_group_id=CLONE, name="Gamma Comms clone template")
-    assert gw.group_template(CLONE_SERVICE_PROVIDER_ID, "GAMMA03-CLONE") == gw.group_template(
-        CLONE_SERVICE_PROVIDER_ID, CLONE
-    )
-    # The partner's first customer group, cloned from it.
-    new_group(gw, "GAMMA-CAFE", partner="GAMMA03", clone="GAMMA03-CLONE", domain="exponential-e.com")
-    assert gw.group_exists("GAMMA03", "GAMMA-CAFE")
 
 
 # -- errors and faults ------------------------------------------------------------------------------
@@ -370,15 +319,15 @@ def test_an_unreachable_platform_is_transient():
     gw = BroadWorksGateway(host="127.0.0.1", port=port, username=ADMIN, password=PASSWORD, tls=False, timeout=2)
     with pytest.raises(TransientError, match="BroadWorks connection failed: MErrorSocketInitialisation"):
         gw.service_provider_exists(PARTNER)
-    assert calls() == [("service_provider_exists", "ServiceProviderGetRequest22", CallOutcome.TRANSIENT_ERROR)]
+    assert calls() == [("service_provider_exists", "ServiceProviderGetRequest22V4", CallOutcome.TRANSIENT_ERROR)]
 
 
 def test_error_responses_are_permanent_unless_they_say_try_again(sim, gw):
-    sim.fail_next("error", request="ServiceProviderGetRequest22")
+    sim.fail_next("error", request="ServiceProviderGetRequest22V4")
     with pytest.raises(PermanentError, match=r"\[Error 9000\] Simulated permanent failure"):
         gw.service_provider_exists(PARTNER)
     sim.fail_next(
-        "error", request="ServiceProviderGetRequest22", error_code=5000, summary="[Error 5000] Internal error"
+        "error", request="ServiceProviderGetRequest22V4", error_code=5000, summary="[Error 5000] Internal error"
     )
     with pytest.raises(TransientError, match="Internal error"):
         gw.service_provider_exists(PARTNER)
@@ -417,6 +366,8 @@ def _customer_group(**fields):
         "voice_portal_number": POOL[1],
         "voice_portal_extension": "8000",
         "voice_portal_external_dial_in": True,
+        "present_group_number_as_clid": False,
+        "has_callcabinet": True,
     }
     return SimpleNamespace(**{**values, **fields})
 
@@ -450,10 +401,11 @@ def test_the_build_steps_drive_the_gateway_and_a_second_run_writes_nothing(sim, 
     assert request_types().count("GroupVoiceMessagingGroupModifyVoicePortalRequest") == 0, "the portal is as wanted"
     g = sim_group(sim, "ACME-BAKERY")
     assert (g["calling_line_id_phone_number"], sorted(g["dns"]), g["voice_portal"]["phone_number"]) == (
-        POOL[0],
-        POOL,
-        POOL[1],
+        dn(POOL[0]),
+        [dn(n) for n in POOL],
+        dn(POOL[1]),
     )
+    assert "Call Recording" in g["user_services"], "C6: ready for the partner to apply licences"
 
 
 @pytest.mark.parametrize(
@@ -489,11 +441,11 @@ def test_after_a_transient_fault_the_step_run_again_ends_in_the_right_state_exac
     sp = sim.state.snapshot()["service_providers"][PARTNER]
     assert g["name"] == "Acme Bakery Ltd"
     if STEPS.index(step) >= STEPS.index("pool_numbers"):
-        assert set(POOL) <= set(sp["dns"])
+        assert set(ON_BROADWORKS.values()) <= set(sp["dns"])
     if STEPS.index(step) >= STEPS.index("assign_numbers"):
-        assert g["dns"] == {n: {"activated": True} for n in POOL}
+        assert g["dns"] == {dn(n): {"activated": True} for n in POOL}
     if step == "business_profile":
-        assert g["calling_line_id_phone_number"] == POOL[0]
+        assert g["calling_line_id_phone_number"] == dn(POOL[0])
 
 
 def test_a_dropped_admin_add_is_found_on_the_retry_and_not_sent_again(sim, gw):
