@@ -16,7 +16,7 @@ from expoe_portal.api import (
 )
 from partners.models import Partner
 
-from . import services
+from . import partner_accounts, services
 from .choices import SlaState
 from .filters import OrderFilter
 from .forms import TRANSITION_FORMS, transition_form
@@ -141,6 +141,15 @@ class OnboardingOrderViewSet(TransitionActions, mixins.CreateModelMixin, ScopedR
         return services.onboarding_order_transition(
             by=by, order=instance, name=name, data=data, expected_status=expected_status
         )
+
+    @extend_schema(request=None, responses={202: OnboardingOrderSerializer})
+    @action(detail=True, methods=["post"], url_path="accounts/create", permission_classes=[IsAuthenticated])
+    def accounts_create(self, request, pk=None):
+        """O2: the order's co-ordinator queues the creation of the partner's accounts on the
+        platforms, as the order page's button does (202: each account's status shows its progress)."""
+        order = self.get_object()
+        partner_accounts.accounts_provision_start(by=request.user, order=order)
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=202)
 
     @extend_schema(request=AccountRecordSerializer, responses=OnboardingOrderSerializer)
     @action(

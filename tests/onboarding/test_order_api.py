@@ -152,6 +152,31 @@ def test_O2_coordinator_records_accounts_through_the_api(api_as, world):
     }
 
 
+def test_O2_the_coordinator_starts_the_accounts_through_the_api_as_the_page_does(
+    api_as, world, django_capture_on_commit_callbacks
+):
+    from .walk import new_order, run
+
+    order = new_order(world)
+    for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
+        order = run(world, order, name, role)
+    refused = api_as(world.user(Role.MANAGER)).post(url(order, "accounts/create/"))
+    assert refused.status_code == 403
+    # What wakes the workers waits for the commit (the work itself: test_partner_accounts.py).
+    with django_capture_on_commit_callbacks(execute=False) as wakes:
+        response = api_as(world.user(Role.COORDINATOR)).post(url(order, "accounts/create/"))
+    assert response.status_code == 202, response.content
+    assert {a["platform"]: a["status"] for a in response.json()["accounts"]} == {
+        "akixi": "in_progress",
+        "broadworks": "in_progress",
+        "callcabinet": "in_progress",
+    }
+    assert len(wakes) == 3, "one message per platform"
+    OnboardingOrder.objects.filter(pk=order.pk).update(status=OrderStatus.KICKOFF_ARRANGED)
+    too_late = api_as(world.user(Role.COORDINATOR)).post(url(order, "accounts/create/"))
+    assert too_late.status_code == 400 and "while a co-ordinator is assigned" in str(too_late.json())
+
+
 def test_filters_by_status_and_coordinator(api_as, world):
     from tests.factories import PartnerContactFactory, PartnerFactory
 

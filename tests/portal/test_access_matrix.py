@@ -296,6 +296,7 @@ EXPECTATIONS = {
     # POST-only actions: DRF answers the method before looking anything up, so nothing leaks.
     "onboarding-order-run-transition": Expect(signed_in(405, anonymous=401), kwargs=order_b_transition),
     "onboarding-order-record-account": Expect(signed_in(405, anonymous=401), kwargs=order_b_account),
+    "onboarding-order-accounts-create": Expect(signed_in(405, anonymous=401), kwargs=order_b_pk),
     "number-list": Expect(signed_in(200, anonymous=401)),
     "number-detail": Expect(
         signed_in(200, anonymous=401, **{PARTNER: 404}),
