@@ -1,11 +1,12 @@
-"""Directory numbers (DNs) as the simulator takes them, and ranges of them.
+r"""Directory numbers (DNs) as the simulator takes them, and ranges of them.
 
 OCI-P's DN is "Directory Number in E164 Format", 1 to 23 characters (OCISchemaDataTypes.xsd), with
-no pattern in the schema. What BroadWorks writes and is sent in practice sets the country code off
-with a dash: `+1-5032051319` in GroupDnUnassignListRequest and ServiceProviderDnDeleteListRequest
-captured from a server's audit log (github.com/cdkfabianp/bwtoolkit, src/tnPortOut.rb), table rows
-`+1-2212221101` captured from a live server (github.com/hyperioxx/broadsoft, tests), and Odin's
-documentation for numbers sent to BroadWorks: "+{country code}-{number}" (github.com/Jordan-Prescott/
+no pattern in the schema. What BroadWorks writes sets the country code off with a dash: a
+UserGetListInGroupResponse captured from a live server has `<col>+1-2212221101</col>`
+(github.com/hyperioxx/broadsoft, broadsoft/tests/requestobjects/test_UserGetListInGroupRequest.py);
+a provisioning tool reads ranges as `\+1-(\d{10})\s-\s\+1-(\d{10})` (github.com/cdkfabianp/bwtoolkit,
+src/bwcontrol/bwgroup.rb); and Odin's documentation for numbers sent to BroadWorks says "Numbers
+need to be strings and follow this format: +{country code}-{number}" (github.com/Jordan-Prescott/
 odins_spear, docs/docs/features/scripter/move-numbers.md). The simulator takes that form only, so a
 client that sends `+442079460000` or national digits finds out here rather than on the platform."""
 

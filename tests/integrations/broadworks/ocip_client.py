@@ -190,10 +190,8 @@ def command(request_type, body):
     return f'<command xmlns="" xsi:type="{request_type}">{body}</command>'
 
 
-LOGIN = command("LoginRequest22V5", f"<userId>{ADMIN}</userId><password>{PASSWORD}</password>")
-
-
-def send_raw(sim, *commands):
+def send_raw(sim, *commands, user=ADMIN, password=PASSWORD):
     """Log in, then send `commands` in one document: the reply commands (after the login's)."""
-    (reply,) = exchange(sim.port, document(LOGIN, *commands))
+    login = command("LoginRequest22V5", f"<userId>{user}</userId><password>{password}</password>")
+    (reply,) = exchange(sim.port, document(login, *commands))
     return reply.findall("command")[1:]

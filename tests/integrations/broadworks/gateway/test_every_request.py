@@ -1,0 +1,94 @@
+"""Every operation of the BroadWorks gateway, run against the strict simulator: each request it can
+send is one the OCI-P schema has, in its current version, and the simulator (which reads every
+request against the schema classes) accepts it. The list of operations is read off the gateway
+itself, so a new one without a run here fails this test."""
+
+import inspect
+
+import pytest
+
+from integrations.broadworks.gateway import BroadWorksGateway
+from integrations.broadworks.simulator import schema
+from integrations.models import ExternalCall
+
+from .support import CLONE, PARTNER, POOL
+
+pytestmark = pytest.mark.django_db
+
+NEW_PARTNER, NEW_GROUP = "DELTA04", "DELTA-DELI"
+
+
+def operations() -> set[str]:
+    return {name for name, _ in inspect.getmembers(BroadWorksGateway, inspect.isfunction) if not name.startswith("_")}
+
+
+def run_every_operation(gw) -> set[str]:
+    """O2 for a new partner, then a customer group built as the build steps build one, with every
+    read the steps make; returns the operations called."""
+    called: set[str] = set()
+
+    def calling(name):
+        called.add(name)
+        return getattr(gw, name)
+
+    # O2: the partner's service provider, what it may give its groups, its clone group, its login.
+    assert calling("service_provider_exists")(NEW_PARTNER) is False
+    calling("add_service_provider")(NEW_PARTNER, "Delta Telecom", "hostedcomm.com")
+    calling("authorise_service_provider")(NEW_PARTNER, template_group_id=CLONE)
+    calling("service_provider_authorisations")(NEW_PARTNER)
+    calling("add_clone_group")(f"{NEW_PARTNER}-CLONE", template_group_id=CLONE, name="Delta clone template")
+    assert calling("portal_login_exists")(f"{NEW_PARTNER}-admin") is False
+    calling("add_portal_login")(
+        NEW_PARTNER, user_id=f"{NEW_PARTNER}-admin", first_name="D", last_name="T", password="Pw-1234567!"
+    )
+    calling("reset_portal_login_password")(f"{NEW_PARTNER}-admin", password="Pw-7654321!")
+    # The build (G1-G5, N1, B1, V1, A1), as customers/build_steps.py calls it.
+    assert calling("group_id_owners")(NEW_GROUP) == []
+    assert calling("group_exists")(NEW_PARTNER, NEW_GROUP) is False
+    calling("group_template")("ExpoePartner", f"{NEW_PARTNER}-CLONE")
+    calling("add_group_from_template")(
+        service_provider_id=NEW_PARTNER,
+        template_group_id=f"{NEW_PARTNER}-CLONE",
+        group_id=NEW_GROUP,
+        name="Delta Deli Ltd",
+        domain="hostedcomm.com",
+        extension_length=4,
+        extra_user_services=("Call Recording",),
+    )
+    calling("group_profile")(NEW_PARTNER, NEW_GROUP)
+    calling("service_provider_numbers")(NEW_PARTNER)
+    calling("add_numbers_to_service_provider")(NEW_PARTNER, POOL)
+    calling("group_numbers")(NEW_PARTNER, NEW_GROUP)
+    calling("assign_numbers")(NEW_PARTNER, NEW_GROUP, POOL)
+    calling("group_clid")(NEW_PARTNER, NEW_GROUP)
+    calling("set_group_clid")(NEW_PARTNER, NEW_GROUP, POOL[0], present_as_caller_id=True)
+    calling("enable_voice_portal")(NEW_PARTNER, NEW_GROUP, number=POOL[1], extension="8000", external_dial_in=True)
+    calling("enable_voice_portal")(NEW_PARTNER, NEW_GROUP, number=POOL[1], extension="8001", external_dial_in=True)
+    calling("group_admin_exists")("dee@hostedcomm.com")
+    calling("group_admin_exists")("dee@hostedcomm.com", NEW_PARTNER, NEW_GROUP)
+    calling("add_group_admin")(
+        NEW_PARTNER, NEW_GROUP, user_id="dee@hostedcomm.com", first_name="Dee", last_name="Li", password="Pw-2468!ab"
+    )
+    return called
+
+
+def test_every_gateway_operation_sends_only_current_requests_of_the_schema_and_the_strict_simulator_takes_them(sim, gw):
+    called = run_every_operation(gw)
+    assert called == operations(), f"run here too: {sorted(operations() - called)}"
+
+    sent = {
+        request["type"]
+        for row in ExternalCall.objects.all()
+        for request in row.request["requests"]
+        if "type" in request
+    }
+    assert len(sent) >= 25
+    for request_type in sorted(sent):
+        cls = schema.request_class(request_type)
+        assert cls is not None, f"{request_type} is not a request of the OCI-P schema"
+        assert schema.replacement(cls) is None, f"{request_type} is replaced by {schema.replacement(cls)}"
+    refused = ExternalCall.objects.exclude(outcome="ok").values_list("operation", "error")
+    assert list(refused) == [], "every request passed the schema and the platform's rules"
+    group = sim.state.snapshot()["service_providers"][NEW_PARTNER]["groups"][NEW_GROUP]
+    assert group["use_group_number"] and group["voice_portal"]["extension"] == "8001"
+    assert PARTNER in sim.state.snapshot()["service_providers"], "the demo partner is still there"
