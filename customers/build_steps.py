@@ -10,6 +10,7 @@ from expoe_portal import vault
 from integrations.base import PermanentError, TransientError, calling_for
 from integrations.callcabinet.client import EssentialCustomer
 from integrations.platforms import get_platforms
+from integrations.sources import assumed
 
 from .choices import BuildStepName
 from .models import GroupAdmin
@@ -181,6 +182,30 @@ def callcabinet_customer(*, group, platforms) -> str:
     cc = platforms.callcabinet
     customer = cc.find_customer(group.group_id) or cc.add_essential_customer(essential_customer(group))
     return str(customer)
+
+
+# The platform operations each step may call (integrations/sources.py says what each rests on).
+STEP_OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    BuildStepName.CLONE_GROUP: (
+        "broadworks",
+        ("group_id_owners", "group_exists", "group_profile", "add_group_from_template"),
+    ),
+    BuildStepName.POOL_NUMBERS: ("broadworks", ("service_provider_numbers", "add_numbers_to_service_provider")),
+    BuildStepName.ASSIGN_NUMBERS: ("broadworks", ("group_numbers", "assign_numbers")),
+    BuildStepName.BUSINESS_PROFILE: ("broadworks", ("group_clid", "set_group_clid")),
+    BuildStepName.VOICE_PORTAL: ("broadworks", ("enable_voice_portal",)),
+    BuildStepName.ADMINS: ("broadworks", ("group_admin_exists", "add_group_admin")),
+    BuildStepName.AKIXI_PARTITION: ("akixi", ("find_partition", "add_partition")),
+    BuildStepName.AKIXI_SYNC: ("akixi", ("sync_status", "request_sync")),
+    BuildStepName.AKIXI_USERS: ("akixi", ("user_exists", "add_reporting_user")),
+    BuildStepName.CALLCABINET_CUSTOMER: ("callcabinet", ("find_customer", "add_essential_customer")),
+}
+
+
+def step_assumptions(name: str) -> list[str]:
+    """What a step rests on that the platform's vendor does not document (for staff pages)."""
+    platform, operations = STEP_OPERATIONS[name]
+    return sorted({f"{op.name}: {op.source}" for op in assumed(platform, operations)})
 
 
 STEPS = {

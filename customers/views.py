@@ -36,7 +36,7 @@ from .build_request import (
     suggest_group_id,
     validate_build_request,
 )
-from .build_steps import essential_customer
+from .build_steps import essential_customer, step_assumptions
 from .choices import StepStatus
 from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
@@ -261,6 +261,9 @@ def _build_context(user, group) -> dict:
     if build is not None and user.is_staff_member:  # platform calls are for staff eyes only
         calls = list(ExternalCall.objects.filter(context__startswith=f"build:{build.pk}/").order_by("started_at")[:200])
     steps = list(build.steps.order_by("position")) if build else []
+    for step in steps:
+        # Staff see which steps rest on our assumption of a platform's contract, not its documentation.
+        step.assumptions = step_assumptions(step.name) if user.is_staff_member else []
     waiting = next((step for step in steps if step.status == StepStatus.WAITING), None)
     return {
         "build": build,

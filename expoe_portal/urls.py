@@ -40,6 +40,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("system/", views.system_health, name="system_health"),
+    path("system/platforms/", views.platforms, name="platforms"),
     path("accounts/", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("number_pool.urls")),

@@ -9,7 +9,10 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from integrations.sources import operations_by_platform
+
 from .health import health_check
+from .platform_checks import platform_checks, recent_calls
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,26 @@ def system_health(request):
     if not request.user.is_staff_member:
         raise PermissionDenied("The system page is for EXPO.e staff.")
     return render(request, "system_health.html", health_check().page_context())
+
+
+@login_required
+@never_cache
+def platforms(request):
+    """Staff: can the platforms build a customer today (read-only checks), and each platform's
+    calls of the last 24 hours, with what rests on the vendor's documentation and what on ours."""
+    if not request.user.is_staff_member:
+        raise PermissionDenied("The platforms page is for EXPO.e staff.")
+    checks = platform_checks()
+    return render(
+        request,
+        "platforms.html",
+        {
+            "checks": checks,
+            "failed": [check for check in checks if not check.ok],
+            "calls": recent_calls(),
+            "operations": operations_by_platform(),
+        },
+    )
 
 
 def permission_denied(request, exception=None):

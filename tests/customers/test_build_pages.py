@@ -98,3 +98,23 @@ def test_cancel_from_the_page(client, world, group, platforms, django_capture_on
     assert "The build stops before its next step." in response.content.decode()
     group.build.refresh_from_db()
     assert group.build.status == "cancelled"
+
+
+def test_staff_see_which_steps_rest_on_an_assumed_contract_and_the_partners_next_step(
+    client, world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(world.user(Role.PARTNER_USER))
+        client.post(reverse("customers:group_submit", args=[group.pk]))
+    partner_page = client.get(reverse("customers:group_detail", args=[group.pk])).content.decode()
+    assert 'data-testid="assumed"' not in partner_page, "a partner is not told about our contracts"
+    assert "apply call-recording licences" in partner_page  # C6: the partner's next step
+
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get(reverse("customers:group_detail", args=[group.pk]))
+    marked = [step.name for step in page.context["steps"] if step.assumptions]
+    # Akixi documents users but not partitions or synchronisation; Call Cabinet publishes no API.
+    assert marked == ["akixi_partition", "akixi_sync", "akixi_users", "callcabinet_customer"]
+    body = page.content.decode()
+    assert body.count('data-testid="assumed"') == 4
+    assert "Call Cabinet publishes no partner API" in body

@@ -4,7 +4,10 @@ import uuid
 import pytest
 from django.db import connection
 
-from tests.integrations.akixi.sim_servers import serving_in_process
+from integrations.akixi.simulator import create_app as akixi_app
+from integrations.broadworks.simulator import OCIPSimulator, preload_demo
+from integrations.callcabinet.simulator import create_app as callcabinet_app
+from tests.integrations.akixi.sim_servers import serving_in_process, serving_in_thread
 from tests.services import redis_url_or_skip, require_postgresql
 
 from .worker_stack import (
@@ -99,3 +102,31 @@ def stack(request, tmp_path, world, use_broker):
         finally:
             stack.stop()
             forget_queue(redis_url, queue)
+
+
+@pytest.fixture
+def simulators(tmp_path, settings):
+    """The three simulators over sockets in this process, and the settings that point the real
+    gateways at them: {"bw": the BroadWorks simulator, "ak"/"cc": their state files}."""
+    bw = OCIPSimulator(("127.0.0.1", 0), state_path=tmp_path / "bw.json", admins={"portal-admin": "bw-pass"})
+    preload_demo(bw.state)
+    bw.start_in_thread()
+    with (
+        serving_in_thread(akixi_app(state_path=tmp_path / "ak.json", api_key="ak-key", sync_polls=1)) as ak_url,
+        serving_in_thread(callcabinet_app(state_path=tmp_path / "cc.json", api_key="cc-key")) as cc_url,
+    ):
+        settings.BROADWORKS_GATEWAY = "integrations.broadworks.gateway.BroadWorksGateway"
+        settings.AKIXI_GATEWAY = "integrations.akixi.client.AkixiGateway"
+        settings.CALLCABINET_GATEWAY = "integrations.callcabinet.client.callcabinet_gateway"
+        settings.BROADWORKS_HOST, settings.BROADWORKS_PORT = "127.0.0.1", bw.port
+        settings.BROADWORKS_USERNAME, settings.BROADWORKS_PASSWORD, settings.BROADWORKS_TLS = (
+            "portal-admin",
+            "bw-pass",
+            False,
+        )
+        settings.AKIXI_BASE_URL, settings.AKIXI_API_KEY = f"{ak_url}/CCS/API/v1", "ak-key"
+        settings.CALLCABINET_BASE_URL, settings.CALLCABINET_API_KEY = f"{cc_url}/api/v1", "cc-key"
+        settings.CALLCABINET_MODE = "api"
+        settings.BUILD_STEP_MAX_ATTEMPTS = 10
+        yield {"bw": bw, "ak": tmp_path / "ak.json", "cc": tmp_path / "cc.json"}
+    bw.stop()

@@ -134,7 +134,8 @@ def test_ported_numbers_whose_retry_died_with_their_worker_reach_broadworks_once
     )
     done = PortRequest.objects.get(pk=accepted.pk)
     assert done.platform_attempts == 2
-    assert set(done.numbers) <= set(stack.bw()["service_providers"]["ACME01"]["dns"])
+    on_broadworks = {n.replace("-", "") for n in stack.bw()["service_providers"]["ACME01"]["dns"]}  # +44-...
+    assert set(done.numbers) <= on_broadworks
     added = ExternalCall.objects.filter(operation="add_numbers_to_service_provider", context=f"port:{done.pk}")
     assert added.filter(outcome="ok").count() == 1, "added once: the retry after the dropped connection"
 

@@ -297,7 +297,8 @@ def assert_built_exactly_once(stack: Stack, groups) -> None:
     bw_groups = bw["service_providers"]["ACME01"]["groups"]
     for group in groups:
         built = bw_groups[group.group_id]
-        assert sorted(built["dns"]) == sorted(group.numbers.values_list("e164", flat=True))
+        # BroadWorks writes numbers with the country code set off: +44-2079460000.
+        assert sorted(n.replace("-", "") for n in built["dns"]) == sorted(group.numbers.values_list("e164", flat=True))
         kinds = sorted(u["kind"] for u in bw["users"].values() if u.get("group_id") == group.group_id)
         assert kinds == ["group_admin", "voice_portal"], kinds
         partitions = [p for p in ak["partitions"].values() if p["GroupId"] == group.group_id]
