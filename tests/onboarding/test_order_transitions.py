@@ -324,3 +324,11 @@ def test_O1_the_typed_cancel_needs_its_reason(world):
 
     with pytest.raises(ValidationError, match="Say why the order is cancelled"):
         services.onboarding_order_cancel(by=world.user(Role.PROVISIONING_ADMIN), order=new_order(world), reason=" ")
+
+
+def test_O3_the_guide_skips_step_3_so_accounts_created_leads_straight_to_the_kickoff_O4(world):
+    from onboarding.choices import ORDER_STAGES
+
+    stages = [stage.value for stage in ORDER_STAGES]
+    assert stages[stages.index("accounts_created") + 1] == "kickoff_arranged"
+    assert len(stages) == 7, "received, O1 confirmed, co-ordinator, O2 accounts, O4 kickoff, O5 training, O6 live"
