@@ -211,3 +211,54 @@ def test_two_clicks_at_the_same_moment_make_one_build(stack, world):
     assert_built_exactly_once(stack, [group])
     group_adds = ExternalCall.objects.filter(operation="add_group_from_template", target="ACME01/Customer6")
     assert group_adds.count() == 1, "one build ran its steps once"
+
+
+def test_O2_a_new_partner_onboarded_by_the_worker_builds_its_first_customer_on_the_strict_simulators(
+    stack, world, api_as
+):
+    """Issue #13: on simulators that refuse what BroadWorks would, a partner new to every platform is
+    taken through O2 by the worker (its service provider authorised like its template, its clone
+    group, its Partner Portal login), goes live, and its first customer build succeeds."""
+    from customers.services import customer_group_create
+    from number_pool.services import numbers_add
+    from onboarding.models import OnboardingOrder
+    from tests.customers.build_request_data import valid_request
+    from tests.onboarding.walk import new_order, record_remaining_training, run
+
+    order = new_order(world)
+    for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
+        order = run(world, order, name, role)
+    started = api_as(world.user(Role.COORDINATOR)).post(f"/api/v1/onboarding-orders/{order.pk}/accounts/create/")
+    assert started.status_code == 202, started.content
+    deadline = time.monotonic() + 90
+    while OnboardingOrder.objects.get(pk=order.pk).status != "accounts_created":
+        accounts = list(order.accounts.values_list("platform", "status", "error"))
+        assert time.monotonic() < deadline, f"O2 did not finish: {accounts}"
+        assert not any(status == "failed" for _, status, _ in accounts), accounts
+        time.sleep(0.3)
+    sp = stack.bw()["service_providers"]["BETA02"]
+    assert "Call Recording" in sp["user_services"] and sp["service_packs"], "authorised like its template"
+    assert stack.bw()["users"]["BETA02-admin"]["kind"] == "service_provider_admin"
+
+    run(world, order, "arrange_kickoff", Role.COORDINATOR)
+    order = record_remaining_training(world, OnboardingOrder.objects.get(pk=order.pk))
+    run(world, order, "go_live", Role.COORDINATOR)
+    numbers = [f"+44161496{n:04d}" for n in range(3)]
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, numbers=numbers)
+    group, _ = customer_group_create(
+        by=world.user(Role.COORDINATOR),
+        partner=world.partner_b,
+        data=valid_request(
+            group_id="BetaBakery",
+            name="Beta Bakery Ltd",
+            numbers=numbers,
+            business_profile_number=numbers[0],
+            voice_portal__number=numbers[1],
+            akixi__users=[{"username": "beta.reports", "full_name": "Bea Baker", "email": "bea@beta.invalid"}],
+        ),
+    )
+    press_build(api_as, world, group)
+    build = wait_for(group)
+    assert build.status == "succeeded", list(build.steps.values_list("name", "last_error"))
+    built = stack.bw()["service_providers"]["BETA02"]["groups"]["BetaBakery"]
+    assert sorted(built["dns"]) == ["+44-1614960000", "+44-1614960001", "+44-1614960002"]
