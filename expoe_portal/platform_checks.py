@@ -17,7 +17,7 @@ from django.utils import timezone
 from integrations.base import IntegrationError
 from integrations.choices import CallOutcome, Platform
 from integrations.models import ExternalCall
-from integrations.platforms import get_platforms
+from integrations.platforms import get_gateway
 from partners.choices import OrderStatus
 from partners.models import Partner
 
@@ -45,8 +45,7 @@ def _run(platform: str, what: str, probe: Any) -> Check:
     return Check(platform, what, ok, detail)
 
 
-def broadworks_checks(platforms: Any) -> list[Check]:
-    bw = platforms.broadworks
+def broadworks_checks(bw: Any) -> list[Check]:
     clones = getattr(bw, "clone_service_provider_id", settings.CLONE_SERVICE_PROVIDER_ID)
     template = settings.BROADWORKS_CLONE_TEMPLATE_GROUP_ID
     checks = [
@@ -112,22 +111,27 @@ def _covers_template(bw: Any, clones: str, partner: Partner) -> tuple[bool, str]
     return True, ""
 
 
-def reseller_platform_checks(platforms: Any) -> list[Check]:
-    """Akixi and Call Cabinet: the credentials work (a read of a reseller), and the mode in use."""
-    checks = []
+def reseller_platform_check(platform: Platform, gateway: Any) -> Check:
+    """Akixi or Call Cabinet: the credentials work (a read of a reseller), or the manual mode in use."""
     probe_id = Partner.objects.order_by("partner_id").values_list("partner_id", flat=True).first() or "CHECK"
-    for platform, gateway in ((Platform.AKIXI, platforms.akixi), (Platform.CALLCABINET, platforms.callcabinet)):
-        mode = "manual" if "Manual" in type(gateway).__name__ else "api"
-        what = f"{platform.label}: {'credentials work' if mode == 'api' else 'manual mode: co-ordinators act on it'}"
-        checks.append(
-            _run(platform.value, what, lambda gateway=gateway: (gateway.reseller_exists(probe_id) in (True, False), ""))
-        )
+    manual = "Manual" in type(gateway).__name__
+    what = f"{platform.label}: {'manual mode: co-ordinators act on it' if manual else 'credentials work'}"
+    return _run(platform.value, what, lambda: (gateway.reseller_exists(probe_id) in (True, False), ""))
+
+
+def platform_checks() -> list[Check]:
+    checks: list[Check] = []
+    for platform in Platform:
+        try:
+            gateway = get_gateway(platform.value)
+        except IntegrationError as exc:
+            checks.append(Check(platform.value, f"{platform.label} is configured", False, str(exc)))
+            continue
+        if platform == Platform.BROADWORKS:
+            checks.extend(broadworks_checks(gateway))
+        else:
+            checks.append(reseller_platform_check(platform, gateway))
     return checks
-
-
-def platform_checks(platforms: Any = None) -> list[Check]:
-    platforms = platforms or get_platforms()
-    return [*broadworks_checks(platforms), *reseller_platform_checks(platforms)]
 
 
 def recent_calls() -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ class RestGateway:
     default_api_key = ""
     default_timeout = 30.0
     api_key_header = "x-api-key"
+    resellers_path = "/resellers"  # K1 / C1: our assumed contract on both platforms
 
     def __init__(
         self, *, base_url: str | None = None, api_key: str | None = None, timeout: float | None = None
@@ -52,7 +53,7 @@ class RestGateway:
 
     def reseller_exists(self, partner_id: str) -> bool:
         status, _ = self._request(
-            "reseller_exists", "GET", f"/resellers/{segment(partner_id)}", target=partner_id, accept=(404,)
+            "reseller_exists", "GET", f"{self.resellers_path}/{segment(partner_id)}", target=partner_id, accept=(404,)
         )
         return status != 404
 
@@ -60,7 +61,7 @@ class RestGateway:
         """The partner's reseller account (the platform sends the welcome email). Already there: done."""
         body = {"PartnerId": partner_id, "Name": name, "Email": email}
         status, payload = self._request(
-            "add_reseller", "POST", "/resellers", target=partner_id, body=body, accept=(409,)
+            "add_reseller", "POST", self.resellers_path, target=partner_id, body=body, accept=(409,)
         )
         if status == 409 and not self.reseller_exists(partner_id):
             raise PermanentError(f"{self.label}: {payload.get('message') or 'duplicate reseller'}", code="duplicate")
@@ -89,8 +90,9 @@ class RestGateway:
         raises TransientError for what may work later and PermanentError for a refusal."""
         if not self.base_url:
             raise PermanentError(f"{self.label} is not configured: set {self.setting_prefix}_BASE_URL.")
-        if not self._api_key:
-            raise PermanentError(f"{self.label} is not configured: set {self.setting_prefix}_API_KEY.")
+        missing = self._missing_credentials()
+        if missing:
+            raise PermanentError(f"{self.label} is not configured: set {missing}.")
         record: Json = {"method": method, "path": path}
         if params:
             record["query"] = params
@@ -114,10 +116,26 @@ class RestGateway:
                 return status, payload if isinstance(payload, dict) else {}
             raise self._error(status, payload, response.reason_phrase)
 
+    def _missing_credentials(self) -> str:
+        """The setting to fill in before any call, or "" (a subclass with another login overrides it)."""
+        return "" if self._api_key else f"{self.setting_prefix}_API_KEY"
+
+    def _auth_headers(self) -> dict[str, str]:
+        """What proves who we are on every call (never recorded or logged)."""
+        return {self.api_key_header: self._api_key}
+
     def _send(
-        self, operation: str, method: str, path: str, *, params: dict[str, str] | None, body: Json | None
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None,
+        body: Json | None,
+        auth: tuple[str, str] | None = None,
     ) -> httpx.Response:
-        """The HTTP exchange itself; a timeout or a lost connection is transient."""
+        """The HTTP exchange itself; a timeout or a lost connection is transient. `auth` is HTTP
+        Basic credentials, for a platform whose login asks for them (Akixi's session login)."""
         try:
             with httpx.Client(timeout=self.timeout, verify=_tls_context()) as client:
                 return client.request(
@@ -125,7 +143,8 @@ class RestGateway:
                     f"{self.base_url}{path}",
                     params=params,
                     json=body,
-                    headers={self.api_key_header: self._api_key, "Accept": "application/json"},
+                    headers={**self._auth_headers(), "Accept": "application/json"},
+                    auth=auth,
                 )
         except httpx.TimeoutException as exc:
             raise TransientError(

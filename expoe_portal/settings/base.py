@@ -356,5 +356,22 @@ CALLCABINET_CONFIRMED_REFERENCE = "customers.selectors.callcabinet_confirmed_ref
 CALLCABINET_CONFIRMED_RESELLER = "onboarding.selectors.callcabinet_reseller_confirmed"
 # The class each build step talks to per platform (a dotted path).
 BROADWORKS_GATEWAY = env("BROADWORKS_GATEWAY", default="integrations.broadworks.gateway.BroadWorksGateway")
-AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="integrations.akixi.client.AkixiGateway")
 CALLCABINET_GATEWAY = env("CALLCABINET_GATEWAY", default="integrations.callcabinet.client.callcabinet_gateway")
+
+# --- Akixi: the login, every reporting user's scope, and manual mode (integrations/akixi/README.md) --
+# With AKIXI_API_KEY empty, the client uses Akixi's documented session login with these (HTTPS only).
+AKIXI_USERNAME = env("AKIXI_USERNAME", default="")
+AKIXI_PASSWORD = env("AKIXI_PASSWORD", default="")
+# K4: a reporting user's Scope names the Telephony Server holding the customer partitions and the
+# Akixi environment (our assumption, to confirm with Akixi; the defaults are the simulator's).
+AKIXI_TELSYS_ID = env.int("AKIXI_TELSYS_ID", default=1)
+AKIXI_CM_ENVIRONMENT_ID = env("AKIXI_CM_ENVIRONMENT_ID", default="akixi-sim-environment")
+# "api" (default) or "manual": a co-ordinator types the values into Akixi and confirms. In manual
+# mode the client asks the portal what was confirmed (dotted paths; until the portal keeps Akixi
+# confirmations these name the client's own "nothing confirmed yet").
+AKIXI_MODE = env("AKIXI_MODE", default="api")
+AKIXI_CONFIRMED_RESELLER = "integrations.akixi.client.nothing_confirmed"
+AKIXI_CONFIRMED_PARTITION = "integrations.akixi.client.nothing_confirmed"
+AKIXI_CONFIRMED_USER = "integrations.akixi.client.nothing_confirmed"
+# The factory picks the gateway AKIXI_MODE asks for.
+AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="integrations.akixi.client.akixi_gateway")

@@ -1,5 +1,7 @@
 """Production: every secret and address comes from the environment; none has a default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import CELERY_REDIS_VISIBILITY_TIMEOUT, env
 
@@ -28,7 +30,15 @@ BROADWORKS_PORT = env.int("BROADWORKS_PORT", default=2209 if BROADWORKS_TLS else
 BROADWORKS_USERNAME = env("BROADWORKS_USERNAME")
 BROADWORKS_PASSWORD = env("BROADWORKS_PASSWORD")
 AKIXI_BASE_URL = env("AKIXI_BASE_URL")
-AKIXI_API_KEY = env("AKIXI_API_KEY")
+# Akixi takes an API key or its documented session login (username and password): one of the two.
+AKIXI_API_KEY = env("AKIXI_API_KEY", default="")
+AKIXI_USERNAME = env("AKIXI_USERNAME", default="")
+AKIXI_PASSWORD = env("AKIXI_PASSWORD", default="")
+if not AKIXI_API_KEY and not (AKIXI_USERNAME and AKIXI_PASSWORD):
+    raise ImproperlyConfigured("Set AKIXI_API_KEY, or AKIXI_USERNAME and AKIXI_PASSWORD (Akixi's session login).")
+# K4: the Telephony Server that holds the customers' partitions, and the Akixi environment.
+AKIXI_TELSYS_ID = env.int("AKIXI_TELSYS_ID")
+AKIXI_CM_ENVIRONMENT_ID = env("AKIXI_CM_ENVIRONMENT_ID")
 CALLCABINET_BASE_URL = env("CALLCABINET_BASE_URL", default="")
 CALLCABINET_API_KEY = env("CALLCABINET_API_KEY", default="")
 CALLCABINET_MODE = env("CALLCABINET_MODE", default="manual" if not CALLCABINET_BASE_URL else "api")

@@ -1,22 +1,86 @@
 """The Akixi gateway (K1-K4): what the build steps call on `platforms.akixi`, over Akixi's CCS REST v1.
 
+Two modes (setting AKIXI_MODE), as for Call Cabinet:
+
+- "api" (default): `AkixiGateway` speaks to Akixi: its documented login and users endpoint, and our
+  assumed contract where Akixi documents nothing (reseller accounts, partitions, synchronisation,
+  the user read's path). Each assumption is one named constant below, with its line in
+  docs/integrations.md.
+- "manual": `AkixiManualGateway` sends nothing. Each create fails with the exact values a
+  co-ordinator types into Akixi; once they confirm, the finding method returns what they confirmed
+  and the build step completes.
+
 The fixed values of the onboarding guide are set here and nowhere else: a caller passes what differs
 per customer (names, IDs, the licence, the partition) and can never pass a telephony server type, a
-role or a partition permission. In particular there is no parameter that could give a customer's
-reporting user "Any Partition" (K4); a value that looks like it is refused before anything is sent.
+role or a scope. In particular there is no parameter that could give a customer's reporting user
+"Any Partition" (K4, Akixi's -1); a value that looks like it is refused before anything is sent.
 
 Settings (read with getattr, so a missing one falls back to the simulator `make run` starts):
-AKIXI_BASE_URL (e.g. http://127.0.0.1:8602/CCS/API/v1), AKIXI_API_KEY, AKIXI_TIMEOUT (seconds).
+AKIXI_BASE_URL (e.g. http://127.0.0.1:8602/CCS/API/v1), AKIXI_TIMEOUT (seconds); the login:
+AKIXI_API_KEY (the `x-api-key` header) or, when it is empty, AKIXI_USERNAME and AKIXI_PASSWORD (the
+session login, HTTPS only); every reporting user's scope: AKIXI_TELSYS_ID, AKIXI_CM_ENVIRONMENT_ID;
+AKIXI_MODE ("api" | "manual") and for manual mode AKIXI_CONFIRMED_RESELLER,
+AKIXI_CONFIRMED_PARTITION, AKIXI_CONFIRMED_USER (dotted paths to the portal's functions that say what
+co-ordinators confirmed; dotted, so this package imports no domain app). To use the mode switch,
+point AKIXI_GATEWAY at `integrations.akixi.client.akixi_gateway`.
+
 Every call goes through the shared REST transport (integrations/rest.py: timeouts, the ExternalCall
 row, error mapping), which also holds the reseller account calls (K1).
 """
 
+import base64
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
-from integrations.base import PermanentError
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from integrations.base import REDACTED, IntegrationError, PermanentError, TransientError, recorded_call
 from integrations.rest import Json, RestGateway, segment
 
-# K2: every partition is made with these; the caller cannot choose them.
+logger = logging.getLogger(__name__)
+
+AUTH_DOC = "https://akixi.dev/2.2.5.7/api/external/rest/v1/endpoints/auth/auth.html"
+USERS_DOC = "https://akixi.dev/3.2/api/external/rest/v1/endpoints/users/users.html"
+
+# Documented by Akixi (AUTH_DOC, USERS_DOC) -------------------------------------------------------------
+SESSION_PATH = "/session"  # POST, no body -> {"Nonce", "SessionID"}
+LOGIN_PATH = "/login"  # GET ?locale=, HTTP Basic, the SessionID as JSESSIONID cookie
+LOGIN_LOCALE = "en_GB"  # en_GB or en_US
+SESSION_COOKIE = "JSESSIONID"
+LOGOUT_PATH = "/logout"  # the third step Akixi lists; GET with the cookie as a third-party client does
+USER_ADD_PATH = "/admin/user"  # POST, Content-Type: application/json
+DEFAULT_LANG = "en_GB"  # the example's DefaultLang
+ALL = "All"  # Scope.DeviceNumber / AgentNumber: K4's device and agent "any"
+ANY_ID = -1  # the example's TelSysID / PartIDInTelSys [-1]: our reading, "any" = "Any Partition" (K4: never)
+CXI_LICENSE_TYPE = "NONE"  # the example's value; K4 asks for no CX licence
+TIME_ZONE = None  # the example's value: the instance's time zone
+LOCK_OUT = False
+
+# Assumed: Akixi documents none of these (each has its line in docs/integrations.md) ---------------------
+USER_INFO_PATH = "/admin/user/{username}"  # "Info – Get the User by Name": the path is not published
+USER_DUPLICATE_STATUS = 409  # what Add answers for a taken Username
+OTHER_SESSIONS_ACTIVE = "other browser sessions active"  # a login refused (400) while another session lives
+REPORTING_ACCESS = "All"  # Scope.ReportingAccess for a reporting user (the example's "None" is an integrator's)
+CALL_REC_INT_ID = None  # Scope.CallRecIntID: no call recording integration
+SYNCHRONISE_SUPERVISOR_PERMISSIONS = False  # K4 gives a user its permissions; nothing is copied from BroadWorks
+# K4's role, reporting level and default reports: no published field; these names and values are ours.
+REPORTING_USER_ASSUMED = {
+    "Role": "Reporting Only User",
+    "ReportingLevel": "1000 Supervisor",
+    "DefaultReports": "Standard Reports",
+}
+DEFAULT_TELSYS_ID = 1  # AKIXI_TELSYS_ID: the one Telephony Server holding every customer partition
+DEFAULT_CM_ENVIRONMENT_ID = "akixi-sim-environment"  # AKIXI_CM_ENVIRONMENT_ID: opaque, per Akixi instance
+RESELLERS_PATH = "/resellers"  # K1
+PARTITIONS_PATH = "/partitions"  # K2: `?groupId=` to find; `/{Id}` carries `syncStatus` (K3)
+PARTITION_SYNC_PATH = "/partitions/{partition}/sync"  # K3: "Perform synchronisation now"
+
+# K2: every partition is made with these; the caller cannot choose them (field names assumed).
 TELEPHONY_SERVER_TYPE = "Service Provider Group"
 SYNCHRONISATION_TYPE = "By Service Pack"
 MAINTAIN_PARITY = True
@@ -26,25 +90,22 @@ PARTITION_FIXED = {
     "MaintainParity": MAINTAIN_PARITY,
 }
 
-# K4: every customer reporting user is made with these; the caller cannot choose them.
+# K4: every customer reporting user is made with these, through the documented fields.
 ANY_PARTITION = "Any Partition"
-ANY = "Any"
-REPORTING_USER_FIXED = {
-    "Role": "Reporting Only User",
-    "ReportingLevel": "1000 Supervisor",
-    "DefaultReports": "Standard Reports",
-    "PasswordChangeRequired": True,
-    "SendWelcomeEmail": True,
-    "EnableMfa": True,
-    "GroupPermission": ANY,
-    "DevicePermission": ANY,
-    "AgentPermission": ANY,
-    "ResellerStaff": False,
-}
+REPORTING_USER_FLAGS = {"PasswordChgRequired": True, "SendWelcomeEmail": True, "EnableMFA": True}
 
 SYNC_PENDING = "pending"
 SYNC_IN_PROGRESS = "in_progress"
 SYNC_COMPLETED = "completed"
+MODE_API = "api"
+MODE_MANUAL = "manual"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def new_password() -> str:
+    """A first password nobody sees: the user sets their own (PasswordChgRequired, the welcome
+    email). The form of the documented example (16 random bytes, base64). Never stored or logged."""
+    return base64.b64encode(secrets.token_bytes(16)).decode("ascii")
 
 
 class AkixiGateway(RestGateway):
@@ -57,12 +118,155 @@ class AkixiGateway(RestGateway):
     default_base_url = "http://127.0.0.1:8602/CCS/API/v1"
     default_api_key = ""
     default_timeout = 30.0
+    resellers_path = RESELLERS_PATH
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        telsys_id: int | None = None,
+        cm_environment_id: str | None = None,
+    ) -> None:
+        super().__init__(base_url=base_url, api_key=api_key, timeout=timeout)
+        self._username: str = username if username is not None else getattr(settings, "AKIXI_USERNAME", "")
+        self._password: str = password if password is not None else getattr(settings, "AKIXI_PASSWORD", "")
+        self.telsys_id = int(
+            telsys_id if telsys_id is not None else getattr(settings, "AKIXI_TELSYS_ID", DEFAULT_TELSYS_ID)
+        )
+        self.cm_environment_id: str = (
+            cm_environment_id
+            if cm_environment_id is not None
+            else getattr(settings, "AKIXI_CM_ENVIRONMENT_ID", DEFAULT_CM_ENVIRONMENT_ID)
+        )
+        self._session_id: str | None = None
+
+    # The login: x-api-key, or a session (POST /session, GET /login, the cookie, GET /logout) ---------
+
+    @property
+    def uses_session(self) -> bool:
+        """No API key: the documented session login with AKIXI_USERNAME / AKIXI_PASSWORD."""
+        return not self._api_key
+
+    def _credential_settings(self) -> str:
+        return "AKIXI_USERNAME and AKIXI_PASSWORD" if self.uses_session else "AKIXI_API_KEY"
+
+    def _missing_credentials(self) -> str:
+        if self._api_key or (self._username and self._password):
+            return ""
+        return "AKIXI_API_KEY (or AKIXI_USERNAME and AKIXI_PASSWORD for the session login)"
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self._api_key:
+            return {self.api_key_header: self._api_key}
+        return {"Cookie": f"{SESSION_COOKIE}={self._session_id}"} if self._session_id else {}
+
+    @contextmanager
+    def _signed_in(self) -> Iterator[None]:
+        """With an API key, nothing to do. Otherwise one session around the block: created, logged in,
+        and logged out after it whatever happens (Akixi refuses a login while another session of the
+        user lives). Re-entrant: a method making several calls makes them in one session."""
+        if not self.uses_session or self._session_id is not None:
+            yield
+            return
+        missing = "AKIXI_BASE_URL" if not self.base_url else self._missing_credentials()
+        if missing:
+            raise PermanentError(f"{self.label} is not configured: set {missing}.")
+        host = urlsplit(self.base_url).hostname
+        if not self.base_url.startswith("https://") and host not in LOOPBACK:
+            raise PermanentError(
+                "Akixi's session login sends HTTP Basic credentials, and Akixi documents HTTPS only: "
+                "AKIXI_BASE_URL must start with https://.",
+                code="not_https",
+            )
+        created = self._session_call("session_create", "POST", SESSION_PATH)
+        session_id = created.get("SessionID")
+        if not isinstance(session_id, str) or not session_id:
+            raise PermanentError("Akixi answered POST /session without a SessionID; check AKIXI_BASE_URL.")
+        self._session_id = session_id
+        try:
+            self._session_call(
+                "login", "GET", LOGIN_PATH, params={"locale": LOGIN_LOCALE}, auth=(self._username, self._password)
+            )
+            yield
+        finally:
+            try:
+                self._session_call("logout", "GET", LOGOUT_PATH)
+            except IntegrationError as exc:  # recorded in its row; the work itself is done (or failed)
+                logger.warning("Akixi logout failed: %s", exc)
+            self._session_id = None
+
+    def _session_call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> Json:
+        """One step of the login, recorded like any call, without the credentials or the SessionID.
+        Akixi documents no body for a login or logout, so none is required."""
+        record: Json = {"method": method, "path": path}
+        if params:
+            record["query"] = params
+        with recorded_call(platform=self.platform, operation=operation, target=self._username, request=record) as call:
+            response = self._send(operation, method, path, params=params, body=None, auth=auth)
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+            body = payload if isinstance(payload, dict) else {}
+            kept = {key: (REDACTED if key in ("SessionID", "Nonce") else value) for key, value in body.items()}
+            call.response = {"status": response.status_code, "body": kept}
+            logger.info("Akixi %s %s %s -> %s", operation, method, path, response.status_code)
+            if 200 <= response.status_code < 300:
+                return body
+            message = str(body.get("Message") or "")
+            if operation == "login" and response.status_code == 400 and OTHER_SESSIONS_ACTIVE in message.lower():
+                raise TransientError(
+                    f"Akixi refused the login while another session of {self._username} is open: {message}",
+                    code="session_busy",
+                )
+            raise self._error(response.status_code, payload, response.reason_phrase)
+
+    def _request(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        target: str = "",
+        params: dict[str, str] | None = None,
+        body: Json | None = None,
+        accept: tuple[int, ...] = (),
+    ) -> tuple[int, Json]:
+        with self._signed_in():
+            return super()._request(operation, method, path, target=target, params=params, body=body, accept=accept)
+
+    def _error(self, status: int, payload: object, reason: str) -> IntegrationError:
+        """Akixi's error body is `{"Message"}` (the simulator's injected faults say `message`)."""
+        body = payload if isinstance(payload, dict) else {}
+        message = str(body.get("Message") or body.get("message") or reason or f"HTTP {status}")
+        code = str(body.get("code") or status)
+        if status >= 500 or status in (408, 429) or body.get("transient") is True:
+            return TransientError(f"Akixi is unavailable ({status}): {message}", code=code)
+        if status == 401:
+            return PermanentError(
+                f"Akixi refused our credentials ({status}): {message.rstrip('.')}. "
+                f"Check {self._credential_settings()}.",
+                code=code,
+            )
+        return PermanentError(f"Akixi: {message}", code=code)
 
     # K2 ------------------------------------------------------------------------------------------
 
     def _partition_for_group(self, group_id: str, operation: str) -> Json | None:
         partitions = self._find_for_group(
-            operation, "/partitions", listed="partitions", group_field="GroupId", group_id=group_id
+            operation, PARTITIONS_PATH, listed="partitions", group_field="GroupId", group_id=group_id
         )
         if not partitions:
             return None
@@ -97,14 +301,15 @@ class AkixiGateway(RestGateway):
             "GroupId": group_id,
             **PARTITION_FIXED,
         }
-        status, payload = self._request(
-            "add_partition", "POST", "/partitions", target=f"{provider_id}/{group_id}", body=body, accept=(409,)
-        )
-        if status != 409:
-            return payload["Id"]
-        existing = self._partition_for_group(group_id, "find_partition")
+        with self._signed_in():
+            status, payload = self._request(
+                "add_partition", "POST", PARTITIONS_PATH, target=f"{provider_id}/{group_id}", body=body, accept=(409,)
+            )
+            if status != 409:
+                return payload["Id"]
+            existing = self._partition_for_group(group_id, "find_partition")
         if existing is None:
-            raise PermanentError(f"Akixi: {payload.get('message') or 'duplicate partition'}", code="duplicate")
+            raise PermanentError(f"Akixi: {_message(payload) or 'duplicate partition'}", code="duplicate")
         if existing.get("EnterpriseOrProviderId") != provider_id or existing.get("BillingId") != billing_id:
             raise PermanentError(
                 f"Akixi already has partition {existing.get('Id')} for group {group_id}, but for provider "
@@ -119,20 +324,51 @@ class AkixiGateway(RestGateway):
     def sync_status(self, partition: Any) -> str:
         """ "pending", "in_progress", "completed" or whatever else Akixi says (then ask for a sync)."""
         partition_id = _partition_id(partition, "sync_status")
-        _, payload = self._request("sync_status", "GET", f"/partitions/{partition_id}", target=str(partition_id))
+        _, payload = self._request("sync_status", "GET", f"{PARTITIONS_PATH}/{partition_id}", target=str(partition_id))
         return str(payload.get("syncStatus") or "unknown")
 
     def request_sync(self, partition: Any) -> str:
         """ "Perform synchronisation now"; Akixi ignores it while a sync is under way."""
         partition_id = _partition_id(partition, "request_sync")
-        _, payload = self._request("request_sync", "POST", f"/partitions/{partition_id}/sync", target=str(partition_id))
+        path = PARTITION_SYNC_PATH.format(partition=partition_id)
+        _, payload = self._request("request_sync", "POST", path, target=str(partition_id))
         return str(payload.get("syncStatus") or "unknown")
 
     # K4 ------------------------------------------------------------------------------------------
 
     def user_exists(self, username: str) -> bool:
-        status, _ = self._request("user_exists", "GET", f"/users/{segment(username)}", target=username, accept=(404,))
+        """Akixi's "Info – Get the User by Name" (the read before the add)."""
+        status, _ = self._request("user_exists", "GET", _user_path(username), target=username, accept=(404,))
         return status != 404
+
+    def reporting_user_body(self, *, username: str, full_name: str, email: str, partition_id: int) -> Json:
+        """K4 through the documented Add body: the three flags on, device and agent "All", and the
+        scope of this one partition in our Telephony Server, never -1 ("Any Partition"). Role,
+        reporting level and default reports go in fields of our own (REPORTING_USER_ASSUMED)."""
+        return {
+            "FullName": full_name,
+            "EmailAddr": email,
+            "Username": username,
+            "DefaultLang": DEFAULT_LANG,
+            "Password": new_password(),
+            "PasswordChgRequired": REPORTING_USER_FLAGS["PasswordChgRequired"],
+            "LockOut": LOCK_OUT,
+            "SendWelcomeEmail": REPORTING_USER_FLAGS["SendWelcomeEmail"],
+            "EnableMFA": REPORTING_USER_FLAGS["EnableMFA"],
+            "SynchroniseSupervisorPermissions": SYNCHRONISE_SUPERVISOR_PERMISSIONS,
+            "TimeZone": TIME_ZONE,
+            "Scope": {
+                "CMEnvironmentID": self.cm_environment_id,
+                "TelSysID": [self.telsys_id],
+                "PartIDInTelSys": [partition_id],
+                "DeviceNumber": ALL,
+                "AgentNumber": ALL,
+                "ReportingAccess": REPORTING_ACCESS,
+                "CallRecIntID": CALL_REC_INT_ID,
+                "CXILicenseType": CXI_LICENSE_TYPE,
+            },
+            **REPORTING_USER_ASSUMED,
+        }
 
     def add_reporting_user(self, *, username: str, full_name: str, email: str, partition: Any) -> str:
         """K4: a reporting-only user of exactly this one partition, with the guide's fixed settings.
@@ -140,26 +376,33 @@ class AkixiGateway(RestGateway):
         partition Id is refused before anything is sent. A user of that name already on this
         partition (an earlier attempt that timed out) counts as done; one elsewhere is refused."""
         partition_id = _partition_id(partition, "add_reporting_user")
-        body = {
-            "Username": username,
-            "FullName": full_name,
-            "Email": email,
-            **REPORTING_USER_FIXED,
-            "PartitionPermission": [partition_id],
-        }
-        status, payload = self._request(
-            "add_reporting_user", "POST", "/users", target=username, body=body, accept=(409,)
-        )
-        if status != 409:
-            return username
-        _, existing = self._request("find_user", "GET", f"/users/{segment(username)}", target=username, accept=(404,))
-        if existing.get("PartitionPermission") == [partition_id] and existing.get("ResellerStaff") is not True:
+        if self.telsys_id <= 0:
+            raise PermanentError(f"AKIXI_TELSYS_ID must be a Telephony Server's ID, not {self.telsys_id} (K4).")
+        body = self.reporting_user_body(username=username, full_name=full_name, email=email, partition_id=partition_id)
+        with self._signed_in():
+            status, payload = self._request(
+                "add_reporting_user", "POST", USER_ADD_PATH, target=username, body=body, accept=(USER_DUPLICATE_STATUS,)
+            )
+            if status != USER_DUPLICATE_STATUS:
+                return username
+            _, existing = self._request("find_user", "GET", _user_path(username), target=username, accept=(404,))
+        scope = existing.get("Scope") or {}
+        ours = scope.get("PartIDInTelSys") == [partition_id] and scope.get("TelSysID") == [self.telsys_id]
+        if ours and existing.get("Role") == REPORTING_USER_ASSUMED["Role"]:
             return username
         raise PermanentError(
-            f"Akixi: {payload.get('message') or 'duplicate user'} (usernames are unique across Akixi, K4); "
+            f"Akixi: {_message(payload) or 'duplicate user'} (usernames are unique across Akixi, K4); "
             "choose another username.",
             code="duplicate",
         )
+
+
+def _message(payload: Json) -> str:
+    return str(payload.get("Message") or payload.get("message") or "")
+
+
+def _user_path(username: str) -> str:
+    return USER_INFO_PATH.format(username=segment(username))
 
 
 def _partition_id(partition: Any, operation: str) -> int:
@@ -168,17 +411,185 @@ def _partition_id(partition: Any, operation: str) -> int:
         partition = int(partition.strip())
     if isinstance(partition, int) and not isinstance(partition, bool) and partition > 0:
         return partition
-    if isinstance(partition, str) and partition.strip().lower().startswith("any"):
-        raise PermanentError(
+    raise _not_one_partition(partition, operation)
+
+
+def _not_one_partition(partition: Any, operation: str) -> PermanentError:
+    """Why `partition` is not the customer's own partition (K4)."""
+    if partition == ANY_ID or (isinstance(partition, str) and partition.strip().lower().startswith("any")):
+        return PermanentError(
             f'Akixi {operation}: "{ANY_PARTITION}" is only for partner staff (K4); a customer\'s reporting user '
             "gets the customer's own partition only.",
             code="any_partition",
         )
     if partition is None:
-        raise PermanentError(
+        return PermanentError(
             f"Akixi {operation}: the customer has no Akixi partition yet; create it first (K2).", code="no_partition"
         )
-    raise PermanentError(
+    return PermanentError(
         f"Akixi {operation}: expected one partition Id, got {partition!r} (K4: the customer's own partition only).",
         code="bad_partition",
     )
+
+
+# Manual mode ---------------------------------------------------------------------------------------
+
+
+def _value(value: object) -> str:
+    text = str(value if value is not None else "").strip()
+    return text or "(missing: complete the request first)"
+
+
+def manual_reseller_instructions(*, partner_id: str, name: str, email: str) -> list[str]:
+    """K1 by hand: the partner's reseller account."""
+    return [
+        f"In Akixi create the reseller account for partner {_value(partner_id)} ({_value(name)}) (K1).",
+        f"Welcome email to: {_value(email)}.",
+        "Then confirm here.",
+    ]
+
+
+def manual_partition_instructions(
+    *, description: str, billing_id: str, licensed_for: str, provider_id: str, group_id: str
+) -> list[str]:
+    """K2 and K3 by hand: the customer's partition, with the guide's fixed values, synchronised."""
+    return [
+        "In Akixi add a partition for the customer (K2).",
+        f"Description: {_value(description)}.",
+        f"Billing ID/Tag: {_value(billing_id)}.",
+        f"Licensed for: {_value(licensed_for)}.",
+        f"Telephony server type: {TELEPHONY_SERVER_TYPE}.",
+        f"Enterprise/Provider ID: {_value(provider_id)}.",
+        f"Group ID: {_value(group_id)}.",
+        f"Synchronisation Type: {SYNCHRONISATION_TYPE}.",
+        "Maintain Parity: on (nightly synchronisation).",
+        "Wait for “synchronisation completed”; if it does not come, press “Perform synchronisation now” (K3).",
+        "Then confirm here with the partition's ID.",
+    ]
+
+
+def manual_sync_instructions(partition: object) -> list[str]:
+    """K3 by hand: a synchronisation asked for again (after licences are assigned or removed)."""
+    return [
+        f"In Akixi open partition {_value(partition)} and press “Perform synchronisation now” (K3).",
+        "Wait for “synchronisation completed”.",
+        "Then confirm here.",
+    ]
+
+
+def manual_user_instructions(*, username: str, full_name: str, email: str, partition: object) -> list[str]:
+    """K4 by hand: a reporting user of the customer's own partition."""
+    role = REPORTING_USER_ASSUMED
+    return [
+        f"In Akixi add the user {_value(username)} (usernames are unique across Akixi) (K4).",
+        f"Full name: {_value(full_name)}.",
+        f"Email: {_value(email)} (they get the welcome email).",
+        f"Role: {role['Role']}. Reporting level: {role['ReportingLevel']}. Default reports: {role['DefaultReports']}.",
+        "Tick Password Change Required, Send Welcome Email and Enable MFA.",
+        f"Partition permission: partition {_value(partition)} only — never “{ANY_PARTITION}” (K4).",
+        "Group, device and agent: Any.",
+        "Then confirm here.",
+    ]
+
+
+def nothing_confirmed(_key: str) -> None:
+    """What the manual gateway hears until the portal stores confirmations: nothing is confirmed."""
+    return None
+
+
+def _manual_partition(partition: Any, operation: str) -> str:
+    """The confirmed partition a user or a sync is for; never "Any Partition", never several (K4)."""
+    if isinstance(partition, int) and not isinstance(partition, bool) and partition > 0:
+        return str(partition)
+    if isinstance(partition, str) and partition.strip() and not partition.strip().lower().startswith("any"):
+        return partition.strip()
+    raise _not_one_partition(partition, operation)
+
+
+class AkixiManualGateway:
+    """The same methods as AkixiGateway, carried out by a person. Nothing is sent anywhere.
+
+    `confirmed_reseller(partner_id)` says whether a co-ordinator confirmed the reseller account (K1);
+    `confirmed_partition(group_id)` returns the partition ID they confirmed for a customer group,
+    made and synchronised (K2, K3), or None; `confirmed_user(username)` says whether they confirmed
+    the reporting user (K4). All default to "nothing confirmed yet"."""
+
+    def __init__(
+        self,
+        *,
+        confirmed_reseller: Callable[[str], bool | None] = nothing_confirmed,
+        confirmed_partition: Callable[[str], str | int | None] = nothing_confirmed,
+        confirmed_user: Callable[[str], bool | None] = nothing_confirmed,
+    ) -> None:
+        self._confirmed_reseller = confirmed_reseller
+        self._confirmed_partition = confirmed_partition
+        self._confirmed_user = confirmed_user
+
+    # K1
+    def reseller_exists(self, partner_id: str) -> bool:
+        return bool(self._confirmed_reseller(partner_id))
+
+    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
+        if self.reseller_exists(partner_id):
+            return partner_id
+        lines = manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
+        raise PermanentError(" ".join(lines), code="manual")
+
+    # K2
+    def find_partition(self, group_id: str) -> str | None:
+        partition = self._confirmed_partition(group_id)
+        if partition is None:
+            return None
+        return str(partition).strip() or None
+
+    def add_partition(
+        self, *, description: str, billing_id: str, licensed_for: str, provider_id: str, group_id: str
+    ) -> str:
+        """Returns the confirmed partition if there is one; otherwise fails with the instructions."""
+        confirmed = self.find_partition(group_id)
+        if confirmed:
+            return confirmed
+        lines = manual_partition_instructions(
+            description=description,
+            billing_id=billing_id,
+            licensed_for=licensed_for,
+            provider_id=provider_id,
+            group_id=group_id,
+        )
+        raise PermanentError(" ".join(lines), code="manual")
+
+    # K3: a partition is confirmed once its first synchronisation completed.
+    def sync_status(self, partition: Any) -> str:
+        _manual_partition(partition, "sync_status")
+        return SYNC_COMPLETED
+
+    def request_sync(self, partition: Any) -> str:
+        reference = _manual_partition(partition, "request_sync")
+        raise PermanentError(" ".join(manual_sync_instructions(reference)), code="manual")
+
+    # K4
+    def user_exists(self, username: str) -> bool:
+        return bool(self._confirmed_user(username))
+
+    def add_reporting_user(self, *, username: str, full_name: str, email: str, partition: Any) -> str:
+        reference = _manual_partition(partition, "add_reporting_user")
+        if self.user_exists(username):
+            return username
+        lines = manual_user_instructions(username=username, full_name=full_name, email=email, partition=reference)
+        raise PermanentError(" ".join(lines), code="manual")
+
+
+def akixi_gateway() -> AkixiGateway | AkixiManualGateway:
+    """The gateway AKIXI_MODE asks for ("api" unless set)."""
+    mode = str(getattr(settings, "AKIXI_MODE", MODE_API) or MODE_API).strip().lower()
+    if mode == MODE_API:
+        return AkixiGateway()
+    if mode == MODE_MANUAL:
+        # What co-ordinators confirmed is kept by the portal; the gateway only asks for it.
+        default = f"{__name__}.{nothing_confirmed.__name__}"
+        return AkixiManualGateway(
+            confirmed_reseller=import_string(getattr(settings, "AKIXI_CONFIRMED_RESELLER", default)),
+            confirmed_partition=import_string(getattr(settings, "AKIXI_CONFIRMED_PARTITION", default)),
+            confirmed_user=import_string(getattr(settings, "AKIXI_CONFIRMED_USER", default)),
+        )
+    raise PermanentError(f'AKIXI_MODE must be "{MODE_API}" or "{MODE_MANUAL}", not "{mode}".')

@@ -112,7 +112,7 @@ KILL_POINTS = [
     # (step, how to hold it mid-call long enough to kill the worker there)
     ("clone_group", "broadworks", "GroupConsolidatedAddRequest"),  # carried out, reply not yet sent
     ("admins", "broadworks", "GroupAdminAddRequest"),
-    ("akixi_users", "akixi", f"{AKIXI_API}/users"),  # killed before Akixi carries it out
+    ("akixi_users", "akixi", f"{AKIXI_API}/admin/user"),  # killed before Akixi carries it out
     ("callcabinet_customer", "callcabinet", f"{CALLCABINET_API}/customers"),
 ]
 

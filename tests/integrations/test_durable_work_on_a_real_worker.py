@@ -67,7 +67,7 @@ def test_a_build_whose_retry_died_with_its_worker_finishes_once(stack, world, ap
     group = new_group(world, 0)
     # Akixi is briefly unavailable when the reporting user is added: the step asks to be run again.
     stack.rest_faults(
-        stack.akixi_url, [{"kind": "unavailable", "method": "POST", "path": f"{AKIXI_API}/users", "count": 1}]
+        stack.akixi_url, [{"kind": "unavailable", "method": "POST", "path": f"{AKIXI_API}/admin/user", "count": 1}]
     )
     press_build(api_as, world, group)
     step = wait_until(

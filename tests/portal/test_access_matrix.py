@@ -152,6 +152,8 @@ EXPECTATIONS = {
     "home": Expect(signed_in(200, **{PARTNER: 302})),
     "healthz": Expect(everyone(200)),
     "system_health": Expect(signed_in(200, **{PARTNER: 403})),
+    # Staff; each visit reads the platforms (here none answers: the checks fail, the page still shows).
+    "platforms": Expect(signed_in(200, **{PARTNER: 403})),
     "accounts:login": Expect(everyone(302, **{ANON: 200})),
     "accounts:logout": Expect(everyone(405)),  # logging out is a POST
     "accounts:password_change": Expect(signed_in(200)),

@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "BROADWORKS_PASSWORD": "not-a-real-password",
     "AKIXI_BASE_URL": "https://akixi.example.com/CCS/API/v1",
     "AKIXI_API_KEY": "not-a-real-key",
+    "AKIXI_TELSYS_ID": "4",
+    "AKIXI_CM_ENVIRONMENT_ID": "expoe-production",
 }
 
 
@@ -44,13 +46,30 @@ def test_production_settings_pass_check_deploy_with_the_readme_variables():
 
 @pytest.mark.parametrize(
     "missing",
-    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "BROADWORKS_PASSWORD", "AKIXI_API_KEY"],
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "BROADWORKS_PASSWORD",
+        "AKIXI_TELSYS_ID",
+        "AKIXI_CM_ENVIRONMENT_ID",
+    ],
 )
 def test_production_has_no_default_for_secrets_or_addresses(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_akixi_needs_an_api_key_or_its_session_login():
+    without = {k: v for k, v in PRODUCTION_ENV.items() if k != "AKIXI_API_KEY"}
+    refused = _manage("check", env=without)
+    assert refused.returncode != 0
+    assert "Set AKIXI_API_KEY, or AKIXI_USERNAME and AKIXI_PASSWORD" in refused.stderr
+    session = {**without, "AKIXI_USERNAME": "portal", "AKIXI_PASSWORD": "not-a-real-password"}
+    assert _manage("check", env=session).returncode == 0
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
-"""What each Akixi endpoint does: partitions (K2) and their synchronisation (K3), reporting users
-(K4). Reseller accounts (K1) are the shared `integrations.simkit.resellers`. Every path is below
-`/CCS/API/v1` and behind `Access.authenticate` (see server.py)."""
+"""What each Akixi endpoint does: partitions (K2) and their synchronisation (K3) on our assumed
+contract, and users (K4) as Akixi documents them (`POST /admin/user`) with the read before it.
+Reseller accounts (K1) are the shared `integrations.simkit.resellers`. Every path is below
+`/CCS/API/v1` and behind `Access.authenticate` (see server.py); every refusal is Akixi's
+`{"Message"}` (errors.py), and changes nothing."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,27 +16,42 @@ from integrations.simkit.resellers import check_reseller
 from integrations.simkit.state import JsonState
 
 from .contract import (
-    ANY,
-    ANY_PARTITION,
+    ANY_ID,
+    ASSUMED_USER_FIELDS,
     DEFAULT_REPORTS,
+    K4_FLAGS,
+    PARTITION_FIELDS,
+    PARTITION_QUERY,
+    REFUSED_STATUS,
     REPORTING_LEVEL,
     ROLE,
+    SCOPE_FIELDS,
     SYNCHRONISATION_TYPE,
     TELEPHONY_SERVER_TYPE,
+    USER_CREATED_STATUS,
+    USER_DUPLICATE_STATUS,
     USER_FIELDS,
 )
-from .state import PartitionSync, public
+from .shapes import shape_errors
+from .state import PartitionSync, public, user_record, user_view
 
 PARTITION_TEXT_FIELDS = ("Description", "BillingId", "LicensedFor", "EnterpriseOrProviderId", "GroupId")
 
 
+def refuse_if_any(errors: list[str]) -> None:
+    if errors:
+        raise ApiError(REFUSED_STATUS, "bad_request", "; ".join(errors))
+
+
 @dataclass
 class Partitions:
-    """K2: one partition per customer group, made with the guide's fixed values; K3: its sync."""
+    """K2: one partition per customer group, made with the guide's fixed values, in the one Telephony
+    Server; K3: its sync. All of it our assumed contract."""
 
     state: JsonState
     sync: PartitionSync
     clock: Callable[[], float]
+    telsys_id: int
 
     def _partition(self, partition_id: int) -> dict[str, Any]:
         partition: dict[str, Any] | None = self.state.data["partitions"].get(str(partition_id))
@@ -44,19 +61,22 @@ class Partitions:
 
     # K2 (and K3: a new partition starts synchronising at once)
     async def create(self, request: Request) -> JSONResponse:
-        checks = Checks(await json_object(request))
+        body = await json_object(request)
+        checks = Checks(body)
         fields = {name: checks.text(name) for name in PARTITION_TEXT_FIELDS}
         checks.exact("TelephonyServerType", TELEPHONY_SERVER_TYPE)
         checks.exact("SynchronisationType", SYNCHRONISATION_TYPE)
         checks.true("MaintainParity")
         provider = fields["EnterpriseOrProviderId"]
         check_reseller(checks, self.state, "EnterpriseOrProviderId", provider, called="partner ID")
-        checks.raise_if_any()
+        unknown = [f"{name} is not a known field" for name in body if name not in PARTITION_FIELDS]
+        refuse_if_any([e["message"] for e in checks.errors] + unknown)
         if any(p["GroupId"] == fields["GroupId"] for p in self.state.data["partitions"].values()):
             raise ApiError(409, "duplicate", f"A partition for GroupId {fields['GroupId']} already exists")
         partition_id = self.state.next_id("next_partition_id")
         partition = {
             "Id": partition_id,
+            "TelSysID": self.telsys_id,
             **fields,
             "TelephonyServerType": TELEPHONY_SERVER_TYPE,
             "SynchronisationType": SYNCHRONISATION_TYPE,
@@ -70,6 +90,7 @@ class Partitions:
         return JSONResponse(public(partition), status_code=201)
 
     async def find(self, request: Request) -> JSONResponse:
+        refuse_if_any([f"Unknown parameter {name}" for name in request.query_params if name not in PARTITION_QUERY])
         group_id = request.query_params.get("groupId")
         provider_id = request.query_params.get("providerId")
         found = [
@@ -101,84 +122,76 @@ class Partitions:
 
 @dataclass
 class Users:
-    """K4: reporting-only users with the guide's settings, limited to one reseller's partitions
-    ("Any Partition" only for reseller staff). Usernames are unique across Akixi, matched exactly."""
+    """`POST /admin/user` read against the documented example body (every field, nothing else), plus
+    our assumed K4 fields; then the portal's K4 rules: a reporting user of the customer's own
+    partitions (never -1, "Any Partition"), with the guide's role and flags. Usernames are unique
+    across Akixi, matched exactly."""
 
     state: JsonState
     clock: Callable[[], float]
+    telsys_id: int
+    cm_environment_id: str
 
     async def create(self, request: Request) -> JSONResponse:
+        content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise ApiError(REFUSED_STATUS, "bad_request", "Content-Type must be application/json")
         body = await json_object(request)
-        checks = Checks(body)
-        username = checks.text("Username")
-        checks.text("FullName")
-        checks.email("Email")
-        checks.exact("Role", ROLE)
-        checks.exact("ReportingLevel", REPORTING_LEVEL)
-        checks.exact("DefaultReports", DEFAULT_REPORTS)
-        for flag in ("PasswordChangeRequired", "SendWelcomeEmail", "EnableMfa"):
-            checks.true(flag)
-        staff = body.get("ResellerStaff", False)
-        if not isinstance(staff, bool):
-            checks.fail("ResellerStaff", "ResellerStaff must be true or false")
-        self._check_partition_permission(checks, body.get("PartitionPermission"), staff is True)
-        for name in ("GroupPermission", "DevicePermission", "AgentPermission"):
-            if not isinstance(body.get(name, ANY), str) or not body.get(name, ANY).strip():
-                checks.fail(name, f'{name} must be a text ("{ANY}" unless restricted)')
-        checks.raise_if_any()
+        errors = shape_errors(body, {**USER_FIELDS, **ASSUMED_USER_FIELDS})
+        scope = body.get("Scope")
+        if isinstance(scope, dict):
+            errors += shape_errors(scope, SCOPE_FIELDS, within="Scope")
+        refuse_if_any(errors)
+        scope = body["Scope"]  # an object now, with every Scope field of the right kind
+        refuse_if_any(self._platform_errors(scope))
+        refuse_if_any(_k4_errors(body) + self._one_reseller(scope))
+        username = body["Username"]
         if username in self.state.data["users"]:
-            raise ApiError(409, "duplicate", f"Username {username} is already taken")
-        user = {name: body[name] for name in USER_FIELDS if name in body}  # only known fields are kept
-        user.update(
-            Username=username,
-            GroupPermission=body.get("GroupPermission", ANY),
-            DevicePermission=body.get("DevicePermission", ANY),
-            AgentPermission=body.get("AgentPermission", ANY),
-            ResellerStaff=staff,
-            WelcomeEmailSent=True,
-            CreatedAt=utc_iso(self.clock()),
-        )
+            raise ApiError(USER_DUPLICATE_STATUS, "duplicate", f"User {username} already exists")
+        user = user_record(body, created_at=utc_iso(self.clock()))
         self.state.data["users"][username] = user
         self.state.save()
-        return JSONResponse(user, status_code=201)
+        return JSONResponse(user_view(user), status_code=USER_CREATED_STATUS)
 
-    def _check_partition_permission(self, checks: Checks, permission: object, staff: bool) -> None:
-        field = "PartitionPermission"
-        if permission == ANY_PARTITION:
-            if not staff:
-                checks.fail(field, f'"{ANY_PARTITION}" is only for reseller staff; give the customer\'s partition IDs')
-            return
-        if (
-            not isinstance(permission, list)
-            or not permission
-            or not all(isinstance(p, int) and not isinstance(p, bool) for p in permission)
-        ):
-            checks.fail(field, f'{field} must be a non-empty list of partition IDs (or "{ANY_PARTITION}" for staff)')
-            return
+    def _platform_errors(self, scope: dict[str, Any]) -> list[str]:
+        """What this Akixi does not have: another environment, Telephony Server or partition."""
+        errors = []
+        if scope["CMEnvironmentID"] != self.cm_environment_id:
+            errors.append(f"Unknown Scope.CMEnvironmentID {scope['CMEnvironmentID']}")
+        telsys = [t for t in scope["TelSysID"] if t not in (self.telsys_id, ANY_ID)]
+        if telsys:
+            errors.append(f"Unknown Scope.TelSysID {', '.join(map(str, telsys))}")
         partitions = self.state.data["partitions"]
-        unknown = [p for p in permission if str(p) not in partitions]
+        unknown = [p for p in scope["PartIDInTelSys"] if p != ANY_ID and str(p) not in partitions]
         if unknown:
-            checks.fail(field, f"Unknown partition IDs: {', '.join(map(str, unknown))}")
-            return
-        providers = {partitions[str(p)]["EnterpriseOrProviderId"] for p in permission}
-        if len(providers) > 1:
-            checks.fail(field, "Partitions of more than one reseller cannot be given to one user")
-
-    async def find(self, request: Request) -> JSONResponse:
-        users = list(self.state.data["users"].values())
-        partition = request.query_params.get("partition")
-        if partition is not None:
-            if not partition.isdigit():
-                raise ApiError(422, "validation_failed", "partition must be a partition ID")
-            users = [
-                u
-                for u in users
-                if isinstance(u["PartitionPermission"], list) and int(partition) in u["PartitionPermission"]
-            ]
-        return JSONResponse({"users": users})
+            errors.append(f"Scope.PartIDInTelSys: no partition {', '.join(map(str, unknown))} in this Telephony Server")
+        return errors
 
     async def get(self, request: Request) -> JSONResponse:
-        user = self.state.data["users"].get(request.path_params["username"])
+        username = request.path_params["username"]
+        user = self.state.data["users"].get(username)
         if user is None:
-            raise ApiError(404, "not_found", f"No user {request.path_params['username']}")
-        return JSONResponse(user)
+            raise ApiError(404, "not_found", f"User {username} not found")
+        return JSONResponse(user_view(user))
+
+    def _one_reseller(self, scope: dict[str, Any]) -> list[str]:
+        """K4 (ours): the partitions given are one reseller's customer's, never several resellers'."""
+        partitions = self.state.data["partitions"]
+        providers = {partitions[str(p)]["EnterpriseOrProviderId"] for p in scope["PartIDInTelSys"] if p != ANY_ID}
+        return ["Scope.PartIDInTelSys: partitions of more than one reseller (K4)"] if len(providers) > 1 else []
+
+
+def _k4_errors(body: dict[str, Any]) -> list[str]:
+    """The portal's rule K4 (not Akixi's): a customer's reporting user, on its own partition only."""
+    errors = []
+    scope = body["Scope"]
+    if ANY_ID in scope["TelSysID"] or ANY_ID in scope["PartIDInTelSys"]:
+        errors.append(
+            f'Scope: {ANY_ID} ("Any Partition") is only for partner staff; a reporting user gets the '
+            "customer's own partition (K4)"
+        )
+    for field, value in (("Role", ROLE), ("ReportingLevel", REPORTING_LEVEL), ("DefaultReports", DEFAULT_REPORTS)):
+        if body[field] != value:
+            errors.append(f'{field} must be "{value}" (K4)')
+    errors += [f"{flag} must be true (K4)" for flag in K4_FLAGS if body[flag] is not True]
+    return errors

@@ -3,9 +3,13 @@
 State (one JSON file, see integrations/simkit/state.py):
 
     {"resellers": {PartnerId: reseller},
-     "partitions": {"<Id>": partition, with "_sync": null | {"started_at", "reads"}},
+     "partitions": {"<Id>": partition, with "TelSysID" and "_sync": null | {"started_at", "reads"}},
      "next_partition_id": 1,
      "users": {Username: user}}
+
+A user is kept as it was added (the documented fields and our assumed K4 fields) without its
+Password, plus three fields for readers of the state file only (tests, the demo), never served:
+`PartitionPermission` (its Scope's PartIDInTelSys), `WelcomeEmailSent`, `CreatedAt`.
 """
 
 from collections.abc import Callable
@@ -13,7 +17,10 @@ from typing import Any
 
 from integrations.simkit.checks import utc_iso
 
-from .contract import SYNC_COMPLETED, SYNC_IN_PROGRESS, SYNC_PENDING
+from .contract import ASSUMED_USER_FIELDS, SYNC_COMPLETED, SYNC_IN_PROGRESS, SYNC_PENDING, USER_FIELDS
+
+NEVER_STORED = ("Password",)
+STATE_ONLY = ("PartitionPermission", "WelcomeEmailSent", "CreatedAt")
 
 
 def empty_state() -> dict[str, Any]:
@@ -23,6 +30,22 @@ def empty_state() -> dict[str, Any]:
 def public(record: dict[str, Any]) -> dict[str, Any]:
     """A stored record without the simulator's bookkeeping (keys starting with `_`)."""
     return {key: value for key, value in record.items() if not key.startswith("_")}
+
+
+def user_record(body: dict[str, Any], *, created_at: str) -> dict[str, Any]:
+    """What is kept of an added user (a body already read against the shape)."""
+    kept = {name: body[name] for name in (*USER_FIELDS, *ASSUMED_USER_FIELDS) if name not in NEVER_STORED}
+    return {
+        **kept,
+        "PartitionPermission": list(body["Scope"]["PartIDInTelSys"]),
+        "WelcomeEmailSent": body["SendWelcomeEmail"],
+        "CreatedAt": created_at,
+    }
+
+
+def user_view(user: dict[str, Any]) -> dict[str, Any]:
+    """A kept user as the API answers with it (our assumption: the Add body's fields, no Password)."""
+    return {key: value for key, value in user.items() if key not in STATE_ONLY}
 
 
 class PartitionSync:

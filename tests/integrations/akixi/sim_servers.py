@@ -1,5 +1,6 @@
 """Run a simulator for real, over a socket: uvicorn in a thread, or the module's own entry point in a
-child process. Used by the Akixi and the Call Cabinet simulator tests."""
+child process; and `Recording`, which keeps what a client sent. Used by the Akixi and the Call
+Cabinet simulator tests."""
 
 import os
 import socket
@@ -9,6 +10,8 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import httpx
 import uvicorn
@@ -72,3 +75,36 @@ def serving_in_process(module: str, state: Path, *, env: dict | None = None, arg
         process.kill()
         process.wait(5)
         process.stderr.close()
+
+
+class Recording:
+    """ASGI middleware keeping every request an app is sent, as it arrived on the wire: method, path,
+    query, headers (lower-case names) and body. What a client really sends, for contract tests."""
+
+    def __init__(self, app):
+        self.app = app
+        self.requests = []
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        messages, more = [], True
+        while more:
+            message = await receive()
+            messages.append(message)
+            more = message.get("type") == "http.request" and message.get("more_body", False)
+        self.requests.append(
+            SimpleNamespace(
+                method=scope["method"],
+                path=scope["path"],
+                query=parse_qs(scope["query_string"].decode()),
+                headers={name.decode().lower(): value.decode() for name, value in scope["headers"]},
+                body=b"".join(m.get("body", b"") for m in messages),
+            )
+        )
+
+        async def replay():
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)

@@ -1,5 +1,8 @@
-"""The Akixi simulator's contract (K1-K4), its state file, its fault injection, and the real server."""
+"""The Akixi simulator: the documented login (session, Basic login, cookie, logout) and API key, the
+documented users endpoint (K4), our assumed reseller, partition and sync contract (K1-K3), its state
+file, its fault injection, and the real server. The refusals are tabled in test_simulator_refusals.py."""
 
+import base64
 import json
 import logging
 import time
@@ -9,6 +12,7 @@ import pytest
 
 from integrations.akixi.simulator import API_PREFIX, create_app
 
+from .bodies import PASSWORD_CANARY, partition_body, user_body
 from .sim_servers import serving_in_process, serving_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -56,34 +60,23 @@ def api(path):
     return f"{API_PREFIX}{path}"
 
 
-def partition_body(**overrides):
-    body = {
-        "Description": "Alpha Dental",
-        "BillingId": "CUST-0042",
-        "LicensedFor": "Reporting Standard",
-        "TelephonyServerType": "Service Provider Group",
-        "EnterpriseOrProviderId": "ACME01",
-        "GroupId": "alpha-dental",
-        "SynchronisationType": "By Service Pack",
-        "MaintainParity": True,
-    }
-    return {**body, **overrides}
+def basic(username=USERNAME, password=PASSWORD):
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def user_body(partitions, **overrides):
-    body = {
-        "Username": "ada.lovelace",
-        "FullName": "Ada Lovelace",
-        "Email": "ada@alpha.invalid",
-        "Role": "Reporting Only User",
-        "ReportingLevel": "1000 Supervisor",
-        "DefaultReports": "Standard Reports",
-        "PasswordChangeRequired": True,
-        "SendWelcomeEmail": True,
-        "EnableMfa": True,
-        "PartitionPermission": partitions,
-    }
-    return {**body, **overrides}
+def cookie(session_id):
+    return {"Cookie": f"JSESSIONID={session_id}"}
+
+
+async def logged_in_session(client, *, username=USERNAME, password=PASSWORD):
+    """The documented flow: POST /session, then GET /login with Basic credentials and the cookie."""
+    session_id = (await client.post(api("/session"))).json()["SessionID"]
+    login = await client.get(
+        api("/login"),
+        params={"locale": "en_GB"},
+        headers={**cookie(session_id), "Authorization": basic(username, password)},
+    )
+    return session_id, login
 
 
 async def add_reseller(client, partner_id="ACME01"):
@@ -99,41 +92,67 @@ async def add_partition(client, **overrides):
     return response.json()["Id"]
 
 
-def error_fields(response):
-    return {error["field"] for error in response.json()["errors"]}
+# Authentication (documented: session login or x-api-key)
 
 
-# Authentication
-
-
-async def test_requests_without_a_valid_api_key_or_token_are_401(make_client):
+async def test_the_api_key_or_a_logged_in_session_cookie_lets_a_call_in(make_client):
     anonymous = make_client(headers={})
     assert (await anonymous.get(api("/partitions"))).status_code == 401
-    assert (await anonymous.get(api("/partitions"), headers={"x-api-key": "wrong"})).json()["code"] == "unauthorized"
-    assert (await anonymous.get(api("/partitions"), headers={"Authorization": "Bearer made-up"})).status_code == 401
+    assert (await anonymous.get(api("/partitions"), headers={"x-api-key": KEY})).status_code == 200
+    session_id, login = await logged_in_session(anonymous)
+    assert login.status_code == 200
+    assert (await anonymous.get(api("/partitions"), headers=cookie(session_id))).status_code == 200
 
 
-async def test_session_login_gives_a_bearer_token_that_expires(make_client, clock):
+async def test_a_session_answers_with_a_nonce_and_session_id_and_is_useless_until_logged_in(make_client):
+    anonymous = make_client(headers={})
+    created = await anonymous.post(api("/session"))
+    assert created.status_code == 200
+    assert set(created.json()) == {"Nonce", "SessionID"}
+    session_id = created.json()["SessionID"]
+    refused = await anonymous.get(api("/partitions"), headers=cookie(session_id))
+    assert refused.status_code == 401 and "logged-in session" in refused.json()["Message"]
+
+
+async def test_logout_ends_the_session_and_lets_the_user_log_in_again(make_client):
+    anonymous = make_client(headers={})
+    session_id, _ = await logged_in_session(anonymous)
+    second, refused = await logged_in_session(anonymous)
+    assert refused.status_code == 400
+    assert refused.json() == {"Message": f"There were other browser sessions active for {USERNAME}"}
+    assert (await anonymous.get(api("/logout"), headers=cookie(session_id))).status_code == 200
+    assert (await anonymous.get(api("/partitions"), headers=cookie(session_id))).status_code == 401
+    _, again = await logged_in_session(anonymous)
+    assert again.status_code == 200
+    assert (await anonymous.get(api("/logout"), headers=cookie(second))).status_code == 200
+
+
+async def test_a_session_expires(make_client, clock):
     anonymous = make_client(headers={}, session_ttl=60)
-    response = await anonymous.post(api("/login"), json={"username": USERNAME, "password": PASSWORD})
-    assert response.status_code == 200
-    bearer = {"Authorization": f"Bearer {response.json()['token']}"}
-    assert (await anonymous.get(api("/partitions"), headers=bearer)).status_code == 200
+    session_id, _ = await logged_in_session(anonymous)
+    assert (await anonymous.get(api("/partitions"), headers=cookie(session_id))).status_code == 200
     clock.now += 61
-    assert (await anonymous.get(api("/partitions"), headers=bearer)).status_code == 401
+    assert (await anonymous.get(api("/partitions"), headers=cookie(session_id))).status_code == 401
+    _, again = await logged_in_session(anonymous)
+    assert again.status_code == 200, "an expired session does not block the next login"
 
 
 async def test_wrong_password_is_401_and_no_secret_is_logged(make_client, caplog):
     anonymous = make_client(headers={})
     with caplog.at_level(logging.DEBUG):
-        response = await anonymous.post(api("/login"), json={"username": USERNAME, "password": "Wrong-" + PASSWORD})
+        _, response = await logged_in_session(anonymous, password="Wrong-" + PASSWORD)
         await anonymous.get(api("/partitions"), headers={"x-api-key": KEY + "x"})
         await anonymous.get(api("/partitions"), headers={"x-api-key": KEY})
-    assert response.status_code == 401
+    assert response.status_code == 401 and response.json() == {"Message": "Invalid username or password"}
     assert PASSWORD not in caplog.text and KEY not in caplog.text
 
 
-# K1 reseller accounts
+async def test_an_empty_api_key_setting_lets_nobody_in_by_header(make_client):
+    anonymous = make_client(headers={}, api_key="")
+    assert (await anonymous.get(api("/partitions"), headers={"x-api-key": ""})).status_code == 401
+
+
+# K1 reseller accounts (assumed)
 
 
 async def test_K1_reseller_account_is_created_once_and_read_by_partner_id(client):
@@ -144,10 +163,12 @@ async def test_K1_reseller_account_is_created_once_and_read_by_partner_id(client
         api("/resellers"), json={"PartnerId": "ACME01", "Name": "Again", "Email": "a@b.invalid"}
     )
     assert duplicate.status_code == 409
-    assert (await client.get(api("/resellers/NOPE"))).status_code == 404
+    assert duplicate.json() == {"Message": "A reseller account for PartnerId ACME01 already exists"}
+    missing = await client.get(api("/resellers/NOPE"))
+    assert missing.status_code == 404 and missing.json() == {"Message": "No reseller account for PartnerId NOPE"}
 
 
-# K2 partitions
+# K2 partitions (assumed)
 
 
 async def test_K2_partition_keeps_the_guide_values_and_is_found_by_group_id(client):
@@ -157,7 +178,7 @@ async def test_K2_partition_keeps_the_guide_values_and_is_found_by_group_id(clie
     partition = response.json()
     assert partition["Description"] == "Alpha Dental" and partition["BillingId"] == "CUST-0042"
     assert partition["TelephonyServerType"] == "Service Provider Group"
-    assert partition["MaintainParity"] is True
+    assert partition["MaintainParity"] is True and partition["TelSysID"] == 1
     assert partition["syncStatus"] == "pending"
     found = (await client.get(api("/partitions"), params={"groupId": "alpha-dental"})).json()["partitions"]
     assert [p["Id"] for p in found] == [partition["Id"]]
@@ -166,40 +187,38 @@ async def test_K2_partition_keeps_the_guide_values_and_is_found_by_group_id(clie
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "message"),
     [
-        ("TelephonyServerType", "Enterprise"),
-        ("TelephonyServerType", None),
-        ("SynchronisationType", "By Group"),
-        ("MaintainParity", False),
-        ("MaintainParity", "true"),
-        ("MaintainParity", None),
+        ("TelephonyServerType", "Enterprise", 'TelephonyServerType must be "Service Provider Group", not "Enterprise"'),
+        ("TelephonyServerType", None, 'TelephonyServerType must be "Service Provider Group"'),
+        ("SynchronisationType", "By Group", 'SynchronisationType must be "By Service Pack", not "By Group"'),
+        ("MaintainParity", False, "MaintainParity must be true"),
+        ("MaintainParity", "true", "MaintainParity must be true"),
+        ("MaintainParity", None, "MaintainParity must be true"),
     ],
 )
-async def test_K2_fixed_values_other_than_the_guide_are_refused(client, field, value):
+async def test_K2_fixed_values_other_than_the_guide_are_refused(client, field, value, message):
     await add_reseller(client)
     body = partition_body(**{field: value})
     if value is None:
         del body[field]
     response = await client.post(api("/partitions"), json=body)
-    assert response.status_code == 422
-    assert response.json()["code"] == "validation_failed"
-    assert error_fields(response) == {field}
-    assert field in response.json()["message"]
+    assert response.status_code == 400
+    assert response.json() == {"Message": message}
 
 
 @pytest.mark.parametrize("field", ["Description", "BillingId", "LicensedFor", "EnterpriseOrProviderId", "GroupId"])
 async def test_K2_required_fields_are_refused_when_blank(client, field):
     await add_reseller(client)
     response = await client.post(api("/partitions"), json=partition_body(**{field: "  "}))
-    assert response.status_code == 422
-    assert error_fields(response) == {field}
+    assert response.status_code == 400
+    assert response.json() == {"Message": f"{field} is required"}
 
 
 async def test_K2_partition_for_a_partner_without_reseller_account_is_refused(client):
     response = await client.post(api("/partitions"), json=partition_body(EnterpriseOrProviderId="GHOST9"))
-    assert response.status_code == 422
-    assert "No reseller account" in response.json()["message"]
+    assert response.status_code == 400
+    assert "No reseller account for partner ID GHOST9" in response.json()["Message"]
 
 
 async def test_K2_duplicate_group_id_conflicts(client):
@@ -207,10 +226,10 @@ async def test_K2_duplicate_group_id_conflicts(client):
     await add_partition(client)
     response = await client.post(api("/partitions"), json=partition_body(Description="Someone else"))
     assert response.status_code == 409
-    assert response.json()["code"] == "duplicate"
+    assert response.json() == {"Message": "A partition for GroupId alpha-dental already exists"}
 
 
-# K3 synchronisation
+# K3 synchronisation (assumed)
 
 
 async def test_K3_sync_moves_from_pending_through_in_progress_to_completed_over_polls(make_client):
@@ -244,7 +263,8 @@ async def test_K3_sync_button_starts_a_new_sync_and_changes_nothing_while_one_ru
     assert response.status_code == 202 and response.json() == {"Id": partition_id, "syncStatus": "pending"}
     assert (await client.get(api("/partitions"))).json()["partitions"][0]["syncStatus"] == "pending"
     assert (await client.get(api(f"/partitions/{partition_id}"))).json()["syncStatus"] == "completed"
-    assert (await client.post(api("/partitions/999/sync"))).status_code == 404
+    missing = await client.post(api("/partitions/999/sync"))
+    assert missing.status_code == 404 and missing.json() == {"Message": "No partition 999"}
 
 
 async def test_K3_a_stalled_sync_stays_in_progress_until_the_stall_is_lifted(client):
@@ -257,94 +277,45 @@ async def test_K3_a_stalled_sync_stays_in_progress_until_the_stall_is_lifted(cli
     assert (await client.get(api(f"/partitions/{partition_id}"))).json()["syncStatus"] == "completed"
 
 
-# K4 users
+# K4 users (documented: POST /admin/user; the read at our assumed path)
 
 
-async def test_K4_reporting_user_is_created_and_listed_by_partition(client):
+async def test_K4_a_reporting_user_is_added_with_the_documented_fields_and_read_back_without_its_password(
+    client, state_path
+):
     await add_reseller(client)
     partition_id = await add_partition(client)
-    other_id = await add_partition(client, GroupId="beta-vets", Description="Beta Vets")
-    response = await client.post(api("/users"), json=user_body([partition_id], Password="Canary-Pass-4242"))
+    response = await client.post(api("/admin/user"), json=user_body(partition_id))
     assert response.status_code == 201, response.text
     user = response.json()
-    assert user["PartitionPermission"] == [partition_id]
-    assert user["GroupPermission"] == user["DevicePermission"] == user["AgentPermission"] == "Any"
-    assert user["ResellerStaff"] is False and user["WelcomeEmailSent"] is True
-    assert "Password" not in user
-    listed = (await client.get(api("/users"), params={"partition": partition_id})).json()["users"]
-    assert [u["Username"] for u in listed] == ["ada.lovelace"]
-    assert (await client.get(api("/users"), params={"partition": other_id})).json() == {"users": []}
-    assert (await client.get(api("/users/ada.lovelace"))).json()["Email"] == "ada@alpha.invalid"
-    assert (await client.get(api("/users/nobody"))).status_code == 404
+    expected = user_body(partition_id, drop=("Password",))
+    assert user == expected, "the read answers with the Add body's fields, nothing more"
+    assert (await client.get(api("/admin/user/ada.lovelace"))).json() == expected
+    kept = json.loads(state_path.read_text())["users"]["ada.lovelace"]
+    assert kept["PartitionPermission"] == [partition_id] and kept["WelcomeEmailSent"] is True
+    assert PASSWORD_CANARY not in state_path.read_text()
 
 
-async def test_K4_any_partition_is_refused_for_a_customer_user(client):
-    response = await client.post(api("/users"), json=user_body("Any Partition"))
-    assert response.status_code == 422
-    assert error_fields(response) == {"PartitionPermission"}
-    assert "only for reseller staff" in response.json()["message"]
-    response = await client.post(api("/users"), json=user_body("Any Partition", ResellerStaff=False))
-    assert response.status_code == 422
-
-
-async def test_K4_any_partition_is_allowed_only_with_the_reseller_staff_flag(client):
-    response = await client.post(
-        api("/users"), json=user_body("Any Partition", Username="acme.staff", ResellerStaff=True)
-    )
-    assert response.status_code == 201
-    assert response.json()["PartitionPermission"] == "Any Partition"
-
-
-async def test_K4_duplicate_username_conflicts(client):
+async def test_K4_a_username_is_read_exactly_and_an_unknown_one_is_404(client):
     await add_reseller(client)
-    partition_id = await add_partition(client)
-    assert (await client.post(api("/users"), json=user_body([partition_id]))).status_code == 201
-    response = await client.post(api("/users"), json=user_body([partition_id], FullName="Another Ada"))
-    assert response.status_code == 409
-    assert response.json()["code"] == "duplicate"
+    await client.post(api("/admin/user"), json=user_body(await add_partition(client), Username="IntegratorUser 14"))
+    assert (await client.get(api("/admin/user/IntegratorUser%2014"))).status_code == 200
+    missing = await client.get(api("/admin/user/integratoruser%2014"))
+    assert missing.status_code == 404 and missing.json() == {"Message": "User integratoruser 14 not found"}
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("Role", "Administrator"),
-        ("ReportingLevel", "2000 Agent"),
-        ("DefaultReports", "No Reports"),
-        ("PasswordChangeRequired", False),
-        ("SendWelcomeEmail", False),
-        ("EnableMfa", False),
-        ("EnableMfa", None),
-        ("Username", ""),
-        ("Email", "not-an-email"),
-    ],
-)
-async def test_K4_user_values_other_than_the_guide_are_refused(client, field, value):
-    await add_reseller(client)
-    body = user_body([await add_partition(client)], **{field: value})
-    if value is None:
-        del body[field]
-    response = await client.post(api("/users"), json=body)
-    assert response.status_code == 422
-    assert error_fields(response) == {field}
-
-
-@pytest.mark.parametrize("permission", [[], [999], ["1"], "1", None])
-async def test_K4_partition_permission_must_list_existing_partitions(client, permission):
-    await add_reseller(client)
-    await add_partition(client)
-    response = await client.post(api("/users"), json=user_body(permission))
-    assert response.status_code == 422
-    assert error_fields(response) == {"PartitionPermission"}
-
-
-async def test_K4_partitions_of_two_resellers_are_refused_for_one_user(client):
+async def test_K4_a_user_may_have_several_partitions_of_one_reseller_never_of_two(client):
     await add_reseller(client, "ACME01")
     await add_reseller(client, "BETA02")
     first = await add_partition(client)
-    second = await add_partition(client, GroupId="beta-group", EnterpriseOrProviderId="BETA02")
-    response = await client.post(api("/users"), json=user_body([first, second]))
-    assert response.status_code == 422
-    assert "more than one reseller" in response.json()["message"]
+    second = await add_partition(client, GroupId="alpha-branch")
+    other = await add_partition(client, GroupId="beta-group", EnterpriseOrProviderId="BETA02")
+    both = await client.post(api("/admin/user"), json=user_body(first, scope={"PartIDInTelSys": [first, second]}))
+    assert both.status_code == 201
+    mixed = user_body(first, Username="mixed", scope={"PartIDInTelSys": [first, other]})
+    response = await client.post(api("/admin/user"), json=mixed)
+    assert response.status_code == 400
+    assert response.json() == {"Message": "Scope.PartIDInTelSys: partitions of more than one reseller (K4)"}
 
 
 # State
@@ -355,13 +326,13 @@ async def test_state_survives_a_restart_from_the_same_file(make_client, state_pa
     await add_reseller(first)
     partition_id = await add_partition(first)
     await first.get(api(f"/partitions/{partition_id}"))
-    await first.post(api("/users"), json=user_body([partition_id], Password="Canary-Pass-4242"))
-    assert "Canary-Pass-4242" not in state_path.read_text()
+    await first.post(api("/admin/user"), json=user_body(partition_id))
+    assert PASSWORD_CANARY not in state_path.read_text()
     assert sorted(p.name for p in state_path.parent.iterdir()) == ["akixi.json"], "no temporary file left"
 
     second = make_client(sync_polls=3)
     assert (await second.get(api("/resellers/ACME01"))).status_code == 200
-    assert (await second.get(api("/users/ada.lovelace"))).status_code == 200
+    assert (await second.get(api("/admin/user/ada.lovelace"))).status_code == 200
     assert (await second.get(api(f"/partitions/{partition_id}"))).json()["syncStatus"] == "in_progress"
     assert await add_partition(second, GroupId="next-group") == partition_id + 1
     assert (await second.get("/_sim/state")).json()["partitions"][str(partition_id)]["GroupId"] == "alpha-dental"
@@ -376,7 +347,7 @@ async def test_admin_reset_clears_state_and_faults(client, state_path):
     assert json.loads(state_path.read_text())["resellers"] == {}
 
 
-# Fault injection
+# Fault injection (simulator only)
 
 
 async def test_fault_transient_503_for_the_next_two_calls_then_success(client, state_path):
@@ -428,7 +399,7 @@ async def test_invalid_faults_are_refused_by_the_admin_endpoint(client):
         {"surprise": True},
     ):
         response = await client.post("/_sim/faults", json=bad)
-        assert response.status_code == 400 and response.json()["code"] == "invalid_faults"
+        assert response.status_code == 400 and "Message" in response.json()
 
 
 async def test_per_request_delay(client):
@@ -463,15 +434,25 @@ def test_over_a_socket_a_dropped_reply_and_a_slow_one_are_transport_errors(state
 def test_entry_point_serves_over_a_socket_and_state_survives_a_kill(tmp_path):
     state = tmp_path / "var" / "sim" / "akixi.json"
     env = {"AKIXI_SIM_API_KEY": KEY, "AKIXI_SIM_USERNAME": USERNAME, "AKIXI_SIM_PASSWORD": PASSWORD}
-    with serving_in_process("integrations.akixi.simulator", state, env=env) as base_url:
-        token = httpx.post(f"{base_url}{api('/login')}", json={"username": USERNAME, "password": PASSWORD}).json()
-        bearer = {"Authorization": f"Bearer {token['token']}"}
-        with httpx.Client(base_url=base_url, headers=bearer) as http:
-            reseller = {"PartnerId": "ACME01", "Name": "Acme", "Email": "ops@acme.invalid"}
-            assert http.post(api("/resellers"), json=reseller).status_code == 201
-            partition_id = http.post(api("/partitions"), json=partition_body()).json()["Id"]
-    with serving_in_process("integrations.akixi.simulator", state, env=env) as base_url:
-        assert httpx.get(f"{base_url}{api('/partitions')}", headers=bearer).status_code == 401, "sessions do not"
+    args = ["--telsys-id", "7", "--cm-environment-id", "env-7"]
+    with (
+        serving_in_process("integrations.akixi.simulator", state, env=env, args=args) as base_url,
+        httpx.Client(base_url=base_url) as http,
+    ):
+        session_id = http.post(api("/session")).json()["SessionID"]
+        login = http.get(
+            api("/login"), params={"locale": "en_US"}, headers={**cookie(session_id), "Authorization": basic()}
+        )
+        assert login.status_code == 200
+        signed_in = cookie(session_id)
+        reseller = {"PartnerId": "ACME01", "Name": "Acme", "Email": "ops@acme.invalid"}
+        assert http.post(api("/resellers"), json=reseller, headers=signed_in).status_code == 201
+        partition = http.post(api("/partitions"), json=partition_body(), headers=signed_in).json()
+        assert partition["TelSysID"] == 7
+        body = user_body(partition["Id"], scope={"TelSysID": [7], "CMEnvironmentID": "env-7"})
+        assert http.post(api("/admin/user"), json=body, headers=signed_in).status_code == 201
+    with serving_in_process("integrations.akixi.simulator", state, env=env, args=args) as base_url:
+        assert httpx.get(f"{base_url}{api('/partitions')}", headers=signed_in).status_code == 401, "sessions do not"
         with httpx.Client(base_url=base_url, headers={"x-api-key": KEY}) as http:
-            assert http.get(api(f"/partitions/{partition_id}")).json()["GroupId"] == "alpha-dental"
-            assert http.get(api("/resellers/ACME01")).status_code == 200
+            assert http.get(api(f"/partitions/{partition['Id']}")).json()["GroupId"] == "alpha-dental"
+            assert http.get(api("/admin/user/ada.lovelace")).status_code == 200
