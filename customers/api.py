@@ -158,6 +158,12 @@ class BuildStartSerializer(CustomerGroupSerializer):
         return {**super().to_representation(group), "outcome": outcome.value, "detail": outcome.describe(group)}
 
 
+class ManualConfirmationSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="What the platform showed, where the step has one."
+    )
+
+
 class CallCabinetConfirmationSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100, help_text="The customer reference Call Cabinet showed.")
 
@@ -194,6 +200,18 @@ class CustomerGroupViewSet(ScopedViewSet):
         they created by hand, with its customer reference; the waiting build step then completes."""
         group = self.get_object()
         body = CallCabinetConfirmationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
+
+    @extend_schema(request=ManualConfirmationSerializer, responses=CustomerGroupSerializer)
+    @action(detail=True, methods=["post"], url_path="manual-confirmation", permission_classes=[IsAuthenticated])
+    def manual_confirmation(self, request, pk=None):
+        """A platform in manual mode: an EXPO.e co-ordinator confirms the step waiting on them (Call
+        Cabinet's Essential customer, C2-C5; Akixi's partition, K2-K3, or reporting users, K4),
+        with the reference the platform showed where the step has one."""
+        group = self.get_object()
+        body = ManualConfirmationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
         return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)

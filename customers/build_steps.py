@@ -7,8 +7,10 @@ decrypted only here, handed to the gateway, and wiped once the platform has them
 from django.utils import timezone
 
 from expoe_portal import vault
+from integrations.akixi import client as akixi_client
 from integrations.base import PermanentError, TransientError, calling_for
 from integrations.callcabinet.client import EssentialCustomer
+from integrations.callcabinet.client import manual_instructions as callcabinet_instructions
 from integrations.platforms import get_platforms
 from integrations.sources import assumed
 
@@ -200,6 +202,31 @@ STEP_OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     BuildStepName.AKIXI_USERS: ("akixi", ("user_exists", "add_reporting_user")),
     BuildStepName.CALLCABINET_CUSTOMER: ("callcabinet", ("find_customer", "add_essential_customer")),
 }
+
+
+def manual_instructions_for(step_name: str, group) -> list[str]:
+    """What a co-ordinator does by hand for a step waiting on them (a platform in manual mode), one
+    line per step, with the exact values."""
+    if step_name == BuildStepName.CALLCABINET_CUSTOMER:
+        return callcabinet_instructions(essential_customer(group))
+    if step_name == BuildStepName.AKIXI_PARTITION:
+        return akixi_client.manual_partition_instructions(
+            description=group.name,
+            billing_id=group.group_id,
+            licensed_for=group.akixi_licence,
+            provider_id=group.partner.partner_id,
+            group_id=group.group_id,
+        )
+    if step_name == BuildStepName.AKIXI_USERS:
+        partition = group.akixi_partition_reference or "(the customer's partition)"
+        return [
+            line
+            for user in group.akixi_users.filter(confirmed_at__isnull=True).order_by("id")
+            for line in akixi_client.manual_user_instructions(
+                username=user.username, full_name=user.full_name, email=user.email, partition=partition
+            )[:-1]
+        ] + ["Then confirm here that every user above is created."]
+    return []
 
 
 def step_assumptions(name: str) -> list[str]:

@@ -177,29 +177,54 @@ def build_cancel(*, by, build: ServiceBuild) -> ServiceBuild:
     return build
 
 
-def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str) -> ServiceBuild:
-    """C2-C5 in manual mode: a co-ordinator created the Essential customer in Call Cabinet by hand and
-    gives its customer reference; the waiting step runs again, finds it, and the build carries on."""
+# The steps a co-ordinator may do by hand on a platform (its manual mode), and what they confirm
+# with: the reference the platform showed, or nothing (the users the page lists).
+MANUAL_STEPS: dict[str, str | None] = {
+    BuildStepName.CALLCABINET_CUSTOMER: "the customer reference Call Cabinet showed",  # C2-C5
+    BuildStepName.AKIXI_PARTITION: "the partition's ID that Akixi showed",  # K2, K3
+    BuildStepName.AKIXI_USERS: None,  # K4
+}
+REFERENCE_LENGTH = 100
+CONFIRMED = {
+    BuildStepName.CALLCABINET_CUSTOMER: "Call Cabinet customer confirmed; the build carries on.",
+    BuildStepName.AKIXI_PARTITION: "Akixi partition confirmed; the build carries on.",
+    BuildStepName.AKIXI_USERS: "Akixi reporting users confirmed; the build carries on.",
+}
+
+
+def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") -> ServiceBuild:
+    """A platform in manual mode: a co-ordinator did the waiting step by hand (the Essential customer
+    in Call Cabinet, the partition or the reporting users in Akixi) and confirms it, with the
+    reference the platform showed where there is one; the step runs again, finds it, and the build
+    carries on."""
     if by.role not in CONFIRMERS:
-        raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done in Call Cabinet.")
+        raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done by hand on a platform.")
     reference = (reference or "").strip()
-    if not reference:
-        raise ValidationError({"reference": ["Enter the customer reference Call Cabinet showed."]})
-    if len(reference) > CustomerGroup._meta.get_field("callcabinet_reference").max_length:
-        raise ValidationError({"reference": ["That is longer than any Call Cabinet reference (100 characters)."]})
     with transaction.atomic():
         build = ServiceBuild.objects.select_for_update().get(group=group)
-        waiting = build.steps.filter(name=BuildStepName.CALLCABINET_CUSTOMER, status=StepStatus.WAITING)
-        if not waiting.exists():
-            raise TransitionConflict("The Call Cabinet step is not waiting for a confirmation (reload to see it).")
-        CustomerGroup.objects.filter(pk=group.pk).update(callcabinet_reference=reference)
-        waiting.update(status=StepStatus.PENDING, last_error="")
-        audit_record(
-            actor=by,
-            action="build.callcabinet_confirmed",
-            target=build,
-            changes={"callcabinet_reference": reference},
-        )
+        step = build.steps.filter(status=StepStatus.WAITING, name__in=MANUAL_STEPS).first()
+        if step is None:
+            raise TransitionConflict("The build is not waiting for a confirmation (reload to see it).")
+        needs = MANUAL_STEPS[step.name]
+        if needs and not reference:
+            raise ValidationError({"reference": [f"Enter {needs}."]})
+        if len(reference) > REFERENCE_LENGTH:
+            raise ValidationError(
+                {"reference": [f"That is longer than any platform's reference ({REFERENCE_LENGTH} characters)."]}
+            )
+        if step.name == BuildStepName.CALLCABINET_CUSTOMER:
+            CustomerGroup.objects.filter(pk=group.pk).update(callcabinet_reference=reference)
+            action, changes = "build.callcabinet_confirmed", {"callcabinet_reference": reference}
+        elif step.name == BuildStepName.AKIXI_PARTITION:
+            CustomerGroup.objects.filter(pk=group.pk).update(akixi_partition_reference=reference)
+            action, changes = "build.akixi_partition_confirmed", {"akixi_partition_reference": reference}
+        else:
+            users = group.akixi_users.filter(confirmed_at__isnull=True)
+            confirmed = list(users.values_list("username", flat=True))
+            users.update(confirmed_at=timezone.now())
+            action, changes = "build.akixi_users_confirmed", {"users": confirmed}
+        BuildStep.objects.filter(pk=step.pk).update(status=StepStatus.PENDING, last_error="")
+        audit_record(actor=by, action=action, target=build, changes=changes)
         _schedule_next_step(build.pk)
     return build
 

@@ -46,6 +46,9 @@ class CustomerGroup(models.Model):
     # Call Cabinet in manual mode (C2-C5): the reference a co-ordinator read off Call Cabinet after
     # creating the Essential customer by hand; the build's step completes with it.
     callcabinet_reference = models.CharField(max_length=100, blank=True)
+    # Akixi in manual mode (K2, K3): the partition ID a co-ordinator read off Akixi after creating and
+    # synchronising the customer's partition by hand.
+    akixi_partition_reference = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -111,6 +114,8 @@ class AkixiUser(models.Model):
     username = models.CharField(max_length=120)
     full_name = models.CharField(max_length=200)
     email = models.EmailField()
+    # Akixi in manual mode (K4): when a co-ordinator confirmed they created this user by hand.
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     PARTNER_SCOPE = "group__partner"
 

@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.scoping import scope_for
 
 from .choices import BuildStatus, StepStatus
-from .models import CustomerGroup, ServiceBuild
+from .models import AkixiUser, CustomerGroup, ServiceBuild
 
 
 def build_summary(group: CustomerGroup) -> dict[str, Any]:
@@ -29,6 +29,19 @@ def callcabinet_confirmed_reference(group_id: str) -> str | None:
     """Call Cabinet in manual mode: the customer reference a co-ordinator confirmed for a group."""
     reference = CustomerGroup.objects.filter(group_id=group_id).values_list("callcabinet_reference", flat=True).first()
     return reference or None
+
+
+def akixi_confirmed_partition(group_id: str) -> str | None:
+    """Akixi in manual mode: the partition a co-ordinator confirmed (made and synchronised) for a group."""
+    reference = (
+        CustomerGroup.objects.filter(group_id=group_id).values_list("akixi_partition_reference", flat=True).first()
+    )
+    return reference or None
+
+
+def akixi_confirmed_user(username: str) -> bool:
+    """Akixi in manual mode: whether a co-ordinator confirmed a reporting user made by hand (K4)."""
+    return AkixiUser.objects.filter(username__iexact=username, confirmed_at__isnull=False).exists()
 
 
 def build_attention_counts(*, user: User) -> dict[str, int]:

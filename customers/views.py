@@ -21,7 +21,6 @@ from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
 from expoe_portal.pages import list_page, posted_to
 from expoe_portal.transitions import TransitionConflict
-from integrations.callcabinet.client import manual_instructions
 from integrations.models import ExternalCall
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
@@ -36,8 +35,8 @@ from .build_request import (
     suggest_group_id,
     validate_build_request,
 )
-from .build_steps import essential_customer, step_assumptions
-from .choices import StepStatus
+from .build_steps import manual_instructions_for, step_assumptions
+from .choices import BuildStepName, StepStatus
 from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
@@ -276,10 +275,12 @@ def _build_context(user, group) -> dict:
         "waiting_step": waiting,
         "call_recording_next_step": CALL_RECORDING_NEXT_STEP if group.has_callcabinet else "",
         "partner_portal_url": settings.PARTNER_PORTAL_URL,
-        # Only those who will type it into Call Cabinet see the instructions and the confirm form.
+        # Only those who will type it into the platform see the instructions and the confirm form.
         "manual_instructions": (
-            manual_instructions(essential_customer(group)) if waiting and user.role in builds.CONFIRMERS else []
+            manual_instructions_for(waiting.name, group) if waiting and user.role in builds.CONFIRMERS else []
         ),
+        "manual_platform": "callcabinet" if waiting and waiting.name == BuildStepName.CALLCABINET_CUSTOMER else "akixi",
+        "manual_reference": builds.MANUAL_STEPS.get(waiting.name) if waiting else None,
     }
 
 
@@ -293,7 +294,10 @@ def group_build_status(request, pk):
 @login_required
 @posted_to(_group_get)
 def group_callcabinet_confirm(request, group):
-    """C2-C5 in manual mode: the co-ordinator confirms the Essential customer they created by hand."""
+    """A platform in manual mode: the co-ordinator confirms the waiting step they did by hand (the
+    Essential customer in Call Cabinet, C2-C5; the partition or the reporting users in Akixi, K2-K4)."""
+    build = getattr(group, "build", None)
+    waiting = build.steps.filter(status=StepStatus.WAITING).values_list("name", flat=True).first() if build else None
     try:
         builds.build_confirm_manual_step(by=request.user, group=group, reference=request.POST.get("reference", ""))
     except ValidationError as exc:
@@ -302,7 +306,7 @@ def group_callcabinet_confirm(request, group):
     except TransitionConflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Call Cabinet customer confirmed; the build carries on.")
+        messages.success(request, builds.CONFIRMED.get(waiting, "Confirmed; the build carries on."))
     return redirect(group)
 
 

@@ -145,6 +145,13 @@ def order_stepper(order: OnboardingOrder) -> list[dict[str, str]]:
     ]
 
 
+def akixi_reseller_confirmed(partner_id: str) -> bool:
+    """Akixi in manual mode: whether the partner's reseller account (K1) was recorded as done."""
+    return OnboardingAccount.objects.filter(
+        order__partner__partner_id=partner_id, platform=AccountPlatform.AKIXI, status=AccountStatus.DONE
+    ).exists()
+
+
 def callcabinet_reseller_confirmed(partner_id: str) -> bool:
     """Call Cabinet in manual mode: whether the partner's reseller account (C1) was recorded as done."""
     return OnboardingAccount.objects.filter(

@@ -366,12 +366,12 @@ AKIXI_PASSWORD = env("AKIXI_PASSWORD", default="")
 # Akixi environment (our assumption, to confirm with Akixi; the defaults are the simulator's).
 AKIXI_TELSYS_ID = env.int("AKIXI_TELSYS_ID", default=1)
 AKIXI_CM_ENVIRONMENT_ID = env("AKIXI_CM_ENVIRONMENT_ID", default="akixi-sim-environment")
-# "api" (default) or "manual": a co-ordinator types the values into Akixi and confirms. In manual
-# mode the client asks the portal what was confirmed (dotted paths; until the portal keeps Akixi
-# confirmations these name the client's own "nothing confirmed yet").
+# "api" (default) or "manual": a co-ordinator types the values into Akixi and confirms them on the
+# build page (or records the reseller account on the onboarding order); the client asks the
+# portal what was confirmed through these.
 AKIXI_MODE = env("AKIXI_MODE", default="api")
-AKIXI_CONFIRMED_RESELLER = "integrations.akixi.client.nothing_confirmed"
-AKIXI_CONFIRMED_PARTITION = "integrations.akixi.client.nothing_confirmed"
-AKIXI_CONFIRMED_USER = "integrations.akixi.client.nothing_confirmed"
+AKIXI_CONFIRMED_RESELLER = "onboarding.selectors.akixi_reseller_confirmed"
+AKIXI_CONFIRMED_PARTITION = "customers.selectors.akixi_confirmed_partition"
+AKIXI_CONFIRMED_USER = "customers.selectors.akixi_confirmed_user"
 # The factory picks the gateway AKIXI_MODE asks for.
 AKIXI_GATEWAY = env("AKIXI_GATEWAY", default="integrations.akixi.client.akixi_gateway")

@@ -316,6 +316,7 @@ EXPECTATIONS = {
     ),
     "customer-group-build": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST only
     "customer-group-callcabinet-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
+    "customer-group-manual-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
     "port-request-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own
     "port-request-detail": Expect(
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
