@@ -4,6 +4,7 @@ and the reseller account both platforms have (K1, C1), written once.
 """
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from ssl import SSLContext
 from typing import Any
@@ -98,7 +99,10 @@ class RestGateway:
             record["query"] = params
         if body is not None:
             record["body"] = body
-        with recorded_call(platform=self.platform, operation=operation, target=target, request=record) as call:
+        with (
+            self._signed_in(),
+            recorded_call(platform=self.platform, operation=operation, target=target, request=record) as call,
+        ):
             response = self._send(operation, method, path, params=params, body=body)
             status = response.status_code
             payload = _json_body(response)
@@ -115,6 +119,10 @@ class RestGateway:
             if status in accept:
                 return status, payload if isinstance(payload, dict) else {}
             raise self._error(status, payload, response.reason_phrase)
+
+    def _signed_in(self) -> AbstractContextManager[None]:
+        """Around every call: an API key needs nothing (a platform with a session login opens one)."""
+        return nullcontext()
 
     def _missing_credentials(self) -> str:
         """The setting to fill in before any call, or "" (a subclass with another login overrides it)."""

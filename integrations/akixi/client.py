@@ -40,6 +40,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.base import REDACTED, IntegrationError, PermanentError, TransientError, recorded_call
+from integrations.manual import ManualResellers, instructions, nothing_confirmed
 from integrations.rest import Json, RestGateway, segment
 
 logger = logging.getLogger(__name__)
@@ -232,20 +233,6 @@ class AkixiGateway(RestGateway):
                     code="session_busy",
                 )
             raise self._error(response.status_code, payload, response.reason_phrase)
-
-    def _request(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        target: str = "",
-        params: dict[str, str] | None = None,
-        body: Json | None = None,
-        accept: tuple[int, ...] = (),
-    ) -> tuple[int, Json]:
-        with self._signed_in():
-            return super()._request(operation, method, path, target=target, params=params, body=body, accept=accept)
 
     def _error(self, status: int, payload: object, reason: str) -> IntegrationError:
         """Akixi's error body is `{"Message"}` (the simulator's injected faults say `message`)."""
@@ -492,11 +479,6 @@ def manual_user_instructions(*, username: str, full_name: str, email: str, parti
     ]
 
 
-def nothing_confirmed(_key: str) -> None:
-    """What the manual gateway hears until the portal stores confirmations: nothing is confirmed."""
-    return None
-
-
 def _manual_partition(partition: Any, operation: str) -> str:
     """The confirmed partition a user or a sync is for; never "Any Partition", never several (K4)."""
     if isinstance(partition, int) and not isinstance(partition, bool) and partition > 0:
@@ -506,7 +488,7 @@ def _manual_partition(partition: Any, operation: str) -> str:
     raise _not_one_partition(partition, operation)
 
 
-class AkixiManualGateway:
+class AkixiManualGateway(ManualResellers):
     """The same methods as AkixiGateway, carried out by a person. Nothing is sent anywhere.
 
     `confirmed_reseller(partner_id)` says whether a co-ordinator confirmed the reseller account (K1);
@@ -521,19 +503,13 @@ class AkixiManualGateway:
         confirmed_partition: Callable[[str], str | int | None] = nothing_confirmed,
         confirmed_user: Callable[[str], bool | None] = nothing_confirmed,
     ) -> None:
-        self._confirmed_reseller = confirmed_reseller
+        super().__init__(confirmed_reseller=confirmed_reseller)
         self._confirmed_partition = confirmed_partition
         self._confirmed_user = confirmed_user
 
     # K1
-    def reseller_exists(self, partner_id: str) -> bool:
-        return bool(self._confirmed_reseller(partner_id))
-
-    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
-        if self.reseller_exists(partner_id):
-            return partner_id
-        lines = manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
-        raise PermanentError(" ".join(lines), code="manual")
+    def reseller_instructions(self, *, partner_id: str, name: str, email: str) -> list[str]:
+        return manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
 
     # K2
     def find_partition(self, group_id: str) -> str | None:
@@ -556,7 +532,7 @@ class AkixiManualGateway:
             provider_id=provider_id,
             group_id=group_id,
         )
-        raise PermanentError(" ".join(lines), code="manual")
+        raise instructions(lines)
 
     # K3: a partition is confirmed once its first synchronisation completed.
     def sync_status(self, partition: Any) -> str:
@@ -565,7 +541,7 @@ class AkixiManualGateway:
 
     def request_sync(self, partition: Any) -> str:
         reference = _manual_partition(partition, "request_sync")
-        raise PermanentError(" ".join(manual_sync_instructions(reference)), code="manual")
+        raise instructions(manual_sync_instructions(reference))
 
     # K4
     def user_exists(self, username: str) -> bool:
@@ -576,7 +552,7 @@ class AkixiManualGateway:
         if self.user_exists(username):
             return username
         lines = manual_user_instructions(username=username, full_name=full_name, email=email, partition=reference)
-        raise PermanentError(" ".join(lines), code="manual")
+        raise instructions(lines)
 
 
 def akixi_gateway() -> AkixiGateway | AkixiManualGateway:

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.base import PermanentError
+from integrations.manual import ManualResellers, instructions, nothing_confirmed
 from integrations.rest import Json, RestGateway
 
 ESSENTIAL = "Essential"  # C2
@@ -154,11 +155,7 @@ def manual_reseller_instructions(*, partner_id: str, name: str, email: str) -> l
     ]
 
 
-def _nothing_confirmed(_key: str) -> None:
-    return None
-
-
-class CallCabinetManualGateway:
+class CallCabinetManualGateway(ManualResellers):
     """The same methods as CallCabinetGateway, carried out by a person. Nothing is sent anywhere.
 
     `confirmed_reference(group_id)` returns the customer reference a co-ordinator has confirmed (or
@@ -168,20 +165,14 @@ class CallCabinetManualGateway:
     def __init__(
         self,
         *,
-        confirmed_reference: Callable[[str], str | None] = _nothing_confirmed,
-        confirmed_reseller: Callable[[str], bool | None] = _nothing_confirmed,
+        confirmed_reference: Callable[[str], str | None] = nothing_confirmed,
+        confirmed_reseller: Callable[[str], bool | None] = nothing_confirmed,
     ) -> None:
+        super().__init__(confirmed_reseller=confirmed_reseller)
         self._confirmed_reference = confirmed_reference
-        self._confirmed_reseller = confirmed_reseller
 
-    def reseller_exists(self, partner_id: str) -> bool:
-        return bool(self._confirmed_reseller(partner_id))
-
-    def add_reseller(self, partner_id: str, name: str, email: str) -> str:
-        if self.reseller_exists(partner_id):
-            return partner_id
-        lines = manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
-        raise PermanentError(" ".join(lines), code="manual")
+    def reseller_instructions(self, *, partner_id: str, name: str, email: str) -> list[str]:
+        return manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
 
     def find_customer(self, group_id: str) -> str | None:
         reference = self._confirmed_reference(group_id)
@@ -194,7 +185,7 @@ class CallCabinetManualGateway:
         confirmed = self.find_customer(customer.broadworks_group_id)
         if confirmed:
             return confirmed
-        raise PermanentError(" ".join(manual_instructions(customer)), code="manual")
+        raise instructions(manual_instructions(customer))
 
 
 def callcabinet_gateway() -> CallCabinetGateway | CallCabinetManualGateway:
