@@ -164,8 +164,8 @@ class RestGateway:
                 code="connection",
             ) from exc
 
-    def _error(self, status: int, payload: object, reason: str) -> IntegrationError:
-        body = payload if isinstance(payload, dict) else {}
+    def _error_message(self, body: Json, reason: str, status: int) -> str:
+        """What the platform said went wrong: `message`, with each field error it lists."""
         message = str(body.get("message") or reason or f"HTTP {status}")
         for error in body.get("errors") or []:
             if not isinstance(error, dict):
@@ -174,13 +174,22 @@ class RestGateway:
             if text and text not in message:
                 field = error.get("field")
                 message = f"{message}; {field}: {text}" if field else f"{message}; {text}"
+        return message
+
+    def _credential_settings(self) -> str:
+        """The settings to check when the platform refuses our credentials."""
+        return f"{self.setting_prefix}_API_KEY"
+
+    def _error(self, status: int, payload: object, reason: str) -> IntegrationError:
+        body = payload if isinstance(payload, dict) else {}
+        message = self._error_message(body, reason, status)
         code = str(body.get("code") or status)
         if status >= 500 or status in (408, 429) or body.get("transient") is True:
             return TransientError(f"{self.label} is unavailable ({status}): {message}", code=code)
         if status == 401:
             return PermanentError(
                 f"{self.label} refused our credentials ({status}): {message.rstrip('.')}. "
-                f"Check {self.setting_prefix}_API_KEY.",
+                f"Check {self._credential_settings()}.",
                 code=code,
             )
         return PermanentError(f"{self.label}: {message}", code=code)

@@ -234,20 +234,9 @@ class AkixiGateway(RestGateway):
                 )
             raise self._error(response.status_code, payload, response.reason_phrase)
 
-    def _error(self, status: int, payload: object, reason: str) -> IntegrationError:
+    def _error_message(self, body: Json, reason: str, status: int) -> str:
         """Akixi's error body is `{"Message"}` (the simulator's injected faults say `message`)."""
-        body = payload if isinstance(payload, dict) else {}
-        message = str(body.get("Message") or body.get("message") or reason or f"HTTP {status}")
-        code = str(body.get("code") or status)
-        if status >= 500 or status in (408, 429) or body.get("transient") is True:
-            return TransientError(f"Akixi is unavailable ({status}): {message}", code=code)
-        if status == 401:
-            return PermanentError(
-                f"Akixi refused our credentials ({status}): {message.rstrip('.')}. "
-                f"Check {self._credential_settings()}.",
-                code=code,
-            )
-        return PermanentError(f"Akixi: {message}", code=code)
+        return str(body.get("Message") or body.get("message") or reason or f"HTTP {status}")
 
     # K2 ------------------------------------------------------------------------------------------
 
