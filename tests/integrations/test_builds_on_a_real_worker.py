@@ -213,12 +213,9 @@ def test_two_clicks_at_the_same_moment_make_one_build(stack, world):
     assert group_adds.count() == 1, "one build ran its steps once"
 
 
-def test_O2_a_new_partner_onboarded_by_the_worker_builds_its_first_customer_on_the_strict_simulators(
-    stack, world, api_as
-):
-    """Issue #13: on simulators that refuse what BroadWorks would, a partner new to every platform is
-    taken through O2 by the worker (its service provider authorised like its template, its clone
-    group, its Partner Portal login), goes live, and its first customer build succeeds."""
+def _new_partner_through_o2_then_its_first_build(stack, world, api_as):
+    """BETA02, on no platform yet: O2 started through the API and run by the worker, then live,
+    then its first customer's build pressed; returns that build once it has ended."""
     from customers.services import customer_group_create
     from number_pool.services import numbers_add
     from onboarding.models import OnboardingOrder
@@ -236,10 +233,6 @@ def test_O2_a_new_partner_onboarded_by_the_worker_builds_its_first_customer_on_t
         assert time.monotonic() < deadline, f"O2 did not finish: {accounts}"
         assert not any(status == "failed" for _, status, _ in accounts), accounts
         time.sleep(0.3)
-    sp = stack.bw()["service_providers"]["BETA02"]
-    assert "Call Recording" in sp["user_services"] and sp["service_packs"], "authorised like its template"
-    assert stack.bw()["users"]["BETA02-admin"]["kind"] == "service_provider_admin"
-
     run(world, order, "arrange_kickoff", Role.COORDINATOR)
     order = record_remaining_training(world, OnboardingOrder.objects.get(pk=order.pk))
     run(world, order, "go_live", Role.COORDINATOR)
@@ -258,7 +251,34 @@ def test_O2_a_new_partner_onboarded_by_the_worker_builds_its_first_customer_on_t
         ),
     )
     press_build(api_as, world, group)
-    build = wait_for(group)
+    return wait_for(group)
+
+
+def test_O2_a_new_partner_onboarded_by_the_worker_builds_its_first_customer_on_the_strict_simulators(
+    stack, world, api_as
+):
+    """Issue #13: on simulators that refuse what BroadWorks would, a partner new to every platform is
+    taken through O2 by the worker (its service provider authorised like its template, its clone
+    group, its Partner Portal login), goes live, and its first customer build succeeds."""
+    build = _new_partner_through_o2_then_its_first_build(stack, world, api_as)
     assert build.status == "succeeded", list(build.steps.values_list("name", "last_error"))
-    built = stack.bw()["service_providers"]["BETA02"]["groups"]["BetaBakery"]
+    sp = stack.bw()["service_providers"]["BETA02"]
+    assert "Call Recording" in sp["user_services"] and sp["service_packs"], "authorised like its template"
+    assert stack.bw()["users"]["BETA02-admin"]["kind"] == "service_provider_admin"
+    built = sp["groups"]["BetaBakery"]
     assert sorted(built["dns"]) == ["+44-1614960000", "+44-1614960001", "+44-1614960002"]
+
+
+@pytest.mark.stack_env(BROADWORKS_AUTHORISE_SERVICE_PROVIDER="false")
+def test_O2_without_the_authorisation_step_the_first_build_fails_with_broadworks_error_on_the_page(
+    stack, world, api_as, client
+):
+    """The same, with O2's service-provider authorisation switched off: the simulator is strict where
+    it matters, and the co-ordinator sees BroadWorks' own refusal."""
+    build = _new_partner_through_o2_then_its_first_build(stack, world, api_as)
+    assert build.status == "failed" and build.steps.get(status="failed").name == "clone_group"
+    assert "[Error 4403] Service not authorized for service provider BETA02: " in build.last_error
+    client.force_login(world.user(Role.COORDINATOR))
+    page = client.get(build.group.get_absolute_url()).content.decode()
+    assert "Service not authorized for service provider BETA02" in page
+    assert "BetaBakery" not in stack.bw()["service_providers"]["BETA02"]["groups"]
