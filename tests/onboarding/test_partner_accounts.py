@@ -229,6 +229,14 @@ def test_O2_the_partner_gets_its_portal_login_by_an_invitation_and_its_password_
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - our own table names
             assert password not in str(cursor.fetchall()), table
     assert password not in caplog.text
+    # The partner's page says which login it has and where its invitation went (never the password).
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.user(Role.COORDINATOR))
+    page = staff.get(f"/partners/{partner.pk}/").content.decode()
+    assert "BETA02-admin" in page and "Invitation sent" in page and "ops@betacom.invalid" in page
+    assert password not in page
 
 
 def test_O2_an_invitation_that_could_not_be_sent_goes_again_with_a_new_password(
