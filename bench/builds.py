@@ -33,7 +33,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 BUILDS = 5
 # What one build of the standard request needs at the least: each step's reads and writes.
 MINIMUM_CALLS = {
-    "clone_group": 2,  # group_exists, add_group_from_template
+    "clone_group": 3,  # group_id_owners (G3 across the platform), group_exists, add_group_from_template
     "pool_numbers": 2,
     "assign_numbers": 2,
     "business_profile": 2,
