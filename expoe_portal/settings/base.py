@@ -335,6 +335,8 @@ BROADWORKS_TLS = env.bool("BROADWORKS_TLS", default=False)  # real platforms: TL
 BROADWORKS_USERNAME = env("BROADWORKS_USERNAME", default="portal-admin")
 BROADWORKS_PASSWORD = env("BROADWORKS_PASSWORD", default="simulator")
 BROADWORKS_TIMEOUT = env.float("BROADWORKS_TIMEOUT", default=30)
+# Logged-in OCI-P sessions each process keeps open at most (one per thread calling at the same time).
+BROADWORKS_SESSIONS = env.int("BROADWORKS_SESSIONS", default=4)
 # O2: a new partner's clone group is copied from this group in the clone service provider (G1). The
 # guide does not name it: an assumption to confirm with the platform owners (docs/integrations.md).
 BROADWORKS_CLONE_TEMPLATE_GROUP_ID = env("BROADWORKS_CLONE_TEMPLATE_GROUP_ID", default="EXPOE-MASTER-CLONE")

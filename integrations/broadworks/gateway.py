@@ -4,7 +4,7 @@ synchronous methods, spoken over OCI-P with mercury-ocip-fast.
 Every request goes through `BroadWorksGateway._call`, which:
 - records it (`recorded_call`: an ExternalCall row saved before the call, completed after it) with
   the request's fields minus anything secret;
-- opens a fresh client inside one `asyncio.run` (connect, log in, send, close);
+- sends it on a logged-in session the process keeps (sessions.py: no login per call);
 - turns what comes back into TransientError (retry) or PermanentError (stop, show the reason).
 
 The client library is imported lazily, once per process (`ocip.load`): the import takes seconds;
@@ -14,7 +14,6 @@ name (`getattr(settings, NAME, default)`), see `BroadWorksGateway`.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import ssl
 from types import SimpleNamespace
@@ -26,6 +25,7 @@ from integrations.base import PermanentError, TransientError, recorded_call, red
 from . import ocip
 from .ocip import as_list, authorised, describe, dn, e164, is_true, numbers_in, quantity
 from .service_providers import ServiceProviderCalls
+from .sessions import SESSIONS
 
 PLATFORM = "broadworks"
 VOICE_MESSAGING_GROUP = "Voice Messaging Group"
@@ -57,6 +57,8 @@ TRANSIENT_ERROR_PATTERNS = (
     "busy",
     "try again",
 )
+# A kept session the platform ended without closing the connection: it is dropped (sessions.py).
+SESSION_ENDED = ("not logged in", "invalid session", "session expired")
 NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
 
 LOGIN_FAILED = "BroadWorks login failed: check BROADWORKS_USERNAME/PASSWORD"
@@ -96,6 +98,8 @@ class BroadWorksGateway(ServiceProviderCalls):
         self._password: str = pick(password, "BROADWORKS_PASSWORD", "")
         self.tls = bool(pick(tls, "BROADWORKS_TLS", False))
         self.timeout = float(pick(timeout, "BROADWORKS_TIMEOUT", 30))
+        # Logged-in sessions the process keeps open at most (one per thread calling at once).
+        self.sessions = int(pick(None, "BROADWORKS_SESSIONS", 4))
         self.clone_service_provider_id: str = pick(
             clone_service_provider_id, "CLONE_SERVICE_PROVIDER_ID", "ExpoePartner"
         )
@@ -123,32 +127,31 @@ class BroadWorksGateway(ServiceProviderCalls):
                     if not_found and not batch and NOT_FOUND.search(summary):
                         call.response["not_found"] = True
                         return None
+                    if any(p in summary.lower() for p in SESSION_ENDED):
+                        SESSIONS.reset(self._session_key())  # the platform ended it: log in afresh
                     if any(p in summary.lower() for p in TRANSIENT_ERROR_PATTERNS):
                         raise TransientError(summary, code=code)
                     raise PermanentError(summary, code=code)
             return listed if batch else responses
 
+    def _session_key(self) -> tuple[Any, ...]:
+        return (self.host, self.port, self.username, self._password, self.tls, self.timeout, self.sessions)
+
     def _send(self, library: SimpleNamespace, requests: Any) -> Any:
-        async def run() -> Any:
-            async with library.Client(
+        def make_client() -> Any:
+            return library.Client(
                 host=self.host,
                 port=self.port,
                 username=self.username,
                 password=self._password,
                 atom_type=library.Atom,
                 session_config=library.TCPSessionSettings(connect_timeout=self.timeout, read_timeout=self.timeout),
-                pool_config=library.SessionPoolSettings(max_size=1, acquire_timeout=self.timeout),
+                pool_config=library.SessionPoolSettings(max_size=self.sessions, acquire_timeout=self.timeout),
                 tls=self.tls,
-            ) as client:
-                return await client.command(requests)
-
-        async def bounded() -> Any:
-            # Each read is bounded by the read timeout; this bounds the whole exchange (connect,
-            # login handshake, request) against a peer that trickles.
-            return await asyncio.wait_for(run(), timeout=self.timeout * 4)
+            )
 
         try:
-            return asyncio.run(bounded())
+            return SESSIONS.run(self._session_key(), make_client, requests, timeout=self.timeout * 4)
         except library.MErrorLogin as exc:
             raise PermanentError(f"{LOGIN_FAILED} ({redact(exc.message)})", code="login_failed") from exc
         except library.MError as exc:  # MErrorTransport and the rest: sockets, timeouts, unreadable replies

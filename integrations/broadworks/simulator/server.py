@@ -50,7 +50,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             sock.settimeout(None)
         server._track(sock)
-        session = Session(self.client_address, admins=server.admins, system_domain=server.system_domain)
+        session = Session(
+            self.client_address, admins=server.admins, system_domain=server.system_domain, on_login=server.count_login
+        )
         buffer = b""
         try:
             while True:
@@ -110,6 +112,8 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
             self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self.ssl_context.load_cert_chain(tls_cert, tls_key)
         self._sockets: set[socket.socket] = set()
+        self.logins = 0  # successful logins since start: what a client that keeps its sessions saves
+        self._logins_lock = threading.Lock()
         self._sockets_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         super().__init__(address, _Handler)
@@ -142,6 +146,10 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         self.server_close()
+
+    def count_login(self) -> None:
+        with self._logins_lock:
+            self.logins += 1
 
     def _track(self, sock: socket.socket) -> None:
         with self._sockets_lock:

@@ -10,6 +10,7 @@ import hmac
 import logging
 import secrets
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from .errors import OCIError, refusal
 from .protocol import SUCCESS, data_command, error_command, optional, required, tag
@@ -20,8 +21,11 @@ logger = logging.getLogger(__name__)
 class Session:
     """What one TCP connection knows: its login (OCI-P over TCP logs in per connection)."""
 
-    def __init__(self, peer: object, *, admins: dict[str, str], system_domain: str) -> None:
+    def __init__(
+        self, peer: object, *, admins: dict[str, str], system_domain: str, on_login: Callable[[], None] = lambda: None
+    ) -> None:
         self.peer = peer
+        self._on_login = on_login
         self._admins = admins
         self.system_domain = system_domain
         self.nonce: str | None = None
@@ -72,6 +76,7 @@ class Session:
             logger.info("BroadWorks simulator: login refused for %s from %s", user_id, self.peer)
             raise refusal("login_failed")
         self.user, self.session_id = user_id, session_id
+        self._on_login()
         logger.info("BroadWorks simulator: %s logged in from %s (%s)", user_id, self.peer, request_type)
         response_type = "LoginResponse14sp4" if request_type == "LoginRequest14sp4" else "LoginResponse22V5"
         body = (
