@@ -4,8 +4,11 @@ and the reseller account both platforms have (K1, C1), written once.
 """
 
 import logging
+import os
+import threading
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache
+from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from ssl import SSLContext
 from typing import Any
 from urllib.parse import quote
@@ -145,15 +148,14 @@ class RestGateway:
         """The HTTP exchange itself; a timeout or a lost connection is transient. `auth` is HTTP
         Basic credentials, for a platform whose login asks for them (Akixi's session login)."""
         try:
-            with httpx.Client(timeout=self.timeout, verify=_tls_context()) as client:
-                return client.request(
-                    method,
-                    f"{self.base_url}{path}",
-                    params=params,
-                    json=body,
-                    headers={**self._auth_headers(), "Accept": "application/json"},
-                    auth=auth,
-                )
+            return _http_client(self.timeout).request(
+                method,
+                f"{self.base_url}{path}",
+                params=params,
+                json=body,
+                headers={**self._auth_headers(), "Accept": "application/json"},
+                auth=auth,
+            )
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"{self.label} did not answer within {self.timeout:g} s ({operation}).", code="timeout"
@@ -201,6 +203,45 @@ def segment(value: object) -> str:
 
 
 @cache
+class _NoCookies(CookiePolicy):
+    """The shared client keeps no cookies: a platform's session travels in the headers each call
+    sets (Akixi's JSESSIONID), never from one platform's reply into another's request."""
+
+    netscape, rfc2965, hide_cookie2 = True, False, False
+
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: Any) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: Any) -> bool:
+        return False
+
+
+_clients: dict[float, httpx.Client] = {}
+_clients_pid: int | None = None
+_clients_lock = threading.Lock()
+
+
+def _http_client(timeout: float) -> httpx.Client:
+    """One keep-alive client per process (and timeout), shared by every REST gateway and thread:
+    connections to a platform are reused, not opened per call. A forked process makes its own."""
+    global _clients_pid
+    with _clients_lock:
+        if _clients_pid != os.getpid():
+            _clients.clear()  # the parent's connections are not this process's to use
+            _clients_pid = os.getpid()
+        client = _clients.get(timeout)
+        if client is None:
+            client = httpx.Client(timeout=timeout, verify=_tls_context(), cookies=CookieJar(_NoCookies()))
+            _clients[timeout] = client
+        return client
+
+
 def _tls_context() -> SSLContext:
     """Built once: making one costs tens of milliseconds (it loads the CA bundle)."""
     return httpx.create_ssl_context()
