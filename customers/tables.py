@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from expoe_portal.tables import WhenColumn
+
 from .models import CustomerGroup
 
 
@@ -15,7 +17,7 @@ class CustomerGroupTable(tables.Table):
     build = tables.TemplateColumn(
         template_name="customers/_group_build_badge.html", verbose_name="Build", order_by=("build__status",)
     )
-    created_at = tables.DateTimeColumn(verbose_name="Requested", format="j M Y H:i")
+    created_at = WhenColumn(verbose_name="Requested", format="j M Y H:i")
 
     class Meta:
         model = CustomerGroup

@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from expoe_portal.tables import BadgeColumn, WhenColumn
+
 from .models import Number
 
 
@@ -7,11 +9,9 @@ class NumberTable(tables.Table):
     e164 = tables.Column(verbose_name="Number")
     display = tables.Column(verbose_name="National format", accessor="e164", orderable=False)
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
-    status = tables.TemplateColumn(
-        '<span class="badge text-bg-{{ record.status_badge }}">{{ record.get_status_display }}</span>'
-    )
+    status = BadgeColumn(colour="status_badge", label="get_status_display", order_by=("status",))
     customer_group = tables.Column(accessor="customer_group__group_id", verbose_name="Customer group", default="—")
-    added_at = tables.DateTimeColumn(verbose_name="Added", format="j M Y")
+    added_at = WhenColumn(verbose_name="Added", format="j M Y")
 
     class Meta:
         model = Number

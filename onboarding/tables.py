@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from expoe_portal.tables import BadgeColumn, WhenColumn
+
 from .models import OnboardingOrder
 
 
@@ -11,16 +13,16 @@ class OrderTable(tables.Table):
         order_by=("partner__partner_id",),
     )
     partner_name = tables.Column(accessor="partner__name", verbose_name="Name")
-    status = tables.TemplateColumn(template_name="onboarding/_order_status_badge.html", order_by=("status",))
+    status = BadgeColumn(colour="status_badge", label="get_status_display", testid="order-status", order_by=("status",))
     sla = tables.TemplateColumn(
         template_name="onboarding/_sla_badge.html",
         verbose_name="Confirmation SLA (O1)",
         order_by=("confirmation_due_at",),
     )
-    signed_order_received_at = tables.DateTimeColumn(verbose_name="Signed order", format="j M Y H:i")
+    signed_order_received_at = WhenColumn(verbose_name="Signed order", format="j M Y H:i")
     coordinator = tables.Column(verbose_name="Co-ordinator", default="—", order_by=("coordinator__first_name",))
     trainer = tables.Column(verbose_name="Trainer", default="—", order_by=("trainer__first_name",))
-    kickoff_at = tables.DateTimeColumn(verbose_name="Kickoff", format="j M Y H:i", default="—")
+    kickoff_at = WhenColumn(verbose_name="Kickoff", format="j M Y H:i", default="—")
 
     class Meta:
         model = OnboardingOrder

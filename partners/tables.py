@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from expoe_portal.tables import BadgeColumn
+
 from .models import Partner
 
 
@@ -7,8 +9,11 @@ class PartnerTable(tables.Table):
     partner_id = tables.Column(linkify=("onboarding:partner_detail", {"pk": tables.A("pk")}), verbose_name="Partner ID")
     name = tables.Column()
     clone_group_id = tables.Column(verbose_name="Clone group", default="—")
-    onboarding_status = tables.TemplateColumn(
-        template_name="partners/_onboarding_status_badge.html", verbose_name="Onboarding", orderable=False
+    onboarding_status = BadgeColumn(
+        colour="onboarding_status_badge",
+        label="get_onboarding_status_display",
+        verbose_name="Onboarding",
+        orderable=False,
     )
     contact_count = tables.Column(verbose_name="Contacts")
 

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 
 from expoe_portal.phone import format_national
+from expoe_portal.tables import BadgeColumn, WhenColumn
 
 from .models import PortRequest
 
@@ -12,12 +13,9 @@ class PortRequestTable(tables.Table):
     country = tables.Column(verbose_name="Country")
     number_type = tables.Column(verbose_name="Type")
     losing_provider = tables.Column(verbose_name="Losing provider", default="—")
-    status = tables.TemplateColumn(
-        '<span class="badge text-bg-{{ record.status_badge }}">{{ record.get_status_display }}</span>',
-        order_by=("status",),
-    )
-    submitted_at = tables.DateTimeColumn(verbose_name="Submitted", format="j M Y", default="—")
-    port_date = tables.DateColumn(verbose_name="Port date", format="D j M Y", default="—")
+    status = BadgeColumn(colour="status_badge", label="get_status_display", order_by=("status",))
+    submitted_at = WhenColumn(verbose_name="Submitted", format="j M Y", default="—")
+    port_date = WhenColumn(verbose_name="Port date", format="D j M Y", default="—")
 
     class Meta:
         model = PortRequest

@@ -85,6 +85,10 @@ def test_a_build_whose_retry_died_with_its_worker_finishes_once(stack, world, ap
     assert_built_exactly_once(stack, [group])
 
 
+# A longer retry delay here: the worker (one process) first runs the BroadWorks account, whose first
+# OCI-P call imports the client library (seconds), and the Akixi retry must still be waiting when the
+# test kills the worker holding it, not already running.
+@pytest.mark.stack_env(WORK_RETRY_BASE_DELAY="15", WORK_RETRY_MAX_DELAY="15")
 def test_a_partner_account_whose_retry_died_with_its_worker_is_created_once(stack, world):
     order = new_order(world)  # partner B, which no platform knows yet
     for name, role in [("confirm", Role.PROVISIONING_ADMIN), ("assign_coordinator", Role.MANAGER)]:
