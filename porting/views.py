@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,22 +50,24 @@ def port_list(request):
     )
 
 
-CSV_COLUMNS = [
-    ("id", lambda p: p.pk),
-    ("partner", lambda p: p.partner.partner_id),
-    ("country", lambda p: p.country),
-    ("region", lambda p: p.region),
-    ("number_type", lambda p: p.number_type),
-    ("main_billing_number", lambda p: p.main_billing_number),
-    ("numbers", lambda p: " ".join(p.numbers)),
-    ("losing_provider", lambda p: p.losing_provider),
-    ("range_holder", lambda p: p.range_holder),
-    ("status", lambda p: p.status),
-    ("submitted_at", lambda p: p.submitted_at.isoformat() if p.submitted_at else ""),
-    ("accepted_on", lambda p: p.accepted_on or ""),
-    ("lead_time_working_days", lambda p: p.lead_time_working_days or ""),
-    ("port_date", lambda p: p.port_date or ""),
-    ("completed_on", lambda p: p.completed_on or ""),
+# (column, the field read for it, how its value is written): read as plain values, never as model
+# instances, so an export of 100,000 requests costs the query and the formatting only (#14).
+CSV_COLUMNS: list[tuple[str, str, Callable[[Any], Any]]] = [
+    ("id", "id", str),
+    ("partner", "partner__partner_id", str),
+    ("country", "country", str),
+    ("region", "region", str),
+    ("number_type", "number_type", str),
+    ("main_billing_number", "main_billing_number", str),
+    ("numbers", "numbers", lambda numbers: " ".join(numbers or [])),
+    ("losing_provider", "losing_provider", str),
+    ("range_holder", "range_holder", str),
+    ("status", "status", str),
+    ("submitted_at", "submitted_at", lambda when: when.isoformat() if when else ""),
+    ("accepted_on", "accepted_on", lambda day: day or ""),
+    ("lead_time_working_days", "lead_time_working_days", lambda days: days or ""),
+    ("port_date", "port_date", lambda day: day or ""),
+    ("completed_on", "completed_on", lambda day: day or ""),
 ]
 
 
@@ -71,11 +76,12 @@ CSV_COLUMNS = [
 def port_export_csv(request):
     """The queue's filtered list as CSV (same filters and scope), streamed so 100,000 rows fit."""
     filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
-    rows = filterset.qs.order_by("id").iterator(chunk_size=2000)
+    values = filterset.qs.order_by("id").values_list(*(field for _, field, _ in CSV_COLUMNS))
+    writers = [write for _, _, write in CSV_COLUMNS]
     return csv_response(
         f"port-requests-{timezone.localdate():%Y%m%d}.csv",
-        [name for name, _ in CSV_COLUMNS],
-        ([get(port_request) for _, get in CSV_COLUMNS] for port_request in rows),
+        [name for name, _, _ in CSV_COLUMNS],
+        ([write(value) for write, value in zip(writers, row, strict=True)] for row in values.iterator(chunk_size=5000)),
     )
 
 
