@@ -192,11 +192,11 @@ CONFIRMED = {
 }
 
 
-def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") -> ServiceBuild:
+def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") -> str:
     """A platform in manual mode: a co-ordinator did the waiting step by hand (the Essential customer
     in Call Cabinet, the partition or the reporting users in Akixi) and confirms it, with the
     reference the platform showed where there is one; the step runs again, finds it, and the build
-    carries on."""
+    carries on. Returns the name of the step confirmed."""
     if by.role not in CONFIRMERS:
         raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done by hand on a platform.")
     reference = (reference or "").strip()
@@ -226,7 +226,7 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") 
         BuildStep.objects.filter(pk=step.pk).update(status=StepStatus.PENDING, last_error="")
         audit_record(actor=by, action=action, target=build, changes=changes)
         _schedule_next_step(build.pk)
-    return build
+    return step.name
 
 
 def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> str:

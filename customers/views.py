@@ -296,17 +296,17 @@ def group_build_status(request, pk):
 def group_callcabinet_confirm(request, group):
     """A platform in manual mode: the co-ordinator confirms the waiting step they did by hand (the
     Essential customer in Call Cabinet, C2-C5; the partition or the reporting users in Akixi, K2-K4)."""
-    build = getattr(group, "build", None)
-    waiting = build.steps.filter(status=StepStatus.WAITING).values_list("name", flat=True).first() if build else None
     try:
-        builds.build_confirm_manual_step(by=request.user, group=group, reference=request.POST.get("reference", ""))
+        confirmed = builds.build_confirm_manual_step(
+            by=request.user, group=group, reference=request.POST.get("reference", "")
+        )
     except ValidationError as exc:
         for text in exc.message_dict.get("reference", exc.messages):
             messages.error(request, text)
     except TransitionConflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, builds.CONFIRMED.get(waiting, "Confirmed; the build carries on."))
+        messages.success(request, builds.CONFIRMED[confirmed])
     return redirect(group)
 
 

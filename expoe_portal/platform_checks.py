@@ -111,9 +111,9 @@ def _covers_template(bw: Any, clones: str, partner: Partner) -> tuple[bool, str]
     return True, ""
 
 
-def reseller_platform_check(platform: Platform, gateway: Any) -> Check:
-    """Akixi or Call Cabinet: the credentials work (a read of a reseller), or the manual mode in use."""
-    probe_id = Partner.objects.order_by("partner_id").values_list("partner_id", flat=True).first() or "CHECK"
+def reseller_platform_check(platform: Platform, gateway: Any, probe_id: str) -> Check:
+    """Akixi or Call Cabinet: the credentials work (a read of reseller `probe_id`), or the manual
+    mode in use."""
     manual = "Manual" in type(gateway).__name__
     what = f"{platform.label}: {'manual mode: co-ordinators act on it' if manual else 'credentials work'}"
     return _run(platform.value, what, lambda: (gateway.reseller_exists(probe_id) in (True, False), ""))
@@ -121,6 +121,7 @@ def reseller_platform_check(platform: Platform, gateway: Any) -> Check:
 
 def platform_checks() -> list[Check]:
     checks: list[Check] = []
+    probe_id = Partner.objects.order_by("partner_id").values_list("partner_id", flat=True).first() or "CHECK"
     for platform in Platform:
         try:
             gateway = get_gateway(platform.value)
@@ -130,7 +131,7 @@ def platform_checks() -> list[Check]:
         if platform == Platform.BROADWORKS:
             checks.extend(broadworks_checks(gateway))
         else:
-            checks.append(reseller_platform_check(platform, gateway))
+            checks.append(reseller_platform_check(platform, gateway, probe_id))
     return checks
 
 

@@ -34,23 +34,27 @@ def order_email_recipients(order: OnboardingOrder, kind: str) -> list[str]:
     return sorted(set(recipients), key=recipients.index)
 
 
-def build_order_email(order: OnboardingOrder, kind: str) -> EmailMultiAlternatives:
-    stem, _ = EMAILS[kind]
+def _message(stem: str, to: list[str], **context: object) -> EmailMultiAlternatives:
+    """Subject, plain text and HTML from the templates `stem`*, with what every onboarding email
+    shows: the Partner Portal URL (O7) and the team's number."""
     context = {
-        "order": order,
-        "partner": order.partner,
         "partner_portal_url": settings.PARTNER_PORTAL_URL,
         "team_contact": EscalationContact.objects.filter(level=0).first(),
+        **context,
     }
-    subject = render_to_string(f"{stem}_subject.txt", context).strip()
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=render_to_string(f"{stem}_subject.txt", context).strip(),
         body=render_to_string(f"{stem}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=order_email_recipients(order, kind),
+        to=to,
     )
     message.attach_alternative(render_to_string(f"{stem}.html", context), "text/html")
     return message
+
+
+def build_order_email(order: OnboardingOrder, kind: str) -> EmailMultiAlternatives:
+    stem, _ = EMAILS[kind]
+    return _message(stem, order_email_recipients(order, kind), order=order, partner=order.partner)
 
 
 def order_email_queue(order: OnboardingOrder, kind: str) -> bool:
@@ -69,21 +73,12 @@ def portal_invitation(
     """O2, O7: the partner's login to the Partner Self-Service Portal, on the Partner Portal URL.
 
     It carries the password, so it is sent at once by the worker that set it and never through
-    the outbox, which keeps every message it sends (decision 72)."""
-    context = {
-        "partner": partner,
-        "contact": contact,
-        "login_id": login_id,
-        "password": password,
-        "partner_portal_url": settings.PARTNER_PORTAL_URL,
-        "team_contact": EscalationContact.objects.filter(level=0).first(),
-    }
-    stem = "onboarding/email/portal_invitation"
-    message = EmailMultiAlternatives(
-        subject=render_to_string(f"{stem}_subject.txt", context).strip(),
-        body=render_to_string(f"{stem}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contact.email],
+    the outbox, which keeps every message it sends (decision 75)."""
+    return _message(
+        "onboarding/email/portal_invitation",
+        [contact.email],
+        partner=partner,
+        contact=contact,
+        login_id=login_id,
+        password=password,
     )
-    message.attach_alternative(render_to_string(f"{stem}.html", context), "text/html")
-    return message

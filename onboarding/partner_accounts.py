@@ -23,7 +23,7 @@ from expoe_portal import vault
 from expoe_portal.transitions import TransitionRefused
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 from integrations.base import PermanentError, TransientError
-from partners.models import Partner
+from partners.models import Partner, PartnerContact
 
 from .choices import AccountPlatform, AccountStatus, OrderStatus
 from .emails import portal_invitation
@@ -94,7 +94,7 @@ def _create_on_platform(order: OnboardingOrder, platform: str, platforms) -> str
                 extra_user_services=tuple(settings.BROADWORKS_EXTRA_USER_SERVICES),
             )
         clone_group_id = _clone_group(partner, bw)
-        login_id = _portal_login(partner, bw)
+        login_id = _portal_login(partner, contact, bw)
         return f"{partner.partner_id}; clone group {clone_group_id}; Partner Portal login {login_id}"
     gateway = platforms.akixi if platform == AccountPlatform.AKIXI else platforms.callcabinet
     if not gateway.reseller_exists(partner.partner_id):
@@ -123,14 +123,13 @@ def portal_login_id(partner: Partner) -> str:
     return f"{partner.partner_id}-admin"
 
 
-def _portal_login(partner: Partner, bw) -> str:
+def _portal_login(partner: Partner, contact: PartnerContact | None, bw) -> str:
     """O2, O7: the partner's own login to the Partner Self-Service Portal, and its invitation to
     the primary contact. The password is made here, sent to BroadWorks and in the invitation, and
     kept nowhere: if the invitation is not known to have gone, a retry sets a new password and
     sends it again."""
     if partner.portal_invited_at is not None:
         return partner.portal_login_id
-    contact = partner.primary_contact
     if contact is None:
         raise PermanentError(
             "O2: the partner has no contact to send its Partner Portal login to; add its primary contact, then retry."

@@ -82,12 +82,10 @@ class ServiceProviderCalls:
         wanted = self.group_template(template_sp, template_group_id, operation="authorise_service_provider")
         have = self.service_provider_authorisations(sp)
         group_services = [n for n in wanted["group_services"] if n not in have["group_services"]]
-        user_services = list(dict.fromkeys(n for n in [*wanted["user_services"], *extra_user_services]))
         packs = [n for n in wanted["service_packs"] if n not in have["service_packs"]]
-        definitions = [self._service_pack(template_sp, pack) for pack in packs]
-        for definition in definitions:
-            user_services.extend(definition["services"])
-        user_services = [n for n in dict.fromkeys(user_services) if n not in have["user_services"]]
+        definitions = self._service_packs(template_sp, packs)
+        needed = [*wanted["user_services"], *extra_user_services, *(s for d in definitions for s in d["services"])]
+        user_services = [n for n in dict.fromkeys(needed) if n not in have["user_services"]]
         requests: list[Any] = []
         unlimited = c.UnboundedPositiveInt(unlimited=True)
         if group_services or user_services:
@@ -120,20 +118,29 @@ class ServiceProviderCalls:
             self._call("authorise_service_provider", sp, requests)
         return [*group_services, *user_services, *packs]
 
-    def _service_pack(self, sp: str, pack: str) -> dict[str, Any]:
+    def _service_packs(self, sp: str, packs: list[str]) -> list[dict[str, Any]]:
+        """How each of these service packs is defined in `sp`, read in one document."""
+        if not packs:
+            return []
         c = ocip.load().c
-        detail = self._call(
-            "service_pack",
-            f"{sp}/{pack}",
-            c.ServiceProviderServicePackGetDetailListRequest(service_provider_id=sp, service_pack_name=pack),
+        details = self._call(
+            "service_packs",
+            sp,
+            [
+                c.ServiceProviderServicePackGetDetailListRequest(service_provider_id=sp, service_pack_name=p)
+                for p in packs
+            ],
         )
-        return {
-            "name": pack,
-            "description": detail.service_pack_description,
-            "available": is_true(detail.is_available_for_use),
-            "quantity": detail.service_pack_quantity,
-            "services": [row["service"] for row in detail.user_service_table.to_dict()],
-        }
+        return [
+            {
+                "name": pack,
+                "description": detail.service_pack_description,
+                "available": is_true(detail.is_available_for_use),
+                "quantity": detail.service_pack_quantity,
+                "services": [row["service"] for row in detail.user_service_table.to_dict()],
+            }
+            for pack, detail in zip(packs, details, strict=True)
+        ]
 
     def portal_login_exists(self, user_id: str) -> bool:
         c = ocip.load().c
