@@ -1,10 +1,12 @@
-"""Running a customer group's build: one step at a time, each its own task, safe to repeat.
+"""Running a customer group's build: a graph of steps, each its own task, safe to repeat.
 
-Flow: `build_start` (a person presses Build, or retries) → `run_build_step` task →
-`build_run_next_step` claims the next pending step with a compare-and-set (so two deliveries of the
-same task never run a step twice), runs it against the platforms outside any transaction under a
-heartbeat that renews its lease (each platform call leaves its ExternalCall row), then records the
-outcome while its claim holds and queues the next step after commit. Transient platform errors
+Flow: `build_start` (a person presses Build, or retries) wakes every step that is ready (whose
+needs, STEP_NEEDS, are done) → `run_build_step` task → `build_run_next_step` claims a ready step
+with a compare-and-set (so two deliveries of the same task never run a step twice), runs it against
+the platforms outside any transaction under a heartbeat that renews its lease (each platform call
+leaves its ExternalCall row), then records the outcome while its claim holds and, under the build's
+row lock, wakes the steps that became ready after commit; the last step done finishes the build in
+the same transaction. Transient platform errors
 retry with capped backoff; permanent ones fail the build with the platform's reason; "retry"
 resumes at the failed step.
 
@@ -40,7 +42,7 @@ BUILD_STEPS = WorkQueue(
         status__in=(StepStatus.PENDING, StepStatus.RUNNING),
         build__status__in=(BuildStatus.QUEUED, BuildStatus.RUNNING),
     ),
-    wake_args=("build_id",),
+    wake_args=("build_id", "pk"),
     take_back={"status": StepStatus.PENDING, "last_error": TAKEN_BACK},
 )
 
@@ -67,6 +69,24 @@ def steps_for(group: CustomerGroup) -> list[str]:
     return names
 
 
+# What each step needs done first (G6: the group exists before anything is set on it). The Akixi
+# and Call Cabinet chains need only the group, so they run beside the rest of the BroadWorks work.
+STEP_NEEDS: dict[str, tuple[str, ...]] = {
+    BuildStepName.CLONE_GROUP: (),
+    # N1: the partner's pool needs no group, but a build refused at its first step (G3) leaves the
+    # platform untouched, so the group comes first.
+    BuildStepName.POOL_NUMBERS: (BuildStepName.CLONE_GROUP,),
+    BuildStepName.ASSIGN_NUMBERS: (BuildStepName.POOL_NUMBERS,),
+    BuildStepName.BUSINESS_PROFILE: (BuildStepName.ASSIGN_NUMBERS,),  # B1: the CLID is a number of the group
+    BuildStepName.VOICE_PORTAL: (BuildStepName.ASSIGN_NUMBERS,),  # V1: so is the portal's number
+    BuildStepName.ADMINS: (BuildStepName.CLONE_GROUP,),
+    BuildStepName.AKIXI_PARTITION: (BuildStepName.CLONE_GROUP,),  # K2: the partition names the group
+    BuildStepName.AKIXI_SYNC: (BuildStepName.AKIXI_PARTITION,),
+    BuildStepName.AKIXI_USERS: (BuildStepName.AKIXI_SYNC,),  # K4 after K3
+    BuildStepName.CALLCABINET_CUSTOMER: (BuildStepName.CLONE_GROUP,),  # C4: coded by the group's ID
+}
+
+
 class StartOutcome(StrEnum):
     """What pressing Build did, with what to tell the person who pressed it."""
 
@@ -89,14 +109,6 @@ class StartOutcome(StrEnum):
 
     def describe(self, group: CustomerGroup) -> str:
         return self.message.format(group_id=group.group_id)
-
-
-def _schedule_next_step(build_id: int) -> None:
-    """The build's next pending step is due now; wake a worker for it after commit."""
-    step = BuildStep.objects.filter(build_id=build_id, status=StepStatus.PENDING).order_by("position").first()
-    if step is not None:
-        BuildStep.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(**BUILD_STEPS.due_now())
-    BUILD_STEPS.wake(build_id)
 
 
 def build_stalled(build: ServiceBuild) -> bool:
@@ -139,7 +151,7 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
             build.queue(by=by, description="Retry" if build.started_at else "Build requested")
             build.save()
             audit_record(actor=by, action="build.queued", target=build)
-            _schedule_next_step(build.pk)
+            _wake(ready_steps(list(build.steps.all())), build.pk, again=True)
     except ConcurrentTransition as exc:
         build = ServiceBuild.objects.get(group=group)
         if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
@@ -224,18 +236,22 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") 
             users.update(confirmed_at=timezone.now())
             action, changes = "build.akixi_users_confirmed", {"users": confirmed}
         BuildStep.objects.filter(pk=step.pk).update(status=StepStatus.PENDING, last_error="")
+        step.status = StepStatus.PENDING
         audit_record(actor=by, action=action, target=build, changes=changes)
-        _schedule_next_step(build.pk)
+        _wake([step], build.pk, again=True)
     return step.name
 
 
-def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> str:
-    """Run the build's next pending step; returns what happened (for logs and tests).
+def build_run_next_step(*, build_id: int, step_id: int | None = None, delivery: str = "", runner=None) -> str:
+    """Run the build's step `step_id` if it is ready (without one: the first ready step); returns
+    what happened (for logs and tests).
 
-    `delivery` is the task message's id. Steps run strictly in order: while a step is running no
-    later one starts, unless the running step's worker is gone: its lease lapsed (the worker died),
-    or it was claimed by this very message (the broker redelivers a message only when the worker
-    that had it died). Such a step is taken back and run again."""
+    A step is ready when every step it needs is done (STEP_NEEDS), so the Akixi and Call Cabinet
+    chains run beside the BroadWorks one, each step woken by a message of its own. `delivery` is the
+    task message's id. A running step is never started twice: its claim holds it until its worker
+    finishes, or until that worker is gone (its lease lapsed, or this very message claimed it: the
+    broker redelivers a message only when the worker that had it died); then it is taken back and
+    run again."""
     from integrations.base import IntegrationError, TransientError
 
     from .build_steps import run_step
@@ -245,29 +261,19 @@ def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> st
     if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
         return f"nothing to do: build is {build.status}"
     now = timezone.now()
-    current = build.steps.filter(status__in=(StepStatus.RUNNING, StepStatus.WAITING)).first()
-    if current is not None:
-        if current.status == StepStatus.WAITING:
-            return f"{current.name} is waiting for a person"
-        lease_live = current.lease_until is not None and current.lease_until >= now
-        if lease_live and not (delivery and current.claimed_by == delivery):
-            return "a step is still running"
-        BuildStep.objects.filter(pk=current.pk, status=StepStatus.RUNNING, claimed_by=current.claimed_by).update(
-            status=StepStatus.PENDING, lease_until=None, last_error=TAKEN_BACK
-        )
+    steps = list(build.steps.all())
+    wanted = [s for s in steps if step_id is None or s.pk == step_id]
+    _take_back_from_dead_workers(wanted, delivery, now)
     if build.cancel_requested:
-        return _finish_cancel(build)
-    step = build.steps.filter(status=StepStatus.PENDING).order_by("position").first()
-    if step is None:
-        return _finish_success(build)
+        with transaction.atomic():
+            return _advance(_lock(build_id))
     token = new_token(delivery)
-    if not BUILD_STEPS.claim(
-        step.pk, token=token, where=Q(status=StepStatus.PENDING), status=StepStatus.RUNNING, started_at=now
-    ):
-        return "another worker took the step"
+    step = next((s for s in ready_steps(steps) if s in wanted and _claim(s, token, now)), None)
+    if step is None:
+        return _nothing_ready(build_id, steps if step_id is None else wanted)
     if build.status == BuildStatus.QUEUED:
-        _transition(build, "start")
-    step.refresh_from_db()
+        _start(build_id)
+    step.attempts += 1  # as the claim counted it
     if step.attempts > settings.BUILD_STEP_MAX_ATTEMPTS:
         # Every run so far died with its worker (killed, out of memory, over the time limit): stop.
         return _record_failure(build, step, TransientError(WORKER_STOPPED_EACH_TIME), token)
@@ -277,6 +283,7 @@ def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> st
     except IntegrationError as exc:
         return _record_failure(build, step, exc, token)
     with transaction.atomic():
+        locked = _lock(build_id)
         if not BUILD_STEPS.finish(
             step.pk,
             token=token,
@@ -286,27 +293,123 @@ def build_run_next_step(*, build_id: int, delivery: str = "", runner=None) -> st
             finished_at=timezone.now(),
         ):
             return f"{step.name} was taken back from this run; the run that has it records it"
-        _schedule_next_step(build.pk)
+        _advance(locked)
     return f"{step.name} done"
 
 
-def _transition(build: ServiceBuild, name: str, **kwargs) -> None:
+def ready_steps(steps: list[BuildStep]) -> list[BuildStep]:
+    """The pending steps whose needs are all done, in the build's order."""
+    present = {s.name for s in steps}
+    done = {s.name for s in steps if s.status == StepStatus.DONE}
+    return [
+        s
+        for s in steps
+        if s.status == StepStatus.PENDING and done.issuperset(n for n in STEP_NEEDS[s.name] if n in present)
+    ]
+
+
+def _take_back_from_dead_workers(steps: list[BuildStep], delivery: str, now) -> None:
+    """Running steps whose worker is gone become pending again (compare-and-set on the claim, so two
+    deliveries take a step back once)."""
+    for step in steps:
+        if step.status != StepStatus.RUNNING:
+            continue
+        lease_live = step.lease_until is not None and step.lease_until >= now
+        if lease_live and not (delivery and step.claimed_by == delivery):
+            continue
+        if BuildStep.objects.filter(pk=step.pk, status=StepStatus.RUNNING, claimed_by=step.claimed_by).update(
+            status=StepStatus.PENDING, lease_until=None, last_error=TAKEN_BACK
+        ):
+            step.status, step.lease_until = StepStatus.PENDING, None
+
+
+def _claim(step: BuildStep, token: str, now) -> bool:
+    return BUILD_STEPS.claim(
+        step.pk, token=token, where=Q(status=StepStatus.PENDING), status=StepStatus.RUNNING, started_at=now
+    )
+
+
+def _lock(build_id: int) -> ServiceBuild:
+    """The build, locked for this transaction. Step outcomes are recorded one at a time, so that of
+    two steps finishing together the later sees the earlier done, and wakes the step needing both."""
+    return ServiceBuild.objects.select_for_update().get(pk=build_id)
+
+
+def _nothing_ready(build_id: int, steps: list[BuildStep]) -> str:
+    """Why no step of `steps` could be claimed (another message has it, or it waits on others)."""
+    if not steps:
+        return "no such step in this build"
+    if any(s.status == StepStatus.RUNNING for s in steps):
+        return "a step is still running"
+    waiting = next((s for s in steps if s.status == StepStatus.WAITING), None)
+    if waiting is not None:
+        return f"{waiting.name} is waiting for a person"
+    if all(s.status == StepStatus.DONE for s in steps):
+        with transaction.atomic():
+            return _advance(_lock(build_id))
+    return "no step is ready: each waits for another to be done"
+
+
+def _start(build_id: int) -> None:
     with transaction.atomic():
-        build = ServiceBuild.objects.get(pk=build.pk)
-        getattr(build, name)(**kwargs)
+        build = _lock(build_id)
+        if build.status == BuildStatus.QUEUED:  # steps start side by side: the first one starts the build
+            build.start()
+            build.save()
+
+
+def _advance(build: ServiceBuild) -> str:
+    """After a step's outcome, under the build's lock: finish the build when every step is done,
+    cancel it when that was asked and no step still runs, else wake each step that became ready."""
+    if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
+        return f"nothing to do: build is {build.status}"
+    steps = list(build.steps.all())
+    if build.cancel_requested:
+        if any(s.status == StepStatus.RUNNING for s in steps):
+            return "cancelling: a step still running finishes first"
+        build.cancel(description="Cancelled before the next step")
         build.save()
+        return "build cancelled"
+    if all(s.status == StepStatus.DONE for s in steps):
+        if build.status == BuildStatus.QUEUED:
+            build.start()
+        build.succeed(description="All steps done")
+        build.save()
+        _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
+        return "build succeeded"
+    _wake(ready_steps(steps), build.pk)
+    return "next steps queued"
 
 
-def _record_failure(build, step, exc, token: str) -> str:
+def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False) -> None:
+    """Mark each step due now and send a message for it after commit. A step already due (its
+    message on the way, or a retry counting down) is left alone, unless `again`: a person pressed
+    Build or confirmed the step, or its worker died, and no message of its own may be left."""
+    for step in steps:
+        queue = BuildStep.objects.filter(pk=step.pk, status=StepStatus.PENDING)
+        if not again:
+            queue = queue.filter(next_attempt_at__isnull=True)
+        if queue.update(**BUILD_STEPS.due_now()):
+            BUILD_STEPS.wake(build_id, step.pk)
+
+
+def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str) -> str:
     with transaction.atomic():
+        locked = _lock(build.pk)
         if exc.code == MANUAL_STEP:
+            # Only this step waits for a person; the steps that do not need it carry on.
             if BUILD_STEPS.finish(step.pk, token=token, status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON):
                 _notify(build.pk, "waiting")
             return f"{step.name} waits for a person"
         if not exc.permanent and step.attempts < settings.BUILD_STEP_MAX_ATTEMPTS:
             delay = retry_delay(step.attempts)
             BUILD_STEPS.retry_later(
-                step.pk, token=token, delay=delay, wake_args=(build.pk,), status=StepStatus.PENDING, last_error=str(exc)
+                step.pk,
+                token=token,
+                delay=delay,
+                wake_args=(build.pk, step.pk),
+                status=StepStatus.PENDING,
+                last_error=str(exc),
             )
             return f"{step.name} will be retried in {delay} s: {exc}"
         reason = str(exc) if exc.permanent else f"Gave up after {step.attempts} attempts: {exc}"
@@ -314,10 +417,12 @@ def _record_failure(build, step, exc, token: str) -> str:
             step.pk, token=token, status=StepStatus.FAILED, last_error=reason, finished_at=timezone.now()
         ):
             return f"{step.name} was taken back from this run; the run that has it records it"
-        build = ServiceBuild.objects.get(pk=build.pk)
-        build.fail(reason=f"{step.get_name_display()}: {reason}", description=reason)
-        build.save()
-        _notify(build.pk, "failed")
+        # Steps running beside it finish and are recorded; no other starts. A second failure
+        # meanwhile leaves the build failed with the first reason.
+        if locked.status in (BuildStatus.QUEUED, BuildStatus.RUNNING):
+            locked.fail(reason=f"{step.get_name_display()}: {reason}", description=reason)
+            locked.save()
+            _notify(build.pk, "failed")
     return f"{step.name} failed: {reason}"
 
 
@@ -327,18 +432,7 @@ def _notify(build_id: int, kind: str) -> None:
     build_email_queue(build_id=build_id, kind=kind)
 
 
-def _finish_success(build) -> str:
-    _transition(build, "succeed", description="All steps done")
-    _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
-    return "build succeeded"
-
-
-def _finish_cancel(build) -> str:
-    _transition(build, "cancel", description="Cancelled before the next step")
-    return "build cancelled"
-
-
 def build_sweep() -> list[int]:
     """Beat: wake every build whose next step is due but was not picked up (its message was lost),
     taking back any step whose worker died (its lease lapsed). Returns the builds woken."""
-    return [build_id for (build_id,) in BUILD_STEPS.sweep()]
+    return list(dict.fromkeys(build_id for build_id, _step_id in BUILD_STEPS.sweep()))

@@ -20,6 +20,7 @@ imports it back.
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,13 +164,21 @@ class WorkQueue:
     @contextmanager
     def heartbeat(self, pk: int, token: str) -> Iterator[None]:
         """While the block runs, renew the lease every third of its length from a thread, so that a
-        worker that dies is noticed within one lease and a slow platform call is never taken back."""
+        worker that dies is noticed within one lease and a slow platform call is never taken back.
+
+        Past the task time limit it stops renewing: the worker's thread pool enforces no time limit
+        (a process pool kills the child), so a run hung that long lets its lease lapse and the work is
+        taken back; its claim is gone, so whatever the hung run records later is dropped."""
         stop = threading.Event()
         interval = settings.WORK_LEASE_SECONDS / 3
+        give_up_at = time.monotonic() + settings.CELERY_TASK_TIME_LIMIT
 
         def renew() -> None:
             try:
                 while not stop.wait(interval):
+                    if time.monotonic() > give_up_at:
+                        logger.warning("%s %s ran past the task time limit; its lease will lapse", self.name, pk)
+                        return
                     if not self.held(pk, token).update(**{self.lease_col: timezone.now() + lease_length()}):
                         return  # finished or taken back: nothing left to renew
             except Exception:

@@ -337,3 +337,150 @@ def test_a_step_whose_worker_dies_every_time_gives_up_instead_of_looping(
     assert result.startswith("clone_group failed: Gave up after 4 attempts: the worker running it stopped")
     build.refresh_from_db()
     assert build.status == "failed" and platforms.calls == []
+
+
+# --- A build is a graph (issue #14): each step runs as soon as what it needs is done ---------------
+
+
+def _run(build, step_name, **kwargs):
+    step = BuildStep.objects.get(build=build, name=step_name)
+    return builds.build_run_next_step(build_id=build.pk, step_id=step.pk, **kwargs)
+
+
+def test_once_the_group_exists_the_akixi_and_call_cabinet_chains_start_beside_broadworks(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    assert len(sent) == 1, "only the group can be made first"
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert _run(build, "clone_group") == "clone_group done"
+    due = set(build.steps.filter(next_attempt_at__isnull=False, status="pending").values_list("name", flat=True))
+    assert due == {"pool_numbers", "admins", "akixi_partition", "callcabinet_customer"}
+    assert len(sent) == 4, "one message per step that became ready"
+    # A step whose needs are not done is not started, whoever asks.
+    assert _run(build, "assign_numbers").startswith("no step is ready")
+    assert _run(build, "akixi_users").startswith("no step is ready")
+    assert platforms.calls.count("assign_numbers") == 0
+
+
+def test_while_a_broadworks_step_runs_an_akixi_step_runs_too_but_nothing_that_needs_it(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group")
+    BuildStep.objects.filter(build=build, name="pool_numbers").update(
+        status="running", claimed_by="broadworks-message", lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert _run(build, "akixi_partition", delivery="akixi-message") == "akixi_partition done"
+        assert _run(build, "pool_numbers", delivery="other-message") == "a step is still running"
+    assert len(sent) == 1, "akixi_sync was woken; nothing waits on the running pool step yet"
+    assert BuildStep.objects.get(build=build, name="pool_numbers").claimed_by == "broadworks-message"
+
+
+def test_a_failure_in_one_chain_lets_the_running_step_of_another_finish_and_starts_nothing_new(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    platforms.faults.fail("add_group_admin", PermanentError("User ID already exists"))
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group")
+
+    def callcabinet_while_admins_fail(**kwargs):
+        # The Call Cabinet step is talking to Call Cabinet when, in another worker, the admins step fails.
+        assert _run(build, "admins") == "admins failed: User ID already exists"
+        return "CC-1"
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert _run(build, "callcabinet_customer", runner=callcabinet_while_admins_fail) == "callcabinet_customer done"
+        assert _run(build, "pool_numbers") == "nothing to do: build is failed"
+    build.refresh_from_db()
+    assert build.status == "failed" and build.last_error.endswith("User ID already exists")
+    step = BuildStep.objects.get(build=build, name="callcabinet_customer")
+    assert step.status == "done" and step.external_reference == "CC-1", "its outcome is kept for the retry"
+    assert [len(sent), platforms.calls.count("add_numbers_to_service_provider")] == [1, 0], "only the failure email"
+
+
+def test_two_failures_side_by_side_fail_the_build_once_with_the_first_reason(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    from django_fsm_log.models import StateLog
+
+    platforms.faults.fail("add_group_admin", PermanentError("User ID already exists"))
+    platforms.faults.fail("add_partition", PermanentError("Billing ID in use"))
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group")
+        _run(build, "admins")
+        assert _run(build, "akixi_partition") == "nothing to do: build is failed"
+    build.refresh_from_db()
+    assert build.last_error == "Add group administrators (A1, A2): User ID already exists"
+    assert StateLog.objects.filter(object_id=build.pk, transition="fail").count() == 1
+
+
+def test_cancel_waits_for_every_running_step_then_cancels(world, group, platforms, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group")
+    for name in ("admins", "akixi_partition"):
+        assert builds.BUILD_STEPS.claim(BuildStep.objects.get(build=build, name=name).pk, token=name, status="running")
+    builds.build_cancel(by=world.user(Role.COORDINATOR), build=build)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        _run(build, "admins", delivery="admins", runner=lambda **kwargs: "")
+        build.refresh_from_db()
+        assert build.status == "running", "the Akixi step is still talking to Akixi"
+        _run(build, "akixi_partition", delivery="akixi_partition", runner=lambda **kwargs: "")
+    build.refresh_from_db()
+    assert build.status == "cancelled" and sent == []
+    assert set(build.steps.filter(status="running").values_list("name", flat=True)) == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_steps_finishing_at_the_same_moment_finish_the_build_once(world, platforms):
+    """Each records its outcome under the build's row lock, so the second sees the first done and
+    the build succeeds, once. Real concurrency needs PostgreSQL: two threads, two connections."""
+    import threading
+
+    from django.db import connections
+    from django_fsm_log.models import StateLog
+
+    from tests.services import require_postgresql
+
+    require_postgresql()
+    stock_pool(world)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)  # runs eagerly, to the end
+    build.refresh_from_db()
+    assert build.status == "succeeded"
+    # Back to the moment before the last two steps (one per chain) ran.
+    from customers.models import ServiceBuild
+
+    ServiceBuild.objects.filter(pk=build.pk).update(status="running", finished_at=None)
+    last = ("voice_portal", "akixi_users")
+    BuildStep.objects.filter(build=build, name__in=last).update(status="pending", next_attempt_at=None)
+    both_ran = threading.Barrier(2, timeout=20)
+    results, errors = [], []
+
+    def finish(name):
+        def runner(**kwargs):
+            both_ran.wait()  # both steps are done on the platforms before either records it
+            return "ok"
+
+        try:
+            results.append(_run(build, name, delivery=f"msg-{name}", runner=runner))
+        except Exception as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=finish, args=(name,)) for name in last]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and sorted(results) == ["akixi_users done", "voice_portal done"]
+    build.refresh_from_db()
+    assert build.status == "succeeded"
+    assert StateLog.objects.filter(object_id=build.pk, transition="succeed").count() == 2, "once before, once now"

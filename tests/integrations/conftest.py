@@ -91,6 +91,8 @@ def stack(request, tmp_path, world, use_broker):
             "CALLCABINET_API_KEY": CC_KEY,
             "CALLCABINET_TIMEOUT": "3",
             "CALLCABINET_MODE": "api",
+            "CELERY_WORKER_POOL": "prefork",
+            "CELERY_WORKER_CONCURRENCY": "1",
             **STACK_TIMINGS,
             **(marker.kwargs if marker else {}),
         }

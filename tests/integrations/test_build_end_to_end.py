@@ -266,10 +266,7 @@ def test_A1_an_admin_user_id_taken_on_broadworks_fails_the_build_with_the_platfo
     assert build.status == "failed" and build.steps.get(status="failed").name == "admins"
     assert "User ID already exists: ada.lovelace@hostedcomm.com" in build.last_error
     assert "User ID already exists: ada.lovelace@hostedcomm.com" in page
-    assert list(build.steps.filter(status="done").values_list("name", flat=True)) == [
-        "clone_group",
-        "pool_numbers",
-        "assign_numbers",
-        "business_profile",
-        "voice_portal",
-    ]
+    # Steps beside it may have run (they need only the group); none is left half-way.
+    statuses = dict(build.steps.values_list("name", "status"))
+    assert statuses["clone_group"] == "done", "the admins step needs the group"
+    assert sorted(set(statuses.values())) == ["done", "failed", "pending"]

@@ -282,3 +282,30 @@ def test_O2_without_the_authorisation_step_the_first_build_fails_with_broadworks
     page = client.get(build.group.get_absolute_url()).content.decode()
     assert "Service not authorized for service provider BETA02" in page
     assert "BetaBakery" not in stack.bw()["service_providers"]["BETA02"]["groups"]
+
+
+@pytest.mark.stack_env(CELERY_WORKER_POOL="threads", CELERY_WORKER_CONCURRENCY="8")
+def test_a_thread_pool_worker_runs_the_chains_of_several_builds_side_by_side_each_step_once(stack, world, api_as):
+    """The production pool (decision 86): steps of four builds at once in one worker process. Each
+    build's Akixi and Call Cabinet chains overlap its BroadWorks number work (decision 85), and
+    every platform object is still made once."""
+    groups = [new_group(world, index) for index in range(4)]
+    for group in groups:
+        press_build(api_as, world, group)
+    builds = [wait_for(group) for group in groups]
+    assert [b.status for b in builds] == ["succeeded"] * 4, [b.last_error for b in builds]
+    assert_built_exactly_once(stack, groups)
+    # (The Akixi sync step polls: it retries until Akixi says the sync is done.)
+    assert all(s.attempts == 1 for b in builds for s in b.steps.exclude(name="akixi_sync")), "no step ran twice"
+
+    def overlap(build, one, other):
+        a, b = build.steps.get(name=one), build.steps.get(name=other)
+        return a.started_at < b.finished_at and b.started_at < a.finished_at
+
+    side_by_side = [
+        b
+        for b in builds
+        if any(overlap(b, chain, bw) for chain in ("akixi_partition", "akixi_sync", "callcabinet_customer")
+               for bw in ("pool_numbers", "assign_numbers", "admins"))
+    ]  # fmt: skip
+    assert side_by_side, "in no build did a step of another platform run beside the BroadWorks work"

@@ -115,7 +115,10 @@ class Stack:
 
     def start_worker(self) -> None:
         self.worker = self._start(
-            "worker", "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
+            # The pool comes from the environment (CELERY_WORKER_POOL, CELERY_WORKER_CONCURRENCY: the
+            # stack's default is one prefork child, which the kill tests kill): Celery takes
+            # "--pool prefork" on the command line for its default and lets the setting win.
+            "worker", "--loglevel", "INFO", "--without-gossip",
             "--without-mingle", "--without-heartbeat", "--hostname", f"acceptance{len(self.logs)}@%h",
             name="worker",
         )  # fmt: skip

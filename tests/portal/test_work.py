@@ -55,6 +55,21 @@ def test_the_heartbeat_keeps_a_live_workers_lease_beyond_its_length(settings):
     assert [row.pk for row in EMAILS.stuck()] == [email.pk]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_run_hung_past_the_task_time_limit_stops_renewing_and_is_taken_back(settings):
+    # The worker's thread pool kills nothing at the time limit; the heartbeat stops instead.
+    settings.WORK_LEASE_SECONDS, settings.CELERY_TASK_TIME_LIMIT = 0.6, 1
+    email = queued_email()
+    assert EMAILS.claim(email.pk, token="msg-1")
+    with EMAILS.heartbeat(email.pk, "msg-1"):
+        time.sleep(0.9)
+        assert OutboundEmail.objects.get(pk=email.pk).lease_until > timezone.now(), "renewed within the limit"
+        time.sleep(1.6)  # hung: past the limit, then past one more lease
+        assert OutboundEmail.objects.get(pk=email.pk).lease_until < timezone.now()
+        assert EMAILS.claim(email.pk, token="msg-2"), "another worker takes it back"
+    assert not EMAILS.finish(email.pk, token="msg-1", status="sent"), "the hung run's outcome is dropped"
+
+
 def test_retry_delays_double_up_to_their_cap_and_stay_under_the_visibility_timeout(settings):
     settings.WORK_RETRY_BASE_DELAY, settings.WORK_RETRY_MAX_DELAY = 5, 300
     assert [retry_delay(n) for n in range(1, 9)] == [5, 10, 20, 40, 80, 160, 300, 300]
