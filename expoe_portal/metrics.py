@@ -13,6 +13,7 @@ an ID or an argument: each distinct value is a time series Prometheus keeps.
 Recording never breaks what it records: a failure to record is logged and forgotten.
 """
 
+import glob
 import hmac
 import ipaddress
 import logging
@@ -202,10 +203,12 @@ class _Scrape(Collector):
     """Every process's metrics (or this process's, without a shared directory), then the queues."""
 
     def collect(self) -> Iterable[Metric]:
-        path = settings.PROMETHEUS_MULTIPROC_DIR
-        if path:
-            os.makedirs(path, exist_ok=True)
-            yield from MultiProcessCollector(None, path=path).collect()
+        if settings.PROMETHEUS_MULTIPROC_DIR:
+            # This host's processes, and those that write elsewhere on a shared volume (a worker's
+            # container: its process IDs are its own, so it cannot share this directory).
+            directories = [settings.PROMETHEUS_MULTIPROC_DIR, *settings.METRICS_EXTRA_DIRS]
+            files = [file for directory in directories for file in glob.glob(os.path.join(directory, "*.db"))]
+            yield from MultiProcessCollector.merge(files, accumulate=True)
         else:
             yield from REGISTRY.collect()
         yield from celery_queue_metrics()

@@ -274,6 +274,8 @@ HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+# Other hosts' (containers') directories on a shared volume that a scrape adds, e.g. the worker's.
+METRICS_EXTRA_DIRS = env.list("METRICS_EXTRA_DIRS", default=[])
 for _network in METRICS_ALLOWED_NETWORKS:
     try:
         ipaddress.ip_network(_network.strip(), strict=False)

@@ -246,17 +246,21 @@ observe_platform_call("broadworks", "group_exists", 0.2, error="transient")
 """
 
 
+def write_from_another_process(directory: Path) -> None:
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(directory),
+        "DJANGO_SETTINGS_MODULE": "expoe_portal.settings.test",
+    }
+    subprocess.run([sys.executable, "-c", WRITER], env=env, cwd=REPO_ROOT, check=True, timeout=120)
+
+
 def test_with_a_shared_directory_a_scrape_adds_up_every_process(client, settings, tmp_path):
     """As gunicorn's workers and Celery's pool children do: each process writes its own file in
     PROMETHEUS_MULTIPROC_DIR, and whichever process answers the scrape reads them all."""
     settings.PROMETHEUS_MULTIPROC_DIR = str(tmp_path)
-    env = {
-        **os.environ,
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "expoe_portal.settings.test",
-    }
-    for _ in range(2):
-        subprocess.run([sys.executable, "-c", WRITER], env=env, cwd=REPO_ROOT, check=True, timeout=120)
+    write_from_another_process(tmp_path)
+    write_from_another_process(tmp_path)
     assert len(list(tmp_path.glob("histogram_*.db"))) == 2, "one file per process"
     observe_build("succeeded", 1000.0)  # this process keeps its own in memory: not part of the host's
     samples = scrape(client)
@@ -264,3 +268,13 @@ def test_with_a_shared_directory_a_scrape_adds_up_every_process(client, settings
     assert value(samples, "portal_build_duration_seconds_sum", outcome="succeeded") == 60.0
     errors = {"platform": "broadworks", "operation": "group_exists", "kind": "transient"}
     assert value(samples, "portal_platform_call_errors_total", **errors) == 2
+
+
+def test_a_scrape_adds_the_directories_of_other_containers_on_a_shared_volume(client, settings, tmp_path):
+    web, worker = tmp_path / "web", tmp_path / "worker"
+    settings.PROMETHEUS_MULTIPROC_DIR = str(web)
+    write_from_another_process(web)
+    write_from_another_process(worker)
+    assert value(scrape(client), "portal_build_duration_seconds_count", outcome="succeeded") == 1
+    settings.METRICS_EXTRA_DIRS = [str(worker)]
+    assert value(scrape(client), "portal_build_duration_seconds_count", outcome="succeeded") == 2
