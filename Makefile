@@ -17,12 +17,15 @@ $(VENV)/.installed: requirements.lock
 
 run: install
 	mkdir -p var/sim
+# Every process writes its metrics here (expoe_portal/metrics.py); emptied at each start.
+	rm -rf var/metrics && mkdir -p var/metrics
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "EXPO.e provisioning portal: http://127.0.0.1:$(PORT)/  (health: /healthz, API docs: /api/v1/docs/)"
+	@echo "EXPO.e provisioning portal: http://127.0.0.1:$(PORT)/  (health: /healthz, metrics: /metrics, API docs: /api/v1/docs/)"
 	@echo "Starting web, worker, beat and the BroadWorks, Akixi and Call Cabinet simulators; stop with Ctrl-C."
-	PATH="$(BIN):$$PATH" PORTAL_PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
+	PATH="$(BIN):$$PATH" PORTAL_PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/var/metrics" \
+		$(BIN)/honcho --procfile Procfile start
 
 test: install lint
 	$(BIN)/pytest $(PYTEST_ARGS)

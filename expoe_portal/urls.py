@@ -12,6 +12,7 @@ from porting.api import PortRequestViewSet
 
 from . import views
 from .api import TokenView
+from .metrics import metrics_view
 
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
@@ -39,6 +40,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("system/", views.system_health, name="system_health"),
     path("system/platforms/", views.platforms, name="platforms"),
     path("accounts/", include("accounts.urls")),

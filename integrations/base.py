@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db.models import Model
 
+from expoe_portal.metrics import observe_platform_call
+
 from .choices import CallOutcome
 from .models import ExternalCall
 
@@ -92,6 +94,9 @@ def calling_for(context: str, *, partner: Model | None = None) -> Iterator[None]
         _calling_for.reset(token)
 
 
+_ERROR_KINDS: dict[str, str] = {CallOutcome.TRANSIENT_ERROR: "transient", CallOutcome.PERMANENT_ERROR: "permanent"}
+
+
 class _Call:
     """Handed to the block inside `recorded_call`; the client sets `response` when it has one."""
 
@@ -139,6 +144,9 @@ def recorded_call(
     else:
         row.outcome = CallOutcome.OK
     finally:
-        row.duration_ms = int((time.monotonic() - started) * 1000)
+        elapsed = time.monotonic() - started
+        row.duration_ms = int(elapsed * 1000)
         row.response = redact(call.response) if call.response is not None else {}
         row.save(update_fields=["outcome", "error", "duration_ms", "response"])
+        # Prometheus sees the same call (operation names only, never the target or the request).
+        observe_platform_call(platform, operation, elapsed, error=_ERROR_KINDS.get(row.outcome, ""))

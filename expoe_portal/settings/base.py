@@ -4,6 +4,7 @@ Values come from the environment (django-environ). A `.env` file is read only wh
 DJANGO_READ_DOT_ENV_FILE is true, so that a stray file never changes production.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a request's time (expoe_portal/metrics.py) includes every middleware below.
+    "expoe_portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +271,21 @@ END_CUSTOMER_PORTAL_URL = env("END_CUSTOMER_PORTAL_URL", default="https://ucaas.
 # G1: the clone service provider every customer group is cloned from.
 CLONE_SERVICE_PROVIDER_ID = env("CLONE_SERVICE_PROVIDER_ID", default="ExpoePartner")
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
+
+# --- /metrics (Prometheus; expoe_portal/metrics.py) -------------------------------------------------
+# Scraped with `Authorization: Bearer <METRICS_TOKEN>` (empty: no token access), or directly (not
+# through a proxy) from an address in METRICS_ALLOWED_NETWORKS. PROMETHEUS_MULTIPROC_DIR, set in the
+# environment before the processes start, is where every process of the host writes its metrics.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+# Other hosts' (containers') directories on a shared volume that a scrape adds, e.g. the worker's.
+METRICS_EXTRA_DIRS = env.list("METRICS_EXTRA_DIRS", default=[])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network.strip(), strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from exc
 
 LOGGING = {
     "version": 1,

@@ -151,6 +151,9 @@ def first_policy_pk(world):
 EXPECTATIONS = {
     "home": Expect(signed_in(200, **{PARTNER: 302})),
     "healthz": Expect(everyone(200)),
+    # Decided by the caller's address or token, not by who is signed in: the test client calls from
+    # loopback, which METRICS_ALLOWED_NETWORKS allows by default (tests/portal/test_metrics.py: the rest).
+    "metrics": Expect(everyone(200)),
     "system_health": Expect(signed_in(200, **{PARTNER: 403})),
     # Staff; each visit reads the platforms (here none answers: the checks fail, the page still shows).
     "platforms": Expect(signed_in(200, **{PARTNER: 403})),

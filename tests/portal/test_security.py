@@ -72,6 +72,12 @@ def test_production_akixi_needs_an_api_key_or_its_session_login():
     assert _manage("check", env=session).returncode == 0
 
 
+def test_production_lets_a_local_prometheus_scrape_over_http_without_a_redirect():
+    scrape = "from django.test import Client; print(Client().get('/metrics', HTTP_HOST='portal.example.com'))"
+    result = _manage("shell", "-c", scrape, env=PRODUCTION_ENV)
+    assert "status_code=200" in result.stdout, result.stdout + result.stderr
+
+
 @pytest.mark.django_db
 def test_content_security_policy_forbids_inline_scripts(client):
     header = client.get(reverse("accounts:login")).headers["Content-Security-Policy"]
