@@ -16,6 +16,7 @@ and takes back a step whose worker died (its lease lapsed), and pressing Build o
 the same at once.
 """
 
+import time
 from enum import StrEnum
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django_fsm import ConcurrentTransition, has_transition_perm
 
 from accounts.choices import PLATFORM_OPERATORS
 from accounts.services import audit_record
+from expoe_portal import metrics
 from expoe_portal.transitions import TransitionConflict
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 
@@ -277,11 +279,13 @@ def build_run_next_step(*, build_id: int, step_id: int | None = None, delivery: 
     if step.attempts > settings.BUILD_STEP_MAX_ATTEMPTS:
         # Every run so far died with its worker (killed, out of memory, over the time limit): stop.
         return _record_failure(build, step, TransientError(WORKER_STOPPED_EACH_TIME), token)
+    began = time.monotonic()
     try:
         with BUILD_STEPS.heartbeat(step.pk, token):
             reference = runner(step=step, group=build.group) or ""
     except IntegrationError as exc:
-        return _record_failure(build, step, exc, token)
+        return _record_failure(build, step, exc, token, began=began)
+    metrics.observe_step(step.name, "done", time.monotonic() - began)
     with transaction.atomic():
         locked = _lock(build_id)
         if not BUILD_STEPS.finish(
@@ -369,12 +373,14 @@ def _advance(build: ServiceBuild) -> str:
             return "cancelling: a step still running finishes first"
         build.cancel(description="Cancelled before the next step")
         build.save()
+        _observe_build(build)
         return "build cancelled"
     if all(s.status == StepStatus.DONE for s in steps):
         if build.status == BuildStatus.QUEUED:
             build.start()
         build.succeed(description="All steps done")
         build.save()
+        _observe_build(build)
         _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
         return "build succeeded"
     _wake(ready_steps(steps), build.pk)
@@ -393,15 +399,21 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False) -> None
             BUILD_STEPS.wake(build_id, step.pk)
 
 
-def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str) -> str:
+def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str, *, began: float | None = None) -> str:
+    def observe(outcome: str) -> None:
+        if began is not None:
+            metrics.observe_step(step.name, outcome, time.monotonic() - began)
+
     with transaction.atomic():
         locked = _lock(build.pk)
         if exc.code == MANUAL_STEP:
+            observe("waiting")
             # Only this step waits for a person; the steps that do not need it carry on.
             if BUILD_STEPS.finish(step.pk, token=token, status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON):
                 _notify(build.pk, "waiting")
             return f"{step.name} waits for a person"
         if not exc.permanent and step.attempts < settings.BUILD_STEP_MAX_ATTEMPTS:
+            observe("retrying")
             delay = retry_delay(step.attempts)
             BUILD_STEPS.retry_later(
                 step.pk,
@@ -413,6 +425,7 @@ def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str) -> st
             )
             return f"{step.name} will be retried in {delay} s: {exc}"
         reason = str(exc) if exc.permanent else f"Gave up after {step.attempts} attempts: {exc}"
+        observe("failed")
         if not BUILD_STEPS.finish(
             step.pk, token=token, status=StepStatus.FAILED, last_error=reason, finished_at=timezone.now()
         ):
@@ -422,8 +435,16 @@ def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str) -> st
         if locked.status in (BuildStatus.QUEUED, BuildStatus.RUNNING):
             locked.fail(reason=f"{step.get_name_display()}: {reason}", description=reason)
             locked.save()
+            _observe_build(locked)
             _notify(build.pk, "failed")
     return f"{step.name} failed: {reason}"
+
+
+def _observe_build(build: ServiceBuild) -> None:
+    """A build ended: how long it took from its first step (or from being queued) to its end."""
+    began = build.started_at or build.queued_at
+    if began is not None and build.finished_at is not None:
+        metrics.observe_build(build.status, (build.finished_at - began).total_seconds())
 
 
 def _notify(build_id: int, kind: str) -> None:

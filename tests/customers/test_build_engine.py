@@ -484,3 +484,26 @@ def test_the_last_two_steps_finishing_at_the_same_moment_finish_the_build_once(w
     build.refresh_from_db()
     assert build.status == "succeeded"
     assert StateLog.objects.filter(object_id=build.pk, transition="succeed").count() == 2, "once before, once now"
+
+
+def test_each_run_of_a_step_and_the_build_s_end_are_measured_for_metrics(
+    world, group, platforms, client, django_capture_on_commit_callbacks
+):
+    from tests.portal.test_metrics import scrape, value
+
+    before = scrape(client)
+    platforms.faults.fail("add_partition", TransientError("503"))
+    start(world, group, django_capture_on_commit_callbacks)
+    after = scrape(client)
+
+    def runs(step, outcome):
+        name = "portal_build_step_duration_seconds_count"
+        return value(after, name, step=step, outcome=outcome) - value(before, name, step=step, outcome=outcome)
+
+    assert [runs("akixi_partition", "retrying"), runs("akixi_partition", "done"), runs("clone_group", "done")] == [
+        1,
+        1,
+        1,
+    ]
+    ended = "portal_build_duration_seconds_count"
+    assert value(after, ended, outcome="succeeded") - value(before, ended, outcome="succeeded") == 1
