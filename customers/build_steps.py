@@ -78,10 +78,11 @@ def pool_numbers(*, group, platforms) -> str:
 def assign_numbers(*, group, platforms) -> str:
     bw, sp = platforms.broadworks, group.partner.partner_id
     assigned = set(bw.group_numbers(sp, group.group_id))
-    missing = [n for n in _numbers(group) if n not in assigned]
+    numbers = _numbers(group)
+    missing = [n for n in numbers if n not in assigned]
     if missing:
         bw.assign_numbers(sp, group.group_id, missing)
-    return f"{len(_numbers(group))} assigned"
+    return f"{len(numbers)} assigned"
 
 
 def business_profile(*, group, platforms) -> str:

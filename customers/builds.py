@@ -141,7 +141,9 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
                 BuildStep.objects.bulk_create(
                     BuildStep(build=build, position=i, name=name) for i, name in enumerate(steps_for(group))
                 )
-            build = ServiceBuild.objects.get(pk=build.pk)
+            # Locked like every step's outcome: a retry pressed while a step of the failed build still
+            # runs either sees that step done, or is seen by it, and what it unblocked is woken.
+            build = _lock(build.pk)
             if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
                 return build, _requeue_if_stalled(by=by, build=build)
             if build.status not in (BuildStatus.DRAFT, BuildStatus.FAILED):
@@ -388,14 +390,16 @@ def _advance(build: ServiceBuild) -> str:
 
 
 def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False) -> None:
-    """Mark each step due now and send a message for it after commit. A step already due (its
-    message on the way, or a retry counting down) is left alone, unless `again`: a person pressed
-    Build or confirmed the step, or its worker died, and no message of its own may be left."""
-    for step in steps:
-        queue = BuildStep.objects.filter(pk=step.pk, status=StepStatus.PENDING)
-        if not again:
-            queue = queue.filter(next_attempt_at__isnull=True)
-        if queue.update(**BUILD_STEPS.due_now()):
+    """Mark the steps due now, in one update, and send a message for each after commit. A step
+    already due (its message on the way, or a retry counting down) is left alone, unless `again`: a
+    person pressed Build or confirmed the step, and no message of its own may be left. (`steps`
+    were read under the build's lock, which every change of a pending step's due time holds.)"""
+    steps = steps if again else [s for s in steps if s.next_attempt_at is None]
+    if steps:
+        BuildStep.objects.filter(pk__in=[s.pk for s in steps], status=StepStatus.PENDING).update(
+            **BUILD_STEPS.due_now()
+        )
+        for step in steps:
             BUILD_STEPS.wake(build_id, step.pk)
 
 

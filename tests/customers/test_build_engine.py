@@ -507,3 +507,23 @@ def test_each_run_of_a_step_and_the_build_s_end_are_measured_for_metrics(
     ]
     ended = "portal_build_duration_seconds_count"
     assert value(after, ended, outcome="succeeded") - value(before, ended, outcome="succeeded") == 1
+
+
+def test_a_retry_pressed_while_a_step_of_the_failed_build_still_runs_lets_that_step_wake_what_follows(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    platforms.faults.fail("add_group_admin", PermanentError("User ID already exists"))
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group")
+
+    def partition_outlives_the_failure_and_the_retry(**kwargs):
+        assert _run(build, "admins").startswith("admins failed")
+        _, outcome = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        assert outcome == builds.StartOutcome.RETRYING
+        return build_steps.run_step(**kwargs)  # and only now does the partition step end
+
+    with django_capture_on_commit_callbacks(execute=False):
+        _run(build, "akixi_partition", runner=partition_outlives_the_failure_and_the_retry)
+    sync = BuildStep.objects.get(build=build, name="akixi_sync")
+    assert sync.status == "pending" and sync.next_attempt_at is not None, "woken by the step that unblocked it"
