@@ -240,6 +240,21 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache (what uses it: the API's throttles) lives in Redis when there is one, so that every web
+# host counts the same requests; in this process's memory otherwise (the demo, tests without
+# services). Its keys carry a prefix of their own beside the broker's; REDIS_CACHE_URL may give it
+# another database. (Never `cache.clear()` on a database the broker shares: it empties the database.)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "portal-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
