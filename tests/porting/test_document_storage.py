@@ -30,6 +30,7 @@ ACCESS_KEY_ID, SECRET_ACCESS_KEY = "AKIAPORTALTEST000001", "Secret-Access-Key-Ne
 
 def settings_from_environment(monkeypatch, **environment) -> dict:
     """The settings base.py makes from these environment variables (run afresh, not the loaded ones)."""
+    monkeypatch.delenv("PORTAL_S3_BUCKET", raising=False)  # the filesystem unless named here
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(Path(base_settings.__file__)), run_name="settings_probe")
