@@ -28,8 +28,8 @@ RUN DJANGO_SECRET_KEY=build-only-not-a-secret \
 # The code stays owned by root and read-only for the user the processes run as.
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home --shell /usr/sbin/nologin portal \
-    && mkdir -p /app/var/metrics \
-    && chown portal:portal /app/var /app/var/metrics
+    && mkdir -p /app/var/metrics /app/var/private \
+    && chown -R portal:portal /app/var
 USER portal
 
 EXPOSE 8000

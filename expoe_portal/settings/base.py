@@ -171,9 +171,28 @@ CONTENT_SECURITY_POLICY = {
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded port documents (porting/storage.py): a private directory, or with PORTAL_S3_BUCKET an
+# S3-compatible bucket that every web and worker host shares. Without an access key, boto3 finds
+# its credentials itself (AWS_* variables, an instance role).
+PORTAL_S3_BUCKET = env("PORTAL_S3_BUCKET", default="")
+if PORTAL_S3_BUCKET:
+    DOCUMENT_STORAGE = {
+        "BACKEND": "porting.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": PORTAL_S3_BUCKET,
+            "location": env("PORTAL_S3_PREFIX", default=""),  # a folder of a shared bucket
+            "endpoint_url": env("PORTAL_S3_ENDPOINT_URL", default="") or None,  # not AWS: MinIO, Ceph ...
+            "region_name": env("PORTAL_S3_REGION", default="") or None,
+            "access_key": env("PORTAL_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PORTAL_S3_SECRET_ACCESS_KEY", default="") or None,
+        },
+    }
+else:
+    DOCUMENT_STORAGE = {"BACKEND": "porting.storage.PrivateDocumentStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "documents": DOCUMENT_STORAGE,
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -228,6 +247,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 6,
     },
 }
+
+# The cache (what uses it: the API's throttles) lives in Redis when there is one, so that every web
+# host counts the same requests; in this process's memory otherwise (the demo, tests without
+# services). Its keys carry a prefix of their own beside the broker's; REDIS_CACHE_URL may give it
+# another database. (Never `cache.clear()` on a database the broker shares: it empties the database.)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "portal-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,7 +1,7 @@
 """The demo and development: SQLite and the embedded broker unless DATABASE_URL/REDIS_URL say otherwise."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DOCUMENT_STORAGE, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-3f9c1a7e5b2d4e6f8a0b1c2d3e4f5a6b")
 # Static files are served from the packages directly (no collectstatic step for the demo).
@@ -10,4 +10,5 @@ WHITENOISE_AUTOREFRESH = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": DOCUMENT_STORAGE,
 }

@@ -56,7 +56,7 @@ def broadworks_in_process(state: Path, faults: Path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # it loads the OCI-P schema first: seconds, more on a busy machine
         while True:
             assert process.poll() is None, "the OCI-P simulator exited"
             try:
@@ -95,9 +95,11 @@ class Stack:
     callcabinet_url: str
     redis_url: str
     queue: str
-    worker: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None  # the worker started last
     beat: subprocess.Popen | None = None
     logs: list[Path] = field(default_factory=list)
+    # Every worker started, each with its log: several consume the one queue, like several hosts.
+    workers: list[tuple[subprocess.Popen, Path]] = field(default_factory=list)
 
     def _start(self, *args: str, name: str) -> subprocess.Popen:
         log = self.tmp / f"{name}-{len(self.logs)}.log"
@@ -113,8 +115,8 @@ class Stack:
                 start_new_session=True,
             )
 
-    def start_worker(self) -> None:
-        self.worker = self._start(
+    def start_worker(self) -> subprocess.Popen:
+        worker = self._start(
             # The pool comes from the environment (CELERY_WORKER_POOL, CELERY_WORKER_CONCURRENCY: the
             # stack's default is one prefork child, which the kill tests kill): Celery takes
             # "--pool prefork" on the command line for its default and lets the setting win.
@@ -122,11 +124,15 @@ class Stack:
             "--without-mingle", "--without-heartbeat", "--hostname", f"acceptance{len(self.logs)}@%h",
             name="worker",
         )  # fmt: skip
+        log = self.logs[-1]
+        self.worker = worker
+        self.workers.append((worker, log))
         deadline = time.monotonic() + 30
-        while b"ready." not in self.logs[-1].read_bytes():
-            assert self.worker.poll() is None, self.logs[-1].read_text()
-            assert time.monotonic() < deadline, "the worker did not start:\n" + self.logs[-1].read_text()
+        while b"ready." not in log.read_bytes():
+            assert worker.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the worker did not start:\n" + log.read_text()
             time.sleep(0.1)
+        return worker
 
     def start_beat(self) -> None:
         schedule = str(self.tmp / "beat-schedule")
@@ -142,7 +148,7 @@ class Stack:
         self.worker.wait(10)
 
     def stop(self) -> None:
-        for process in (self.worker, self.beat):
+        for process in [worker for worker, _ in self.workers] + [self.beat]:
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
