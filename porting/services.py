@@ -21,6 +21,7 @@ from partners.models import Partner
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, RejectionCode
+from .dashboard import port_data_changed
 from .emails import port_email_queue
 from .models import PortRejection, PortRequest
 from .platform import PORTED_NUMBERS
@@ -175,6 +176,7 @@ def port_request_create(*, by: User, partner: Partner, data: dict[str, Any]) -> 
     changes = _clean_fields(port_request, {"country": data.get("country") or "GB", **data}, by=by)
     port_request.save()
     audit_record(actor=by, action="port_request.created", target=port_request, changes=changes)
+    port_data_changed()
     return port_request
 
 
@@ -193,6 +195,7 @@ def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, 
     if changes:
         port_request.save()
         audit_record(actor=by, action="port_request.updated", target=port_request, changes=changes)
+        port_data_changed()
     return port_request
 
 
@@ -450,6 +453,7 @@ def port_request_transition(
             changes=changes,
         )
         port_email_queue(port_request, PORT_EMAILS[name])
+        port_data_changed()
         if name == "complete":
             PORTED_NUMBERS.wake(port_request.pk)  # due since the transition (N1)
     return port_request

@@ -330,7 +330,7 @@ def port_dashboard(request):
     return render(
         request,
         "porting/dashboard.html",
-        {"filter": filterset, "data": dashboard.port_dashboard(filterset.qs), "query": query.urlencode()},
+        {"filter": filterset, "data": dashboard.port_dashboard_cached(filterset.qs), "query": query.urlencode()},
     )
 
 
