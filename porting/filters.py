@@ -28,7 +28,9 @@ class PortRequestFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="Search")
     partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
-    status = django_filters.MultipleChoiceFilter(choices=PortStatus.choices)
+    # No DISTINCT (django-filter's default for a multiple choice): status is a column of the request
+    # itself, so no row repeats, and DISTINCT over every column made the queue sort all it matched.
+    status = django_filters.MultipleChoiceFilter(choices=PortStatus.choices, distinct=False)
     country = django_filters.ChoiceFilter(choices=[], empty_label="Any")
     losing_provider = django_filters.CharFilter(lookup_expr="iexact", label="Losing provider")
     number_type = django_filters.ChoiceFilter(choices=NumberType.choices, empty_label="Any")
