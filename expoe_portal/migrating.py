@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 
@@ -41,3 +42,12 @@ class RunSQLOnPostgreSQL(migrations.RunSQL):
     def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class TrigramExtensionKept(TrigramExtension):
+    """pg_trgm, created on PostgreSQL only (Django's operation checks the vendor going forward).
+    Unapplying leaves it installed: several apps' indexes use it, and dropping it is no one
+    migration's business; on other databases there is nothing to undo."""
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        return None

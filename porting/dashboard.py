@@ -2,19 +2,19 @@
 whatever the number of requests (P4, P5, P7), and kept for a short while in the cache under a
 version of the port data that every change to a request bumps (#14)."""
 
-import hashlib
 import math
-import time
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from expoe_portal.cache import cached_read
+
 from .calendar import UK
 from .choices import PortStatus, RejectionCode
+from .models import PORT_DATA
 from .selectors import calendars, due_within_working_days_q, inside_cancellation_window_q
 
 DUE_SOON_WORKING_DAYS = 5
@@ -23,7 +23,6 @@ BREAKDOWN_LIMIT = 12
 # The version bump makes a change show at once; the time limit only bounds how long a change made
 # behind the services' back (a shell, a data migration) can go unseen.
 CACHE_SECONDS = 60
-VERSION_KEY = "porting:data-version"
 
 
 class PercentileCont(Aggregate):
@@ -157,39 +156,13 @@ def port_dashboard(queryset: QuerySet) -> dict:
 # --- The cache: keyed by the filtered query, the day and the version of the port data -------------
 
 
-def data_version() -> int:
-    # A version that is missing (a fresh cache, or one that evicted it) starts at the clock, never
-    # at a number already used, so an older entry can never be read as current.
-    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
-
-
-def _bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: any new one is past every entry stored
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
-
-
-def port_data_changed() -> None:
-    """Call in every use case that writes port requests or their rejections: once the transaction
-    commits, every cached dashboard is stale. (Robust: a cache that is down never fails a use case
-    that has committed; the entries then age out within CACHE_SECONDS.)"""
-    transaction.on_commit(_bump_version, robust=True)
-
-
 def port_dashboard_cached(queryset: QuerySet) -> dict:
     """port_dashboard(queryset), from the cache when the same requests (the same SQL: the same
-    filters and the same scope) were counted since the last change, on the same day."""
+    filters and the same scope) were counted since the port data last changed, on the same day."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         sql, params = "", ()
     # "Due soon" counts from today's date, the 48-hour window from the UK date.
     days = (timezone.localdate(), timezone.now().astimezone(UK).date())
-    fingerprint = repr((sql, params, days, data_version())).encode()
-    key = f"porting:dashboard:{hashlib.sha256(fingerprint).hexdigest()}"
-    data = cache.get(key)
-    if data is None:
-        data = port_dashboard(queryset)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    return cached_read(PORT_DATA, (sql, params, days), lambda: port_dashboard(queryset), seconds=CACHE_SECONDS)

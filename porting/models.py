@@ -115,6 +115,11 @@ REQUESTERS = MayRunForPartner(Role.PARTNER_USER, Role.COORDINATOR, Role.PROVISIO
 CARRIER_EVENTS = MayRunForPartner(Role.COORDINATOR, Role.PROVISIONING_ADMIN)
 
 
+# The data whose version every change to a port request or its rejections bumps (expoe_portal.cache):
+# the dashboard's cached figures are read under it.
+PORT_DATA = "porting"
+
+
 class PortRequest(ConcurrentTransitionMixin, models.Model):
     """Numbers moving from a losing provider to EXPO.e (P1-P7).
 

@@ -1,7 +1,6 @@
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from expoe_portal.migrating import RunSQLOnPostgreSQL
+from expoe_portal.migrating import RunSQLOnPostgreSQL, TrigramExtensionKept
 
 
 class Migration(migrations.Migration):
@@ -15,7 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # only on PostgreSQL (Django's CreateExtension checks the vendor)
+        TrigramExtensionKept(),
         RunSQLOnPostgreSQL(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS number_pool_e164_trgm ON onboarding_number "
             "USING gin (e164 gin_trgm_ops)",

@@ -1,7 +1,6 @@
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from expoe_portal.migrating import RunSQLOnPostgreSQL
+from expoe_portal.migrating import RunSQLOnPostgreSQL, TrigramExtensionKept
 
 # The queue's search (porting.filters) reads these columns with LIKE '%...%' (Django's icontains is
 # UPPER(column) LIKE UPPER(...)): pg_trgm's GIN indexes serve both forms, each branch of the search's
@@ -23,7 +22,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # only on PostgreSQL (Django's CreateExtension checks the vendor)
+        TrigramExtensionKept(),
         *(
             RunSQLOnPostgreSQL(
                 f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON porting_portrequest USING gin ({expression})",
