@@ -1,7 +1,10 @@
-"""Helpers for migrations that move a model to another app without moving its table."""
+"""Helpers for migrations: moving a model to another app without moving its table; SQL only PostgreSQL runs."""
 
 from collections.abc import Callable
 from typing import Any
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
 
 
 def content_types_mover(moves: dict[str, tuple[str, list[str]]]) -> tuple[Callable[..., None], Callable[..., None]]:
@@ -26,3 +29,25 @@ def content_types_mover(moves: dict[str, tuple[str, list[str]]]) -> tuple[Callab
         move(apps, schema_editor, forward=False)
 
     return move, back
+
+
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """SQL only PostgreSQL runs (pg_trgm indexes, say); on SQLite the migration does nothing, and
+    the queries it speeds up work there without it (a plain scan)."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class TrigramExtensionKept(TrigramExtension):
+    """pg_trgm, created on PostgreSQL only (Django's operation checks the vendor going forward).
+    Unapplying leaves it installed: several apps' indexes use it, and dropping it is no one
+    migration's business; on other databases there is nothing to undo."""
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        return None

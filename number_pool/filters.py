@@ -19,7 +19,10 @@ class NumberFilter(django_filters.FilterSet):
         fields = ["q", "partner", "status", "customer_group"]
 
     def search(self, queryset, name, value):
-        """Digits of the number in any format: 020 7946 0001, +44 20..., or just 79460001."""
+        """Digits of the number in any format: 020 7946 0001, +44 20..., or just 79460001.
+
+        A substring of E.164 (LIKE '%...%'): on PostgreSQL a trigram index serves it (migration
+        0002), so a million numbers are not read one by one; SQLite scans."""
         digits = "".join(ch for ch in value if ch.isdigit())
         if not digits:
             return queryset.none()

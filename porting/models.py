@@ -92,6 +92,14 @@ class LeadTimeRule(models.Model):
 # --- Port requests (P1-P7) ---------------------------------------------------------------------
 
 
+def number_digits(main_billing_number: str, numbers: list[str]) -> str:
+    """The numbers' digits, a space between numbers: ("+442079460000", ["+442079460001"]) gives
+    "442079460000 442079460001", so a number typed in any format is found as a substring of one
+    number, never across two."""
+    found = (main_billing_number or "", *(numbers or []))
+    return " ".join(digits for digits in ("".join(ch for ch in str(n) if ch.isdigit()) for n in found) if digits)
+
+
 class MayRunForPartner(MayRun):
     """A port transition's `permission=`: its roles, and a partner user only for their own partner."""
 
@@ -105,6 +113,11 @@ class MayRunForPartner(MayRun):
 REQUESTERS = MayRunForPartner(Role.PARTNER_USER, Role.COORDINATOR, Role.PROVISIONING_ADMIN)
 # P1: the team lodges ports with the carrier and records what the carrier says.
 CARRIER_EVENTS = MayRunForPartner(Role.COORDINATOR, Role.PROVISIONING_ADMIN)
+
+
+# The data whose version every change to a port request or its rejections bumps (expoe_portal.cache):
+# the dashboard's cached figures are read under it.
+PORT_DATA = "porting"
 
 
 class PortRequest(ConcurrentTransitionMixin, models.Model):
@@ -134,6 +147,9 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     number_type = models.CharField(max_length=16, choices=NumberType.choices, blank=True)
     main_billing_number = models.CharField(max_length=16, blank=True, help_text="E.164.")
     numbers = models.JSONField(default=list, blank=True, help_text="E.164 numbers, ranges expanded.")
+    # The digits of the main billing number and of every number, a space between numbers: what the
+    # queue's number search reads (one column, trigram-indexed on PostgreSQL), kept by save().
+    number_digits = models.TextField(blank=True, default="", editable=False)
     registered_address = models.TextField(blank=True, help_text="Where the numbers are installed, with the postcode.")
     losing_provider = models.CharField(max_length=120, blank=True, db_index=True)
     range_holder = models.CharField(max_length=120, blank=True)
@@ -144,6 +160,9 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     status = FSMField(choices=PortStatus.choices, default=PortStatus.DRAFT, protected=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="The latest (re)submission.")
     submission_count = models.PositiveSmallIntegerField(default=0)
+    # Counted by the reject transition, beside the PortRejection row porting.services records, so
+    # the dashboard's breakdowns sum a column instead of joining every request to its rejections.
+    rejection_count = models.PositiveIntegerField(default=0, editable=False)
     accepted_on = models.DateField(null=True, blank=True)
     lead_time_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
     lead_time_rule = models.CharField(max_length=200, blank=True, help_text="The rule that gave the port date (P4).")
@@ -183,11 +202,20 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["status", "port_date"]),
             models.Index(fields=["country", "status"]),
+            # The default ordering (the API's pages): the newest first without sorting every request.
+            models.Index(fields=["-created_at", "-id"], name="porting_port_newest_first"),
         ]
 
     def __str__(self):
         first = self.numbers[0] if self.numbers else "no numbers yet"
         return f"Port {self.pk} ({first})"
+
+    def save(self, *args, **kwargs):
+        self.number_digits = number_digits(self.main_billing_number, self.numbers)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"numbers", "main_billing_number"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "number_digits"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("porting:detail", args=[self.pk])
@@ -237,6 +265,7 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     )
     def reject(self, *, by, description=None):
         """The rejection itself is a PortRejection row the service writes beside this transition."""
+        self.rejection_count += 1
 
     def _clear_acceptance(self):
         self.accepted_on = None

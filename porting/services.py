@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record, require_perm
+from expoe_portal.cache import data_changed
 from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
 from number_pool.choices import NumberStatus
@@ -22,7 +23,7 @@ from partners.models import Partner
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, RejectionCode
 from .emails import port_email_queue
-from .models import PortRejection, PortRequest
+from .models import PORT_DATA, PortRejection, PortRequest
 from .platform import PORTED_NUMBERS
 from .rules import country_requirements, lead_time_rule_for
 
@@ -175,6 +176,7 @@ def port_request_create(*, by: User, partner: Partner, data: dict[str, Any]) -> 
     changes = _clean_fields(port_request, {"country": data.get("country") or "GB", **data}, by=by)
     port_request.save()
     audit_record(actor=by, action="port_request.created", target=port_request, changes=changes)
+    data_changed(PORT_DATA)
     return port_request
 
 
@@ -193,6 +195,7 @@ def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, 
     if changes:
         port_request.save()
         audit_record(actor=by, action="port_request.updated", target=port_request, changes=changes)
+        data_changed(PORT_DATA)
     return port_request
 
 
@@ -450,6 +453,7 @@ def port_request_transition(
             changes=changes,
         )
         port_email_queue(port_request, PORT_EMAILS[name])
+        data_changed(PORT_DATA)
         if name == "complete":
             PORTED_NUMBERS.wake(port_request.pk)  # due since the transition (N1)
     return port_request

@@ -71,6 +71,11 @@ CSV_COLUMNS: list[tuple[str, str, Callable[[Any], Any]]] = [
 ]
 
 
+# Rows read from the database at a time (a server-side cursor on PostgreSQL): the response starts
+# with the first chunk and never holds more than one.
+CSV_CHUNK_ROWS = 5000
+
+
 @login_required
 @permission_required("porting.view_portrequest", raise_exception=True)
 def port_export_csv(request):
@@ -81,7 +86,10 @@ def port_export_csv(request):
     return csv_response(
         f"port-requests-{timezone.localdate():%Y%m%d}.csv",
         [name for name, _, _ in CSV_COLUMNS],
-        ([write(value) for write, value in zip(writers, row, strict=True)] for row in values.iterator(chunk_size=5000)),
+        (
+            [write(value) for write, value in zip(writers, row, strict=True)]
+            for row in values.iterator(chunk_size=CSV_CHUNK_ROWS)
+        ),
     )
 
 
@@ -330,7 +338,7 @@ def port_dashboard(request):
     return render(
         request,
         "porting/dashboard.html",
-        {"filter": filterset, "data": dashboard.port_dashboard(filterset.qs), "query": query.urlencode()},
+        {"filter": filterset, "data": dashboard.port_dashboard_cached(filterset.qs), "query": query.urlencode()},
     )
 
 

@@ -248,10 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The cache (what uses it: the API's throttles) lives in Redis when there is one, so that every web
-# host counts the same requests; in this process's memory otherwise (the demo, tests without
-# services). Its keys carry a prefix of their own beside the broker's; REDIS_CACHE_URL may give it
-# another database. (Never `cache.clear()` on a database the broker shares: it empties the database.)
+# One cache that every process and host shares (the API's throttles; the dashboards' figures and
+# the data versions a change bumps to invalidate them): Redis when there is one, files under var/
+# otherwise (the demo's web and worker processes share those). Its keys carry a prefix of their own
+# beside the broker's; REDIS_CACHE_URL may give it another database. (Never `cache.clear()` on a
+# database the broker shares: it empties the database.)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -261,7 +262,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

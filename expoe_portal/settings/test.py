@@ -18,6 +18,8 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
+# In memory: tests clear it between tests, which must never flush the Redis that CI's broker uses.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Builds in tests talk to no platform unless a test starts the simulators and sets these (in
 # settings, or in the environment of a worker process it starts).
 BROADWORKS_GATEWAY = env("TEST_BROADWORKS_GATEWAY", default="")

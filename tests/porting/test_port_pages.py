@@ -10,10 +10,14 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
+from porting import views
 from porting.choices import PortStatus
 from porting.models import LeadTimeRule, PortComment, PortDocument, PortRequest
 
@@ -218,6 +222,60 @@ def test_csv_export_writes_every_column_from_one_query_whatever_the_number_of_ro
     assert first["numbers"].lstrip("'") == " ".join(accepted.numbers)
     assert first["port_date"] == str(accepted.port_date)
     assert first["submitted_at"] == accepted.submitted_at.isoformat()
+
+
+def test_csv_export_streams_in_chunks_from_one_query(client, world, monkeypatch):
+    """100,000 rows start arriving at once: nothing is read before the response starts, and the
+    rows come chunk by chunk from one query (a server-side cursor on PostgreSQL)."""
+    monkeypatch.setattr(views, "CSV_CHUNK_ROWS", 2)
+    client.force_login(world.user(Role.COORDINATOR))
+
+    def export():
+        with CaptureQueriesContext(connection) as before_body:
+            response = client.get(reverse("porting:export_csv"), {"country": "GB"})
+        assert isinstance(response, StreamingHttpResponse)
+        rows = iter(response.streaming_content)
+        with CaptureQueriesContext(connection) as header:
+            assert next(rows).startswith(b"id,partner,country,")
+        with CaptureQueriesContext(connection) as body:
+            lines = list(rows)
+        reads_rows = [q for q in before_body.captured_queries if "porting_portrequest" in q["sql"]]
+        assert reads_rows == [] and len(header.captured_queries) == 0
+        return len(before_body.captured_queries), len(body.captured_queries), len(lines)
+
+    port_in_state(world, PortStatus.SUBMITTED)
+    one = export()
+    for _ in range(6):
+        port_in_state(world, PortStatus.DRAFT)
+    seven = export()
+    assert one == (one[0], 1, 1) and seven == (one[0], 1, 7)
+
+
+def _queue_queries(client, **params):
+    client.get(reverse("porting:list"), params)  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("porting:list"), params).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_queue_query_count_does_not_grow_with_requests(client, world):
+    coordinator, partner_user = world.user(Role.COORDINATOR), world.user(Role.PARTNER_USER)
+    port_in_state(world, PortStatus.SUBMITTED)
+    pages = [({}, coordinator), ({"q": "0113 496", "status": "submitted"}, coordinator), ({}, partner_user)]
+
+    def counts():
+        result = []
+        for params, user in pages:
+            client.force_login(user)
+            result.append(_queue_queries(client, **params))
+        return result
+
+    one = counts()
+    for state in (PortStatus.SUBMITTED, PortStatus.ACCEPTED, PortStatus.REJECTED):
+        for _ in range(10):
+            port_in_state(world, state)
+    assert PortRequest.objects.count() == 31
+    assert counts() == one
 
 
 def test_comments_internal_ones_never_reach_partner_users(client, world):

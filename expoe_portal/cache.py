@@ -1,0 +1,47 @@
+"""Reads cached under a version of the data they read: a use case that changes the data bumps its
+version once it commits, and every key made afterwards holds the new version, so the next read
+computes afresh. The cache must be one that every process shares (settings: CACHES)."""
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+
+def _version_key(data: str) -> str:
+    return f"data-version:{data}"
+
+
+def data_version(data: str) -> int:
+    # A version that is missing (a fresh cache, or one that evicted it) starts at the clock, never
+    # at a number already used, so an older entry can never be read as current.
+    return cache.get_or_set(_version_key(data), time.time_ns, timeout=None)
+
+
+def _bump(data: str) -> None:
+    try:
+        cache.incr(_version_key(data))
+    except ValueError:  # no version yet: any new one is past every entry stored
+        cache.set(_version_key(data), time.time_ns(), timeout=None)
+
+
+def data_changed(data: str) -> None:
+    """Call in a use case that changes `data`: once its transaction commits, every read cached
+    under the current version is stale. Robust: a cache that is down never fails a use case that
+    has committed (its entries then age out within their time limit)."""
+    transaction.on_commit(partial(_bump, data), robust=True)
+
+
+def cached_read[T](data: str, what: Any, read: Callable[[], T], *, seconds: int) -> T:
+    """read(), from the cache when the same `what` (its repr) was read since `data` last changed."""
+    fingerprint = hashlib.sha256(repr((what, data_version(data))).encode()).hexdigest()
+    key = f"{data}:{fingerprint}"
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, seconds)
+    return value
