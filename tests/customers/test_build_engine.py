@@ -347,6 +347,15 @@ def _run(build, step_name, **kwargs):
     return builds.build_run_next_step(build_id=build.pk, step_id=step.pk, **kwargs)
 
 
+def _group_made_and_admins_refused(world, group, platforms, capture):
+    """The build's group is made (its messages not delivered); its admin will be refused by BroadWorks."""
+    platforms.faults.fail("add_group_admin", PermanentError("User ID already exists"))
+    with capture(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group")
+    return build
+
+
 def test_once_the_group_exists_the_akixi_and_call_cabinet_chains_start_beside_broadworks(
     world, group, platforms, django_capture_on_commit_callbacks
 ):
@@ -383,10 +392,7 @@ def test_while_a_broadworks_step_runs_an_akixi_step_runs_too_but_nothing_that_ne
 def test_a_failure_in_one_chain_lets_the_running_step_of_another_finish_and_starts_nothing_new(
     world, group, platforms, django_capture_on_commit_callbacks
 ):
-    platforms.faults.fail("add_group_admin", PermanentError("User ID already exists"))
-    with django_capture_on_commit_callbacks(execute=False):
-        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
-        _run(build, "clone_group")
+    build = _group_made_and_admins_refused(world, group, platforms, django_capture_on_commit_callbacks)
 
     def callcabinet_while_admins_fail(**kwargs):
         # The Call Cabinet step is talking to Call Cabinet when, in another worker, the admins step fails.
@@ -512,10 +518,7 @@ def test_each_run_of_a_step_and_the_build_s_end_are_measured_for_metrics(
 def test_a_retry_pressed_while_a_step_of_the_failed_build_still_runs_lets_that_step_wake_what_follows(
     world, group, platforms, django_capture_on_commit_callbacks
 ):
-    platforms.faults.fail("add_group_admin", PermanentError("User ID already exists"))
-    with django_capture_on_commit_callbacks(execute=False):
-        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
-        _run(build, "clone_group")
+    build = _group_made_and_admins_refused(world, group, platforms, django_capture_on_commit_callbacks)
 
     def partition_outlives_the_failure_and_the_retry(**kwargs):
         assert _run(build, "admins").startswith("admins failed")
