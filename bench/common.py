@@ -27,6 +27,7 @@ def setup(settings_module: str = "bench.settings") -> None:
     if str(ROOT) not in sys.path[:1]:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # the portal's and its clients' request logs
     import django
 
     django.setup()
