@@ -43,6 +43,7 @@ PAGES = [
     ("lead-time dashboard", "coordinator", "/ports/dashboard/"),
     ("escalation dashboard", "manager", "/escalations/"),
 ]
+SEARCH = ("search by number", "coordinator", "/ports/?q=0113+496+0042")
 CSV_EXPORT = "/ports/export.csv"
 
 
@@ -157,6 +158,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of one Locust run per page (default 2)")
     parser.add_argument("--duration", type=int, default=30, help="seconds of each Locust run (default 30)")
     parser.add_argument("--users", type=int, default=10, help="concurrent co-ordinators (default 10)")
+    parser.add_argument("--alone-rounds", type=int, default=20, help="rounds of each page asked alone (default 20)")
     parser.add_argument("--csv-rounds", type=int, default=5, help="served CSV exports timed (default 5)")
     args = parser.parse_args()
     common.require_postgresql("bench/load.py")
@@ -179,7 +181,15 @@ def main() -> None:
                     runs[label].append(
                         locust_run(base, folder, label, role, path, users=args.users, seconds=args.duration)
                     )
-            client = logged_in(base, "bench-coordinator-0")
+            clients = {role: logged_in(base, f"bench-{role}-1") for role in ("coordinator", "manager")}
+            alone = common.interleaved(
+                {
+                    label: (lambda role=role, path=path: read_to_last_byte(clients[role], path))
+                    for label, role, path in [*PAGES, SEARCH]
+                },
+                args.alone_rounds,
+            )
+            client = clients["coordinator"]
             served = common.interleaved(
                 {
                     BASELINE: lambda: read_to_last_byte(client, CHANGELIST),
@@ -187,10 +197,10 @@ def main() -> None:
                 },
                 args.csv_rounds,
             )
-    write_report(args, seeded, database, machine, runs, served)
+    write_report(args, seeded, database, machine, runs, alone, served)
 
 
-def write_report(args, seeded, database: str, machine: str, runs: dict[str, list[dict]], served) -> None:
+def write_report(args, seeded, database: str, machine: str, runs: dict[str, list[dict]], alone, served) -> None:
     base = runs[BASELINE]
     rows = []
     for label, role, path in PAGES:
@@ -208,6 +218,11 @@ def write_report(args, seeded, database: str, machine: str, runs: dict[str, list
             f"| {label} ({role}s) | `{path}` | {rps.text(1)} | {rps_ratio} | {p95.text()} | {p95_ratio} "
             f"| {requests:,} ({failures}) |"
         )
+    alone_rows = []
+    for label, role, path in [*PAGES, SEARCH]:
+        spread = common.Spread.of(alone[label])
+        ratio = "1 (the baseline)" if label == BASELINE else common.ratios(alone[label], alone[BASELINE]).text(2)
+        alone_rows.append(f"| {label} ({role}s) | `{path}` | {spread.median:.0f} | {spread.high:.0f} | {ratio} |")
     csv_ms = common.Spread.of(served["CSV export"])
     changelist_ms = common.Spread.of(served[BASELINE])
     csv_ratio = common.ratios(served["CSV export"], served[BASELINE])
@@ -231,6 +246,13 @@ def write_report(args, seeded, database: str, machine: str, runs: dict[str, list
             "| page | URL | requests/s | × changelist | p95 ms | × changelist | requests (failed) |",
             "|------|-----|---:|---:|---:|---:|---:|",
             *rows,
+            "",
+            f"The same pages served one request at a time ({args.alone_rounds} interleaved rounds, after the load"
+            " runs; time to the last byte as the client sees it):",
+            "",
+            "| page | URL | median ms | p95 ms | × changelist, median (p5–p95) |",
+            "|------|-----|---:|---:|---:|",
+            *alone_rows,
             "",
             f"CSV export of every port request, served, one request at a time, to the last byte"
             f" ({args.csv_rounds} rounds interleaved with the changelist):"
