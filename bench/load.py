@@ -35,6 +35,7 @@ from bench.ports import PASSWORD, seed  # noqa: E402
 from bench.urls_admin import CHANGELIST  # noqa: E402
 
 BASELINE = "admin changelist of PortRequest"
+WHO = {"coordinator": "co-ordinators", "manager": "managers"}
 # (label, role, path): the role's accounts are bench-<role>-0..9. Co-ordinators do not see the
 # escalation dashboard (managers do), so managers ask for that one.
 PAGES = [
@@ -215,14 +216,14 @@ def write_report(args, seeded, database: str, machine: str, runs: dict[str, list
         requests = sum(r["requests"] for r in these)
         failures = sum(r["failures"] for r in these)
         rows.append(
-            f"| {label} ({role}s) | `{path}` | {rps.text(1)} | {rps_ratio} | {p95.text()} | {p95_ratio} "
+            f"| {label} ({WHO[role]}) | `{path}` | {rps.text(1)} | {rps_ratio} | {p95.text()} | {p95_ratio} "
             f"| {requests:,} ({failures}) |"
         )
     alone_rows = []
     for label, role, path in [*PAGES, SEARCH]:
         spread = common.Spread.of(alone[label])
         ratio = "1 (the baseline)" if label == BASELINE else common.ratios(alone[label], alone[BASELINE]).text(2)
-        alone_rows.append(f"| {label} ({role}s) | `{path}` | {spread.median:.0f} | {spread.high:.0f} | {ratio} |")
+        alone_rows.append(f"| {label} ({WHO[role]}) | `{path}` | {spread.median:.0f} | {spread.high:.0f} | {ratio} |")
     csv_ms = common.Spread.of(served["CSV export"])
     changelist_ms = common.Spread.of(served[BASELINE])
     csv_ratio = common.ratios(served["CSV export"], served[BASELINE])
