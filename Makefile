@@ -5,7 +5,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench lock clean
+.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load lock clean
 
 install: $(VENV)/.installed
 
@@ -41,11 +41,25 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install
+# Benchmarks (docs/benchmarks.md says what each measures). The in-process ones run on SQLite as they
+# are, or on PostgreSQL with DATABASE_URL; bench-builds and bench-load need PostgreSQL and Redis
+# (DATABASE_URL, REDIS_URL): a real worker, gunicorn and Locust are other processes.
+bench: bench-pages bench-ports bench-escalations bench-builds bench-load
+
+bench-pages: install
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/builds.py
+
+bench-ports: install
 	$(BIN)/python bench/ports.py
+
+bench-escalations: install
 	$(BIN)/python bench/escalations.py
+
+bench-builds: install
+	$(BIN)/python bench/builds.py
+
+bench-load: install
+	$(BIN)/python bench/load.py
 
 # Re-pin every dependency from pyproject.toml (needs the registry).
 lock: install

@@ -1,36 +1,91 @@
-"""Benchmark: customer builds against the three simulators over sockets (not a test).
+"""Benchmark (not a test): customer builds on a real Celery worker against the three simulators, each
+its own process, with an added latency per platform reply.
 
-Run with `make bench-builds` (or `python bench/builds.py`). For zero added latency and for 50 ms
-per platform reply it runs BUILDS builds one after another in-process (Celery eager mode), then
-reports builds per second, platform calls per build against the minimum the steps need, and the
-writes made when every step of a finished build runs again (must be 0). Results go into their
-own section of docs/benchmarks.md.
+Run with `make bench-builds`, or alone:
+`DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/builds.py --rounds 3`
+(PostgreSQL and Redis: the worker is another process; the bench works in `<that database>_builds`,
+created and dropped, and on a Redis queue of its own, removed afterwards).
+
+It starts the BroadWorks simulator (bench/broadworks_sim.py, which writes its count of logins to a
+file), the Akixi and Call Cabinet simulators, and `celery -A expoe_portal worker --pool threads
+--concurrency 8`, then:
+
+- warm-up: one batch of 20 simultaneous builds at 0 ms (sessions logged in, connections open);
+- (a) `--rounds` batches of 20 builds pressed at once at 0 ms added latency: builds per second;
+- (b) `--rounds` single builds at 50 ms per reply: the wall time against the critical-path floor, the
+  longest chain of platform calls through the build's step graph (customers.builds.STEP_NEEDS when it
+  exists; each step needing the one before it otherwise) times the latency, the calls per step
+  counted from the build's ExternalCall rows;
+- (c) the simulator's logins per build after the warm-up;
+- (d) every step of a finished build run again (in this process): the platform writes it made;
+- (e) duplicate platform objects: each built group once on BroadWorks, one Akixi partition and user,
+  one Call Cabinet customer.
+
+Results go into docs/benchmarks.md.
 """
 
+import argparse
 import json
 import os
-import platform
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
 import time
+import uuid
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expoe_portal.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common  # noqa: E402
 
-import django  # noqa: E402
 
-django.setup()
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
-import uvicorn  # noqa: E402
+
+# The worker and this process read the same settings from the environment: the simulators' ports,
+# the credentials, a queue of the bench's own, tasks sent to the broker (not run in-process).
+QUEUE = f"bench-builds-{uuid.uuid4().hex[:10]}"
+BW_USER, BW_PASSWORD, AK_KEY, CC_KEY = "bench-admin", "bench-bw-pass", "bench-ak-key", "bench-cc-key"
+BW_PORT, AK_PORT, CC_PORT = free_port(), free_port(), free_port()
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "expoe_portal.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        "TEST_BROADWORKS_GATEWAY": "integrations.broadworks.gateway.BroadWorksGateway",
+        "TEST_AKIXI_GATEWAY": "integrations.akixi.client.AkixiGateway",
+        "TEST_CALLCABINET_GATEWAY": "integrations.callcabinet.client.callcabinet_gateway",
+        "BROADWORKS_HOST": "127.0.0.1",
+        "BROADWORKS_PORT": str(BW_PORT),
+        "BROADWORKS_TLS": "false",
+        "BROADWORKS_USERNAME": BW_USER,
+        "BROADWORKS_PASSWORD": BW_PASSWORD,
+        "AKIXI_BASE_URL": f"http://127.0.0.1:{AK_PORT}/CCS/API/v1",
+        "AKIXI_API_KEY": AK_KEY,
+        "CALLCABINET_BASE_URL": f"http://127.0.0.1:{CC_PORT}/api/v1",
+        "CALLCABINET_API_KEY": CC_KEY,
+        "CALLCABINET_MODE": "api",
+        "BUILD_STEP_MAX_ATTEMPTS": "20",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
+)
+common.setup("expoe_portal.settings.test")
+
+import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
-BUILDS = 5
+from integrations.broadworks.simulator.faults import write_faults  # noqa: E402
+
+PARTNER = "ACME01"  # the BroadWorks simulator's demo partner, with its clone group
+BATCH = 20
+LATENCY_MS = 50
+WORKER_CONCURRENCY = 8
+BUILD_DEADLINE = 300  # seconds for one batch; far more than a batch takes unless something is wrong
 # What one build of the standard request needs at the least: each step's reads and writes.
 MINIMUM_CALLS = {
     "clone_group": 3,  # group_id_owners (G3 across the platform), group_exists, add_group_from_template
@@ -58,166 +113,405 @@ WRITES = {
 }
 
 
-def serve_in_thread(app):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, f"http://127.0.0.1:{sock.getsockname()[1]}"
+# --- the processes -----------------------------------------------------------------------------
 
 
-def start_simulators(folder: Path, latency_ms: int):
-    from integrations.akixi.simulator import create_app as akixi_app
-    from integrations.broadworks.simulator import OCIPSimulator, preload_demo
-    from integrations.callcabinet.simulator import create_app as callcabinet_app
-    from integrations.simkit import faults_path_for
-
-    bw = OCIPSimulator(("127.0.0.1", 0), state_path=folder / "bw.json", admins={"bench": "bench-pass"})
-    preload_demo(bw.state)
-    bw.start_in_thread()
-    bw.set_reply_delay(latency_ms / 1000)
-    for name in ("ak", "cc"):
-        faults_path_for(folder / f"{name}.json").write_text(json.dumps({"delay_ms": latency_ms, "rules": []}))
-    ak, ak_url = serve_in_thread(akixi_app(state_path=folder / "ak.json", api_key="k", sync_polls=1))
-    cc, cc_url = serve_in_thread(callcabinet_app(state_path=folder / "cc.json", api_key="k"))
-    settings.BROADWORKS_GATEWAY = "integrations.broadworks.gateway.BroadWorksGateway"
-    settings.AKIXI_GATEWAY = "integrations.akixi.client.AkixiGateway"
-    settings.CALLCABINET_GATEWAY = "integrations.callcabinet.client.callcabinet_gateway"
-    settings.BROADWORKS_HOST, settings.BROADWORKS_PORT, settings.BROADWORKS_TLS = "127.0.0.1", bw.port, False
-    settings.BROADWORKS_USERNAME, settings.BROADWORKS_PASSWORD = "bench", "bench-pass"
-    settings.AKIXI_BASE_URL, settings.AKIXI_API_KEY = f"{ak_url}/CCS/API/v1", "k"
-    settings.CALLCABINET_BASE_URL, settings.CALLCABINET_API_KEY, settings.CALLCABINET_MODE = (
-        f"{cc_url}/api/v1",
-        "k",
-        "api",
-    )
-    settings.BUILD_STEP_MAX_ATTEMPTS = 20
-    return bw, ak, cc
+def wait_until(ready, process: subprocess.Popen, log: Path, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if process.poll() is not None:
+            sys.exit(f"{what} exited:\n{log.read_text(errors='replace')}")
+        if time.monotonic() > deadline:
+            sys.exit(f"{what} did not start in {seconds:.0f} s:\n{log.read_text(errors='replace')}")
+        time.sleep(0.1)
 
 
-def run_builds(latency_ms: int) -> dict:
+@contextmanager
+def process(command: list[str], log: Path, *, env: dict | None = None):
+    with log.open("wb") as out:
+        started = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=common.ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: stopping it stops whatever it started
+        )
+    try:
+        yield started
+    finally:
+        if started.poll() is None:
+            os.killpg(started.pid, signal.SIGTERM)
+            try:
+                started.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(started.pid, signal.SIGKILL)
+                started.wait(5)
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=0.5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+class Simulators:
+    def __init__(self, folder: Path, stack: ExitStack):
+        self.folder = folder
+        self.bw_state, self.bw_faults, self.logins = (
+            folder / "bw.json",
+            folder / "bw.faults.json",
+            folder / "logins.json",
+        )
+        bw_log = folder / "broadworks.log"
+        bw = stack.enter_context(
+            process(
+                [sys.executable, str(Path(__file__).with_name("broadworks_sim.py")), "--port", str(BW_PORT)]
+                + ["--state", str(self.bw_state), "--logins", str(self.logins), "--admin-user", BW_USER],
+                bw_log,
+                env={"BROADWORKS_SIM_PASSWORD": BW_PASSWORD},
+            )
+        )
+        self.ak_url, self.cc_url = f"http://127.0.0.1:{AK_PORT}", f"http://127.0.0.1:{CC_PORT}"
+        rest = []
+        for name, port, key, extra in (
+            ("akixi", AK_PORT, {"AKIXI_SIM_API_KEY": AK_KEY}, ["--sync-polls", "1"]),
+            ("callcabinet", CC_PORT, {"CALLCABINET_SIM_API_KEY": CC_KEY}, []),
+        ):
+            log = folder / f"{name}.log"
+            started = stack.enter_context(
+                process(
+                    [sys.executable, "-m", f"integrations.{name}.simulator", "--host", "127.0.0.1"]
+                    + ["--port", str(port), "--state", str(folder / f"{name}.json"), "--log-level", "warning"]
+                    + ["--preload-reseller", PARTNER, *extra],
+                    log,
+                    env=key,
+                )
+            )
+            rest.append((started, log, f"http://127.0.0.1:{port}/_sim/faults", name))
+        wait_until(lambda: listening(BW_PORT) and self.logins.exists(), bw, bw_log, "the BroadWorks simulator")
+        for started, log, url, name in rest:
+            wait_until(lambda url=url: answers(url), started, log, f"the {name} simulator")
+
+    def latency(self, ms: int) -> None:
+        """Every platform's replies wait `ms` from now on (each simulator reads its faults per request)."""
+        write_faults(self.bw_faults, reply_delay_seconds=ms / 1000)
+        for url in (self.ak_url, self.cc_url):
+            httpx.post(f"{url}/_sim/faults", json={"delay_ms": ms, "rules": []}, timeout=5).raise_for_status()
+
+    def bw_logins(self) -> int:
+        return json.loads(self.logins.read_text())["logins"]
+
+    def states(self) -> tuple[dict, dict, dict]:
+        bw = json.loads(self.bw_state.read_text())
+        ak = httpx.get(f"{self.ak_url}/_sim/state", timeout=5).json()
+        cc = httpx.get(f"{self.cc_url}/_sim/state", timeout=5).json()
+        return bw, ak, cc
+
+
+@contextmanager
+def worker(folder: Path):
+    """`celery -A expoe_portal worker --pool threads --concurrency 8` on this database and queue."""
+    log = folder / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "expoe_portal", "worker", "--pool", "threads"]
+    command += ["--concurrency", str(WORKER_CONCURRENCY), "--loglevel", "WARNING", "--without-gossip"]
+    command += ["--without-mingle", "--without-heartbeat", "--hostname", f"{QUEUE}@%h", "--queues", QUEUE]
+    with process(command, log, env={"DATABASE_URL": common.database_url()}) as started:
+        from celery.app.control import Control
+
+        from expoe_portal.celery import app
+
+        control = Control(app)
+        wait_until(
+            lambda: bool(control.ping([f"{QUEUE}@{socket.gethostname()}"], timeout=0.5)), started, log, "the worker"
+        )
+        yield started
+
+
+def forget_queue() -> None:
+    """Remove the bench's queue and anything of it left on the shared Redis."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match=f"*{QUEUE}*"):
+        client.delete(key)
+    for tag, raw in client.hgetall("unacked").items():
+        if json.loads(raw)[2] == QUEUE:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+def make_groups(count: int) -> tuple[object, list]:
     from accounts.choices import Role
     from accounts.services import user_create
-    from customers import builds
     from customers import services as customer_services
-    from customers.build_steps import STEPS
-    from customers.models import CustomerGroup
-    from integrations.models import ExternalCall
-    from integrations.platforms import get_platforms
     from number_pool import services as number_services
     from partners.models import Partner, PartnerContact
 
-    with tempfile.TemporaryDirectory() as folder:
-        bw, ak, cc = start_simulators(Path(folder), latency_ms)
-        try:
-            partner = Partner.objects.get_or_create(
-                partner_id="ACME01", defaults={"name": "Acme", "clone_group_id": "ACME01-CLONE", "live": True}
-            )[0]
-            PartnerContact.objects.get_or_create(
-                partner=partner, name="Ops", email="ops@acme.invalid", phone="+442079460000"
+    partner = Partner.objects.create(partner_id=PARTNER, name="Acme", clone_group_id=f"{PARTNER}-CLONE", live=True)
+    PartnerContact.objects.create(partner=partner, name="Ops", email="ops@acme.invalid", phone="+442079460000")
+    coordinator = user_create(username="bench-coordinator", role=Role.COORDINATOR, password="bench-pass-12345")
+    # 020 7946 xxxx, above the simulator's demo pool (0000-0099).
+    numbers = [f"+44207946{2000 + n:04d}" for n in range(3 * count)]
+    number_services.numbers_add(by=coordinator, partner=partner, numbers=numbers)
+    groups = []
+    for i in range(count):
+        own = numbers[3 * i : 3 * i + 3]
+        group, _ = customer_services.customer_group_create(
+            by=coordinator,
+            partner=partner,
+            data={
+                "group_id": f"Bench{i:03d}",
+                "name": f"Bench customer {i}",
+                "domain": "hostedcomm.com",
+                "extension_length": 4,
+                "numbers": own,
+                "business_profile_number": own[0],
+                "voice_portal": {"number": own[1], "extension": "8000", "external_dial_in": True},
+                "admins": [{"first_name": "Bench", "last_name": f"Admin{i}", "password": ""}],
+                "akixi": {
+                    "licence": settings.AKIXI_LICENCES[0],
+                    "users": [{"username": f"bench{i:03d}.reports", "full_name": "Bench", "email": "b@bench.invalid"}],
+                },
+                "callcabinet": {"admin_name": "Bench", "admin_email": "b@bench.invalid"},
+            },
+        )
+        groups.append(group)
+    return coordinator, groups
+
+
+def build_all(coordinator, groups: list) -> float:
+    """Press Build on every group at once, wait for every build to finish; seconds from the first
+    build queued to the last finished, as the database recorded them."""
+    from customers import builds
+    from customers.models import ServiceBuild
+
+    for group in groups:
+        builds.build_start(by=coordinator, group=group)
+    pks = [g.pk for g in groups]
+    deadline = time.monotonic() + BUILD_DEADLINE
+    while ServiceBuild.objects.filter(group_id__in=pks, finished_at__isnull=True).exists():
+        if time.monotonic() > deadline:
+            left = list(ServiceBuild.objects.filter(group_id__in=pks, finished_at__isnull=True).values("status"))
+            sys.exit(f"builds did not finish in {BUILD_DEADLINE} s: {left}")
+        time.sleep(0.02)
+    done = ServiceBuild.objects.filter(group_id__in=pks)
+    first = min(b.queued_at for b in done)
+    last = max(b.finished_at for b in done)
+    return (last - first).total_seconds()
+
+
+def succeeded(groups: list) -> int:
+    from customers.models import ServiceBuild
+
+    return ServiceBuild.objects.filter(group_id__in=[g.pk for g in groups], status="succeeded").count()
+
+
+def calls_per_step(group) -> dict[str, int]:
+    from django.db.models import Count
+
+    from integrations.models import ExternalCall
+
+    rows = (
+        ExternalCall.objects.filter(context__startswith=f"build:{group.build.pk}/step:")
+        .values("context")
+        .annotate(n=Count("id"))
+    )
+    return {row["context"].split("/step:", 1)[1]: row["n"] for row in rows}
+
+
+def step_needs(step_names: list[str]) -> tuple[dict[str, list[str]], str]:
+    """What each step waits for: customers.builds.STEP_NEEDS where it exists (a step it does not name
+    needs nothing); until then the build is linear, each step needing the one before it."""
+    from customers import builds
+
+    graph = getattr(builds, "STEP_NEEDS", None)
+    if graph is None:
+        return {name: step_names[:i][-1:] for i, name in enumerate(step_names)}, "linear (no STEP_NEEDS yet)"
+    return {name: [n for n in graph.get(name, ()) if n in step_names] for name in step_names}, "STEP_NEEDS"
+
+
+def critical_path(calls: dict[str, int], needs: dict[str, list[str]]) -> tuple[int, list[str]]:
+    """The most calls along any chain of steps, each waiting for the ones it needs; and that chain."""
+    best: dict[str, tuple[int, list[str]]] = {}
+
+    def longest(step: str) -> tuple[int, list[str]]:
+        if step not in best:
+            before = max((longest(n) for n in needs[step]), default=(0, []))
+            best[step] = (before[0] + calls.get(step, 0), [*before[1], step])
+        return best[step]
+
+    return max(longest(step) for step in needs)
+
+
+def duplicates(bw: dict, ak: dict, cc: dict, groups: list) -> list[str]:
+    """Whatever a built group has more (or less) than once on any platform."""
+    found = []
+    bw_groups = bw["service_providers"][PARTNER]["groups"]
+    for group in groups:
+        gid = group.group_id
+        if gid not in bw_groups:
+            found.append(f"{gid}: no BroadWorks group")
+        kinds = sorted(u["kind"] for u in bw["users"].values() if u.get("group_id") == gid)
+        if kinds != ["group_admin", "voice_portal"]:
+            found.append(f"{gid}: BroadWorks users {kinds}")
+        partitions = [p for p in ak["partitions"].values() if p["GroupId"] == gid]
+        if len(partitions) != 1:
+            found.append(f"{gid}: {len(partitions)} Akixi partitions")
+        else:
+            users = [u for u in ak["users"].values() if u["PartitionPermission"] == [partitions[0]["Id"]]]
+            if len(users) != 1:
+                found.append(f"{gid}: {len(users)} Akixi users")
+        customers = [c for c in cc["customers"].values() if c["BroadWorksGroupId"] == gid]
+        if len(customers) != 1:
+            found.append(f"{gid}: {len(customers)} Call Cabinet customers")
+    return found
+
+
+def rerun_writes(group) -> int:
+    """Every step of a finished build run again, here: the platform writes it made."""
+    from customers.build_steps import STEPS
+    from integrations.models import ExternalCall
+    from integrations.platforms import get_platforms
+
+    last = ExternalCall.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for step in group.build.steps.order_by("position"):
+        STEPS[step.name](group=group, platforms=get_platforms())
+    return ExternalCall.objects.filter(pk__gt=last, operation__in=WRITES).count()
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="batches of 20 at 0 ms, and single builds at 50 ms")
+    args = parser.parse_args()
+    common.require_postgresql("bench/builds.py")
+    if not settings.REDIS_URL:
+        sys.exit("bench/builds.py needs Redis: set REDIS_URL=redis://...")
+    from customers.models import CustomerGroup
+
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        stack.callback(forget_queue)
+        stack.enter_context(common.throwaway_database("builds"))
+        folder = Path(tmp)
+        database = common.database_description()
+        machine = common.machine()
+        coordinator, groups = make_groups(BATCH * (1 + args.rounds) + args.rounds)
+        sims = Simulators(folder, stack)
+        stack.enter_context(worker(folder))
+
+        sims.latency(0)
+        warm, rest = groups[:BATCH], groups[BATCH:]
+        build_all(coordinator, warm)
+        logins_after_warmup = sims.bw_logins()
+        batches = []
+        for round_ in range(args.rounds):
+            batch = rest[round_ * BATCH : (round_ + 1) * BATCH]
+            seconds = build_all(coordinator, batch)
+            batches.append({"seconds": seconds, "builds_per_second": BATCH / seconds, "succeeded": succeeded(batch)})
+            print(f"(a) round {round_ + 1}: {BATCH / seconds:.2f} builds/s", flush=True)
+        logins_batches = sims.bw_logins() - logins_after_warmup
+
+        sims.latency(LATENCY_MS)
+        singles = []
+        for group in rest[args.rounds * BATCH :]:
+            before = sims.bw_logins()
+            seconds = build_all(coordinator, [group])
+            group = CustomerGroup.objects.select_related("build", "partner").get(pk=group.pk)
+            calls = calls_per_step(group)
+            names = list(group.build.steps.order_by("position").values_list("name", flat=True))
+            needs, graph = step_needs(names)
+            chain_calls, chain = critical_path(calls, needs)
+            floor = chain_calls * LATENCY_MS / 1000
+            singles.append(
+                {
+                    "seconds": seconds,
+                    "floor": floor,
+                    "ratio": seconds / floor,
+                    "calls": sum(calls.values()),
+                    "chain_calls": chain_calls,
+                    "chain": chain,
+                    "graph": graph,
+                    "logins": sims.bw_logins() - before,
+                    "succeeded": succeeded([group]),
+                }
             )
-            coordinator = user_create(username=f"bench{latency_ms}", role=Role.COORDINATOR, password="bench-pass-12345")
-            platforms = get_platforms()
-            platforms.akixi.add_reseller("ACME01", "Acme", "ops@acme.invalid")
-            platforms.callcabinet.add_reseller("ACME01", "Acme", "ops@acme.invalid")
-            first = 1000 + latency_ms * 10
-            numbers = [f"+44207946{first + n:04d}" for n in range(3 * BUILDS)]
-            number_services.numbers_add(by=coordinator, partner=partner, numbers=numbers)
-            groups = []
-            for i in range(BUILDS):
-                own = numbers[3 * i : 3 * i + 3]
-                group, _ = customer_services.customer_group_create(
-                    by=coordinator,
-                    partner=partner,
-                    data={
-                        "group_id": f"Bench{latency_ms}x{i}",
-                        "name": f"Bench {i}",
-                        "domain": "hostedcomm.com",
-                        "extension_length": 4,
-                        "numbers": own,
-                        "business_profile_number": own[0],
-                        "voice_portal": {"number": own[1], "extension": "8000", "external_dial_in": True},
-                        "admins": [{"first_name": "Bench", "last_name": f"Admin{latency_ms}x{i}", "password": ""}],
-                        "akixi": {
-                            "licence": settings.AKIXI_LICENCES[0],
-                            "users": [
-                                {"username": f"bench{latency_ms}x{i}", "full_name": "Bench", "email": "b@bench.invalid"}
-                            ],
-                        },
-                        "callcabinet": {"admin_name": "Bench", "admin_email": "b@bench.invalid"},
-                    },
-                )
-                groups.append(group)
-            calls_before = ExternalCall.objects.count()
-            start = time.perf_counter()
-            for group in groups:
-                builds.build_start(by=coordinator, group=group)
-            elapsed = time.perf_counter() - start
-            statuses = [CustomerGroup.objects.get(pk=g.pk).build.status for g in groups]
-            calls = ExternalCall.objects.count() - calls_before
-            last_call = ExternalCall.objects.order_by("-pk").values_list("pk", flat=True).first()
-            group = groups[0]
-            for step in group.build.steps.order_by("position"):
-                STEPS[step.name](group=group, platforms=get_platforms())
-            rerun_writes = ExternalCall.objects.filter(pk__gt=last_call, operation__in=WRITES).count()
-        finally:
-            bw.stop()
-            ak.should_exit = cc.should_exit = True
-    return {
-        "latency_ms": latency_ms,
-        "succeeded": statuses.count("succeeded"),
-        "builds_per_second": BUILDS / elapsed,
-        "seconds_per_build": elapsed / BUILDS,
-        "calls_per_build": calls / BUILDS,
-        "rerun_writes": rerun_writes,
-    }
+            print(f"(b) {seconds:.2f} s against a floor of {floor:.2f} s", flush=True)
+
+        sims.latency(0)
+        built = [g for g in groups if succeeded([g])]
+        finished = CustomerGroup.objects.select_related("build", "partner").get(pk=built[0].pk)
+        writes = rerun_writes(finished)
+        found = duplicates(*sims.states(), groups=built)
+        measured = len(rest)
+        report = {
+            "args": args,
+            "database": database,
+            "machine": machine,
+            "batches": batches,
+            "singles": singles,
+            "logins_per_build": (logins_batches + sum(s["logins"] for s in singles)) / measured,
+            "rerun_writes": writes,
+            "duplicates": found,
+            "built": len(built),
+            "total": len(groups),
+        }
+    write_report(report)
 
 
-def main():
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        results = [run_builds(0), run_builds(50)]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    write_report(results)
-
-
-def write_report(results):
+def write_report(r: dict) -> None:
+    batches, singles = r["batches"], r["singles"]
+    rate = common.Spread.of([b["builds_per_second"] for b in batches])
+    wall = common.Spread.of([s["seconds"] for s in singles])
+    floor = common.Spread.of([s["floor"] for s in singles])
+    ratio = common.Spread.of([s["ratio"] for s in singles])
+    example = singles[0]
     minimum = sum(MINIMUM_CALLS.values())
-    lines = [
-        "<!-- bench:builds -->",
-        "## Customer builds (`bench/builds.py`)",
-        "",
-        f"{BUILDS} builds of the standard request (3 numbers, 1 admin, 1 Akixi user, Call Cabinet) one",
-        "after another, in-process (Celery eager), the real gateways talking to the three simulators",
-        "over sockets; the added latency is per platform reply. Then every step of a finished build runs",
-        "again: it must write nothing.",
-        "",
-        f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
-        f" database {connection.vendor}; date {time.strftime('%Y-%m-%d')}",
-        "",
-        "| added latency | succeeded | builds/s | s per build | platform calls per build (minimum) "
-        "| writes on re-run |",
-        "|---:|---:|---:|---:|---:|---:|",
-        *(
-            f"| {r['latency_ms']} ms | {r['succeeded']}/{BUILDS} | {r['builds_per_second']:.2f} | "
-            f"{r['seconds_per_build']:.2f} | {r['calls_per_build']:.0f} ({minimum}) | {r['rerun_writes']} |"
-            for r in results
-        ),
-        "<!-- /bench:builds -->",
-    ]
-    out = ROOT / "docs" / "benchmarks.md"
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    begin, finish = "<!-- bench:builds -->", "<!-- /bench:builds -->"
-    if begin in text and finish in text:
-        text = text[: text.index(begin)] + "\n".join(lines) + text[text.index(finish) + len(finish) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    out.write_text(text, encoding="utf-8")
-    print("\n".join(lines))
+    common.write_section(
+        "builds",
+        [
+            "## Customer builds on a real worker (`bench/builds.py`)",
+            "",
+            "The standard request (3 numbers, 1 admin, 1 Akixi user, Call Cabinet) built by a real Celery worker"
+            f" (`--pool threads --concurrency {WORKER_CONCURRENCY}`) on Redis, the real gateways talking over"
+            " sockets to the three simulators, each its own process; the added latency is per platform reply."
+            f" A warm-up batch of {BATCH} builds at 0 ms comes first and is not counted.",
+            "",
+            f"- Machine: {r['machine']}. The worker, the simulators, PostgreSQL and Redis share its cores.",
+            f"- Database: {r['database']}. Date: {time.strftime('%Y-%m-%d %H:%M')}.",
+            f"- Builds that succeeded: {r['built']} of {r['total']}.",
+            "",
+            "| measure | result |",
+            "|---|---:|",
+            f"| (a) {BATCH} builds pressed at once, 0 ms: builds/s, median (least–most) of {len(batches)} rounds"
+            f" | {rate.text(2)} |",
+            f"| (b) one build at {LATENCY_MS} ms per reply: wall time, s ({len(singles)} rounds) | {wall.text(2)} |",
+            f"| (b) its critical-path floor, s: the longest chain of calls × {LATENCY_MS} ms | {floor.text(2)} |",
+            f"| (b) wall time ÷ floor | {ratio.text(2)} |",
+            f"| (c) BroadWorks logins per build after the warm-up | {r['logins_per_build']:.2f} |",
+            f"| (d) platform writes when every step of a finished build runs again | {r['rerun_writes']} |",
+            f"| (e) duplicate (or missing) platform objects | {len(r['duplicates'])} |",
+            "",
+            f"The floor's step graph: {example['graph']}. Its longest chain in the first (b) build:"
+            f" {' → '.join(example['chain'])}, {example['chain_calls']} calls of the build's {example['calls']}"
+            f" (the steps' minimum is {minimum}).",
+            *(["", "Duplicates: " + "; ".join(r["duplicates"])] if r["duplicates"] else []),
+        ],
+    )
 
 
 if __name__ == "__main__":

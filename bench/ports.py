@@ -1,50 +1,83 @@
-"""Benchmark (not a test): the port lead-time dashboard and queue with 100,000 port requests.
+"""Benchmark (not a test): the port queue, the dashboards and the CSV export at 100,000 port requests,
+each against Django's admin changelist of the same model measured in the same rounds.
 
-Run with `make bench` (or `.venv/bin/python bench/ports.py`). Uses a throwaway test database
-(SQLite unless DATABASE_URL is set), fills it with 100,000 port requests across 200 partners in
-every state, then times the dashboard and the queue and writes the numbers into their own section
-of docs/benchmarks.md (the other sections are kept).
+Run with `make bench-ports`, or alone: `python bench/ports.py --rows 100000 --rounds 10` (SQLite in
+memory unless DATABASE_URL names a PostgreSQL database; then it works in `<that database>_ports`,
+created and dropped). It seeds the port requests (in every state, across 200 partners) and the open
+escalations they raise, warms every page once and counts its queries, then times every page in
+interleaved rounds through Django's test client (in-process: no network, no gunicorn; the served
+figures are bench/load.py's). The baseline is the admin changelist of PortRequest with the queue's
+columns, page size (25) and order (bench/urls_admin.py). Results go into docs/benchmarks.md.
 """
 
-import os
-import platform
+import argparse
 import random
-import statistics
 import sys
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expoe_portal.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+common.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-REQUESTS = int(os.environ.get("BENCH_PORT_REQUESTS", 100_000))
+from bench.urls_admin import CHANGELIST  # noqa: E402
+
 PARTNERS = 200
-ROUNDS = 10
+USERS = 10  # of each staff role: Locust's co-ordinators log in as these (bench/load.py)
+PASSWORD = "bench-pass-12345"
 PROVIDERS = ["BT", "Virgin Media", "TalkTalk", "Gamma", "Sky", "Vodafone", "KCOM", "Colt"]
 WHERE = [("GB", "ENG")] * 6 + [("GB", "SCT"), ("GB", "WLS"), ("GB", "NIR"), ("DE", ""), ("FR", ""), ("IE", "")]
+BASELINE = "admin changelist of PortRequest (25 per page)"
+# (label, who, URL): who is a key of Seeded.users.
+PAGES = [
+    ("queue, first page of 25", "coordinator-0", "/ports/"),
+    ("queue, filtered: due in the next 5 working days", "coordinator-0", "/ports/?due_soon=true"),
+    ("queue, filtered: submitted to BT, GB", "coordinator-0", "/ports/?status=submitted&country=GB&losing_provider=BT"),
+    ("queue, search by number", "coordinator-0", "/ports/?q=0113+496+0042"),
+    ("queue, partner user (their own 1/200)", "partner", "/ports/"),
+    ("lead-time dashboard (all ports)", "manager-0", "/ports/dashboard/"),
+    (
+        "lead-time dashboard, filtered by country and provider",
+        "manager-0",
+        "/ports/dashboard/?country=GB&losing_provider=BT",
+    ),
+    ("escalation dashboard", "manager-0", "/escalations/"),
+    ("CSV export of every port request (to the last byte)", "coordinator-0", "/ports/export.csv"),
+    ("GET /api/v1/port-requests/?status=accepted", "coordinator-0", "/api/v1/port-requests/?status=accepted"),
+]
 
 
-def seed():
+@dataclass
+class Seeded:
+    users: dict
+    rejections: int
+    escalations: int
+    seconds: float
+
+
+def seed(rows: int) -> Seeded:
+    """`rows` port requests across 200 partners in every state, their rejections, the open escalations
+    they raise, and the staff who read them (10 co-ordinators and 10 managers, admin access included)."""
     from django.utils import timezone
 
     from accounts.choices import Role
+    from accounts.models import User
     from accounts.services import user_create
-    from escalations.services import escalation_matrix_load
+    from escalations.models import Escalation
+    from escalations.services import escalation_evaluate, escalation_matrix_load
     from partners.models import Partner
     from porting.choices import PortStatus, RejectionCode
     from porting.models import PortRejection, PortRequest
     from porting.rules import load_porting_rules
 
+    start = time.perf_counter()
     escalation_matrix_load()
     load_porting_rules()
     partners = Partner.objects.bulk_create(
@@ -61,7 +94,7 @@ def seed():
         + [PortStatus.CANCELLED] * 7
     )
     batch, rejected_rows = [], []
-    for i in range(REQUESTS):
+    for i in range(rows):
         status = rng.choice(statuses)
         country, region = rng.choice(WHERE)
         submitted = None if status == PortStatus.DRAFT else timezone.now() - timedelta(days=rng.randint(1, 400))
@@ -97,91 +130,89 @@ def seed():
     for pk in PortRequest.objects.filter(status=PortStatus.REJECTED).values_list("pk", flat=True).iterator():
         rejected_rows.append(PortRejection(port_request_id=pk, code=rng.choice(codes), reason="bench"))
     PortRejection.objects.bulk_create(rejected_rows, batch_size=5000)
-    manager = user_create(username="bench-manager", role=Role.MANAGER, password="bench-pass-12345")
-    coordinator = user_create(username="bench-coordinator", role=Role.COORDINATOR, password="bench-pass-12345")
-    partner_user = user_create(
-        username="bench-partner", role=Role.PARTNER_USER, partner=partners[0], password="bench-pass-12345"
+    users = {}
+    for role, name in ((Role.COORDINATOR, "coordinator"), (Role.MANAGER, "manager")):
+        for n in range(USERS):
+            users[f"{name}-{n}"] = user_create(username=f"bench-{name}-{n}", role=role, password=PASSWORD)
+    # Admin access for the baseline's changelist: is_staff opens the admin site; the role's own
+    # permissions (porting.view_portrequest) decide the rest, as on the portal's pages.
+    User.objects.filter(pk__in=[u.pk for u in users.values()]).update(is_staff=True)
+    users["partner"] = user_create(
+        username="bench-partner", role=Role.PARTNER_USER, partner=partners[0], password=PASSWORD
     )
-    return manager, coordinator, partner_user, len(rejected_rows)
+    escalation_evaluate(notify=False)  # the escalation dashboard's rows: one per open item
+    return Seeded(
+        users=users,
+        rejections=len(rejected_rows),
+        escalations=Escalation.objects.filter(closed_at__isnull=True).count(),
+        seconds=time.perf_counter() - start,
+    )
 
 
-def measure(client, url, rounds=ROUNDS):
-    client.get(url)  # warm caches (session, permissions, templates)
+def fetch(client: Client, url: str):
+    """One request, read to its last byte (a streamed response is drained)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        for _chunk in response.streaming_content:
+            pass
+    return response
+
+
+def query_count(client: Client, url: str) -> int:
+    fetch(client, url)  # warm: session, permissions, templates
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    query_count = len(queries.captured_queries)
-    timings = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(url)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-        timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    return {"median": statistics.median(timings), "max": timings[-1], "queries": query_count}
+        fetch(client, url)
+    return len(queries.captured_queries)
 
 
-def main():
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        start = time.perf_counter()
-        manager, coordinator, partner_user, rejections = seed()
-        seeded_s = time.perf_counter() - start
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="port requests to seed (default 100,000)")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
+    args = parser.parse_args()
+    with common.throwaway_database("ports"):
+        database = common.database_description()
+        seeded = seed(args.rows)
         clients = {}
-        for name, user in (("manager", manager), ("coordinator", coordinator), ("partner", partner_user)):
-            clients[name] = Client()
-            clients[name].force_login(user)
-        cases = [
-            ("dashboard, manager (all 100,000)", "manager", "/ports/dashboard/"),
-            (
-                "dashboard filtered by country and provider",
-                "manager",
-                "/ports/dashboard/?country=GB&losing_provider=BT",
-            ),
-            ("queue, first page of 25", "coordinator", "/ports/"),
-            ("queue, due in the next 5 working days", "coordinator", "/ports/?due_soon=true"),
-            ("queue, inside the 48-hour window", "coordinator", "/ports/?in_window=true"),
-            ("queue, search by number", "coordinator", "/ports/?q=0113+496+0042"),
-            ("queue, partner user (500 of their own)", "partner", "/ports/"),
-            ("CSV export, due in the next 5 working days", "coordinator", "/ports/export.csv?due_soon=true"),
-            ("GET /api/v1/port-requests/?status=accepted", "coordinator", "/api/v1/port-requests/?status=accepted"),
-        ]
-        results = [(label, url, measure(clients[who], url)) for label, who, url in cases]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    write_report(results, rejections, seeded_s)
+        for who in {who for _, who, _ in PAGES} | {"coordinator-0"}:
+            clients[who] = Client()
+            clients[who].force_login(seeded.users[who])
+        pages = [(BASELINE, "coordinator-0", CHANGELIST), *PAGES]
+        queries = {label: query_count(clients[who], url) for label, who, url in pages}
+        timings = common.interleaved(
+            {label: (lambda who=who, url=url: fetch(clients[who], url)) for label, who, url in pages},
+            args.rounds,
+        )
+    write_report(args, seeded, database, pages, queries, timings)
 
 
-def write_report(results, rejections, seeded_s):
+def write_report(args, seeded: Seeded, database: str, pages, queries, timings) -> None:
+    baseline = timings[BASELINE]
+    rows = []
+    for label, _who, url in pages:
+        spread = common.Spread.of(timings[label])
+        ratio = "1 (the baseline)" if label == BASELINE else common.ratios(timings[label], baseline).text(2)
+        rows.append(f"| {label} | `{url}` | {spread.text()} | {ratio} | {queries[label]} |")
     vendor = connection.vendor
-    begin, finish = f"<!-- bench:ports-{vendor} -->", f"<!-- /bench:ports-{vendor} -->"
-    lines = [
-        begin,
-        f"## Port requests ({vendor})",
-        "",
-        f"- Data: {REQUESTS:,} port requests across {PARTNERS} partners in every state, {rejections:,}"
-        f" rejections (seeded in {seeded_s:.0f} s by `bench/ports.py`).",
-        f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" {platform.system()} {platform.release()}",
-        f"- Date: {time.strftime('%Y-%m-%d')}; each page warmed once, then timed {ROUNDS} times.",
-        "- The dashboard's query count is the same for 1 request as for 100,000"
-        " (`tests/porting/test_port_dashboard.py` asserts it).",
-        "",
-        "| page | URL | median ms | max ms | queries |",
-        "|------|-----|----------:|-------:|--------:|",
-        *(f"| {label} | `{url}` | {r['median']:.0f} | {r['max']:.0f} | {r['queries']} |" for label, url, r in results),
-        finish,
-    ]
-    out = ROOT / "docs" / "benchmarks.md"
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    if begin in text and finish in text:
-        text = text[: text.index(begin)] + "\n".join(lines) + text[text.index(finish) + len(finish) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    out.write_text(text, encoding="utf-8")
-    print("\n".join(lines))
+    common.write_section(
+        f"ports-{vendor}",
+        [
+            f"## Port requests and dashboards, in-process ({vendor}; `bench/ports.py`)",
+            "",
+            f"- Data: {args.rows:,} port requests across {PARTNERS} partners in every state, {seeded.rejections:,}"
+            f" rejections, {seeded.escalations:,} open escalations (seeded in {seeded.seconds:.0f} s).",
+            f"- Machine: {common.machine()}.",
+            f"- Database: {database}. Date: {time.strftime('%Y-%m-%d %H:%M')}.",
+            f"- Each page warmed once, then {args.rounds} interleaved rounds through Django's test client"
+            " (in-process, no network). Times are medians with p5–p95 in brackets; the ratio is each round's"
+            " time over the admin changelist's in the same round (below 1: faster than Django's own list page).",
+            "",
+            "| page | URL | ms, median (p5–p95) | × changelist, median (p5–p95) | queries |",
+            "|------|-----|---:|---:|---:|",
+            *rows,
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -1,28 +1,24 @@
 """Benchmarks (not tests): time the busiest pages at the scale DESIGN.md plans for.
 
-Run with `make bench`. Uses a throwaway test database (SQLite unless DATABASE_URL is set),
-fills it with 200 partners of 3 contacts each, then times each page over several rounds and
-writes the numbers to docs/benchmarks.md.
+Run with `make bench` (or `python bench/run.py`). Uses a throwaway database (SQLite in memory unless
+DATABASE_URL names a PostgreSQL database: then `<that database>_run`, created and dropped), fills it
+with 200 partners of 3 contacts each, then times each page over several rounds and writes the numbers
+into its section of docs/benchmarks.md (the other sections are kept).
 """
 
-import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expoe_portal.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+common.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 PARTNERS = 200
 ROUNDS = 30
@@ -76,9 +72,8 @@ def measure(client, url):
 
 
 def main():
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with common.throwaway_database("run"):
+        database = common.database_description()
         staff, partner_user, own_partner = seed()
         staff_client, partner_client = Client(), Client()
         staff_client.force_login(staff)
@@ -93,9 +88,7 @@ def main():
         ]
         results = [(name, url, measure(client, url)) for name, client, url in cases]
         bulk = measure_numbers(staff, own_partner)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    write_report(results, bulk)
+    write_report(results, bulk, database)
 
 
 BULK_NUMBERS = 10_000
@@ -129,52 +122,34 @@ def measure_numbers(staff, partner):
     return rows
 
 
-HEADER = [
-    "# Benchmarks",
-    "",
-    "How to run: `make bench` (SQLite in a throwaway database); with `DATABASE_URL` set to a",
-    "PostgreSQL server the same script fills that database's section instead. The script is",
-    "`bench/run.py`: it seeds the data below, warms each page once, counts its queries, then times",
-    f"{ROUNDS} requests through Django's test client (in-process: no network, no gunicorn).",
-    "",
-]
-
-
-def write_report(results, bulk):
+def write_report(results, bulk, database):
     vendor = connection.vendor
-    section = [
-        f"<!-- bench:{vendor} -->",
-        f"## {vendor}",
-        "",
-        f"- Data: {PARTNERS} partners with 3 contacts each (DESIGN.md plans for 200 partners).",
-        f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" {platform.system()} {platform.release()}",
-        f"- Date: {time.strftime('%Y-%m-%d')}",
-        "",
-        "| page | URL | median ms | p95 ms | queries |",
-        "|------|-----|----------:|-------:|--------:|",
-        *(f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |" for name, url, r in results),
-        "",
-        "Bulk number operations (one service call each, timed once; the query count is the same for",
-        "10 numbers as for 10,000, which `tests/onboarding/test_numbers.py` asserts):",
-        "",
-        "| operation | ms | queries |",
-        "|-----------|---:|--------:|",
-        *(f"| {label} | {ms:.0f} | {queries} |" for label, ms, queries in bulk),
-        f"<!-- /bench:{vendor} -->",
-    ]
-    out = ROOT / "docs" / "benchmarks.md"
-    sections = {}
-    if out.exists():  # keep the other database's section from its last run
-        text = out.read_text(encoding="utf-8")
-        for other in ("sqlite", "postgresql"):
-            begin, finish = f"<!-- bench:{other} -->", f"<!-- /bench:{other} -->"
-            if begin in text and finish in text:
-                sections[other] = text[text.index(begin) : text.index(finish) + len(finish)]
-    sections[vendor] = "\n".join(section)
-    body = "\n\n".join(sections[v] for v in ("sqlite", "postgresql") if v in sections)
-    out.write_text("\n".join(HEADER) + "\n" + body + "\n", encoding="utf-8")
-    print(out.read_text(encoding="utf-8"))
+    common.write_section(
+        vendor,
+        [
+            f"## Partners and numbers ({vendor}; `bench/run.py`)",
+            "",
+            f"- Data: {PARTNERS} partners with 3 contacts each (DESIGN.md plans for 200 partners).",
+            f"- Machine: {common.machine()}.",
+            f"- Database: {database}. Date: {time.strftime('%Y-%m-%d %H:%M')}.",
+            f"- Each page warmed once, its queries counted, then timed {ROUNDS} times through Django's test client"
+            " (in-process: no network, no gunicorn).",
+            "",
+            "| page | URL | median ms | p95 ms | queries |",
+            "|------|-----|----------:|-------:|--------:|",
+            *(
+                f"| {name} | `{url}` | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |"
+                for name, url, r in results
+            ),
+            "",
+            "Bulk number operations (one service call each, timed once; the query count is the same for",
+            "10 numbers as for 10,000, which `tests/onboarding/test_numbers.py` asserts):",
+            "",
+            "| operation | ms | queries |",
+            "|-----------|---:|--------:|",
+            *(f"| {label} | {ms:.0f} | {queries} |" for label, ms, queries in bulk),
+        ],
+    )
 
 
 if __name__ == "__main__":

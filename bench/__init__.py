@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): scripts run by `make bench*`, results in docs/benchmarks.md."""
