@@ -7,8 +7,8 @@ Run with `make bench-builds`, or alone:
 created and dropped, and on a Redis queue of its own, removed afterwards).
 
 It starts the BroadWorks simulator (bench/broadworks_sim.py, which writes its count of logins to a
-file), the Akixi and Call Cabinet simulators, and `celery -A expoe_portal worker --pool threads
---concurrency 8`, then:
+file), the Akixi and Call Cabinet simulators, and `celery -A expoe_portal worker` (the settings'
+pool: 8 threads), then:
 
 - warm-up: one batch of 20 simultaneous builds at 0 ms (sessions logged in, connections open);
 - (a) `--rounds` batches of 20 builds pressed at once at 0 ms added latency: builds per second;
@@ -84,7 +84,6 @@ from integrations.broadworks.simulator.faults import write_faults  # noqa: E402
 PARTNER = "ACME01"  # the BroadWorks simulator's demo partner, with its clone group
 BATCH = 20
 LATENCY_MS = 50
-WORKER_CONCURRENCY = 8
 BUILD_DEADLINE = 300  # seconds for one batch; far more than a batch takes unless something is wrong
 # What one build of the standard request needs at the least: each step's reads and writes.
 MINIMUM_CALLS = {
@@ -220,10 +219,11 @@ class Simulators:
 
 @contextmanager
 def worker(folder: Path):
-    """`celery -A expoe_portal worker --pool threads --concurrency 8` on this database and queue."""
+    """The Procfile's worker (`celery -A expoe_portal worker`) on this database and queue."""
     log = folder / "worker.log"
-    command = [sys.executable, "-m", "celery", "-A", "expoe_portal", "worker", "--pool", "threads"]
-    command += ["--concurrency", str(WORKER_CONCURRENCY), "--loglevel", "WARNING", "--without-gossip"]
+    # The Procfile's worker: its pool is the settings' (CELERY_WORKER_POOL, CELERY_WORKER_CONCURRENCY).
+    command = [sys.executable, "-m", "celery", "-A", "expoe_portal", "worker"]
+    command += ["--loglevel", "WARNING", "--without-gossip"]
     command += ["--without-mingle", "--without-heartbeat", "--hostname", f"{QUEUE}@%h", "--queues", QUEUE]
     with process(command, log, env={"DATABASE_URL": common.database_url()}) as started:
         from celery.app.control import Control
@@ -487,7 +487,8 @@ def write_report(r: dict) -> None:
             "## Customer builds on a real worker (`bench/builds.py`)",
             "",
             "The standard request (3 numbers, 1 admin, 1 Akixi user, Call Cabinet) built by a real Celery worker"
-            f" (`--pool threads --concurrency {WORKER_CONCURRENCY}`) on Redis, the real gateways talking over"
+            f" (its `{settings.CELERY_WORKER_POOL}` pool, {settings.CELERY_WORKER_CONCURRENCY} at once) on Redis, the"
+            " real gateways talking over"
             " sockets to the three simulators, each its own process; the added latency is per platform reply."
             f" A warm-up batch of {BATCH} builds at 0 ms comes first and is not counted.",
             "",

@@ -65,6 +65,8 @@ class Seeded:
 def seed(rows: int) -> Seeded:
     """`rows` port requests across 200 partners in every state, their rejections, the open escalations
     they raise, and the staff who read them (10 co-ordinators and 10 managers, admin access included)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
     from django.utils import timezone
 
     from accounts.choices import Role
@@ -74,7 +76,7 @@ def seed(rows: int) -> Seeded:
     from escalations.services import escalation_evaluate, escalation_matrix_load
     from partners.models import Partner
     from porting.choices import PortStatus, RejectionCode
-    from porting.models import PortRejection, PortRequest
+    from porting.models import PortRejection, PortRequest, number_digits
     from porting.rules import load_porting_rules
 
     start = time.perf_counter()
@@ -119,6 +121,8 @@ def seed(rows: int) -> Seeded:
             acceptance_days=rng.randint(0, 30) if accepted else None,
             completion_working_days=lead + rng.randint(-2, 6) if status == PortStatus.COMPLETED else None,
         )
+        # bulk_create skips save(): the searchable digits are set here as save() would set them.
+        row.number_digits = number_digits(row.main_billing_number, row.numbers)
         batch.append(row)
         if len(batch) == 5000:
             PortRequest.objects.bulk_create(batch)
@@ -130,6 +134,10 @@ def seed(rows: int) -> Seeded:
     for pk in PortRequest.objects.filter(status=PortStatus.REJECTED).values_list("pk", flat=True).iterator():
         rejected_rows.append(PortRejection(port_request_id=pk, code=rng.choice(codes), reason="bench"))
     PortRejection.objects.bulk_create(rejected_rows, batch_size=5000)
+    # The count each request keeps of its rejections (the reject transition keeps it in the portal).
+    counts = PortRejection.objects.filter(port_request=OuterRef("pk")).order_by().values("port_request")
+    counts = counts.annotate(n=Count("pk")).values("n")[:1]
+    PortRequest.objects.update(rejection_count=Coalesce(Subquery(counts), 0))
     users = {}
     for role, name in ((Role.COORDINATOR, "coordinator"), (Role.MANAGER, "manager")):
         for n in range(USERS):
