@@ -28,7 +28,7 @@ def settings_from_environment(monkeypatch, **environment) -> dict:
     return runpy.run_path(str(Path(base_settings.__file__)), run_name="settings_probe")
 
 
-def test_the_cache_is_redis_when_redis_url_is_set_and_the_process_memory_otherwise(monkeypatch):
+def test_the_cache_is_redis_when_redis_url_is_set_and_files_the_demo_s_processes_share_otherwise(monkeypatch):
     shared = settings_from_environment(monkeypatch, REDIS_URL="redis://cache.internal:6379/3")["CACHES"]["default"]
     assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert shared["LOCATION"] == "redis://cache.internal:6379/3" and shared["KEY_PREFIX"]
@@ -37,7 +37,7 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_the_process_memory_otherwi
     )["CACHES"]["default"]
     assert apart["LOCATION"] == "redis://cache.internal:6379/4"
     alone = settings_from_environment(monkeypatch)["CACHES"]["default"]
-    assert alone["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert alone["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
 
 
 def test_two_web_hosts_count_one_token_throttle_through_redis(api_client, world, settings, monkeypatch):
