@@ -1,14 +1,11 @@
 """The demo and development: SQLite and the embedded broker unless DATABASE_URL/REDIS_URL say otherwise."""
 
 from .base import *  # noqa: F403
-from .base import DOCUMENT_STORAGE, env
+from .base import STORAGES, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-3f9c1a7e5b2d4e6f8a0b1c2d3e4f5a6b")
 # Static files are served from the packages directly (no collectstatic step for the demo).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "documents": DOCUMENT_STORAGE,
-}
+# Static files straight from the finders: no manifest to build first.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,7 +1,7 @@
 """Tests: DATABASE_URL/REDIS_URL from the environment (CI sets both); SQLite otherwise."""
 
 from .base import *  # noqa: F403
-from .base import DOCUMENT_STORAGE, env
+from .base import STORAGES, env
 
 SECRET_KEY = "test-only-key-not-secret-7c5e3a1b9d2f4e6a8c0b2d4f6a8c0e2b"
 DEBUG = False
@@ -9,11 +9,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "documents": DOCUMENT_STORAGE,
-}
+# Static files straight from the finders: no manifest to build first.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Tasks run in-process unless a test starts a real worker against the real broker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
