@@ -1,14 +1,18 @@
+import hashlib
 from datetime import date, datetime, time, timedelta
+from time import time_ns
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import transaction
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import EscalationContact, User
 from accounts.scoping import get_scoped_or_404, scope_for
 
-from .choices import SlaState
+from .choices import MAX_LEVEL, SlaState
 from .models import Escalation, SlaPolicy
 
 if TYPE_CHECKING:
@@ -85,83 +89,161 @@ def escalation_breaches_oldest_first(*, user: User, now: datetime | None = None,
 
 def escalation_dashboard(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     """What the managers' dashboard shows, in a fixed number of queries whatever the number of items:
-    every count is aggregated in the database."""
+    the figures in one grouped query (cached for a short while), the oldest breaches in another."""
     now = now or timezone.now()
-    open_items = escalation_open_list(user=user, now=now)
-    policies = list(SlaPolicy.objects.order_by("position", "key"))
-
-    # Counts by policy, state and level (one query).
-    counts: dict[int, dict[str, Any]] = {}
-    rows = open_items.order_by().values_list("policy_id", "live_state", "level").annotate(n=Count("id"))
-    for policy_id, state, level, n in rows:
-        entry = counts.setdefault(policy_id, {"on_track": 0, "at_risk": 0, "breached": 0, "levels": [0, 0, 0, 0]})
-        entry[state] += n
-        if state == SlaState.BREACHED:
-            entry["levels"][level if level is not None else 0] += n
-    by_policy = [
-        {"policy": p, **counts.get(p.pk, {"on_track": 0, "at_risk": 0, "breached": 0, "levels": [0, 0, 0, 0]})}
-        for p in policies
-    ]
-    totals = {key: sum(row[key] for row in by_policy) for key in ("on_track", "at_risk", "breached")} | {
-        "levels": [sum(row["levels"][i] for row in by_policy) for i in range(4)]
-    }
-
-    # Each co-ordinator's open items and breaches (one query; owners' names come with it).
-    owners = (
-        open_items.order_by()
-        .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
-        .annotate(
-            open=Count("id"),
-            at_risk=Count("id", filter=Q(at_risk_at__lte=now, due_at__gte=now)),
-            breached=Count("id", filter=Q(due_at__lt=now)),
-        )
-        .order_by("-breached", "-open", "owner__username")
-    )
-    coordinators = [
-        {
-            "owner_id": row["owner_id"],
-            "name": (f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__username"])
-            if row["owner_id"]
-            else "Not assigned",
-            "open": row["open"],
-            "at_risk": row["at_risk"],
-            "breached": row["breached"],
-        }
-        for row in owners
-    ]
     return {
         "now": now,
+        **escalation_figures_cached(user=user, now=now),
+        "breaches": escalation_breaches_oldest_first(user=user, now=now),
+    }
+
+
+def _trend_weeks(now: datetime, weeks: int) -> list[date]:
+    """The Mondays of the last `weeks` weeks (local time), oldest first."""
+    this_week = timezone.localtime(now).date()
+    this_week -= timedelta(days=this_week.weekday())
+    return [this_week - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def _week_start(monday: date) -> datetime:
+    return timezone.make_aware(datetime.combine(monday, time.min))
+
+
+def _figures_queryset(user: User, now: datetime, weeks: int = TREND_WEEKS) -> QuerySet:
+    """Open escalations, and those breached in the trend's weeks, counted per policy and owner in one
+    grouped query: each figure a conditional count over the same rows."""
+    mondays = _trend_weeks(now, weeks)
+    bounds = [_week_start(monday) for monday in [*mondays, mondays[-1] + timedelta(weeks=1)]]
+    is_open = Q(closed_at__isnull=True)
+    breached = is_open & Q(due_at__lt=now)
+    figures = {
+        "open": Count("id", filter=is_open),
+        # The states as escalation_state_expression decides them.
+        "on_track": Count("id", filter=is_open & Q(due_at__gte=now, at_risk_at__gt=now)),
+        "at_risk": Count("id", filter=is_open & Q(due_at__gte=now, at_risk_at__lte=now)),
+        "breached": Count("id", filter=breached),
+        # Work not yet escalated belongs to level 0 (Escalation.current_level).
+        "level_0": Count("id", filter=breached & (Q(level=0) | Q(level__isnull=True))),
+        **{f"level_{n}": Count("id", filter=breached & Q(level=n)) for n in range(1, MAX_LEVEL + 1)},
+        **{
+            f"week_{i}": Count("id", filter=Q(breached_at__gte=bounds[i], breached_at__lt=bounds[i + 1]))
+            for i in range(weeks)
+        },
+    }
+    rows = Escalation.objects.filter(is_open | Q(breached_at__gte=bounds[0]))
+    return (
+        scope_for(user, rows)
+        .order_by()
+        .values("policy_id", "owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .annotate(**figures)
+    )
+
+
+def escalation_figures(*, user: User, now: datetime | None = None, weeks: int = TREND_WEEKS) -> dict[str, Any]:
+    """The dashboard's figures: counts by policy, state and level, each co-ordinator's open items and
+    breaches, and breaches per week (by the week the breach was recorded) for the last `weeks`
+    weeks, oldest first, weeks without breaches included. Two queries: the policies, the figures."""
+    now = now or timezone.now()
+    policies = list(SlaPolicy.objects.order_by("position", "key"))
+    empty = {"on_track": 0, "at_risk": 0, "breached": 0, "levels": [0] * (MAX_LEVEL + 1)}
+    counts: dict[int, dict[str, Any]] = {}
+    owners: dict[int | None, dict[str, Any]] = {}
+    per_week = [0] * weeks
+    for row in _figures_queryset(user, now, weeks):
+        entry = counts.setdefault(row["policy_id"], {**empty, "levels": [0] * (MAX_LEVEL + 1)})
+        for state in ("on_track", "at_risk", "breached"):
+            entry[state] += row[state]
+        for n in range(MAX_LEVEL + 1):
+            entry["levels"][n] += row[f"level_{n}"]
+        for i in range(weeks):
+            per_week[i] += row[f"week_{i}"]
+        if row["open"]:
+            owner = owners.setdefault(
+                row["owner_id"],
+                {
+                    "owner_id": row["owner_id"],
+                    "name": (f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__username"])
+                    if row["owner_id"]
+                    else "Not assigned",
+                    "username": row["owner__username"],
+                    "open": 0,
+                    "at_risk": 0,
+                    "breached": 0,
+                },
+            )
+            for figure in ("open", "at_risk", "breached"):
+                owner[figure] += row[figure]
+    by_policy = [{"policy": policy, **counts.get(policy.pk, empty)} for policy in policies]
+    totals = {key: sum(row[key] for row in by_policy) for key in ("on_track", "at_risk", "breached")} | {
+        "levels": [sum(row["levels"][n] for row in by_policy) for n in range(MAX_LEVEL + 1)]
+    }
+    coordinators = sorted(
+        owners.values(),
+        key=lambda row: (-row["breached"], -row["open"], row["username"] is None, row["username"] or ""),
+    )
+    mondays = _trend_weeks(now, weeks)
+    return {
         "by_policy": by_policy,
         "totals": totals,
-        "breaches": escalation_breaches_oldest_first(user=user, now=now),
-        "coordinators": coordinators,
-        "trend": breach_trend(user=user, now=now),
+        "coordinators": [{key: value for key, value in row.items() if key != "username"} for row in coordinators],
+        "trend": [{"week": monday, "count": count} for monday, count in zip(mondays, per_week, strict=True)],
     }
 
 
 def breach_trend(*, user: User, now: datetime | None = None, weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:
     """Breaches per week (by the week the breach was recorded), the last `weeks` weeks, oldest
-    first, weeks without breaches included (one query)."""
+    first, weeks without breaches included."""
+    return escalation_figures(user=user, now=now, weeks=weeks)["trend"]
+
+
+# --- The dashboard's cache --------------------------------------------------------------------
+# The figures are kept for CACHE_SECONDS under a key made of the SQL that counts them (so of the
+# user's scope: a partner user's figures and a manager's are different entries, never shared) and
+# of the version of the escalation data, which every service that writes escalations bumps once
+# its transaction commits. A change shows at once; time passing (an item falling due) shows within
+# CACHE_SECONDS.
+
+CACHE_SECONDS = 30
+VERSION_KEY = "escalations:data-version"
+
+
+def data_version() -> int:
+    # A version that is missing (a fresh cache, or one that evicted it) starts at the clock, never
+    # at a number already used, so an older entry can never be read as current.
+    return int(cache.get_or_set(VERSION_KEY, time_ns, timeout=None) or 0)
+
+
+def _bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: any new one is past every entry stored
+        cache.set(VERSION_KEY, time_ns(), timeout=None)
+
+
+def escalation_data_changed() -> None:
+    """Call in every use case that writes escalations: once the transaction commits, every cached
+    figure is stale. (Robust: a cache that is down never fails a use case that has committed; the
+    entries then age out within CACHE_SECONDS.)"""
+    transaction.on_commit(_bump_version, robust=True)
+
+
+def escalation_figures_cached(*, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """escalation_figures, from the cache when the same rows (the same SQL: the same scope) were
+    counted since the last change and less than CACHE_SECONDS ago."""
     now = now or timezone.now()
-    this_week = timezone.localtime(now).date()
-    this_week -= timedelta(days=this_week.weekday())
-    first_week = this_week - timedelta(weeks=weeks - 1)
-    start = timezone.make_aware(datetime.combine(first_week, time.min))
-    rows = (
-        scope_for(user, Escalation.objects.filter(breached_at__gte=start))
-        .annotate(week=TruncWeek("breached_at"))
-        .order_by()
-        .values_list("week")
-        .annotate(n=Count("id"))
-    )
-    per_week: dict[date, int] = {}
-    for week, n in rows:
-        day = week.date() if hasattr(week, "date") else week
-        per_week[day] = per_week.get(day, 0) + n
-    return [
-        {"week": first_week + timedelta(weeks=i), "count": per_week.get(first_week + timedelta(weeks=i), 0)}
-        for i in range(weeks)
-    ]
+    # The scope is the SQL that narrows the escalations to what the user may see (a partner, a
+    # trainer's partners, everything); the figures also depend on the day (the trend's weeks).
+    try:
+        scope = scope_for(user, Escalation.objects.order_by()).query.sql_with_params()
+    except EmptyResultSet:  # a user who may see nothing
+        scope = ("", ())
+    fingerprint = repr((scope, data_version(), timezone.localtime(now).date())).encode()
+    key = f"escalations:figures:{hashlib.sha256(fingerprint).hexdigest()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = escalation_figures(user=user, now=now)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
 
 
 def escalation_owned_by(*, user: User, owner: User, now: datetime | None = None, limit: int = 20) -> list[Escalation]:

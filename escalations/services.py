@@ -12,17 +12,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import AuditEvent, EscalationContact, User
 from accounts.services import audit_record, require_perm
+from expoe_portal.db import id_rows_sql, plain_rows
 from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import TransitionConflict
 
 from .choices import MAX_LEVEL, CloseReason, SlaClock, SlaState
 from .models import Escalation, EscalationEvent, SlaPolicy
-from .sources import SOURCES, OpenItem
+from .selectors import escalation_data_changed
+from .sources import SOURCES
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +144,7 @@ def sla_policy_update(*, by: User, policy: SlaPolicy, **values: int | bool | Non
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+        escalation_data_changed()  # the dashboard names the policies and greys those switched off
         return _save_edit(policy, values, by=by, action="sla_policy.updated", check=_check_policy)
 
 
@@ -165,9 +169,14 @@ class EvaluationResult:
     closed: int = 0
     updated: int = 0
     events: list[int] = field(default_factory=list)  # events this run created (and notifies)
+    raised: int = 0  # escalations whose level rose
 
     def __str__(self) -> str:
         return f"opened {self.opened}, closed {self.closed}, updated {self.updated}, new levels {len(self.events)}"
+
+    @property
+    def writes(self) -> int:
+        return self.opened + self.closed + self.updated + self.raised + len(self.events)
 
 
 def level_due(policy: SlaPolicy, due_at: datetime, now: datetime) -> int:
@@ -196,6 +205,10 @@ def escalation_evaluate(*, now: datetime | None = None, notify: bool = True) -> 
     "insert unless it exists" against unique constraints, levels only ever rise by compare-and-set,
     and a level's email is queued only by the run whose insert of its event row won.
 
+    It reads plain rows (no model instances) and writes only what changed, in bulk: a run that
+    finds nothing changed only reads, a fixed number of queries per policy whatever the number of
+    items, and leaves the dashboard's cache as it was.
+
     `notify=False` (first deployment over existing data) records every level reached without
     emailing anyone, so old breaches do not flood the matrix; later runs notify as usual."""
     run = _Run(
@@ -206,96 +219,116 @@ def escalation_evaluate(*, now: datetime | None = None, notify: bool = True) -> 
     )
     for policy in SlaPolicy.objects.all():
         with transaction.atomic():
+            writes = run.result.writes
             _evaluate_policy(run, policy)
+            if run.result.writes != writes:
+                escalation_data_changed()
     return run.result
 
 
+def _ids(ids: list[int]) -> RawSQL:
+    """`pk__in=_ids(ids)`: any number of ids in one statement and one parameter."""
+    return RawSQL(*id_rows_sql(ids))  # noqa: S611  (fixed SQL; the ids travel as its parameter)
+
+
 def _close(ids: list[int], reason: str, now: datetime) -> int:
-    closed = 0
-    for start in range(0, len(ids), 500):
-        closed += Escalation.objects.filter(pk__in=ids[start : start + 500], closed_at__isnull=True).update(
-            closed_at=now, close_reason=reason
-        )
-    return closed
+    if not ids:
+        return 0
+    return Escalation.objects.filter(pk__in=_ids(ids), closed_at__isnull=True).update(
+        closed_at=now, close_reason=reason
+    )
+
+
+# What the evaluator compares of an open escalation with its item, in this order.
+_FRESH_FIELDS = ("subject_label", "owner_id", "partner_id", "started_at", "due_at", "at_risk_at")
 
 
 def _evaluate_policy(run: _Run, policy: SlaPolicy) -> None:
     now, result = run.now, run.result
-    open_rows = Escalation.objects.filter(policy=policy, closed_at__isnull=True)
+    open_rows = Escalation.objects.filter(policy=policy, closed_at__isnull=True).order_by()
     source = SOURCES.get(policy.source)
     if source is None or not policy.active:
         if source is None:
             logger.warning("SLA policy %s has no source %r; closing its escalations.", policy.key, policy.source)
-        result.closed += _close(list(open_rows.values_list("id", flat=True)), CloseReason.POLICY_OFF, now)
+        result.closed += open_rows.update(closed_at=now, close_reason=CloseReason.POLICY_OFF)
         return
 
     at_risk = timedelta(hours=policy.at_risk_hours)
-    wanted: dict[tuple[str, int], tuple[OpenItem, datetime, datetime]] = {}
+    # (subject type, subject id) -> the values its escalation should have, in _FRESH_FIELDS order.
+    wanted: dict[tuple[str, int], tuple] = {}
     for item in source.open_items(policy, now):
         due = source.due_at(policy, item)
-        wanted[(item.subject_type, item.subject_id)] = (item, due, due - at_risk)
+        wanted[(item.subject_type, item.subject_id)] = (
+            item.label[:200],
+            item.owner_id,
+            item.partner_id,
+            item.started_at,
+            due,
+            due - at_risk,
+        )
 
     resolved: list[int] = []
     restarted: list[int] = []
-    changed: list[Escalation] = []
-    kept: set[tuple[str, int]] = set()
-    for row in open_rows.only(
-        "id", "subject_type", "subject_id", "subject_label", "started_at", "due_at", "at_risk_at", "owner", "partner"
-    ):
-        key = (row.subject_type, row.subject_id)
-        entry = wanted.get(key)
-        if entry is None:
-            resolved.append(row.pk)
-            continue
-        item, due, risk = entry
-        if item.started_at != row.started_at:
-            restarted.append(row.pk)  # P5-style restarts: a new episode with a fresh clock
-            continue
-        kept.add(key)
-        fresh = {
-            "due_at": due,
-            "at_risk_at": risk,
-            "subject_label": item.label[:200],
-            "owner_id": item.owner_id,
-            "partner_id": item.partner_id,
-        }
-        if any(getattr(row, name) != value for name, value in fresh.items()):
-            for name, value in fresh.items():
-                setattr(row, name, value)
-            changed.append(row)
+    changed: list[tuple[int, tuple]] = []
+    reopen: list[tuple[tuple[str, int], tuple]] = []
+    for row in plain_rows(open_rows.values_list("id", "subject_type", "subject_id", *_FRESH_FIELDS)):
+        key = (row[1], row[2])
+        fresh = wanted.pop(key, None)
+        if fresh is None:
+            resolved.append(row[0])
+        elif fresh[3] != row[6]:
+            restarted.append(row[0])  # P5-style restarts: a new episode with a fresh clock
+            reopen.append((key, fresh))
+        elif fresh != row[3:]:  # datetimes compare as instants, whatever their time zone
+            changed.append((row[0], fresh))
     result.closed += _close(resolved, CloseReason.RESOLVED, now) + _close(restarted, CloseReason.RESTARTED, now)
     if changed:
         Escalation.objects.bulk_update(
-            changed, ["due_at", "at_risk_at", "subject_label", "owner", "partner"], batch_size=500
+            [
+                Escalation(pk=pk, subject_label=label, owner_id=owner, partner_id=partner, due_at=due, at_risk_at=risk)
+                for pk, (label, owner, partner, _started, due, risk) in changed
+            ],
+            ["subject_label", "owner", "partner", "due_at", "at_risk_at"],
+            batch_size=500,
         )
         result.updated += len(changed)
     new = [
         Escalation(
             policy=policy,
-            subject_type=item.subject_type,
-            subject_id=item.subject_id,
-            subject_label=item.label[:200],
-            partner_id=item.partner_id,
-            owner_id=item.owner_id,
-            started_at=item.started_at,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            subject_label=label,
+            owner_id=owner,
+            partner_id=partner,
+            started_at=started,
             due_at=due,
             at_risk_at=risk,
         )
-        for key, (item, due, risk) in wanted.items()
-        if key not in kept
+        for (subject_type, subject_id), (label, owner, partner, started, due, risk) in [*wanted.items(), *reopen]
     ]
-    # Another evaluator may have inserted the same rows a moment ago: the unique constraints
-    # decide, and the loser's rows are skipped rather than raising.
-    Escalation.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    result.opened += len(new)
+    if new:
+        # Another evaluator may have inserted the same rows a moment ago: the unique constraints
+        # decide, and the loser's rows are skipped rather than raising.
+        Escalation.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        result.opened += len(new)
     _climb(run, policy)
 
 
 def _climb(run: _Run, policy: SlaPolicy) -> None:
     """E2: record each level a breach has newly reached and notify that level's contact once."""
     now, result, contacts = run.now, run.result, run.contacts
-    breached = Escalation.objects.filter(policy=policy, closed_at__isnull=True, due_at__lt=now).values_list(
-        "id", "due_at", "level", "acknowledged_at", "subject_label", "partner_id"
+    # Only breaches with a level still to record are read: not yet escalated, or (not acknowledged)
+    # past the deadline by enough climbs for the next level (the SQL form of `level_due`).
+    every = timedelta(hours=policy.climb_every_hours)
+    due_for_a_level = Q(level__isnull=True)
+    for level in range(MAX_LEVEL):
+        climbs = max(0, level + 1 - policy.breach_start_level)
+        due_for_a_level |= Q(level=level, acknowledged_at__isnull=True, due_at__lte=now - climbs * every)
+    breached = plain_rows(
+        Escalation.objects.filter(policy=policy, closed_at__isnull=True, due_at__lt=now)
+        .filter(due_for_a_level)
+        .order_by()
+        .values_list("id", "due_at", "level", "acknowledged_at", "subject_label", "partner_id")
     )
     new_events: list[tuple[int, int, str, str]] = []
     raise_to: defaultdict[int, list[int]] = defaultdict(list)
@@ -314,11 +347,12 @@ def _climb(run: _Run, policy: SlaPolicy) -> None:
             contact = contacts.get(reached)
             new_events.append((pk, reached, contact.name if contact else "", contact.email if contact else ""))
     for target, ids in raise_to.items():
-        for start in range(0, len(ids), 500):
-            # Compare-and-set: a level only rises, whoever gets there first.
-            Escalation.objects.filter(pk__in=ids[start : start + 500]).filter(
-                Q(level__isnull=True) | Q(level__lt=target)
-            ).update(level=target, breached_at=Coalesce(F("breached_at"), Value(now)))
+        # Compare-and-set: a level only rises, whoever gets there first.
+        result.raised += (
+            Escalation.objects.filter(pk__in=_ids(ids))
+            .filter(Q(level__isnull=True) | Q(level__lt=target))
+            .update(level=target, breached_at=Coalesce(F("breached_at"), Value(now)))
+        )
     created = _insert_events(new_events, now)
     if not created:
         return
@@ -402,4 +436,5 @@ def escalation_acknowledge(*, by: User, escalation: Escalation, note: str) -> Es
             target=current,
             changes={"level": current.level, "note": note},
         )
+        escalation_data_changed()
     return current

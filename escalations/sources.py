@@ -6,8 +6,9 @@ clock start (and, for items that carry their own deadline, when is it due)? The 
 policies) plugs in by registering a source here, without touching the engine.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateTimeField, F, OuterRef, Subquery
@@ -17,6 +18,7 @@ from django_fsm_log.models import StateLog
 
 from customers.choices import BuildStatus
 from customers.models import ServiceBuild
+from expoe_portal.db import plain_rows
 from onboarding.models import OnboardingOrder
 from porting.calendar import UK, uk_midnight
 from porting.calendar import add_working_days as add_local_working_days
@@ -26,8 +28,9 @@ from porting.models import PortRequest
 from .choices import SlaClock, SubjectType
 
 
-@dataclass(frozen=True)
-class OpenItem:
+class OpenItem(NamedTuple):
+    """One open item as a plain tuple: a source makes one per open item on every evaluation."""
+
     subject_type: str
     subject_id: int
     label: str
@@ -116,7 +119,7 @@ class OrderConfirmationSource(Source):
         )
         return [
             OpenItem(self.subject_type, pk, f"Onboarding of {pid} ({name})", partner, owner, started, due)
-            for pk, partner, pid, name, owner, started, due in rows.order_by()
+            for pk, partner, pid, name, owner, started, due in plain_rows(rows.order_by())
         ]
 
 
@@ -141,7 +144,7 @@ class OnboardingStageSource(Source):
         )
         return [
             OpenItem(self.subject_type, pk, f"Onboarding of {pid} ({name})", partner, owner, started)
-            for pk, partner, pid, name, owner, started in rows.order_by()
+            for pk, partner, pid, name, owner, started in plain_rows(rows.order_by())
         ]
 
 
@@ -156,25 +159,29 @@ class CustomerBuildSource(Source):
     label = "Customer build"
 
     def open_items(self, policy, now):
+        owners = partner_coordinators()
         rows = (
             ServiceBuild.objects.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED])
-            .annotate(
-                clock_from=Coalesce("started_at", "queued_at", output_field=DateTimeField()),
-                owner=_partner_coordinator("group__partner"),
-            )
+            .annotate(clock_from=Coalesce("started_at", "queued_at", output_field=DateTimeField()))
             .filter(clock_from__isnull=False)
-            .values_list("group_id", "group__group_id", "group__name", "group__partner_id", "owner", "clock_from")
+            .values_list("group_id", "group__group_id", "group__name", "group__partner_id", "clock_from")
         )
         return [
-            OpenItem(self.subject_type, group, f"Build of {group_id} ({name})", partner, owner, started)
-            for group, group_id, name, partner, owner, started in rows.order_by()
+            OpenItem(self.subject_type, group, f"Build of {group_id} ({name})", partner, owners.get(partner), started)
+            for group, group_id, name, partner, started in plain_rows(rows.order_by())
         ]
 
 
-def _partner_coordinator(partner: str = "partner") -> Subquery:
-    """The co-ordinator of the partner's latest onboarding order: who owns the partner's items."""
-    latest = OnboardingOrder.objects.filter(partner=OuterRef(partner)).order_by("-signed_order_received_at", "-id")
-    return Subquery(latest.values("coordinator")[:1])
+def partner_coordinators() -> dict[int, int | None]:
+    """Partner pk -> the co-ordinator of the partner's latest onboarding order: who owns the partner's
+    items. One query over the orders (a few per partner, newest first), not a subquery per item."""
+    owners: dict[int, int | None] = {}
+    rows = OnboardingOrder.objects.order_by("partner_id", "-signed_order_received_at", "-id").values_list(
+        "partner_id", "coordinator_id"
+    )
+    for partner, coordinator in rows:
+        owners.setdefault(partner, coordinator)
+    return owners
 
 
 # --- Number porting (P1, P4, P5) -------------------------------------------------------------------
@@ -187,13 +194,16 @@ class PortSource(Source):
     url_name = "porting:detail"
 
     def port_rows(self, *clock_fields: str, **filters):
-        """(id, main billing number, partner pk, partner ID, coordinator, *clock_fields) per request."""
-        return (
+        """(id, main billing number, partner pk, partner ID, coordinator, *clock_fields) per request.
+
+        The co-ordinator comes from one small query per partner, not a subquery per request."""
+        owners = partner_coordinators()
+        rows = plain_rows(
             PortRequest.objects.filter(**filters)
-            .annotate(owner=_partner_coordinator())
-            .values_list("id", "main_billing_number", "partner_id", "partner__partner_id", "owner", *clock_fields)
+            .values_list("id", "main_billing_number", "partner_id", "partner__partner_id", *clock_fields)
             .order_by()
         )
+        return [(pk, number, partner, pid, owners.get(partner), *clock) for pk, number, partner, pid, *clock in rows]
 
     def port_item(self, pk, number, partner, partner_id, owner, started, due=None, calendar=()) -> OpenItem:
         label = f"Port {pk}: {number or 'numbers to come'} ({partner_id})"
@@ -222,8 +232,19 @@ class PortAcceptanceSource(PortSource):
         """The same time of day, `days` working days later in the number's own calendar (UK time)."""
         country, region = item.calendar or ("GB", "")
         local = item.started_at.astimezone(UK)
-        due_day = add_local_working_days(local.date(), days, country, region)
+        due_day = _working_days_later(local.date(), days, country, region)
         return datetime.combine(due_day, local.time(), tzinfo=UK)
+
+
+@lru_cache(maxsize=4096)
+def _working_days_later(start: date, days: int, country: str, region: str) -> date:
+    # Thousands of requests share a submission day: count each day's working days once.
+    return add_local_working_days(start, days, country, region)
+
+
+@lru_cache(maxsize=4096)
+def _uk_midnight(day: date) -> datetime:
+    return uk_midnight(day)
 
 
 @register
@@ -240,6 +261,6 @@ class PortDateSource(PortSource):
             "accepted_on", "port_date", status=PortStatus.ACCEPTED, port_date__isnull=False, accepted_on__isnull=False
         )
         return [
-            self.port_item(*request, uk_midnight(accepted_on), uk_midnight(port_date + timedelta(days=1)))
+            self.port_item(*request, _uk_midnight(accepted_on), _uk_midnight(port_date + timedelta(days=1)))
             for *request, accepted_on, port_date in rows
         ]

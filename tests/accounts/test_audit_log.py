@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -57,6 +58,28 @@ def test_the_csv_export_follows_the_filters(client, world, events):
     body = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert body[0][:3] == ["at", "actor", "action"]
     assert [(row[1], row[6]) for row in body[1:] if row[1]] == [(Role.COORDINATOR.value, "ACME01")]
+
+
+def test_the_csv_export_streams_every_row_from_one_query_whatever_their_number(client, world, events):
+    client.force_login(world.user(Role.MANAGER))
+
+    def export():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("accounts:audit_export_csv"))
+            assert response.streaming, "written as the rows come, never built whole in memory"
+            body = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        return body, len(queries)
+
+    export()  # warm: sessions, permissions
+    few, few_queries = export()
+    for n in range(30):
+        partner_update(by=world.user(Role.COORDINATOR), partner=world.partner_a, name=f"Acme {n}")
+    many, many_queries = export()
+    assert len(many) == len(few) + 30
+    assert few_queries == many_queries
+    newest = many[1]
+    assert newest[1:4] == [Role.COORDINATOR.value, "partner.updated", "partners.partner"]
+    assert newest[6] == "ACME01" and json.loads(newest[7])["name"][1] == "Acme 29"
 
 
 def test_the_page_query_count_does_not_grow_with_the_rows(client, world, events):

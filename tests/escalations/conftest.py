@@ -9,6 +9,15 @@ from accounts.choices import Role
 from escalations.models import Escalation, SlaPolicy
 
 
+@pytest.fixture(autouse=True)
+def fresh_figures():
+    """The dashboard caches its figures under a data version: no test reads another's. (A bump,
+    not cache.clear(): the cache may be a Redis database that others share.)"""
+    from escalations.selectors import _bump_version
+
+    _bump_version()
+
+
 def make_escalation(world, *, policy_key="O1-order-confirmation", due_in, level=None, partner=None, owner=None, n=0):
     now = timezone.now()
     due = now + due_in

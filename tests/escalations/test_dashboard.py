@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from escalations.models import Escalation, SlaPolicy
+from escalations.selectors import _bump_version
 from escalations.services import escalation_evaluate
 
 from .conftest import allocate_trainer, make_escalation
@@ -75,11 +77,18 @@ def test_E2_dashboard_draws_12_weeks_of_breaches_as_svg(client, world, items):
     assert "<script" not in svg and "style=" not in svg
 
 
+def dashboard_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("escalations:dashboard")).status_code == 200
+    return len(queries)
+
+
 def test_E2_dashboard_query_count_does_not_grow_with_the_items(client, world, items):
     client.force_login(world.user(Role.MANAGER))
     client.get(reverse("escalations:dashboard"))  # warm: sessions, permissions
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(reverse("escalations:dashboard")).status_code == 200
+    _bump_version()  # as after a change: the figures are counted again
+    few = dashboard_queries(client)
+    few_cached = dashboard_queries(client)
     coordinator = world.user(Role.COORDINATOR)
     for n in range(10, 70):
         make_escalation(
@@ -90,9 +99,59 @@ def test_E2_dashboard_query_count_does_not_grow_with_the_items(client, world, it
             owner=coordinator if n % 2 else None,
             n=n,
         )
-    with CaptureQueriesContext(connection) as many:
-        assert client.get(reverse("escalations:dashboard")).status_code == 200
-    assert len(few) == len(many) == 13, [q["sql"][:80] for q in many.captured_queries]
+    _bump_version()
+    many = dashboard_queries(client)
+    many_cached = dashboard_queries(client)
+    assert few == many == 11, "the policies and every figure in two queries, the oldest breaches in one"
+    assert few_cached == many_cached == few - 2, "cached: only the oldest breaches are read"
+
+
+def test_E2_dashboard_figures_follow_a_change_at_once(client, world, django_capture_on_commit_callbacks):
+    from onboarding.services import onboarding_order_create
+
+    def figures():
+        totals = client.get(reverse("escalations:dashboard")).context["totals"]
+        return totals["breached"], totals["levels"]
+
+    client.force_login(world.user(Role.MANAGER))
+    assert figures() == (0, [0, 0, 0, 0])  # and now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        onboarding_order_create(
+            by=world.user(Role.PROVISIONING_ADMIN),
+            partner=world.partner_b,
+            signed_order_received_at=timezone.now() - timedelta(hours=50),
+        )
+        escalation_evaluate()
+    assert figures() == (1, [1, 0, 0, 0]), "the evaluator's new breach counts at once"
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_evaluate(now=timezone.now() + timedelta(days=1))  # 26 hours late: level 2 (O1 climbs every 12)
+    assert figures() == (1, [0, 0, 1, 0]), "and so does its climb"
+
+
+def test_E2_dashboard_cache_keeps_each_users_scope(client, world, items):
+    """Figures cached for a manager are never served to a partner user, nor one partner's to another."""
+    dashboard = Permission.objects.get(codename="view_escalation_dashboard")
+    acme, beta = world.user(Role.PARTNER_USER), world.user("partner_b_user")
+    for user in (acme, beta):
+        user.user_permissions.add(dashboard)
+
+    def totals(user):
+        client.force_login(user)
+        response = client.get(reverse("escalations:dashboard"))
+        assert response.status_code == 200
+        data = response.context
+        return data["totals"]["breached"], data["totals"]["levels"], [e.subject_label for e in data["breaches"]]
+
+    manager_view = totals(world.user(Role.MANAGER))
+    assert manager_view[0] == 3
+    for _ in range(2):  # the second time from the cache
+        assert totals(acme) == (1, [0, 0, 0, 1], ["Onboarding of ITEM004"])
+        assert totals(beta) == (2, [1, 1, 0, 0], ["Onboarding of ITEM005", "Onboarding of ITEM003"])
+    assert totals(world.user(Role.MANAGER)) == manager_view
+    allocate_trainer(world, world.partner_a)
+    trainer = world.user(Role.TRAINER)
+    trainer.user_permissions.add(dashboard)
+    assert totals(trainer)[0] == 1, "a trainer counts only the partners allocated to them"
 
 
 def test_E2_csv_export_lists_open_escalations_most_overdue_first(client, world, items):
@@ -108,6 +167,81 @@ def test_E2_csv_export_lists_open_escalations_most_overdue_first(client, world, 
         "ACME01",
     )
     assert rows[-1]["state"] == "on_track" and rows[-1]["level"] == "0"
+
+
+def export_csv(client):
+    """The export's rows and the number of queries it took, the streamed body read to its end."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("escalations:export_csv"))
+        assert response.streaming, "written as the rows come, never built whole in memory"
+        body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body))), len(queries)
+
+
+def test_E2_csv_export_reads_every_row_in_one_query_whatever_their_number(client, world, items):
+    client.force_login(world.user(Role.MANAGER))
+    export_csv(client)  # warm: sessions, permissions
+    few, few_queries = export_csv(client)
+    for n in range(10, 70):
+        make_escalation(world, due_in=timedelta(hours=n - 40), level=0 if n < 40 else None, n=n)
+    many, many_queries = export_csv(client)
+    assert (len(few), len(many)) == (5, 65)
+    assert few_queries == many_queries
+    assert list(many[0]) == [
+        "policy",
+        "rule",
+        "subject_type",
+        "subject_id",
+        "subject",
+        "partner",
+        "owner",
+        "started_at",
+        "due_at",
+        "state",
+        "level",
+        "acknowledged_by",
+        "acknowledged_at",
+        "acknowledge_note",
+    ]
+
+
+def test_E2_csv_export_writes_each_column_as_before(client, world, items):
+    breach = items[2]
+    escalation = Escalation.objects.get(pk=breach.pk)
+    Escalation.objects.filter(pk=breach.pk).update(
+        acknowledged_by=world.user(Role.COORDINATOR),
+        acknowledged_at=escalation.due_at + timedelta(minutes=30),
+        acknowledge_note="=Called them",
+    )
+    client.force_login(world.user(Role.MANAGER))
+    rows, _ = export_csv(client)
+    row = next(row for row in rows if row["subject_id"] == str(breach.subject_id))
+    assert row == {
+        "policy": "O1-order-confirmation",
+        "rule": "O1",
+        "subject_type": "onboarding_order",
+        "subject_id": "1003",
+        "subject": "Onboarding of ITEM003",
+        "partner": "BETA02",
+        "owner": Role.COORDINATOR.value,
+        "started_at": escalation.started_at.isoformat(),
+        "due_at": escalation.due_at.isoformat(),
+        "state": "breached",
+        "level": "0",
+        "acknowledged_by": Role.COORDINATOR.value,
+        "acknowledged_at": (escalation.due_at + timedelta(minutes=30)).isoformat(),
+        "acknowledge_note": "'=Called them",  # never a formula in a spreadsheet
+    }
+    unassigned = next(row for row in rows if row["subject_id"] == "1001")
+    assert (unassigned["owner"], unassigned["acknowledged_by"], unassigned["acknowledged_at"]) == ("", "", "")
+
+
+def test_E2_csv_export_keeps_a_trainers_scope(client, world, items):
+    allocate_trainer(world, world.partner_a)
+    client.force_login(world.user(Role.TRAINER))
+    Permission.objects.get(codename="view_escalation_dashboard").user_set.add(world.user(Role.TRAINER))
+    rows, _ = export_csv(client)
+    assert [row["subject"] for row in rows] == ["Onboarding of ITEM004"]
 
 
 def test_E2_only_managers_open_the_dashboard_and_export(client, world):
