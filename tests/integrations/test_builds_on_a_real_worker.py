@@ -73,7 +73,7 @@ def test_transient_faults_on_several_calls_still_build_exactly_one_of_each_and_n
     assert_built_exactly_once(stack, [group])
     redis_traffic = monitor.stop()
     assert "customers.tasks.run_build_step" in redis_traffic, "the monitor saw the task messages"
-    assert f"[{build.pk}]" in decoded_tokens(redis_traffic), "and could read their arguments"
+    assert f"[{build.pk}, " in decoded_tokens(redis_traffic), "and could read their arguments (build, step)"
     for where, text in {
         "Redis (raw)": redis_traffic,
         "Redis (decoded messages)": decoded_tokens(redis_traffic),

@@ -77,7 +77,7 @@ def test_a_build_whose_retry_died_with_its_worker_finishes_once(stack, world, ap
         deadline=60,
         what="the Akixi users step scheduling its retry",
     )
-    kill_while_holding_retry(stack, "customers.tasks.run_build_step", [step.build_id])
+    kill_while_holding_retry(stack, "customers.tasks.run_build_step", [step.build_id, step.pk])
 
     build = wait_for(group, deadline=recovery_deadline(stack))
     assert build.status == "succeeded", list(build.steps.values_list("name", "status", "last_error"))
