@@ -356,6 +356,33 @@ def critical_path(calls: dict[str, int], needs: dict[str, list[str]]) -> tuple[i
     return max(longest(step) for step in needs)
 
 
+def chain_timeline(group, chain: list[str], needs: dict[str, list[str]], calls: dict[str, int]) -> list[dict]:
+    """Where the chain's time goes, step by step: from the moment its needs were done (the build
+    queued, for the first) to its start (the hand-over: commit, message, claim), and its run beyond
+    its calls' latency (the portal's own work in the step)."""
+    from django.db.models import Sum
+
+    from integrations.models import ExternalCall
+
+    steps = {s.name: s for s in group.build.steps.all()}
+    rows = []
+    for name in chain:
+        step = steps[name]
+        ready = max((steps[n].finished_at for n in needs[name]), default=group.build.queued_at)
+        run_ms = (step.finished_at - step.started_at).total_seconds() * 1000
+        context = f"build:{group.build.pk}/step:{name}"
+        in_calls_ms = ExternalCall.objects.filter(context=context).aggregate(t=Sum("duration_ms"))["t"] or 0
+        rows.append(
+            {
+                "step": name,
+                "handover_ms": (step.started_at - ready).total_seconds() * 1000,
+                "calls_beyond_latency_ms": in_calls_ms - calls.get(name, 0) * LATENCY_MS,
+                "own_ms": run_ms - in_calls_ms,
+            }
+        )
+    return rows
+
+
 def duplicates(bw: dict, ak: dict, cc: dict, groups: list) -> list[str]:
     """Whatever a built group has more (or less) than once on any platform."""
     found = []
@@ -437,6 +464,7 @@ def main() -> None:
             needs, graph = step_needs(names)
             chain_calls, chain = critical_path(calls, needs)
             floor = chain_calls * LATENCY_MS / 1000
+            timeline = chain_timeline(group, chain, needs, calls)
             singles.append(
                 {
                     "seconds": seconds,
@@ -446,6 +474,7 @@ def main() -> None:
                     "chain_calls": chain_calls,
                     "chain": chain,
                     "graph": graph,
+                    "timeline": timeline,
                     "logins": sims.bw_logins() - before,
                     "succeeded": succeeded([group]),
                 }
@@ -510,6 +539,19 @@ def write_report(r: dict) -> None:
             f"The floor's step graph: {example['graph']}. Its longest chain in the first (b) build:"
             f" {' → '.join(example['chain'])}, {example['chain_calls']} calls of the build's {example['calls']}"
             f" (the steps' minimum is {minimum}).",
+            "",
+            "Where the first (b) build's chain spent its time beyond the added latency, in ms: the hand-over"
+            " (from its needs done, or the build queued, to the step's start: commit, message, claim); its calls"
+            " beyond the latency (the simulator's own work, the socket, the client); and the step's own work"
+            " outside its calls (reading the request, recording each call, recording the outcome). The build"
+            " ends in the last step's transaction.",
+            "",
+            "| step | hand-over | calls beyond the latency | own work |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| {t['step']} | {t['handover_ms']:.0f} | {t['calls_beyond_latency_ms']:.0f} | {t['own_ms']:.0f} |"
+                for t in example["timeline"]
+            ),
             *(["", "Duplicates: " + "; ".join(r["duplicates"])] if r["duplicates"] else []),
         ],
     )

@@ -18,6 +18,7 @@ the same at once.
 
 import time
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -246,9 +247,20 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") 
     return step.name
 
 
-def build_run_next_step(*, build_id: int, step_id: int | None = None, delivery: str = "", runner=None) -> str:
+def build_run_next_step(
+    *,
+    build_id: int,
+    step_id: int | None = None,
+    delivery: str = "",
+    runner=None,
+    carry_on_until: float | None = None,
+) -> str:
     """Run the build's step `step_id` if it is ready (without one: the first ready step); returns
     what happened (for logs and tests).
+
+    With `carry_on_until` (a time.monotonic() deadline: the task's), the run goes straight on to a
+    step its own step made ready, without a message and a hand-over to another worker, until then;
+    the other steps it made ready get their messages as usual.
 
     A step is ready when every step it needs is done (STEP_NEEDS), so the Akixi and Call Cabinet
     chains run beside the BroadWorks one, each step woken by a message of its own. `delivery` is the
@@ -266,13 +278,16 @@ def build_run_next_step(*, build_id: int, step_id: int | None = None, delivery: 
         return f"nothing to do: build is {build.status}"
     now = timezone.now()
     steps = list(build.steps.all())
-    wanted = [s for s in steps if step_id is None or s.pk == step_id]
+    # A redelivered message (its worker died) also takes back any step it had carried on to.
+    mine = [s for s in steps if delivery and s.claimed_by == delivery and s.status == StepStatus.RUNNING]
+    wanted = [s for s in steps if step_id is None or s.pk == step_id or s in mine]
     _take_back_from_dead_workers(wanted, delivery, now)
     if build.cancel_requested:
         with transaction.atomic():
-            return _advance(_lock(build_id))
+            return _advance(_lock(build_id)).text
     token = new_token(delivery)
-    step = next((s for s in ready_steps(steps) if s in wanted and _claim(s, token, now)), None)
+    ready = sorted((s for s in ready_steps(steps) if s in wanted), key=lambda s: s not in mine)
+    step = next((s for s in ready if _claim(s, token, now)), None)
     if step is None:
         return _nothing_ready(build_id, steps if step_id is None else wanted)
     if build.status == BuildStatus.QUEUED:
@@ -299,7 +314,13 @@ def build_run_next_step(*, build_id: int, step_id: int | None = None, delivery: 
             finished_at=timezone.now(),
         ):
             return f"{step.name} was taken back from this run; the run that has it records it"
-        _advance(locked)
+        carry_on = carry_on_until is not None and time.monotonic() < carry_on_until
+        kept = _advance(locked, keep_one=carry_on).kept
+    if kept is not None:
+        then = build_run_next_step(
+            build_id=build_id, step_id=kept, delivery=token, runner=runner, carry_on_until=carry_on_until
+        )
+        return f"{step.name} done; then {then}"
     return f"{step.name} done"
 
 
@@ -352,7 +373,7 @@ def _nothing_ready(build_id: int, steps: list[BuildStep]) -> str:
         return f"{waiting.name} is waiting for a person"
     if all(s.status == StepStatus.DONE for s in steps):
         with transaction.atomic():
-            return _advance(_lock(build_id))
+            return _advance(_lock(build_id)).text
     return "no step is ready: each waits for another to be done"
 
 
@@ -364,19 +385,25 @@ def _start(build_id: int) -> None:
             build.save()
 
 
-def _advance(build: ServiceBuild) -> str:
+class Advanced(NamedTuple):
+    text: str
+    kept: int | None = None  # a step made ready that the caller runs itself, without a message
+
+
+def _advance(build: ServiceBuild, *, keep_one: bool = False) -> Advanced:
     """After a step's outcome, under the build's lock: finish the build when every step is done,
-    cancel it when that was asked and no step still runs, else wake each step that became ready."""
+    cancel it when that was asked and no step still runs, else wake each step that became ready
+    (`keep_one`: all but the first, which is kept for the caller to run)."""
     if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
-        return f"nothing to do: build is {build.status}"
+        return Advanced(f"nothing to do: build is {build.status}")
     steps = list(build.steps.all())
     if build.cancel_requested:
         if any(s.status == StepStatus.RUNNING for s in steps):
-            return "cancelling: a step still running finishes first"
+            return Advanced("cancelling: a step still running finishes first")
         build.cancel(description="Cancelled before the next step")
         build.save()
         _observe_build(build)
-        return "build cancelled"
+        return Advanced("build cancelled")
     if all(s.status == StepStatus.DONE for s in steps):
         if build.status == BuildStatus.QUEUED:
             build.start()
@@ -384,12 +411,11 @@ def _advance(build: ServiceBuild) -> str:
         build.save()
         _observe_build(build)
         _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
-        return "build succeeded"
-    _wake(ready_steps(steps), build.pk)
-    return "next steps queued"
+        return Advanced("build succeeded")
+    return Advanced("next steps queued", kept=_wake(ready_steps(steps), build.pk, keep_one=keep_one))
 
 
-def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False) -> None:
+def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_one: bool = False) -> int | None:
     """Mark the steps due now, in one update, and send a message for each after commit. A step
     already due (its message on the way, or a retry counting down) is left alone, unless `again`: a
     person pressed Build or confirmed the step, and no message of its own may be left. (`steps`
@@ -399,8 +425,12 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False) -> None
         BuildStep.objects.filter(pk__in=[s.pk for s in steps], status=StepStatus.PENDING).update(
             **BUILD_STEPS.due_now()
         )
-        for step in steps:
+        # A kept step is due like the rest: if its run never starts, the sweeper sends its message.
+        for step in steps[1:] if keep_one else steps:
             BUILD_STEPS.wake(build_id, step.pk)
+        if keep_one:
+            return steps[0].pk
+    return None
 
 
 def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str, *, began: float | None = None) -> str:

@@ -1,6 +1,8 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 from .heartbeats import WorkerHeartbeat
 
@@ -11,6 +13,18 @@ app = Celery("expoe_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 app.autodiscover_tasks()
+
+
+def _retire_old_connections(sender=None, **kwargs) -> None:
+    # Around a task as around a web request: a connection past CONN_MAX_AGE, or broken, is closed;
+    # a healthy one is kept (CELERY_DB_REUSE_MAX stops Celery closing every one). Never in eager
+    # mode, whose task runs inside the caller's transaction.
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()
+
+
+task_prerun.connect(_retire_old_connections, weak=False)
+task_postrun.connect(_retire_old_connections, weak=False)
 
 # Every worker records a heartbeat row, so health can tell whether any worker is alive.
 app.steps["worker"].add(WorkerHeartbeat)

@@ -230,6 +230,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless told to
+# reuse it: a new PostgreSQL connection for every build step. It is reused, and Django's own rules
+# (CONN_MAX_AGE, CONN_HEALTH_CHECKS) retire it around each task as around a request (celery.py).
+CELERY_DB_REUSE_MAX = 1_000_000
 # A build step spends its time waiting on a platform, not on the CPU: one worker process runs
 # CELERY_WORKER_CONCURRENCY of them at once in threads (they share its BroadWorks sessions and HTTP
 # clients). Threads enforce no time limit; the work heartbeat stands in (expoe_portal/work.py).

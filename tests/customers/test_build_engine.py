@@ -530,3 +530,36 @@ def test_a_retry_pressed_while_a_step_of_the_failed_build_still_runs_lets_that_s
         _run(build, "akixi_partition", runner=partition_outlives_the_failure_and_the_retry)
     sync = BuildStep.objects.get(build=build, name="akixi_sync")
     assert sync.status == "pending" and sync.next_attempt_at is not None, "woken by the step that unblocked it"
+
+
+def test_a_task_goes_straight_on_to_a_step_it_made_ready_and_messages_the_others(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    import time
+
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    step = BuildStep.objects.get(build=build, name="clone_group")
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        result = builds.build_run_next_step(
+            build_id=build.pk, step_id=step.pk, delivery="msg-1", carry_on_until=time.monotonic() + 60
+        )
+    # No hand-over along the BroadWorks chain; the others got a message each.
+    assert result == ("clone_group done; then pool_numbers done; then assign_numbers done; then business_profile done")
+    assert len(sent) == 3 + 1, "admins, the Akixi partition and Call Cabinet; then the voice portal"
+    assert BuildStep.objects.get(build=build, name="voice_portal").next_attempt_at is not None, "due, for the sweeper"
+
+
+def test_a_redelivered_message_takes_back_the_step_its_killed_delivery_had_carried_on_to(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        _run(build, "clone_group", delivery="msg-1")
+    # The same message carried on to the pool step, and its worker died there.
+    BuildStep.objects.filter(build=build, name="pool_numbers").update(
+        status="running", attempts=1, claimed_by="msg-1", lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        assert _run(build, "clone_group", delivery="msg-1") == "pool_numbers done"
+    assert BuildStep.objects.get(build=build, name="pool_numbers").attempts == 2
