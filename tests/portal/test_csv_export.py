@@ -22,3 +22,14 @@ def test_the_response_streams_a_header_and_the_rows_as_an_attachment():
     assert response["Content-Disposition"] == 'attachment; filename="things.csv"'
     body = b"".join(response.streaming_content).decode()
     assert list(csv.reader(io.StringIO(body))) == [["a", "b"], ["1", "'=2+3"], ["x", ""]]
+
+
+def test_rows_go_out_in_pieces_of_many_lines_after_the_header_alone():
+    from expoe_portal.csv_export import CHUNK_BYTES, csv_response
+
+    rows = ([n, "x" * 100] for n in range(3000))
+    pieces = list(csv_response("many.csv", ["n", "text"], rows).streaming_content)
+    assert pieces[0] == b"n,text\r\n", "the header goes at once, before any row is read"
+    assert 2 < len(pieces) < 3000 / 100, "a piece holds many lines, not one"
+    assert all(len(piece) < CHUNK_BYTES + 200 for piece in pieces)
+    assert b"".join(pieces).count(b"\r\n") == 3001
