@@ -2,12 +2,12 @@ import json
 
 import django_tables2 as tables
 
-from expoe_portal.tables import WhenColumn
+from expoe_portal.tables import PortalTable, WhenColumn
 
 from .models import AuditEvent
 
 
-class AuditEventTable(tables.Table):
+class AuditEventTable(PortalTable):
     at = WhenColumn(verbose_name="When", format="j M Y H:i:s", attrs={"td": {"class": "text-nowrap small"}})
     actor = tables.Column(
         accessor="actor__username", verbose_name="Who", default="system", order_by=("actor__username",)

@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
-from expoe_portal.tables import WhenColumn
+from expoe_portal.tables import PortalTable, WhenColumn
 
 from .models import CustomerGroup
 
 
-class CustomerGroupTable(tables.Table):
+class CustomerGroupTable(PortalTable):
     group_id = tables.Column(linkify=("customers:group_detail", {"pk": tables.A("pk")}), verbose_name="Group ID")
     name = tables.Column(verbose_name="Customer")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))

@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
-from expoe_portal.tables import BadgeColumn, WhenColumn
+from expoe_portal.tables import BadgeColumn, PortalTable, WhenColumn
 
 from .models import Number
 
 
-class NumberTable(tables.Table):
+class NumberTable(PortalTable):
     e164 = tables.Column(verbose_name="Number")
     display = tables.Column(verbose_name="National format", accessor="e164", orderable=False)
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))

@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
-from expoe_portal.tables import BadgeColumn, WhenColumn
+from expoe_portal.tables import BadgeColumn, PortalTable, WhenColumn
 
 from .models import OnboardingOrder
 
 
-class OrderTable(tables.Table):
+class OrderTable(PortalTable):
     partner = tables.Column(
         accessor="partner__partner_id",
         linkify=("onboarding:order_detail", {"pk": tables.A("pk")}),

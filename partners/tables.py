@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
-from expoe_portal.tables import BadgeColumn
+from expoe_portal.tables import BadgeColumn, PortalTable
 
 from .models import Partner
 
 
-class PartnerTable(tables.Table):
+class PartnerTable(PortalTable):
     partner_id = tables.Column(linkify=("onboarding:partner_detail", {"pk": tables.A("pk")}), verbose_name="Partner ID")
     name = tables.Column()
     clone_group_id = tables.Column(verbose_name="Clone group", default="—")

@@ -1,12 +1,12 @@
 import django_tables2 as tables
 
 from expoe_portal.phone import format_national
-from expoe_portal.tables import BadgeColumn, WhenColumn
+from expoe_portal.tables import BadgeColumn, PortalTable, WhenColumn
 
 from .models import PortRequest
 
 
-class PortRequestTable(tables.Table):
+class PortRequestTable(PortalTable):
     id = tables.Column(linkify=("porting:detail", {"pk": tables.A("pk")}), verbose_name="Port")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
     numbers = tables.Column(verbose_name="Numbers", orderable=False)

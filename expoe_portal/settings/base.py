@@ -343,7 +343,7 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "expoe_portal.views.csrf_failure"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
 # O1: the order confirmation is due this many hours after the signed order arrives; an order
 # is "at risk" in the last ONBOARDING_SLA_AT_RISK_HOURS before that.
