@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,7 +24,7 @@ from bench import common  # noqa: E402
 
 common.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -35,7 +36,9 @@ PASSWORD = "bench-pass-12345"
 PROVIDERS = ["BT", "Virgin Media", "TalkTalk", "Gamma", "Sky", "Vodafone", "KCOM", "Colt"]
 WHERE = [("GB", "ENG")] * 6 + [("GB", "SCT"), ("GB", "WLS"), ("GB", "NIR"), ("DE", ""), ("FR", ""), ("IE", "")]
 BASELINE = "admin changelist of PortRequest (25 per page)"
-# (label, who, URL): who is a key of Seeded.users.
+COLD = "after a change: "
+# (label, who, URL): who is a key of Seeded.users. A label starting with COLD is measured just after
+# the data it shows changed, so nothing of it is cached.
 PAGES = [
     ("queue, first page of 25", "coordinator-0", "/ports/"),
     ("queue, filtered: due in the next 5 working days", "coordinator-0", "/ports/?due_soon=true"),
@@ -49,6 +52,9 @@ PAGES = [
         "/ports/dashboard/?country=GB&losing_provider=BT",
     ),
     ("escalation dashboard", "manager-0", "/escalations/"),
+    # The same dashboards just after a change: every figure counted again (the cache's version moved).
+    (COLD + "lead-time dashboard (all ports)", "manager-0", "/ports/dashboard/"),
+    (COLD + "escalation dashboard", "manager-0", "/escalations/"),
     ("CSV export of every port request (to the last byte)", "coordinator-0", "/ports/export.csv"),
     ("GET /api/v1/port-requests/?status=accepted", "coordinator-0", "/api/v1/port-requests/?status=accepted"),
 ]
@@ -157,8 +163,17 @@ def seed(rows: int) -> Seeded:
     )
 
 
-def fetch(client: Client, url: str):
-    """One request, read to its last byte (a streamed response is drained)."""
+def fetch(client: Client, url: str, *, cold: bool = False):
+    """One request, read to its last byte (a streamed response is drained); `cold`: just after the
+    port and escalation data changed (their cache versions bumped, as every change does)."""
+    if cold:
+        from escalations.selectors import _bump_version
+        from expoe_portal.cache import data_changed
+        from porting.models import PORT_DATA
+
+        with transaction.atomic():
+            data_changed(PORT_DATA)
+        _bump_version()
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     if response.streaming:
@@ -167,10 +182,10 @@ def fetch(client: Client, url: str):
     return response
 
 
-def query_count(client: Client, url: str) -> int:
+def query_count(client: Client, url: str, *, cold: bool = False) -> int:
     fetch(client, url)  # warm: session, permissions, templates
     with CaptureQueriesContext(connection) as queries:
-        fetch(client, url)
+        fetch(client, url, cold=cold)
     return len(queries.captured_queries)
 
 
@@ -187,9 +202,9 @@ def main() -> None:
             clients[who] = Client()
             clients[who].force_login(seeded.users[who])
         pages = [(BASELINE, "coordinator-0", CHANGELIST), *PAGES]
-        queries = {label: query_count(clients[who], url) for label, who, url in pages}
+        queries = {label: query_count(clients[who], url, cold=label.startswith(COLD)) for label, who, url in pages}
         timings = common.interleaved(
-            {label: (lambda who=who, url=url: fetch(clients[who], url)) for label, who, url in pages},
+            {label: partial(fetch, clients[who], url, cold=label.startswith(COLD)) for label, who, url in pages},
             args.rounds,
         )
     write_report(args, seeded, database, pages, queries, timings)
