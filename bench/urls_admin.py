@@ -8,6 +8,7 @@ from django.urls import path
 from expoe_portal.urls import handler403, handler404, handler500
 from expoe_portal.urls import urlpatterns as portal_urlpatterns
 from porting.models import PortRequest
+from porting.tables import PortRequestTable
 
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
 
@@ -18,17 +19,7 @@ site = admin.AdminSite(name="bench-admin")
 
 class PortRequestAdmin(admin.ModelAdmin):
     # The queue's columns, page size and order (porting/tables.py, expoe_portal/pages.py).
-    list_display = (
-        "id",
-        "partner",
-        "numbers",
-        "country",
-        "number_type",
-        "losing_provider",
-        "status",
-        "submitted_at",
-        "port_date",
-    )
+    list_display = PortRequestTable.Meta.fields
     list_select_related = ("partner",)
     list_per_page = 25
     ordering = ("-id",)
