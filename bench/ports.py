@@ -163,6 +163,22 @@ def seed(rows: int) -> Seeded:
     )
 
 
+SEARCH = "0113 496 0042"
+SEARCH_ONLY = "search by number, its queries alone (count and first page of 25)"
+
+
+def search_queries(user) -> None:
+    """What a search by number costs the database: the queue's count and its first page, filtered."""
+    from django.http import QueryDict
+
+    from porting import selectors
+    from porting.filters import PortRequestFilter
+
+    found = PortRequestFilter(QueryDict(f"q={SEARCH}"), queryset=selectors.port_request_list(user=user)).qs
+    found.count()
+    list(found.order_by("-id")[:25])
+
+
 def fetch(client: Client, url: str, *, cold: bool = False):
     """One request, read to its last byte (a streamed response is drained); `cold`: just after the
     port and escalation data changed (their cache versions bumped, as every change does)."""
@@ -203,14 +219,18 @@ def main() -> None:
             clients[who].force_login(seeded.users[who])
         pages = [(BASELINE, "coordinator-0", CHANGELIST), *PAGES]
         queries = {label: query_count(clients[who], url, cold=label.startswith(COLD)) for label, who, url in pages}
+        with CaptureQueriesContext(connection) as searched:
+            search_queries(seeded.users["coordinator-0"])
+        queries[SEARCH_ONLY] = len(searched.captured_queries)
         # Two passes, each with the changelist in its rounds: a cold page's change would empty the
         # cache of the warm pages measured after it in the same round.
         timings, baselines = {}, {}
         for cold in (False, True):
             passing = [page for page in pages if page[0] == BASELINE or page[0].startswith(COLD) == cold]
-            measured = common.interleaved(
-                {label: partial(fetch, clients[who], url, cold=cold) for label, who, url in passing}, args.rounds
-            )
+            cases = {label: partial(fetch, clients[who], url, cold=cold) for label, who, url in passing}
+            if not cold:
+                cases[SEARCH_ONLY] = partial(search_queries, seeded.users["coordinator-0"])
+            measured = common.interleaved(cases, args.rounds)
             baselines |= dict.fromkeys(measured, measured[BASELINE])
             timings |= {label: times for label, times in measured.items() if label != BASELINE or not cold}
     write_report(args, seeded, database, pages, queries, timings, baselines)
@@ -218,7 +238,7 @@ def main() -> None:
 
 def write_report(args, seeded: Seeded, database: str, pages, queries, timings, baselines) -> None:
     rows = []
-    for label, _who, url in pages:
+    for label, _who, url in [*pages, (SEARCH_ONLY, "", f"/ports/?q={SEARCH.replace(' ', '+')}")]:
         spread = common.Spread.of(timings[label])
         ratio = "1 (the baseline)" if label == BASELINE else common.ratios(timings[label], baselines[label]).text(2)
         rows.append(f"| {label} | `{url}` | {spread.text()} | {ratio} | {queries[label]} |")
