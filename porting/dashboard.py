@@ -120,22 +120,10 @@ def port_dashboard(queryset: QuerySet) -> dict:
     for row in reasons:
         row["label"] = labels.get(row["code"], row["code"])
 
-    def breakdown(field):
-        # One grouped pass: each request is one row (no join), so plain conditional counts; the
-        # rejections are the count kept on each request.
-        return list(
-            queryset.order_by()
-            .values(field)
-            .annotate(
-                total=Count("id"),
-                open=Count("id", filter=~Q(status__in=[PortStatus.COMPLETED, PortStatus.CANCELLED])),
-                completed=Count("id", filter=Q(status=PortStatus.COMPLETED)),
-                rejections=Coalesce(Sum("rejection_count"), 0),
-                avg_acceptance_days=Avg("acceptance_days"),
-            )
-            .order_by("-total", field)[:BREAKDOWN_LIMIT]
-        )
-
+    if in_sql:
+        by_provider, by_country = breakdowns_in_one_pass(queryset)
+    else:
+        by_provider, by_country = breakdown(queryset, "losing_provider"), breakdown(queryset, "country")
     listed = queryset.select_related("partner").order_by("port_date", "id")
     return {
         "totals": totals,
@@ -147,10 +135,73 @@ def port_dashboard(queryset: QuerySet) -> dict:
         "top_reasons": reasons,
         "due_soon": list(listed.filter(due_q)[:LIST_LIMIT]),
         "in_window": list(listed.filter(window_q)[:LIST_LIMIT]),
-        "by_losing_provider": breakdown("losing_provider"),
-        "by_country": breakdown("country"),
+        "by_losing_provider": by_provider,
+        "by_country": by_country,
         "due_soon_days": DUE_SOON_WORKING_DAYS,
     }
+
+
+BREAKDOWNS = ("losing_provider", "country")
+CLOSED = (PortStatus.COMPLETED, PortStatus.CANCELLED)
+
+
+def breakdown(queryset: QuerySet, field: str) -> list[dict]:
+    """One grouped pass: each request is one row (no join), so plain conditional counts; the
+    rejections are the count kept on each request. The largest groups first."""
+    return list(
+        queryset.order_by()
+        .values(field)
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=~Q(status__in=CLOSED)),
+            completed=Count("id", filter=Q(status=PortStatus.COMPLETED)),
+            rejections=Coalesce(Sum("rejection_count"), 0),
+            avg_acceptance_days=Avg("acceptance_days"),
+        )
+        .order_by("-total", field)[:BREAKDOWN_LIMIT]
+    )
+
+
+def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
+    """`breakdown` by losing provider and by country from one pass over the requests (PostgreSQL's
+    GROUPING SETS), not one each: the same figures, the same order."""
+    try:
+        inner, params = (
+            queryset.order_by()
+            .values("id", "status", "rejection_count", "acceptance_days", *BREAKDOWNS)
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:
+        return [], []
+    closed = ", ".join(["%s"] * len(CLOSED))
+    sql = (
+        "SELECT GROUPING(losing_provider) = 0, losing_provider, country, COUNT(id),"  # noqa: S608 - our SQL
+        f" COUNT(id) FILTER (WHERE status NOT IN ({closed})), COUNT(id) FILTER (WHERE status = %s),"
+        " COALESCE(SUM(rejection_count), 0), AVG(acceptance_days)"
+        f" FROM ({inner}) AS requests GROUP BY GROUPING SETS ((losing_provider), (country))"
+    )
+    groups: dict[str, list[dict]] = {field: [] for field in BREAKDOWNS}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*CLOSED, PortStatus.COMPLETED, *params))
+        for by_provider, provider, country, total, open_, completed, rejections, avg in cursor.fetchall():
+            field, key = ("losing_provider", provider) if by_provider else ("country", country)
+            groups[field].append(
+                {
+                    field: key,
+                    "total": total,
+                    "open": open_,
+                    "completed": completed,
+                    "rejections": rejections,
+                    "avg_acceptance_days": float(avg) if avg is not None else None,
+                }
+            )
+
+    def largest_first(field: str) -> list[dict]:
+        # As order_by("-total", field) on PostgreSQL: ties by name, an empty name (NULL) last.
+        rows = groups[field]
+        return sorted(rows, key=lambda row: (-row["total"], row[field] is None, row[field] or ""))[:BREAKDOWN_LIMIT]
+
+    return largest_first("losing_provider"), largest_first("country")
 
 
 # --- The cache: keyed by the filtered query, the day and the version of the port data -------------
