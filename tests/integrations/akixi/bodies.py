@@ -2,6 +2,7 @@
 K4's values) and our assumed partition shape (K2), each with overrides."""
 
 import copy
+from types import SimpleNamespace
 
 from integrations.akixi.simulator.contract import DEFAULT_CM_ENVIRONMENT_ID, DEFAULT_TELSYS_ID
 
@@ -59,3 +60,28 @@ def user_body(partition, *, scope=None, drop=(), **overrides):
         else:
             del body[name]
     return body
+
+
+class FakeUsers:
+    """A group's `akixi_users`, as much of the related manager as the build steps use."""
+
+    def __init__(self, users):
+        self.users = users
+
+    def order_by(self, *_):
+        return self.users
+
+    def count(self):
+        return len(self.users)
+
+
+def alpha_dental_group() -> SimpleNamespace:
+    """A customer group as the Akixi build steps read it: one reporting user, ACME01's."""
+    users = [SimpleNamespace(username="ada.lovelace", full_name="Ada Lovelace", email="ada@alpha.invalid")]
+    return SimpleNamespace(
+        group_id="alpha-dental",
+        name="Alpha Dental",
+        akixi_licence="Reporting Standard",
+        partner=SimpleNamespace(partner_id="ACME01"),
+        akixi_users=FakeUsers(users),
+    )

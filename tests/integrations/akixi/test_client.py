@@ -19,6 +19,7 @@ from integrations.akixi.simulator import API_PREFIX, create_app
 from integrations.base import PermanentError, TransientError
 from integrations.models import ExternalCall
 
+from .bodies import alpha_dental_group
 from .sim_servers import Recording, free_port, serving_in_thread
 
 pytestmark = pytest.mark.django_db
@@ -429,28 +430,10 @@ def test_K4_a_scope_this_akixi_does_not_have_is_refused_with_its_message(sim, pa
 # The build steps' own calls ----------------------------------------------------------------------------
 
 
-class FakeUsers:
-    def __init__(self, users):
-        self.users = users
-
-    def order_by(self, *_):
-        return self.users
-
-    def count(self):
-        return len(self.users)
-
-
 @pytest.mark.parametrize("login", ["api_key", "session"])
 def test_K2_K3_K4_the_build_steps_run_against_the_simulator(gateway, session_gateway, sim, reseller, login):
     ak = gateway if login == "api_key" else session_gateway
-    users = [SimpleNamespace(username="ada.lovelace", full_name="Ada Lovelace", email="ada@alpha.invalid")]
-    group = SimpleNamespace(
-        group_id="alpha-dental",
-        name="Alpha Dental",
-        akixi_licence="Reporting Standard",
-        partner=SimpleNamespace(partner_id="ACME01"),
-        akixi_users=FakeUsers(users),
-    )
+    group = alpha_dental_group()
     platforms = SimpleNamespace(akixi=ak)
     partition = build_steps.akixi_partition(group=group, platforms=platforms)
     with pytest.raises(TransientError, match="in progress"):

@@ -19,6 +19,8 @@ from integrations.akixi.client import (
 from integrations.base import PermanentError
 from integrations.models import ExternalCall
 
+from .bodies import alpha_dental_group
+
 pytestmark = pytest.mark.django_db
 
 CONFIRMED = {"resellers": set(), "partitions": {}, "users": set()}
@@ -169,26 +171,8 @@ def test_K4_any_partition_is_refused_in_manual_mode_too(manual, partition):
         manual.sync_status(partition)
 
 
-class FakeUsers:
-    def __init__(self, users):
-        self.users = users
-
-    def order_by(self, *_):
-        return self.users
-
-    def count(self):
-        return len(self.users)
-
-
 def test_the_build_steps_wait_for_a_person_and_complete_once_confirmed(manual):
-    users = [SimpleNamespace(username="ada.lovelace", full_name="Ada Lovelace", email="ada@alpha.invalid")]
-    group = SimpleNamespace(
-        group_id="alpha-dental",
-        name="Alpha Dental",
-        akixi_licence="Reporting Standard",
-        partner=SimpleNamespace(partner_id="ACME01"),
-        akixi_users=FakeUsers(users),
-    )
+    group = alpha_dental_group()
     platforms = SimpleNamespace(akixi=manual)
     with pytest.raises(PermanentError) as waiting:
         build_steps.akixi_partition(group=group, platforms=platforms)

@@ -3,10 +3,9 @@ passwords accepted and never kept."""
 
 import xml.etree.ElementTree as ET
 
-from ..errors import refusal
 from ..protocol import SUCCESS, data_command, required, table, tag, text
 from ..state import BroadWorksState, Record
-from .lookup import group_of
+from .lookup import group_of, user_of_kind
 
 ADMIN_COLUMNS = ("Administrator ID", "Last Name", "First Name", "Department", "Language", "Locale", "Encoding")
 
@@ -21,10 +20,7 @@ def add(state: BroadWorksState, el: ET.Element) -> str:
 
 
 def _admin(state: BroadWorksState, user_id: str) -> Record:
-    record: Record | None = state.data["users"].get(user_id)
-    if record is None or record["kind"] != "group_admin":
-        raise refusal("user_not_found", user_id=user_id)
-    return record
+    return user_of_kind(state, user_id, "group_admin")
 
 
 def delete(state: BroadWorksState, el: ET.Element) -> str:

@@ -1,8 +1,9 @@
-"""The service provider and group a request names, looked up (or refused as not found)."""
+"""The service provider, group or user a request names, looked up (or refused as not found)."""
 
 import xml.etree.ElementTree as ET
 from typing import NamedTuple
 
+from ..errors import refusal
 from ..protocol import required
 from ..state import BroadWorksState, Record
 
@@ -25,3 +26,12 @@ def service_provider_of(state: BroadWorksState, el: ET.Element) -> tuple[str, Re
     """The service provider named by the request's serviceProviderId."""
     sp_id = required(el, "serviceProviderId")
     return sp_id, state.service_provider(sp_id)
+
+
+def user_of_kind(state: BroadWorksState, user_id: str, kind: str) -> Record:
+    """The user `user_id` if it is of `kind` (a group admin, a service provider admin, ...); any
+    other user is "not found" to a request about that kind."""
+    record: Record | None = state.data["users"].get(user_id)
+    if record is None or record["kind"] != kind:
+        raise refusal("user_not_found", user_id=user_id)
+    return record

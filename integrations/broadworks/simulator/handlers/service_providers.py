@@ -8,7 +8,7 @@ from ..dns import check_dn, dns_of, expand_range
 from ..errors import refusal
 from ..protocol import SUCCESS, boolean, data_command, quantity, required, table, tag, text, texts
 from ..state import BroadWorksState, Record, new_service_pack, new_service_provider
-from .lookup import service_provider_of
+from .lookup import service_provider_of, user_of_kind
 
 # Column headings of ServiceProviderServiceGetAuthorizationListResponse (OCISchemaServiceProvider.xsd).
 GROUP_SERVICE_COLUMNS = (
@@ -267,10 +267,7 @@ def add_admin(state: BroadWorksState, el: ET.Element) -> str:
 
 
 def _sp_admin(state: BroadWorksState, user_id: str) -> Record:
-    record: Record | None = state.data["users"].get(user_id)
-    if record is None or record["kind"] != "service_provider_admin":
-        raise refusal("user_not_found", user_id=user_id)
-    return record
+    return user_of_kind(state, user_id, "service_provider_admin")
 
 
 def modify_admin(state: BroadWorksState, el: ET.Element) -> str:
