@@ -50,6 +50,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import common  # noqa: E402
+
 PARTNERS = 200
 BUILDS = 20_000 - PARTNERS  # with one onboarding order per partner: 20,000 onboarding and build items
 SEED_BATCH = 20_000
@@ -401,16 +403,7 @@ def write_report(
         "|------|-----|---:|--------:|",
         *(f"| {name} | `{url}` | {spread(r['timings'], 0)} | {r['queries']} |" for name, url, r in pages),
     ]
-    begin, finish = f"<!-- bench:{marker} -->", f"<!-- /bench:{marker} -->"
-    section = "\n".join([begin, *lines, finish])
-    out = ROOT / "docs" / "benchmarks.md"
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    if begin in text and finish in text:
-        text = text[: text.index(begin)] + section + text[text.index(finish) + len(finish) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    out.write_text(text, encoding="utf-8")
-    print(section)
+    common.write_section(marker, lines)
 
 
 if __name__ == "__main__":
