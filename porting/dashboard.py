@@ -13,7 +13,7 @@ from django.utils import timezone
 from expoe_portal.cache import cached_read
 
 from .calendar import UK
-from .choices import PortStatus, RejectionCode
+from .choices import CLOSED_STATUSES, PortStatus, RejectionCode
 from .models import PORT_DATA
 from .selectors import calendars, due_within_working_days_q, inside_cancellation_window_q
 
@@ -142,7 +142,6 @@ def port_dashboard(queryset: QuerySet) -> dict:
 
 
 BREAKDOWNS = ("losing_provider", "country")
-CLOSED = (PortStatus.COMPLETED, PortStatus.CANCELLED)
 
 
 def breakdown(queryset: QuerySet, field: str) -> list[dict]:
@@ -153,7 +152,7 @@ def breakdown(queryset: QuerySet, field: str) -> list[dict]:
         .values(field)
         .annotate(
             total=Count("id"),
-            open=Count("id", filter=~Q(status__in=CLOSED)),
+            open=Count("id", filter=~Q(status__in=CLOSED_STATUSES)),
             completed=Count("id", filter=Q(status=PortStatus.COMPLETED)),
             rejections=Coalesce(Sum("rejection_count"), 0),
             avg_acceptance_days=Avg("acceptance_days"),
@@ -173,7 +172,7 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
         )
     except EmptyResultSet:
         return [], []
-    closed = ", ".join(["%s"] * len(CLOSED))
+    closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
     sql = (
         "SELECT GROUPING(losing_provider) = 0, losing_provider, country, COUNT(id),"  # noqa: S608 - our SQL
         f" COUNT(id) FILTER (WHERE status NOT IN ({closed})), COUNT(id) FILTER (WHERE status = %s),"
@@ -182,7 +181,7 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
     )
     groups: dict[str, list[dict]] = {field: [] for field in BREAKDOWNS}
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*CLOSED, PortStatus.COMPLETED, *params))
+        cursor.execute(sql, (*CLOSED_STATUSES, PortStatus.COMPLETED, *params))
         for by_provider, provider, country, total, open_, completed, rejections, avg in cursor.fetchall():
             field, key = ("losing_provider", provider) if by_provider else ("country", country)
             groups[field].append(
