@@ -356,7 +356,7 @@ def _group_made_and_admins_refused(world, group, platforms, capture):
     return build
 
 
-def test_once_the_group_exists_the_akixi_and_call_cabinet_chains_start_beside_broadworks(
+def test_G6_once_the_group_exists_the_akixi_and_call_cabinet_chains_start_beside_broadworks(
     world, group, platforms, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as sent:
@@ -444,7 +444,7 @@ def test_cancel_waits_for_every_running_step_then_cancels(world, group, platform
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_last_two_steps_finishing_at_the_same_moment_finish_the_build_once(world, platforms):
+def test_G6_the_last_two_steps_finishing_at_the_same_moment_finish_the_build_once(world, platforms):
     """Each records its outcome under the build's row lock, so the second sees the first done and
     the build succeeds, once. Real concurrency needs PostgreSQL: two threads, two connections."""
     import threading
