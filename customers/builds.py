@@ -268,7 +268,6 @@ def build_run_next_step(
     finishes, or until that worker is gone (its lease lapsed, or this very message claimed it: the
     broker redelivers a message only when the worker that had it died); then it is taken back and
     run again."""
-    from integrations.base import IntegrationError, TransientError
 
     from .build_steps import run_step
 
@@ -287,24 +286,39 @@ def build_run_next_step(
             return _advance(_lock(build_id)).text
     token = new_token(delivery)
     ready = sorted((s for s in ready_steps(steps) if s in wanted), key=lambda s: s not in mine)
-    step = next((s for s in ready if _claim(s, token, now)), None)
+    step: BuildStep | None = next((s for s in ready if _claim(s, token, now)), None)
     if step is None:
         return _nothing_ready(build_id, steps if step_id is None else wanted)
     if build.status == BuildStatus.QUEUED:
         _start(build_id)
+    outcomes = []
+    while step is not None:
+        # A step carried on to was claimed in the transaction that recorded the step before it.
+        outcome, step = _run_claimed(build, step, token, runner=runner, carry_on_until=carry_on_until)
+        outcomes.append(outcome)
+    return "; then ".join(outcomes)
+
+
+def _run_claimed(
+    build: ServiceBuild, step: BuildStep, token: str, *, runner, carry_on_until: float | None
+) -> tuple[str, BuildStep | None]:
+    """Run a step this run holds and record its outcome; returns what happened, and the step made
+    ready that this run carries on to (already claimed for it), if any."""
+    from integrations.base import IntegrationError, TransientError
+
     step.attempts += 1  # as the claim counted it
     if step.attempts > settings.BUILD_STEP_MAX_ATTEMPTS:
         # Every run so far died with its worker (killed, out of memory, over the time limit): stop.
-        return _record_failure(build, step, TransientError(WORKER_STOPPED_EACH_TIME), token)
+        return _record_failure(build, step, TransientError(WORKER_STOPPED_EACH_TIME), token), None
     began = time.monotonic()
     try:
         with BUILD_STEPS.heartbeat(step.pk, token):
             reference = runner(step=step, group=build.group) or ""
     except IntegrationError as exc:
-        return _record_failure(build, step, exc, token, began=began)
+        return _record_failure(build, step, exc, token, began=began), None
     metrics.observe_step(step.name, "done", time.monotonic() - began)
     with transaction.atomic():
-        locked = _lock(build_id)
+        locked = _lock(build.pk)
         if not BUILD_STEPS.finish(
             step.pk,
             token=token,
@@ -313,15 +327,10 @@ def build_run_next_step(
             last_error="",
             finished_at=timezone.now(),
         ):
-            return f"{step.name} was taken back from this run; the run that has it records it"
+            return f"{step.name} was taken back from this run; the run that has it records it", None
         carry_on = carry_on_until is not None and time.monotonic() < carry_on_until
-        kept = _advance(locked, keep_one=carry_on).kept
-    if kept is not None:
-        then = build_run_next_step(
-            build_id=build_id, step_id=kept, delivery=token, runner=runner, carry_on_until=carry_on_until
-        )
-        return f"{step.name} done; then {then}"
-    return f"{step.name} done"
+        kept = _advance(locked, keep_for=token if carry_on else "").kept
+    return f"{step.name} done", kept
 
 
 def ready_steps(steps: list[BuildStep]) -> list[BuildStep]:
@@ -387,13 +396,13 @@ def _start(build_id: int) -> None:
 
 class Advanced(NamedTuple):
     text: str
-    kept: int | None = None  # a step made ready that the caller runs itself, without a message
+    kept: BuildStep | None = None  # a step made ready, claimed for the caller to run without a message
 
 
-def _advance(build: ServiceBuild, *, keep_one: bool = False) -> Advanced:
+def _advance(build: ServiceBuild, *, keep_for: str = "") -> Advanced:
     """After a step's outcome, under the build's lock: finish the build when every step is done,
     cancel it when that was asked and no step still runs, else wake each step that became ready
-    (`keep_one`: all but the first, which is kept for the caller to run)."""
+    (`keep_for`, a claim's token: all but the first, which that claim takes for its caller to run)."""
     if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
         return Advanced(f"nothing to do: build is {build.status}")
     steps = list(build.steps.all())
@@ -412,25 +421,28 @@ def _advance(build: ServiceBuild, *, keep_one: bool = False) -> Advanced:
         _observe_build(build)
         _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
         return Advanced("build succeeded")
-    return Advanced("next steps queued", kept=_wake(ready_steps(steps), build.pk, keep_one=keep_one))
+    return Advanced("next steps queued", kept=_wake(ready_steps(steps), build.pk, keep_for=keep_for))
 
 
-def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_one: bool = False) -> int | None:
-    """Mark the steps due now, in one update, and send a message for each after commit. A step
-    already due (its message on the way, or a retry counting down) is left alone, unless `again`: a
-    person pressed Build or confirmed the step, and no message of its own may be left. (`steps`
-    were read under the build's lock, which every change of a pending step's due time holds.)"""
+def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_for: str = "") -> BuildStep | None:
+    """Mark the steps due now, in one update, and send a message for each after commit; with
+    `keep_for`, the first is claimed for that token instead, and returned. A step already due (its
+    message on the way, or a retry counting down) is left alone, unless `again`: a person pressed
+    Build or confirmed the step, and no message of its own may be left. (`steps` were read under the
+    build's lock, which every change of a pending step's due time holds.)"""
     steps = steps if again else [s for s in steps if s.next_attempt_at is None]
+    kept = None
+    # Claimed in this transaction: if its run never starts, its lease lapses and the sweeper takes
+    # it back, as for any step whose worker died.
+    if keep_for and steps and _claim(steps[0], keep_for, timezone.now()):
+        kept, steps = steps[0], steps[1:]
     if steps:
         BuildStep.objects.filter(pk__in=[s.pk for s in steps], status=StepStatus.PENDING).update(
             **BUILD_STEPS.due_now()
         )
-        # A kept step is due like the rest: if its run never starts, the sweeper sends its message.
-        for step in steps[1:] if keep_one else steps:
+        for step in steps:
             BUILD_STEPS.wake(build_id, step.pk)
-        if keep_one:
-            return steps[0].pk
-    return None
+    return kept
 
 
 def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str, *, began: float | None = None) -> str:

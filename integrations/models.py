@@ -1,10 +1,12 @@
 from django.db import models
+from django.utils import timezone
 
 from .choices import CallOutcome, Platform
 
 
 class ExternalCall(models.Model):
-    """One call to a platform: saved as "started" before the call, completed after it.
+    """One call to a platform: saved as "started" before a call that may change the platform,
+    completed after it; a read is saved once, after it returns (integrations.base.recorded_call).
 
     Request and response are stored redacted (integrations.base.redact): no password, API key
     or token ever reaches this table."""
@@ -17,7 +19,8 @@ class ExternalCall(models.Model):
         "partners.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="external_calls"
     )
     outcome = models.CharField(max_length=16, choices=CallOutcome.choices, default=CallOutcome.STARTED)
-    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the call began: set as the row is made, since a read's row is saved after the call.
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     request = models.JSONField(default=dict, blank=True)
     response = models.JSONField(default=dict, blank=True)

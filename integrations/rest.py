@@ -104,7 +104,9 @@ class RestGateway:
             record["body"] = body
         with (
             self._signed_in(),
-            recorded_call(platform=self.platform, operation=operation, target=target, request=record) as call,
+            recorded_call(
+                platform=self.platform, operation=operation, target=target, request=record, read=method == "GET"
+            ) as call,
         ):
             response = self._send(operation, method, path, params=params, body=body)
             status = response.status_code

@@ -115,8 +115,12 @@ class BroadWorksGateway(ServiceProviderCalls):
         a single "... not found" refusal returns None: the question "does it exist?" got its answer."""
         library = ocip.load()
         batch = isinstance(requests, list | tuple)
-        described = {"requests": describe(list(requests) if batch else [requests])}
-        with recorded_call(platform=PLATFORM, operation=operation, target=target, request=described) as call:
+        listed_requests = list(requests) if batch else [requests]
+        described = {"requests": describe(listed_requests)}
+        # OCI-P names every request that only reads "...Get...Request" (GroupGetRequest24,
+        # GroupDnGetAssignmentListRequest18); everything else adds, modifies or deletes.
+        read = all("Get" in type(r).__name__ for r in listed_requests)
+        with recorded_call(platform=PLATFORM, operation=operation, target=target, request=described, read=read) as call:
             responses = self._send(library, list(requests) if batch else requests)
             listed = as_list(responses) if batch else [responses]
             call.response = {"responses": [self._summary(library, r) for r in listed]}

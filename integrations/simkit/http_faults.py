@@ -14,7 +14,8 @@ and spends one of its `count` (default 1); a spent rule disappears from the file
 is a transient 503 with Retry-After; `reject` a permanent 4xx with the reason as message; `drop` sends
 half a reply and closes the connection (needs a real server; the request is not carried out); `slow`
 waits `delay_ms` and then carries the request out, so a client that timed out meanwhile meets its own
-write when it retries. `delay_ms` at the top delays every request.
+write when it retries. `delay_ms` at the top delays every reply: it leaves that long after the request
+arrived (the platform's time to answer, its own work included).
 """
 
 import asyncio
@@ -131,6 +132,19 @@ async def _buffered(receive: Receive) -> Receive:
     return replay
 
 
+def _not_before(due: float, send: Send) -> Send:
+    """`send`, holding the reply's start until the loop's clock reaches `due`."""
+
+    async def send_when_due(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            wait = due - asyncio.get_running_loop().time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        await send(message)
+
+    return send_when_due
+
+
 class FaultMiddleware:
     """ASGI middleware in front of everything but `/_sim/`, before authentication: an injected fault
     stands for the network or a load balancer, which know nothing of API keys."""
@@ -144,14 +158,16 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         rule, faults = self.injector.take(matching(scope["method"], scope["path"]))
-        delay_ms = faults["delay_ms"]
+        if faults["delay_ms"]:
+            # The platform's time to answer, counted from the request's arrival: the simulator's own
+            # work is part of it, as a real platform's is (a rule's delay comes on top).
+            send = _not_before(asyncio.get_running_loop().time() + faults["delay_ms"] / 1000, send)
         if rule is not None:
             logger.info("Injecting fault %s on %s %s", rule["kind"], scope["method"], scope["path"])
-            delay_ms += rule["delay_ms"]
-        if delay_ms:
-            # Read the body first: a client that gives up during the wait must not stop a slow write.
-            receive = await _buffered(receive)
-            await asyncio.sleep(delay_ms / 1000)
+            if rule["delay_ms"]:
+                # Read the body first: a client that gives up during the wait must not stop a slow write.
+                receive = await _buffered(receive)
+                await asyncio.sleep(rule["delay_ms"] / 1000)
         if rule is None or rule["kind"] == "slow":
             await self.app(scope, receive, send)
         elif rule["kind"] == "unavailable":

@@ -550,6 +550,33 @@ def test_a_task_goes_straight_on_to_a_step_it_made_ready_and_messages_the_others
     assert BuildStep.objects.get(build=build, name="voice_portal").next_attempt_at is not None, "due, for the sweeper"
 
 
+def test_a_step_carried_on_to_is_claimed_where_the_step_before_it_is_recorded(
+    world, group, platforms, django_capture_on_commit_callbacks
+):
+    """No message and no second read of the build between two steps of a chain: the next step is
+    already the run's, so a worker that dies before running it leaves it to its lease and the sweeper."""
+    import time
+
+    with django_capture_on_commit_callbacks(execute=False):
+        build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    seen = {}
+
+    def runner(*, step, group):
+        row = BuildStep.objects.get(pk=step.pk)
+        seen[step.name] = (row.status, row.claimed_by, row.next_attempt_at is None, row.lease_until is not None)
+        if step.name == "pool_numbers":
+            raise TransientError("stop the chain here")
+        return build_steps.run_step(step=step, group=group)
+
+    clone = BuildStep.objects.get(build=build, name="clone_group")
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        builds.build_run_next_step(
+            build_id=build.pk, step_id=clone.pk, delivery="msg-1", runner=runner, carry_on_until=time.monotonic() + 60
+        )
+    assert seen["pool_numbers"] == ("running", "msg-1", True, True), "claimed, never made due: no message of its own"
+    assert len(sent) == 3 + 1, "admins, the Akixi partition and Call Cabinet; then the pool step's retry"
+
+
 def test_a_redelivered_message_takes_back_the_step_its_killed_delivery_had_carried_on_to(
     world, group, platforms, django_capture_on_commit_callbacks
 ):

@@ -7,6 +7,9 @@ Faults file (JSON, beside the state file unless `--faults` says otherwise; each 
 
     {"faults": [{"kind": "drop", "count": 1, "request": "GroupConsolidatedAddRequest"}, ...],
      "reply_delay_seconds": 0.0}
+
+`reply_delay_seconds` is the platform's time to answer: every reply leaves that long after its request
+arrived, the simulator's own work included.
 """
 
 from collections.abc import Callable, Iterable

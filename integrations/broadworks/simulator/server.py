@@ -174,6 +174,7 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
     # -- one request document -----------------------------------------------------------------------
     def answer(self, sock: socket.socket, session: Session, raw: bytes) -> bool:
         """Answer one document on `sock`; False when the connection is to be closed."""
+        arrived = time.monotonic()
         try:
             session_id, commands = parse_document(raw)
         except OCIError as exc:
@@ -194,7 +195,10 @@ class OCIPSimulator(socketserver.ThreadingTCPServer):
             replies = [error_command(injected)] * len(commands)
         else:
             replies = [self._reply(session, session_id, t, el) for t, el in commands]
-        delay = current["reply_delay_seconds"] + (fault["delay_seconds"] if fault and kind == "delay" else 0.0)
+        # The reply delay is the platform's time to answer, counted from the request's arrival: the
+        # simulator's own work is part of it, as a real platform's is (a "delay" fault comes on top).
+        delay = current["reply_delay_seconds"] - (time.monotonic() - arrived)
+        delay += fault["delay_seconds"] if fault and kind == "delay" else 0.0
         if delay > 0:
             time.sleep(delay)
         reply = document(session_id, replies)

@@ -17,6 +17,7 @@ from integrations.akixi import client as akixi
 from integrations.akixi.client import AkixiGateway
 from integrations.akixi.simulator import API_PREFIX, create_app
 from integrations.base import PermanentError, TransientError
+from integrations.choices import CallOutcome
 from integrations.models import ExternalCall
 
 from .bodies import alpha_dental_group
@@ -530,3 +531,19 @@ def test_the_assumptions_are_named_constants():
     assert akixi.USER_ADD_PATH == "/admin/user"
     assert (akixi.PARTITIONS_PATH, akixi.RESELLERS_PATH) == ("/partitions", "/resellers")
     assert AkixiGateway.resellers_path == akixi.RESELLERS_PATH
+
+
+def test_a_post_is_on_record_before_it_is_sent_and_a_get_once_it_has_returned(gateway, monkeypatch):
+    on_record_when_sent: list[tuple[str, list[str]]] = []
+    send = gateway._send
+
+    def recording_send(operation, method, path, **kwargs):
+        started = ExternalCall.objects.filter(outcome=CallOutcome.STARTED).values_list("operation", flat=True)
+        on_record_when_sent.append((method, list(started)))
+        return send(operation, method, path, **kwargs)
+
+    monkeypatch.setattr(gateway, "_send", recording_send)
+    assert gateway.reseller_exists("ACME01") is False
+    gateway.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    assert on_record_when_sent == [("GET", []), ("POST", ["add_reseller"])]
+    assert outcomes() == [("reseller_exists", "ok"), ("add_reseller", "ok")]

@@ -497,3 +497,29 @@ def test_the_row_describes_the_request_without_secret_fields():
         "service_instance_profile": {"phone_number": None, "extension": "8000"},
         "is_active": True,
     }
+
+
+def test_a_write_is_on_record_before_it_is_sent_and_a_read_once_it_has_returned(sim, gw, monkeypatch):
+    """A process killed mid-call leaves a "started" row for a write (the change may have been
+    made) and nothing for a read (nothing changed)."""
+    on_record_when_sent: dict[str, list[str]] = {}
+    send = gw._send
+
+    def recording_send(library, requests):
+        listed = requests if isinstance(requests, list) else [requests]
+        on_record_when_sent[type(listed[0]).__name__] = list(
+            ExternalCall.objects.filter(outcome=CallOutcome.STARTED).values_list("operation", flat=True)
+        )
+        return send(library, requests)
+
+    monkeypatch.setattr(gw, "_send", recording_send)
+    assert gw.service_provider_exists("DELTA04") is False
+    gw.add_service_provider("DELTA04", "Delta Telecom", "hostedcomm.com")
+    assert on_record_when_sent == {
+        "ServiceProviderGetRequest22V4": [],
+        "ServiceProviderConsolidatedAddRequest": ["add_service_provider"],
+    }
+    assert calls() == [
+        ("service_provider_exists", "ServiceProviderGetRequest22V4", "ok"),
+        ("add_service_provider", "ServiceProviderConsolidatedAddRequest", "ok"),
+    ]
