@@ -90,6 +90,31 @@ STEP_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The platform round trips each step makes in a first build of a standard request whose numbers
+# are new to the partner's pool (a test on the simulators keeps these true). A step that makes
+# several others ready carries on to the one with the most round trips still ahead of it, along the
+# longest chain that follows it: that chain bounds the build, and the others can afford a message's
+# hand-over.
+ROUND_TRIPS: dict[str, int] = {
+    BuildStepName.CLONE_GROUP: 4,  # G3 across the platform, the group, the template, the add
+    BuildStepName.POOL_NUMBERS: 2,
+    BuildStepName.ASSIGN_NUMBERS: 2,
+    BuildStepName.BUSINESS_PROFILE: 2,
+    BuildStepName.VOICE_PORTAL: 3,  # its service, then the portal
+    BuildStepName.ADMINS: 2,
+    BuildStepName.AKIXI_PARTITION: 2,
+    BuildStepName.AKIXI_SYNC: 2,
+    BuildStepName.AKIXI_USERS: 3,
+    BuildStepName.CALLCABINET_CUSTOMER: 2,
+}
+
+
+def round_trips_ahead(name: str) -> int:
+    """A step's own round trips and those of the longest chain of steps that need it."""
+    after = (step for step, needs in STEP_NEEDS.items() if name in needs)
+    return ROUND_TRIPS[name] + max((round_trips_ahead(step) for step in after), default=0)
+
+
 class StartOutcome(StrEnum):
     """What pressing Build did, with what to tell the person who pressed it."""
 
@@ -426,16 +451,19 @@ def _advance(build: ServiceBuild, *, keep_for: str = "") -> Advanced:
 
 def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_for: str = "") -> BuildStep | None:
     """Mark the steps due now, in one update, and send a message for each after commit; with
-    `keep_for`, the first is claimed for that token instead, and returned. A step already due (its
-    message on the way, or a retry counting down) is left alone, unless `again`: a person pressed
-    Build or confirmed the step, and no message of its own may be left. (`steps` were read under the
+    `keep_for`, the one with the most round trips ahead is claimed for that token instead, and
+    returned. A step already due (its message on the way, or a retry counting down) is left alone,
+    unless `again`: a person pressed Build or confirmed the step, and no message of its own may be
+    left. (`steps` were read under the
     build's lock, which every change of a pending step's due time holds.)"""
     steps = steps if again else [s for s in steps if s.next_attempt_at is None]
     kept = None
-    # Claimed in this transaction: if its run never starts, its lease lapses and the sweeper takes
-    # it back, as for any step whose worker died.
-    if keep_for and steps and _claim(steps[0], keep_for, timezone.now()):
-        kept, steps = steps[0], steps[1:]
+    if keep_for and steps:
+        # Claimed in this transaction: if its run never starts, its lease lapses and the sweeper
+        # takes it back, as for any step whose worker died. Of equal chains, the first in order.
+        first = max(steps, key=lambda s: round_trips_ahead(s.name))
+        if _claim(first, keep_for, timezone.now()):
+            kept, steps = first, [s for s in steps if s is not first]
     if steps:
         BuildStep.objects.filter(pk__in=[s.pk for s in steps], status=StepStatus.PENDING).update(
             **BUILD_STEPS.due_now()

@@ -87,14 +87,16 @@ def test_a_permanent_fault_fails_with_the_platforms_reason_and_retry_resumes(
     assert build.last_error == "Set the business profile number (B1): CLID is not a number of the group"
     failed = BuildStep.objects.get(build=build, name="business_profile")
     assert (failed.status, failed.last_error) == ("failed", "CLID is not a number of the group")
-    assert BuildStep.objects.get(build=build, name="voice_portal").status == "pending", "stops at the failure"
+    # The voice portal needs what the business profile needs, not the profile: it ran beside it.
+    assert BuildStep.objects.get(build=build, name="voice_portal").status == "done"
 
     before = list(platforms.calls)
     build = start(world, group, django_capture_on_commit_callbacks)
     build.refresh_from_db()
     assert build.status == "succeeded"
     resumed = platforms.calls[len(before) :]
-    assert "add_group_from_template" not in resumed and resumed[0] == "group_clid", "resumes at the failed step"
+    assert resumed[0] == "group_clid", "resumes at the failed step"
+    assert "add_group_from_template" not in resumed and "enable_voice_portal" not in resumed, "and only there"
 
 
 def test_a_transient_fault_that_never_clears_gives_up(
@@ -544,10 +546,19 @@ def test_a_task_goes_straight_on_to_a_step_it_made_ready_and_messages_the_others
         result = builds.build_run_next_step(
             build_id=build.pk, step_id=step.pk, delivery="msg-1", carry_on_until=time.monotonic() + 60
         )
-    # No hand-over along the BroadWorks chain; the others got a message each.
-    assert result == ("clone_group done; then pool_numbers done; then assign_numbers done; then business_profile done")
-    assert len(sent) == 3 + 1, "admins, the Akixi partition and Call Cabinet; then the voice portal"
-    assert BuildStep.objects.get(build=build, name="voice_portal").next_attempt_at is not None, "due, for the sweeper"
+    # No hand-over along the BroadWorks chain, to its longest end (the voice portal has three round
+    # trips, the business profile two); the others got a message each.
+    assert result == ("clone_group done; then pool_numbers done; then assign_numbers done; then voice_portal done")
+    assert len(sent) == 3 + 1, "admins, the Akixi partition and Call Cabinet; then the business profile"
+    business_profile = BuildStep.objects.get(build=build, name="business_profile")
+    assert business_profile.next_attempt_at is not None, "due, for the sweeper"
+
+
+def test_the_run_carries_on_along_the_chain_with_the_most_round_trips_ahead():
+    ahead = {name: builds.round_trips_ahead(name) for name in builds.STEP_NEEDS}
+    assert ahead["voice_portal"] > ahead["business_profile"]
+    assert ahead["pool_numbers"] == 2 + 2 + 3, "the pool, the numbers, then the voice portal"
+    assert ahead["clone_group"] == 4 + max(ahead["pool_numbers"], ahead["akixi_partition"], ahead["admins"])
 
 
 def test_a_step_carried_on_to_is_claimed_where_the_step_before_it_is_recorded(
