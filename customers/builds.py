@@ -457,13 +457,13 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_fo
     left. (`steps` were read under the
     build's lock, which every change of a pending step's due time holds.)"""
     steps = steps if again else [s for s in steps if s.next_attempt_at is None]
+    # The longest chain first: kept, or the first message a worker takes (of equal ones, by order).
+    steps = sorted(steps, key=lambda s: -round_trips_ahead(s.name))
     kept = None
-    if keep_for and steps:
-        # Claimed in this transaction: if its run never starts, its lease lapses and the sweeper
-        # takes it back, as for any step whose worker died. Of equal chains, the first in order.
-        first = max(steps, key=lambda s: round_trips_ahead(s.name))
-        if _claim(first, keep_for, timezone.now()):
-            kept, steps = first, [s for s in steps if s is not first]
+    # Claimed in this transaction: if its run never starts, its lease lapses and the sweeper takes
+    # it back, as for any step whose worker died.
+    if keep_for and steps and _claim(steps[0], keep_for, timezone.now()):
+        kept, steps = steps[0], steps[1:]
     if steps:
         BuildStep.objects.filter(pk__in=[s.pk for s in steps], status=StepStatus.PENDING).update(
             **BUILD_STEPS.due_now()
