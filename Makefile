@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PORT ?= 8000
+# Worker processes `make run` starts, each running CELERY_WORKER_CONCURRENCY tasks in threads: one
+# per core, since a process's threads share one core for their Python work (decision 107).
+WORKER_PROCESSES ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load lock clean
@@ -25,7 +28,7 @@ run: install
 	@echo "EXPO.e provisioning portal: http://127.0.0.1:$(PORT)/  (health: /healthz, metrics: /metrics, API docs: /api/v1/docs/)"
 	@echo "Starting web, worker, beat and the BroadWorks, Akixi and Call Cabinet simulators; stop with Ctrl-C."
 	PATH="$(BIN):$$PATH" PORTAL_PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/var/metrics" \
-		$(BIN)/honcho --procfile Procfile start
+		$(BIN)/honcho --procfile Procfile start --concurrency worker=$(WORKER_PROCESSES)
 
 test: install lint
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -7,7 +7,8 @@ Run with `make bench-builds`, or alone:
 created and dropped, and on a Redis queue of its own, removed afterwards).
 
 It starts the BroadWorks simulator (bench/broadworks_sim.py, which writes its count of logins to a
-file), the Akixi and Call Cabinet simulators, and `celery -A expoe_portal worker` (the settings'
+file), the Akixi and Call Cabinet simulators, and the workers as `make run` does
+(`WORKER_PROCESSES` processes of `celery -A expoe_portal worker`, default 2, each with the settings'
 pool: 8 threads), then:
 
 - warm-up: one batch of 20 simultaneous builds at 0 ms (sessions logged in, connections open);
@@ -217,24 +218,33 @@ class Simulators:
         return bw, ak, cc
 
 
+# As `make run` starts them: WORKER_PROCESSES processes, each with the settings' thread pool.
+WORKER_PROCESSES = int(os.environ.get("WORKER_PROCESSES", "2"))
+
+
 @contextmanager
 def worker(folder: Path):
-    """The Procfile's worker (`celery -A expoe_portal worker`) on this database and queue."""
-    log = folder / "worker.log"
-    # The Procfile's worker: its pool is the settings' (CELERY_WORKER_POOL, CELERY_WORKER_CONCURRENCY).
-    command = [sys.executable, "-m", "celery", "-A", "expoe_portal", "worker"]
-    command += ["--loglevel", "WARNING", "--without-gossip"]
-    command += ["--without-mingle", "--without-heartbeat", "--hostname", f"{QUEUE}@%h", "--queues", QUEUE]
-    with process(command, log, env={"DATABASE_URL": common.database_url()}) as started:
+    """The Procfile's workers (`celery -A expoe_portal worker`, WORKER_PROCESSES of them, as `make run`
+    starts them) on this database and queue."""
+    with ExitStack() as stack:
+        names = []
+        for index in range(1, WORKER_PROCESSES + 1):
+            log = folder / f"worker.{index}.log"
+            name = f"{QUEUE}-{index}@{socket.gethostname()}"
+            # The pool is the settings' (CELERY_WORKER_POOL, CELERY_WORKER_CONCURRENCY).
+            command = [sys.executable, "-m", "celery", "-A", "expoe_portal", "worker"]
+            command += ["--loglevel", "WARNING", "--without-gossip"]
+            command += ["--without-mingle", "--without-heartbeat", "--hostname", name, "--queues", QUEUE]
+            started = stack.enter_context(process(command, log, env={"DATABASE_URL": common.database_url()}))
+            names.append((name, started, log))
         from celery.app.control import Control
 
         from expoe_portal.celery import app
 
         control = Control(app)
-        wait_until(
-            lambda: bool(control.ping([f"{QUEUE}@{socket.gethostname()}"], timeout=0.5)), started, log, "the worker"
-        )
-        yield started
+        for name, started, log in names:
+            wait_until(lambda name=name: bool(control.ping([name], timeout=0.5)), started, log, f"the worker {name}")
+        yield [started for _, started, _ in names]
 
 
 def forget_queue() -> None:
@@ -515,8 +525,9 @@ def write_report(r: dict) -> None:
         [
             "## Customer builds on a real worker (`bench/builds.py`)",
             "",
-            "The standard request (3 numbers, 1 admin, 1 Akixi user, Call Cabinet) built by a real Celery worker"
-            f" (its `{settings.CELERY_WORKER_POOL}` pool, {settings.CELERY_WORKER_CONCURRENCY} at once) on Redis, the"
+            "The standard request (3 numbers, 1 admin, 1 Akixi user, Call Cabinet) built by real Celery workers as"
+            f" `make run` starts them ({WORKER_PROCESSES} processes, each with its `{settings.CELERY_WORKER_POOL}` pool"
+            f" of {settings.CELERY_WORKER_CONCURRENCY}) on Redis, the"
             " real gateways talking over"
             " sockets to the three simulators, each its own process; the added latency is per platform reply."
             f" A warm-up batch of {BATCH} builds at 0 ms comes first and is not counted.",

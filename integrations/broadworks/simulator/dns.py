@@ -42,6 +42,26 @@ def expand_range(low: str, high: str) -> list[str]:
     return [f"{a.group(1)}{n:0{width}d}" for n in range(first, last + 1)]
 
 
+def as_ranges(numbers: list[str]) -> list[tuple[str, str]]:
+    """Sorted DNs as (first, last) runs of consecutive numbers (same prefix, same tail length)."""
+    runs: list[tuple[str, str]] = []
+    previous = None
+    for number in numbers:
+        tail = _DN_TAIL.match(number)
+        key = (tail.group(1), len(tail.group(2)), int(tail.group(2))) if tail else None
+        if runs and previous and key and previous[:2] == key[:2] and previous[2] + 1 == key[2]:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+        previous = key
+    return runs
+
+
+def shown(first: str, last: str) -> str:
+    """A run as BroadWorks lists it in a table: one number, or "first - last"."""
+    return first if first == last else f"{first} - {last}"
+
+
 def dns_of(el: ET.Element) -> list[str]:
     """The phoneNumber elements and dnRange elements of a request, expanded, in order, once each."""
     numbers = [check_dn(n) for n in texts(el, "phoneNumber")]

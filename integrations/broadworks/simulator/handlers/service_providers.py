@@ -4,7 +4,7 @@ the Partner Self-Service Portal)."""
 
 import xml.etree.ElementTree as ET
 
-from ..dns import check_dn, dns_of, expand_range
+from ..dns import as_ranges, check_dn, dns_of, expand_range, shown
 from ..errors import refusal
 from ..protocol import SUCCESS, boolean, data_command, quantity, required, table, tag, text, texts
 from ..state import BroadWorksState, Record, new_service_pack, new_service_provider
@@ -163,7 +163,16 @@ def available_numbers(state: BroadWorksState, el: ET.Element) -> str:
 def number_summary(state: BroadWorksState, el: ET.Element) -> str:
     """ServiceProviderDnGetSummaryListRequest"""
     _, sp = service_provider_of(state, el)
-    rows = [(number, group_id or "", group_id is None) for number, group_id in sorted(sp["dns"].items())]
+    # Consecutive numbers of the same group come as one row, "first - last", as BroadWorks lists a
+    # pool (Odin's API over this request answers min/max pairs: docs/integrations.md).
+    by_group: dict[str | None, list[str]] = {}
+    for number, group_id in sorted(sp["dns"].items()):
+        by_group.setdefault(group_id, []).append(number)
+    rows = sorted(
+        (shown(first, last), group_id or "", group_id is None)
+        for group_id, numbers in by_group.items()
+        for first, last in as_ranges(numbers)
+    )
     return data_command(
         "ServiceProviderDnGetSummaryListResponse",
         table("dnSummaryTable", ("Phone Numbers", "Group Id", "Can Delete"), rows),

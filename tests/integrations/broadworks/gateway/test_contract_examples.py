@@ -141,12 +141,39 @@ def test_the_simulator_answers_in_the_documented_shape(sim, response_type, reque
     assert [h.text for h in reply.find(table).findall("colHeading")] == headings
 
 
+def summary_rows(sim) -> list[list[str]]:
+    (reply,) = send_raw(sim, command("ServiceProviderDnGetSummaryListRequest", SP))
+    return [[col.text or "" for col in row.findall("col")] for row in reply.find("dnSummaryTable").findall("row")]
+
+
 def test_numbers_come_back_as_a_live_server_writes_them(sim):
-    (reply,) = send_raw(
-        sim, command("ServiceProviderDnGetSummaryListRequest", f"<serviceProviderId>{PARTNER}</serviceProviderId>")
+    first = summary_rows(sim)[0][0]
+    assert first.startswith("+44-2079460000 - +44-20794600"), "the demo pool's first run of free numbers"
+
+
+def test_a_pool_is_listed_in_runs_of_consecutive_numbers_of_one_group(sim):
+    """As BroadWorks lists a pool: "first - last" for each run (Odin's API over this request answers
+    min/max pairs with the group and whether they can be deleted)."""
+    pool = sim.state.data["service_providers"][PARTNER]["dns"]
+    pool.clear()
+    pool.update(
+        {
+            "+44-1614960000": "Alpha",
+            "+44-1614960001": "Alpha",
+            "+44-1614960002": None,
+            "+44-1614960003": None,
+            "+44-1614960004": "Beta",
+            "+44-1614960005": None,
+            "+44-16149600099": None,  # one digit longer: not the next number
+        }
     )
-    first = reply.find("dnSummaryTable").find("row").find("col").text
-    assert first == "+44-2079460000"
+    assert summary_rows(sim) == [
+        ["+44-1614960000 - +44-1614960001", "Alpha", "false"],
+        ["+44-1614960002 - +44-1614960003", "", "true"],
+        ["+44-1614960004", "Beta", "false"],
+        ["+44-1614960005", "", "true"],
+        ["+44-16149600099", "", "true"],
+    ]
 
 
 def test_a_refusal_is_the_documented_error_response(sim):
