@@ -293,7 +293,6 @@ def build_run_next_step(
     finishes, or until that worker is gone (its lease lapsed, or this very message claimed it: the
     broker redelivers a message only when the worker that had it died); then it is taken back and
     run again."""
-
     from .build_steps import run_step
 
     runner = runner or run_step
@@ -427,7 +426,8 @@ class Advanced(NamedTuple):
 def _advance(build: ServiceBuild, *, keep_for: str = "") -> Advanced:
     """After a step's outcome, under the build's lock: finish the build when every step is done,
     cancel it when that was asked and no step still runs, else wake each step that became ready
-    (`keep_for`, a claim's token: all but the first, which that claim takes for its caller to run)."""
+    (`keep_for`, a claim's token: all but the one with the most round trips ahead, which that claim
+    takes for its caller to run)."""
     if build.status not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
         return Advanced(f"nothing to do: build is {build.status}")
     steps = list(build.steps.all())
@@ -454,8 +454,8 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_fo
     `keep_for`, the one with the most round trips ahead is claimed for that token instead, and
     returned. A step already due (its message on the way, or a retry counting down) is left alone,
     unless `again`: a person pressed Build or confirmed the step, and no message of its own may be
-    left. (`steps` were read under the
-    build's lock, which every change of a pending step's due time holds.)"""
+    left. (`steps` were read under the build's lock, which every change of a pending step's due time
+    holds.)"""
     steps = steps if again else [s for s in steps if s.next_attempt_at is None]
     # The longest chain first: kept, or the first message a worker takes (of equal ones, by order).
     steps = sorted(steps, key=lambda s: -round_trips_ahead(s.name))
