@@ -1,6 +1,7 @@
 """The build engine: steps in order, each once, retries on transient errors, stops on permanent
 ones with the platform's reason, resumes on retry, survives a dead worker (sweeper)."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -537,8 +538,6 @@ def test_a_retry_pressed_while_a_step_of_the_failed_build_still_runs_lets_that_s
 def test_a_task_goes_straight_on_to_a_step_it_made_ready_and_messages_the_others(
     world, group, platforms, django_capture_on_commit_callbacks
 ):
-    import time
-
     with django_capture_on_commit_callbacks(execute=False):
         build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
     step = BuildStep.objects.get(build=build, name="clone_group")
@@ -566,8 +565,6 @@ def test_a_step_carried_on_to_is_claimed_where_the_step_before_it_is_recorded(
 ):
     """No message and no second read of the build between two steps of a chain: the next step is
     already the run's, so a worker that dies before running it leaves it to its lease and the sweeper."""
-    import time
-
     with django_capture_on_commit_callbacks(execute=False):
         build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
     seen = {}

@@ -241,7 +241,11 @@ def test_A1_an_admin_user_id_taken_on_broadworks_fails_the_build_with_the_platfo
 ):
     from integrations.platforms import get_platforms
 
-    bw = get_platforms().broadworks
+    platforms = get_platforms()
+    # The partner is on every platform (O2), so the admins step is the only one that can fail.
+    platforms.akixi.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    platforms.callcabinet.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    bw = platforms.broadworks
     bw.add_group_from_template(
         service_provider_id="ACME01",
         template_group_id="ACME01-CLONE",
