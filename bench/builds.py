@@ -86,19 +86,6 @@ PARTNER = "ACME01"  # the BroadWorks simulator's demo partner, with its clone gr
 BATCH = 20
 LATENCY_MS = 50
 BUILD_DEADLINE = 300  # seconds for one batch; far more than a batch takes unless something is wrong
-# What one build of the standard request needs at the least: each step's reads and writes.
-MINIMUM_CALLS = {
-    "clone_group": 3,  # group_id_owners (G3 across the platform), group_exists, add_group_from_template
-    "pool_numbers": 2,
-    "assign_numbers": 2,
-    "business_profile": 2,
-    "voice_portal": 2,  # read the service authorisations and the portal (writes only what differs)
-    "admins": 2,
-    "akixi_partition": 2,
-    "akixi_sync": 2,  # find the partition, read its status
-    "akixi_users": 3,  # find the partition, user_exists, add
-    "callcabinet_customer": 2,
-}
 WRITES = {
     "add_group_from_template",
     "add_numbers_to_service_provider",
@@ -519,7 +506,9 @@ def write_report(r: dict) -> None:
     floor = common.Spread.of([s["floor"] for s in singles])
     ratio = common.Spread.of([s["ratio"] for s in singles])
     example = singles[0]
-    minimum = sum(MINIMUM_CALLS.values())
+    from customers.builds import ROUND_TRIPS
+
+    expected = sum(ROUND_TRIPS.values())
     common.write_section(
         "builds",
         [
@@ -549,7 +538,7 @@ def write_report(r: dict) -> None:
             "",
             f"The floor's step graph: {example['graph']}. Its longest chain in the first (b) build:"
             f" {' → '.join(example['chain'])}, {example['chain_calls']} calls of the build's {example['calls']}"
-            f" (the steps' minimum is {minimum}).",
+            f" (a first build makes {expected}: customers.builds.ROUND_TRIPS).",
             "",
             "Where the first (b) build's chain spent its time beyond the added latency, in ms: the hand-over"
             " (from its needs done, or the build queued, to the step's start: commit, message, claim); its calls"

@@ -18,6 +18,7 @@ the same at once.
 
 import time
 from enum import StrEnum
+from functools import cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -109,6 +110,7 @@ ROUND_TRIPS: dict[str, int] = {
 }
 
 
+@cache  # the graph is fixed: worked out once per step
 def round_trips_ahead(name: str) -> int:
     """A step's own round trips and those of the longest chain of steps that need it."""
     after = (step for step, needs in STEP_NEEDS.items() if name in needs)
