@@ -7,6 +7,9 @@ PORT ?= 8000
 # per core, since a process's threads share one core for their Python work (decision 107).
 WORKER_PROCESSES ?= 2
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), one per core; each test file runs whole in one of them, so a
+# file's module fixtures (one Chromium, one simulator) start once. 0 runs everything in this one.
+TEST_PROCESSES ?= 2
 
 .PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load lock clean
 
@@ -31,7 +34,7 @@ run: install
 		$(BIN)/honcho --procfile Procfile start --concurrency worker=$(WORKER_PROCESSES)
 
 test: install lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # ruff; the layering of DESIGN.md as import-linter contracts (pyproject.toml); types (mypy).
 lint: install

@@ -51,9 +51,6 @@ def run_transition(page, name, label, fill=None):
 
 
 def test_P3_P5_a_port_is_drafted_rejected_corrected_resubmitted_and_accepted(session_as, world):
-    from porting.rules import load_porting_rules
-
-    load_porting_rules()  # the live server's database is flushed between tests
     partner = session_as("acme_user")
     partner.get_by_role("link", name="Ports", exact=True).click()
     partner.get_by_role("link", name="New port request").click()

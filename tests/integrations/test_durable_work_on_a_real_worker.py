@@ -25,7 +25,6 @@ from onboarding.models import OnboardingAccount, OnboardingOrder
 from porting import services as porting_services
 from porting.choices import PortStatus
 from porting.models import PortRequest
-from porting.rules import load_porting_rules
 from tests.onboarding.walk import new_order
 from tests.onboarding.walk import run as run_order
 from tests.porting.walk import port_in_state
@@ -117,7 +116,6 @@ def test_a_partner_account_whose_retry_died_with_its_worker_is_created_once(stac
 
 
 def test_ported_numbers_whose_retry_died_with_their_worker_reach_broadworks_once(stack, world):
-    load_porting_rules()  # each test here starts from an emptied database
     accepted = port_in_state(world, PortStatus.ACCEPTED)
     # The connection drops before BroadWorks adds the numbers: the step asks to be run again.
     write_faults(stack.bw_faults, [make_fault("disconnect", request="ServiceProviderDnAddListRequest")])

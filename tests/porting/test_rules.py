@@ -91,3 +91,17 @@ def test_P4_the_load_porting_rules_command_keeps_edits_unless_told_to_overwrite(
     assert LeadTimeRule.objects.get(pk=rule.pk).working_days == 17
     call_command("load_porting_rules", "--overwrite", stdout=io.StringIO())
     assert LeadTimeRule.objects.get(pk=rule.pk).working_days == 20
+
+
+def test_P4_a_flush_brings_the_seeded_rules_back_and_keeps_edits():
+    # A test database's flush (or a migrate) empties or skips the data migration's rows; the
+    # post_migrate handler puts them back, so no test depends on which test ran before it.
+    from django.core.management.sql import emit_post_migrate_signal
+
+    LeadTimeRule.objects.filter(country="DE", number_type="").update(working_days=17)
+    LeadTimeRule.objects.filter(country="GB").delete()
+    PortingCountry.objects.filter(code="GB").delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert country_requirements("GB").regions == ["ENG", "SCT", "WLS", "NIR"]
+    assert lead_time_rule_for("GB", "analogue").working_days == 22
+    assert lead_time_rule_for("DE", "analogue").working_days == 17
