@@ -7,7 +7,11 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 
+from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper
+from django.db.models import Func, QuerySet, TextField
 from django.http import StreamingHttpResponse
 
 NUMBER = re.compile(r"[+-]?[\d .]+")
@@ -25,6 +29,12 @@ def csv_cell(value) -> str:
 # Lines sent in one piece: a chunk per row meant a write to the socket per row (100,000 for the
 # port export), which cost more than making the rows.
 CHUNK_BYTES = 64 * 1024
+
+
+def _attachment(filename: str, pieces: Iterable[bytes | str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
@@ -46,6 +56,87 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
                 yield taken()
         yield taken()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _attachment(filename, lines())
+
+
+# --- The same CSV written by PostgreSQL ---------------------------------------------------------
+# On PostgreSQL an export of 100,000 rows is COPY ... TO STDOUT (FORMAT CSV): the database writes
+# the lines and Python only passes them on, instead of converting and formatting 1.5 million cells
+# (decision 110). Each column is then an SQL expression that gives the same text csv_cell gives,
+# and a test holds the two paths to the same bytes.
+
+
+class CsvText(Func):
+    """csv_cell in SQL, for a text expression: a cell a spreadsheet would run as a formula gets a
+    leading apostrophe (numbers such as +442071234567 or -5 excepted), and an empty cell is NULL,
+    which COPY writes as an empty field (an empty string it would write as "")."""
+
+    # The regular expression (a zero-width match at the start when the text starts with = + - @
+    # and is not a number) only for the rare cell that starts so: on every cell it doubled the time.
+    template = (
+        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@')"
+        " THEN regexp_replace(%(expressions)s, '^(?![+-]?[0-9 .]+$)(?=[=+@-])', '''')"
+        " ELSE NULLIF(%(expressions)s, '') END"
+    )
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return sql, (*params, *params, *params)  # the expression stands three times
+
+
+class IsoDateTime(Func):
+    """datetime.isoformat() of a stored timestamp, in UTC as Django reads it:
+    2026-11-29T10:42:00.123456+00:00, without the fraction when it is zero (PostgreSQL's own text
+    of a timestamp, cheaper than formatting it piece by piece)."""
+
+    template = "(replace((%(expressions)s AT TIME ZONE 'UTC')::text, ' ', 'T') || '+00:00')"
+    output_field = TextField()
+
+
+class IsoDate(Func):
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = TextField()
+
+
+class JoinedNumbers(Func):
+    """A JSON list of E.164 numbers joined by spaces (" ".join(numbers)): its JSON text without the
+    brackets and quotes, which E.164 numbers (a + and digits) never contain. (Taking the list apart
+    row by row cost as much as the rest of the export.)"""
+
+    template = """replace(translate(%(expressions)s::text, '[]"', ''), ', ', ' ')"""
+    output_field = TextField()
+
+
+def database_writes_csv(queryset: QuerySet) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def csv_copy_response(filename: str, header: list[str], texts: QuerySet) -> StreamingHttpResponse:
+    """The rows of `texts` (a values_list of text expressions, each wrapped in CsvText), written by
+    PostgreSQL with COPY and streamed as csv_response streams its rows: the header at once, then
+    pieces of about CHUNK_BYTES."""
+    sql, params = texts.query.sql_with_params()
+    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT CSV)"
+    connection = connections[texts.db]
+
+    def lines():
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(header)
+        yield buffer.getvalue().encode()  # at once, before the first row is read
+        piece = bytearray()
+        with connection.cursor() as cursor:
+            # Counted and logged like any query where queries are (DEBUG, tests' query counts).
+            logged = cursor.debug_sql(copy_sql, params) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
+            with logged, cursor.cursor.copy(copy_sql, params) as copy:
+                # PostgreSQL sends one message per row, ending in "\n"; csv.writer ends a line with
+                # "\r\n", and so do these (a line break inside a quoted value stays as it is).
+                for row in copy:
+                    piece += row[:-1]
+                    piece += b"\r\n"
+                    if len(piece) >= CHUNK_BYTES:
+                        yield bytes(piece)
+                        piece.clear()
+        yield bytes(piece)
+
+    return _attachment(filename, lines())

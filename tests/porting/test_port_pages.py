@@ -20,6 +20,7 @@ from accounts.choices import Role
 from porting import views
 from porting.choices import PortStatus
 from porting.models import LeadTimeRule, PortComment, PortDocument, PortRequest
+from tests.services import require_postgresql
 
 from .walk import port_in_state, run
 
@@ -222,6 +223,35 @@ def test_csv_export_writes_every_column_from_one_query_whatever_the_number_of_ro
     assert first["numbers"].lstrip("'") == " ".join(accepted.numbers)
     assert first["port_date"] == str(accepted.port_date)
     assert first["submitted_at"] == accepted.submitted_at.isoformat()
+
+
+def test_postgresql_writes_the_same_csv_as_python_byte_for_byte(client, world, monkeypatch):
+    """#14: on PostgreSQL the database writes the export (COPY); its bytes are the Python writer's,
+    formula guard, quoting, empty cells, dates and numbers included."""
+    require_postgresql()
+    odd = port_in_state(
+        world,
+        PortStatus.ACCEPTED,
+        losing_provider="=HYPERLINK(1)",
+        range_holder='Smith, "Jones"\nand Sons',
+    )
+    PortRequest.objects.filter(pk=odd.pk).update(
+        submitted_at=odd.submitted_at.replace(microsecond=0), region="-x", main_billing_number="-5"
+    )
+    port_in_state(world, PortStatus.SUBMITTED, range_holder="@SUM(A1) ünïcode")
+    port_in_state(world, PortStatus.DRAFT, partner=world.partner_b, numbers=[])
+    client.force_login(world.user(Role.COORDINATOR))
+
+    def export() -> bytes:
+        return b"".join(client.get(reverse("porting:export_csv")).streaming_content)
+
+    by_database = export()
+    monkeypatch.setattr(views, "database_writes_csv", lambda queryset: False)
+    by_python = export()
+    assert by_database == by_python
+    rows = list(csv.DictReader(io.StringIO(by_database.decode())))
+    assert len(rows) == 3 and rows[0]["losing_provider"] == "'=HYPERLINK(1)"
+    assert rows[0]["range_holder"] == 'Smith, "Jones"\nand Sons' and rows[0]["region"] == "'-x"
 
 
 def test_csv_export_streams_in_chunks_from_one_query(client, world, monkeypatch):
