@@ -119,6 +119,9 @@ class Escalation(models.Model):
             models.Index(fields=["owner", "closed_at", "due_at"]),
             models.Index(fields=["policy", "closed_at"]),
             models.Index(fields=["breached_at"]),
+            # The dashboard's oldest breaches: the first 25 open items in deadline order, read from
+            # the index instead of joining and sorting every open item (70 ms at 25,000; #14).
+            models.Index(fields=["due_at", "id"], condition=Q(closed_at__isnull=True), name="escalation_open_by_due"),
         ]
         constraints = [
             models.UniqueConstraint(
