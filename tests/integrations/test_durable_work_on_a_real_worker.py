@@ -56,7 +56,7 @@ def kill_while_holding_retry(stack, task: str, args: list) -> None:
     """Once the worker has fetched the countdown message of `task(*args)` (it holds it until its
     time comes), kill the whole worker and start another. The message stays unacknowledged in Redis:
     the broker will not hand it out again before its visibility timeout."""
-    wait_until(lambda: args in stack.unacked_retries(task), deadline=10, what=f"the worker taking {task}{args}")
+    wait_until(lambda: args in stack.unacked_retries(task), deadline=30, what=f"the worker taking {task}{args}")
     stack.kill_whole_worker()
     stack.start_worker()
     assert args in stack.unacked_retries(task), "the retry message died with its worker"
@@ -150,7 +150,7 @@ def test_health_sees_the_worker_and_beat_and_says_when_no_worker_runs(stack, wor
 
     wait_until(
         lambda: components()["workers"]["alive"] >= 1 and components()["beat"]["state"] == "ok",
-        deadline=15,
+        deadline=30,
         what="the worker's and beat's heartbeats",
     )
     settings.HEALTH_STALE_AFTER = 3

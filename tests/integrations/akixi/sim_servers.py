@@ -34,7 +34,7 @@ def serving_in_thread(app):
     server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.01)
@@ -61,7 +61,7 @@ def serving_in_process(module: str, state: Path, *, env: dict | None = None, arg
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a busy machine (CI runs two test processes) starts it slowly
         while True:
             assert process.poll() is None, process.stderr.read().decode()
             try:

@@ -140,7 +140,7 @@ def test_main_serves_until_terminated_and_preloads_the_demo(tmp_path):
         [*command, "--preload-demo", "--admin-user", ADMIN, "--log-level", "WARNING"], cwd=REPO_ROOT, env=env
     )
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # it loads the OCI-P schema first: seconds, more on a busy machine
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
