@@ -81,35 +81,50 @@ FAST_ARGUMENTS = {"value", "record", "column", "bound_column", "table"}
 
 def _fast_cell(table: tables.Table, bound_column: Any) -> Callable[[Any], Any] | None:
     """A cell's content straight from its record, as django-tables2's `get_cell` works it out (the
-    value at the accessor, a choice's label, the column's default when empty, the render method
-    with the arguments it takes), with what `get_cell` looks up per cell looked up once per column.
-    None where a cell needs more (a dotted accessor, a link, a render method asking for the row):
-    those cells go through `get_cell`."""
-    column, accessor = bound_column.column, str(bound_column.accessor)
-    if "__" in accessor or "." in accessor or bound_column.link or not table.data.model:
+    value at the accessor, following foreign keys, a choice's label, the column's default when
+    empty, the render method with the arguments it takes, the link), with what `get_cell` looks up
+    per cell looked up once per column. None where a cell needs more (an accessor through anything
+    but foreign keys, a render method asking for the row): those cells go through `get_cell`."""
+    column, accessor, model = bound_column.column, bound_column.accessor, table.data.model
+    if not model or not _through_foreign_keys(model, accessor.bits[:-1]):
         return None
     render = bound_column.render
     wanted = set(inspect.signature(render).parameters)
     if not wanted <= FAST_ARGUMENTS:
         return None
-    try:
-        field = table.data.model._meta.get_field(accessor)
-    except FieldDoesNotExist:
-        field = None
-    display = f"get_{accessor}_display" if getattr(field, "choices", None) else None
-    empty, default = column.empty_values, bound_column.default
+    *path, attribute = accessor.bits
+    display = f"get_{attribute}_display" if getattr(accessor.get_field(model), "choices", None) else None
+    empty, default, link = column.empty_values, bound_column.default, bound_column.link
     given = {"column": column, "bound_column": bound_column, "table": table}
 
     def cell(record: Any) -> Any:
-        value = getattr(record, display)() if display else getattr(record, accessor, None)
+        owner = record
+        for step in path:
+            owner = getattr(owner, step)
+            if owner is None:
+                return default  # (get_cell's accessor finds nothing past an empty foreign key)
+        value = getattr(owner, display)() if display else getattr(owner, attribute, None)
         if callable(value) and not display:
             value = value()
         if value in empty:
             return default
         arguments = {"value": value, "record": record, **given}
-        return render(**{name: arguments[name] for name in wanted})
+        content = render(**{name: arguments[name] for name in wanted})
+        return link(content, **arguments) if link else content
 
     return cell
+
+
+def _through_foreign_keys(model: Any, path: list[str]) -> bool:
+    for step in path:
+        try:
+            field = model._meta.get_field(step)
+        except FieldDoesNotExist:
+            return False
+        if not (field.many_to_one or field.one_to_one) or field.auto_created:
+            return False
+        model = field.related_model
+    return True
 
 
 def _cell(column: Any, value: Any) -> str:
