@@ -1,11 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
-
-def _load_policies(sender=None, **kwargs):
-    from .services import sla_policy_load
-
-    sla_policy_load()
+from expoe_portal.apps import load_after_every_migrate
 
 
 class EscalationsConfig(AppConfig):
@@ -13,6 +8,6 @@ class EscalationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Infrastructure only: the default SLA policies exist after every migrate (and after a test
-        # flush); existing ones keep their managers' thresholds.
-        post_migrate.connect(_load_policies, sender=self, dispatch_uid="escalations.sla_policy_load")
+        # The default SLA policies exist after every migrate; existing ones keep their managers'
+        # thresholds.
+        load_after_every_migrate(self, "escalations.services.sla_policy_load")

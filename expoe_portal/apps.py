@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.module_loading import import_string
 
 
 class PortalConfig(AppConfig):
@@ -9,3 +11,15 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = "Portal"
     default_auto_field = "django.db.models.BigAutoField"
+
+
+def load_after_every_migrate(app: AppConfig, loader: str) -> None:
+    """Run `loader` (a dotted path, imported when it runs: an app's services are not importable
+    while apps load) after every migrate of `app`, and so after a test database's flush, which
+    empties the tables a data migration filled. Loaders create what is missing and keep staff's
+    edits (the SLA policies, the porting countries and lead times)."""
+
+    def load(sender: AppConfig, **kwargs: object) -> None:
+        import_string(loader)()
+
+    post_migrate.connect(load, sender=app, weak=False, dispatch_uid=loader)

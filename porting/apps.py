@@ -1,11 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
-
-def _load_rules(sender=None, **kwargs):
-    from .rules import load_porting_rules
-
-    load_porting_rules()
+from expoe_portal.apps import load_after_every_migrate
 
 
 class PortingConfig(AppConfig):
@@ -15,7 +10,5 @@ class PortingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # As the SLA policies (escalations/apps.py): the seeded countries and lead times exist after
-        # every migrate and after a test's flush, which empties the data migration's rows; existing
-        # ones keep staff's edits.
-        post_migrate.connect(_load_rules, sender=self, dispatch_uid="porting.load_porting_rules")
+        # The seeded countries and lead times (also a data migration's) exist after every migrate.
+        load_after_every_migrate(self, "porting.rules.load_porting_rules")
