@@ -90,6 +90,13 @@ def use_broker():
     )
     saved = {key: app.conf.get(key) for key in keys}
 
+    def fresh_connections():
+        # The app keeps the connection and producer pools of the broker it first sent to; a task
+        # sent after a switch would go to the old broker. Celery forgets them the same way after
+        # a fork (Celery._after_fork).
+        app._pool = None
+        app.amqp._producer_pool = None
+
     def switch(url, *, eager=True, results=False):
         app.conf.update(
             broker_url=url,
@@ -98,7 +105,9 @@ def use_broker():
             result_backend=url if results else None,
             task_ignore_result=not results,
         )
+        fresh_connections()
         return app
 
     yield switch
     app.conf.update(saved)
+    fresh_connections()

@@ -1,6 +1,7 @@
 """The Celery app's reliability settings (DESIGN.md) and a real round trip through Redis."""
 
 import time
+import uuid
 
 import pytest
 from django.conf import settings
@@ -42,7 +43,10 @@ def test_a_task_runs_on_a_real_worker_through_redis(use_broker):
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    use_broker(redis_url_or_skip(), eager=False)
+    # A queue of this test's own, as the worker stacks have (tests/integrations/conftest.py): the
+    # default queue on CI's Redis is shared with the other test process.
+    queue = f"celery-roundtrip-{uuid.uuid4().hex[:12]}"
+    use_broker(redis_url_or_skip(), eager=False).conf.update(task_routes={"*": {"queue": queue}})
     expired = SessionStore()
     expired.create()
     Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now())
@@ -51,7 +55,7 @@ def test_a_task_runs_on_a_real_worker_through_redis(use_broker):
 
     # Watch the effect in the database rather than a result backend: the app's backend is cached
     # on first use, and the portal stores no task results anyway.
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]):
         clear_expired_sessions.delay()
         deadline = time.monotonic() + 60  # a bound for a busy machine; it takes a second
         while Session.objects.filter(session_key=expired.session_key).exists() and time.monotonic() < deadline:
