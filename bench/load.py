@@ -6,7 +6,8 @@ Run with `make bench-load`, or alone: `DATABASE_URL=postgres://... python bench/
 created and dropped). It seeds what bench/ports.py seeds, starts gunicorn as the Procfile does
 (2 workers x 4 threads, loopback only), then for each round runs Locust headless, once per page and
 for `--duration` seconds each, with 10 logged-in users and no wait between requests; the pages take
-turns (the order reversed every other round). Then it times the CSV export of every port request to
+turns (the order reversed every other round). A second pass does the same with each user pausing
+about `--think` seconds between pages, as people do. Then it times the CSV export of every port request to
 its last byte, served, interleaved with the changelist. Results go into docs/benchmarks.md.
 """
 
@@ -120,7 +121,9 @@ def read_to_last_byte(client: httpx.Client, path: str) -> None:
             pass
 
 
-def locust_run(base: str, folder: Path, label: str, role: str, path: str, *, users: int, seconds: int) -> dict:
+def locust_run(
+    base: str, folder: Path, label: str, role: str, path: str, *, users: int, seconds: int, think: float = 0
+) -> dict:
     prefix = folder / f"locust-{len(list(folder.glob('locust-*_stats.csv')))}"
     env = {
         **os.environ,
@@ -129,6 +132,7 @@ def locust_run(base: str, folder: Path, label: str, role: str, path: str, *, use
         "BENCH_ROLE": role,
         "BENCH_PASSWORD": PASSWORD,
         "BENCH_ACCOUNTS": str(users),
+        "BENCH_THINK": str(think),
     }
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless"]
@@ -161,6 +165,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10, help="concurrent co-ordinators (default 10)")
     parser.add_argument("--alone-rounds", type=int, default=20, help="rounds of each page asked alone (default 20)")
     parser.add_argument("--csv-rounds", type=int, default=5, help="served CSV exports timed (default 5)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2,
+        help="a second pass with this mean pause (s) between a user's pages, as people work (0: none; default 2)",
+    )
     args = parser.parse_args()
     common.require_postgresql("bench/load.py")
     args.users = min(args.users, 10)  # bench/ports.py seeds 10 accounts of each role
@@ -175,13 +185,19 @@ def main() -> None:
                 client = logged_in(base, f"bench-{role}-0")
                 for _ in range(4):
                     client.get(path)
-            runs: dict[str, list[dict]] = {label: [] for label, _, _ in PAGES}
-            for round_ in range(args.rounds):
-                for label, role, path in PAGES if round_ % 2 == 0 else reversed(PAGES):
-                    print(f"round {round_ + 1}/{args.rounds}: {label} ...", flush=True)
-                    runs[label].append(
-                        locust_run(base, folder, label, role, path, users=args.users, seconds=args.duration)
-                    )
+            # The pass without pauses (the server's capacity), then one at a person's pace (what a
+            # co-ordinator waits for while ten work at once).
+            passes: dict[float, dict[str, list[dict]]] = {}
+            for think in dict.fromkeys([0, args.think]):
+                runs = passes[think] = {label: [] for label, _, _ in PAGES}
+                for round_ in range(args.rounds):
+                    for label, role, path in PAGES if round_ % 2 == 0 else reversed(PAGES):
+                        print(f"pause {think} s, round {round_ + 1}/{args.rounds}: {label} ...", flush=True)
+                        runs[label].append(
+                            locust_run(
+                                base, folder, label, role, path, users=args.users, seconds=args.duration, think=think
+                            )
+                        )
             clients = {role: logged_in(base, f"bench-{role}-1") for role in ("coordinator", "manager")}
             alone = common.interleaved(
                 {
@@ -198,10 +214,10 @@ def main() -> None:
                 },
                 args.csv_rounds,
             )
-    write_report(args, seeded, database, machine, runs, alone, served)
+    write_report(args, seeded, database, machine, passes, alone, served)
 
 
-def write_report(args, seeded, database: str, machine: str, runs: dict[str, list[dict]], alone, served) -> None:
+def load_rows(runs: dict[str, list[dict]]) -> list[str]:
     base = runs[BASELINE]
     rows = []
     for label, role, path in PAGES:
@@ -219,6 +235,24 @@ def write_report(args, seeded, database: str, machine: str, runs: dict[str, list
             f"| {label} ({WHO[role]}) | `{path}` | {rps.text(1)} | {rps_ratio} | {p95.text()} | {p95_ratio} "
             f"| {requests:,} ({failures}) |"
         )
+    return rows
+
+
+def write_report(args, seeded, database: str, machine: str, passes: dict[float, dict], alone, served) -> None:
+    table_head = [
+        "| page | URL | requests/s | × changelist | p95 ms | × changelist | requests (failed) |",
+        "|------|-----|---:|---:|---:|---:|---:|",
+    ]
+    paced = []
+    if args.think:
+        paced = [
+            "",
+            f"The same, each user pausing {args.think / 2:g} to {args.think * 1.5:g} s between pages (uniformly at"
+            " random), as people reading the page do: what a co-ordinator waits for while ten work at once.",
+            "",
+            *table_head,
+            *load_rows(passes[args.think]),
+        ]
     alone_rows = []
     for label, role, path in [*PAGES, SEARCH]:
         spread = common.Spread.of(alone[label])
@@ -244,9 +278,9 @@ def write_report(args, seeded, database: str, machine: str, runs: dict[str, list
             " against the admin changelist's run of the same round (requests/s above 1 and p95 below 1: better"
             " than Django's own list page).",
             "",
-            "| page | URL | requests/s | × changelist | p95 ms | × changelist | requests (failed) |",
-            "|------|-----|---:|---:|---:|---:|---:|",
-            *rows,
+            *table_head,
+            *load_rows(passes[0]),
+            *paced,
             "",
             f"The same pages served one request at a time ({args.alone_rounds} interleaved rounds, after the load"
             " runs; time to the last byte as the client sees it):",

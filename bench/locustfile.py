@@ -8,7 +8,8 @@ that page alone, and the admin changelist's run is the baseline), against gunico
 
 Each simulated user logs in once as its own seeded account (bench-<role>-<n>, bench/ports.py's seed)
 through the login form (session cookie, CSRF token), then waits for nothing between requests: ten
-requests are always in flight.
+requests are always in flight. With BENCH_THINK=<seconds> each pauses between half and one and a
+half times that between pages, as a person reading the page would.
 """
 
 import itertools
@@ -16,7 +17,7 @@ import os
 import re
 from urllib.parse import urlencode
 
-from locust import constant, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PATH = os.environ.get("BENCH_PATH", "/ports/")
@@ -24,13 +25,14 @@ NAME = os.environ.get("BENCH_NAME", PATH)
 ROLE = os.environ.get("BENCH_ROLE", "coordinator")
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-pass-12345")
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "10"))
+THINK = float(os.environ.get("BENCH_THINK", "0"))
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 _next_account = itertools.count()
 
 
 class Coordinator(FastHttpUser):
-    wait_time = constant(0)
+    wait_time = between(THINK / 2, THINK * 1.5) if THINK else constant(0)
 
     def on_start(self) -> None:
         username = f"bench-{ROLE}-{next(_next_account) % ACCOUNTS}"
