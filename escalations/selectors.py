@@ -1,16 +1,13 @@
-import hashlib
 from datetime import date, datetime, time, timedelta
-from time import time_ns
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import transaction
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import EscalationContact, User
 from accounts.scoping import get_scoped_or_404, scope_for
+from expoe_portal import cache as shared_cache
 
 from .choices import MAX_LEVEL, SlaState
 from .models import Escalation, SlaPolicy
@@ -197,34 +194,28 @@ def breach_trend(*, user: User, now: datetime | None = None, weeks: int = TREND_
 
 
 # --- The dashboard's cache --------------------------------------------------------------------
-# The figures are kept for CACHE_SECONDS under a key made of the SQL that counts them (so of the
-# user's scope: a partner user's figures and a manager's are different entries, never shared) and
-# of the version of the escalation data, which every service that writes escalations bumps once
-# its transaction commits. A change shows at once; time passing (an item falling due) shows within
+# The figures are kept (expoe_portal.cache) under the SQL that counts them (so under the user's
+# scope: a partner user's figures and a manager's are different entries, never shared) and the
+# version of the escalation data, which every service that writes escalations bumps once its
+# transaction commits. A change shows at once; time passing (an item falling due) shows within
 # CACHE_SECONDS.
 
 CACHE_SECONDS = 30
-VERSION_KEY = "escalations:data-version"
+ESCALATION_DATA = "escalations"
 
 
 def data_version() -> int:
-    # A version that is missing (a fresh cache, or one that evicted it) starts at the clock, never
-    # at a number already used, so an older entry can never be read as current.
-    return int(cache.get_or_set(VERSION_KEY, time_ns, timeout=None) or 0)
+    return shared_cache.data_version(ESCALATION_DATA)
 
 
 def _bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: any new one is past every entry stored
-        cache.set(VERSION_KEY, time_ns(), timeout=None)
+    shared_cache.version_bump(ESCALATION_DATA)
 
 
 def escalation_data_changed() -> None:
     """Call in every use case that writes escalations: once the transaction commits, every cached
-    figure is stale. (Robust: a cache that is down never fails a use case that has committed; the
-    entries then age out within CACHE_SECONDS.)"""
-    transaction.on_commit(_bump_version, robust=True)
+    figure is stale."""
+    shared_cache.data_changed(ESCALATION_DATA)
 
 
 def escalation_figures_cached(*, user: User, now: datetime | None = None) -> dict[str, Any]:
@@ -237,13 +228,12 @@ def escalation_figures_cached(*, user: User, now: datetime | None = None) -> dic
         scope = scope_for(user, Escalation.objects.order_by()).query.sql_with_params()
     except EmptyResultSet:  # a user who may see nothing
         scope = ("", ())
-    fingerprint = repr((scope, data_version(), timezone.localtime(now).date())).encode()
-    key = f"escalations:figures:{hashlib.sha256(fingerprint).hexdigest()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = escalation_figures(user=user, now=now)
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    return shared_cache.cached_read(
+        ESCALATION_DATA,
+        (scope, timezone.localtime(now).date()),
+        lambda: escalation_figures(user=user, now=now),
+        seconds=CACHE_SECONDS,
+    )
 
 
 def escalation_owned_by(*, user: User, owner: User, now: datetime | None = None, limit: int = 20) -> list[Escalation]:

@@ -22,7 +22,8 @@ def data_version(data: str) -> int:
     return cache.get_or_set(_version_key(data), time.time_ns, timeout=None)
 
 
-def _bump(data: str) -> None:
+def version_bump(data: str) -> None:
+    """Now, not on commit: for a change already committed (and for benchmarks and tests)."""
     try:
         cache.incr(_version_key(data))
     except ValueError:  # no version yet: any new one is past every entry stored
@@ -33,15 +34,26 @@ def data_changed(data: str) -> None:
     """Call in a use case that changes `data`: once its transaction commits, every read cached
     under the current version is stale. Robust: a cache that is down never fails a use case that
     has committed (its entries then age out within their time limit)."""
-    transaction.on_commit(partial(_bump, data), robust=True)
+    transaction.on_commit(partial(version_bump, data), robust=True)
 
 
 def cached_read[T](data: str, what: Any, read: Callable[[], T], *, seconds: int) -> T:
-    """read(), from the cache when the same `what` (its repr) was read since `data` last changed."""
+    """read(), from the cache when the same `what` (its repr) was read since `data` last changed.
+
+    An entry is fresh for `seconds` and kept for as long again: once it is past its time, the first
+    request to find it reads afresh, and those arriving while it does are given the entry as it is.
+    Without that, every user who came in the moment an entry aged out counted the same figures at
+    once, each slowing the others (a dashboard's p95 under load, decision 114). A changed version
+    makes a new key, so a change still shows at once."""
     fingerprint = hashlib.sha256(repr((what, data_version(data))).encode()).hexdigest()
-    key = f"{data}:{fingerprint}"
-    value = cache.get(key)
-    if value is None:
-        value = read()
-        cache.set(key, value, seconds)
+    key = f"{data}:entry:{fingerprint}"  # (an entry with its freshness: not the plain values kept before)
+    entry = cache.get(key)
+    if entry is not None:
+        value, fresh_until = entry
+        # One refresher per entry: the claim lapses by itself if that request dies.
+        if time.time() < fresh_until or not cache.add(f"{key}:refreshing", 1, seconds):
+            return value
+    value = read()
+    cache.set(key, (value, time.time() + seconds), seconds * 2)
+    cache.delete(f"{key}:refreshing")
     return value
