@@ -47,13 +47,19 @@ def cached_read[T](data: str, what: Any, read: Callable[[], T], *, seconds: int)
     makes a new key, so a change still shows at once."""
     fingerprint = hashlib.sha256(repr((what, data_version(data))).encode()).hexdigest()
     key = f"{data}:entry:{fingerprint}"  # (an entry with its freshness: not the plain values kept before)
+    claim = f"{key}:refreshing"
+    claimed = False
     entry = cache.get(key)
     if entry is not None:
         value, fresh_until = entry
+        if time.time() < fresh_until:
+            return value
         # One refresher per entry: the claim lapses by itself if that request dies.
-        if time.time() < fresh_until or not cache.add(f"{key}:refreshing", 1, seconds):
+        claimed = cache.add(claim, 1, seconds)
+        if not claimed:
             return value
     value = read()
     cache.set(key, (value, time.time() + seconds), seconds * 2)
-    cache.delete(f"{key}:refreshing")
+    if claimed:
+        cache.delete(claim)
     return value
