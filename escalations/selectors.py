@@ -86,13 +86,10 @@ def escalation_breaches_oldest_first(*, user: User, now: datetime | None = None,
 
 def escalation_dashboard(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     """What the managers' dashboard shows, in a fixed number of queries whatever the number of items:
-    the figures in one grouped query (cached for a short while), the oldest breaches in another."""
+    the figures in one grouped query and the oldest breaches in another, both cached for a short
+    while (escalation_dashboard_cached)."""
     now = now or timezone.now()
-    return {
-        "now": now,
-        **escalation_figures_cached(user=user, now=now),
-        "breaches": escalation_breaches_oldest_first(user=user, now=now),
-    }
+    return {"now": now, **escalation_dashboard_cached(user=user, now=now)}
 
 
 def _trend_weeks(now: datetime, weeks: int) -> list[date]:
@@ -218,9 +215,11 @@ def escalation_data_changed() -> None:
     shared_cache.data_changed(ESCALATION_DATA)
 
 
-def escalation_figures_cached(*, user: User, now: datetime | None = None) -> dict[str, Any]:
-    """escalation_figures, from the cache when the same rows (the same SQL: the same scope) were
-    counted since the last change and less than CACHE_SECONDS ago."""
+def escalation_dashboard_cached(*, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """escalation_figures and the oldest breaches, from the cache when the same rows (the same SQL:
+    the same scope) were read since the last change and less than CACHE_SECONDS ago. The breaches
+    are kept with the figures they add up to: a breach that is counted is listed (their timers are
+    worked out when the page is drawn), and reading them was a quarter of the page's time."""
     now = now or timezone.now()
     # The scope is the SQL that narrows the escalations to what the user may see (a partner, a
     # trainer's partners, everything); the figures also depend on the day (the trend's weeks).
@@ -231,7 +230,10 @@ def escalation_figures_cached(*, user: User, now: datetime | None = None) -> dic
     return shared_cache.cached_read(
         ESCALATION_DATA,
         (scope, timezone.localtime(now).date()),
-        lambda: escalation_figures(user=user, now=now),
+        lambda: {
+            **escalation_figures(user=user, now=now),
+            "breaches": escalation_breaches_oldest_first(user=user, now=now),
+        },
         seconds=CACHE_SECONDS,
     )
 
