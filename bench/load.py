@@ -9,6 +9,8 @@ for `--duration` seconds each, with 10 logged-in users and no wait between reque
 turns (the order reversed every other round). A second pass does the same with each user pausing
 about `--think` seconds between pages, as people do. Then it times the CSV export of every port request to
 its last byte, served, interleaved with the changelist. Results go into docs/benchmarks.md.
+
+With REDIS_URL set, gunicorn's workers share the Redis cache, as in production (bench/settings.py).
 """
 
 import argparse
@@ -30,6 +32,7 @@ from bench import common  # noqa: E402
 common.setup()
 
 import httpx  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.ports import PASSWORD, seed  # noqa: E402
@@ -134,9 +137,13 @@ def locust_run(
         "BENCH_ACCOUNTS": str(users),
         "BENCH_THINK": str(think),
     }
+    # Without pauses every user starts at once (the server's capacity). People at their own pace do
+    # not all press at the same moment: they join over one longest pause, and the statistics start
+    # once all have joined (--reset-stats), so the figure is each one's wait while ten work.
+    spawn_rate = users / (think * 1.5) if think else users
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless"]
-        + ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "-H", base, "--csv", str(prefix)]
+        + ["-u", str(users), "-r", f"{spawn_rate:g}", "-t", f"{seconds}s", "-H", base, "--csv", str(prefix)]
         + ["--only-summary", "--reset-stats", "--loglevel", "WARNING"],
         cwd=common.ROOT,
         env=env,
@@ -178,6 +185,7 @@ def main() -> None:
         folder = Path(tmp)
         database = common.database_description()
         seeded = seed(args.rows)
+        cache.clear()  # nothing counted by an earlier run (the bench's own cache: settings)
         machine = common.machine()
         connection.close()  # gunicorn's workers are the database's clients from here on
         with gunicorn(folder) as base:
@@ -248,7 +256,9 @@ def write_report(args, seeded, database: str, machine: str, passes: dict[float, 
         paced = [
             "",
             f"The same, each user pausing {args.think / 2:g} to {args.think * 1.5:g} s between pages (uniformly at"
-            " random), as people reading the page do: what a co-ordinator waits for while ten work at once.",
+            " random), as people reading the page do: what a co-ordinator waits for while ten work at once. The"
+            f" users join one by one over {args.think * 1.5:g} s (one longest pause) rather than all in the same"
+            " moment, and the statistics start once all have joined.",
             "",
             *table_head,
             *load_rows(passes[args.think]),
