@@ -5,7 +5,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +239,13 @@ def _close(ids: list[int], reason: str, now: datetime) -> int:
     )
 
 
+def in_utc(moment: datetime) -> datetime:
+    """The same instant in UTC. Open escalations are read in UTC (`plain_rows`), and two aware
+    datetimes compare fast only when they share one tzinfo object; against UK time Python works
+    out both offsets each time, which made a steady run's comparisons 50 times slower (decision 119)."""
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
 # What the evaluator compares of an open escalation with its item, in this order.
 _FRESH_FIELDS = ("subject_label", "owner_id", "partner_id", "started_at", "due_at", "at_risk_at")
 
@@ -257,12 +264,12 @@ def _evaluate_policy(run: _Run, policy: SlaPolicy) -> None:
     # (subject type, subject id) -> the values its escalation should have, in _FRESH_FIELDS order.
     wanted: dict[tuple[str, int], tuple] = {}
     for item in source.open_items(policy, now):
-        due = source.due_at(policy, item)
+        due = in_utc(source.due_at(policy, item))
         wanted[(item.subject_type, item.subject_id)] = (
             item.label[:200],
             item.owner_id,
             item.partner_id,
-            item.started_at,
+            in_utc(item.started_at),
             due,
             due - at_risk,
         )

@@ -6,7 +6,7 @@ clock start (and, for items that carry their own deadline, when is it due)? The 
 policies) plugs in by registering a source here, without touching the engine.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -233,7 +233,7 @@ class PortAcceptanceSource(PortSource):
         country, region = item.calendar or ("GB", "")
         local = item.started_at.astimezone(UK)
         due_day = _working_days_later(local.date(), days, country, region)
-        return datetime.combine(due_day, local.time(), tzinfo=UK)
+        return datetime.combine(due_day, local.time(), tzinfo=UK).astimezone(UTC)
 
 
 @lru_cache(maxsize=4096)
@@ -244,7 +244,8 @@ def _working_days_later(start: date, days: int, country: str, region: str) -> da
 
 @lru_cache(maxsize=4096)
 def _uk_midnight(day: date) -> datetime:
-    return uk_midnight(day)
+    # In UTC, as the database's rows are read (see escalations.services.in_utc).
+    return uk_midnight(day).astimezone(UTC)
 
 
 @register
