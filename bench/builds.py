@@ -455,7 +455,7 @@ def main() -> None:
         for group in rest[args.rounds * BATCH :]:
             before = sims.bw_logins()
             seconds = build_all(coordinator, [group])
-            group = CustomerGroup.objects.select_related("build", "partner").get(pk=group.pk)
+            group = CustomerGroup.objects.select_related("partner").get(pk=group.pk)
             calls = calls_per_step(group)
             names = list(group.build.steps.order_by("position").values_list("name", flat=True))
             needs, graph = step_needs(names)
@@ -480,7 +480,7 @@ def main() -> None:
 
         sims.latency(0)
         built = [g for g in groups if succeeded([g])]
-        finished = CustomerGroup.objects.select_related("build", "partner").get(pk=built[0].pk)
+        finished = CustomerGroup.objects.select_related("partner").get(pk=built[0].pk)
         writes = rerun_writes(finished)
         found = duplicates(*sims.states(), groups=built)
         measured = len(rest)

@@ -172,8 +172,8 @@ class CustomerGroupViewSet(ScopedViewSet):
     """Customer groups and their build requests. Partner users see and request their own
     partner's (once live, O6); a request can change only while it is a draft."""
 
-    queryset = CustomerGroup.objects.select_related("partner", "build").prefetch_related(
-        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users", "build__steps"
+    queryset = CustomerGroup.objects.select_related("partner").prefetch_related(
+        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users", "builds__steps"
     )
     serializer_class = CustomerGroupSerializer
     permission_classes = [ModelPermissions]

@@ -34,7 +34,7 @@ from expoe_portal import metrics
 from expoe_portal.transitions import TransitionConflict
 from expoe_portal.work import WORKER_STOPPED_EACH_TIME, WorkQueue, new_token, retry_delay
 
-from .choices import BuildStatus, BuildStepName, StepStatus
+from .choices import BuildKind, BuildStatus, BuildStepName, StepStatus
 from .models import BuildStep, CustomerGroup, ServiceBuild
 
 TAKEN_BACK = "The worker running this step stopped; running it again."
@@ -164,7 +164,9 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
             group.refresh_from_db()  # the other click confirmed it a moment ago: carry on with theirs
     try:
         with transaction.atomic():
-            build, created = ServiceBuild.objects.get_or_create(group=group, defaults={"requested_by": by})
+            build, created = ServiceBuild.objects.get_or_create(
+                group=group, kind=BuildKind.BUILD, defaults={"requested_by": by}
+            )
             if created:
                 BuildStep.objects.bulk_create(
                     BuildStep(build=build, position=i, name=name) for i, name in enumerate(steps_for(group))
@@ -185,7 +187,7 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
             audit_record(actor=by, action="build.queued", target=build)
             _wake(ready_steps(list(build.steps.all())), build.pk, again=True)
     except ConcurrentTransition as exc:
-        build = ServiceBuild.objects.get(group=group)
+        build = ServiceBuild.objects.get(group=group, kind=BuildKind.BUILD)
         if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
             return build, StartOutcome.UNCHANGED  # the other click queued it first: one build, as if pressed once
         raise TransitionConflict("Someone else changed this build at the same moment; reload to see it.") from exc
@@ -245,7 +247,7 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") 
         raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done by hand on a platform.")
     reference = (reference or "").strip()
     with transaction.atomic():
-        build = ServiceBuild.objects.select_for_update().get(group=group)
+        build = ServiceBuild.objects.select_for_update().get(group=group, kind=BuildKind.BUILD)
         step = build.steps.filter(status=StepStatus.WAITING, name__in=MANUAL_STEPS).first()
         if step is None:
             raise TransitionConflict("The build is not waiting for a confirmation (reload to see it).")

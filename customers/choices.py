@@ -21,6 +21,13 @@ class BuildStatus(BadgeChoices):
     CANCELLED = "cancelled", "secondary", "Cancelled"
 
 
+class BuildKind(models.TextChoices):
+    """What a run of steps on a group is: its first build, or a change made after it (#15)."""
+
+    BUILD = "build", "Build"
+    CHANGE = "change", "Change"
+
+
 class StepStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     RUNNING = "running", "Running"
@@ -44,3 +51,6 @@ class BuildStepName(models.TextChoices):
     AKIXI_SYNC = "akixi_sync", "Wait for Akixi synchronisation (K3)"
     AKIXI_USERS = "akixi_users", "Add Akixi reporting users (K4)"
     CALLCABINET_CUSTOMER = "callcabinet_customer", "Add the Call Cabinet Essential customer (C2-C5)"
+    # Changes after the build (#15): the steps above that a change re-runs, and these.
+    UNASSIGN_NUMBERS = "unassign_numbers", "Take numbers off the group, back to the partner's pool (N1, N2)"
+    AKIXI_RESYNC = "akixi_resync", "Ask Akixi to synchronise again, and wait for it (K3)"

@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q
 
 from .choices import BuildStatus, StepStatus
-from .models import CustomerGroup
+from .models import CustomerGroup, ServiceBuild
+from .selectors import with_latest_build_status
 
 BUILD_FILTER_CHOICES = [
     ("not_started", "Not started"),
@@ -30,11 +31,12 @@ class CustomerGroupFilter(django_filters.FilterSet):
         fields = ["q", "group_id", "partner", "state", "build"]
 
     def by_build(self, queryset, name, value):
+        """By its latest build or change: what the group's state is now."""
         if value == "not_started":
-            return queryset.filter(Q(build__isnull=True) | Q(build__status=BuildStatus.DRAFT))
+            return queryset.exclude(builds__in=ServiceBuild.objects.exclude(status=BuildStatus.DRAFT))
         if value == "waiting":
-            return queryset.filter(build__steps__status=StepStatus.WAITING).distinct()
-        return queryset.filter(build__status=value)
+            return queryset.filter(builds__steps__status=StepStatus.WAITING).distinct()
+        return with_latest_build_status(queryset).filter(latest_build_status=value)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(group_id__icontains=value) | Q(name__icontains=value))

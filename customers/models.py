@@ -13,7 +13,7 @@ from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 from partners.validators import broadworks_id_field, unique_ignoring_case
 
-from .choices import BuildStatus, BuildStepName, GroupDomain, StepStatus
+from .choices import BuildKind, BuildStatus, BuildStepName, GroupDomain, StepStatus
 
 
 class CustomerGroup(models.Model):
@@ -84,6 +84,17 @@ class CustomerGroup(models.Model):
 
     billing_code = dealer_code
 
+    @property
+    def build(self) -> "ServiceBuild | None":
+        """The group's first build (its changes are its other builds); None before one is started.
+        Read from `builds` as prefetched (prefetch_related("builds")) when it was."""
+        return next((b for b in self.builds.all() if b.kind == BuildKind.BUILD), None)
+
+    @property
+    def latest_build(self) -> "ServiceBuild | None":
+        """Its build or change that came last: what the group's state is now."""
+        return max(self.builds.all(), key=lambda b: b.pk, default=None)
+
 
 class GroupAdmin(models.Model):
     """A2: a group administrator. The password is kept encrypted only until the build has used it."""
@@ -134,11 +145,17 @@ BUILDERS = MayRun(Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.PARTNER_USER)
 
 
 class ServiceBuild(ConcurrentTransitionMixin, models.Model):
-    """One customer group's build: its steps run in order, each as its own task.
+    """One run of steps on a customer group, each step its own task: the group's first build, or a
+    change made after it (#15), on the same engine (customers.builds).
 
     Transition methods only change fields in memory; customers.builds saves them and queues work."""
 
-    group = models.OneToOneField(CustomerGroup, on_delete=models.CASCADE, related_name="build")
+    group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="builds")
+    kind = models.CharField(max_length=16, choices=BuildKind.choices, default=BuildKind.BUILD)
+    # A change's own values (the numbers it adds or takes off), for its steps and its page; never
+    # a password.
+    details = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=200, blank=True, help_text="What a change does, in a line.")
     status = FSMField(choices=BuildStatus.choices, default=BuildStatus.DRAFT, protected=True, db_index=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -154,9 +171,22 @@ class ServiceBuild(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         db_table = "onboarding_servicebuild"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"], condition=models.Q(kind=BuildKind.BUILD), name="one_first_build_per_group"
+            ),
+            # One thing at a time on a group: a change waits until the build or change before it has
+            # succeeded or been cancelled (a failed one is retried or cancelled first).
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=models.Q(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED]),
+                name="one_open_build_or_change_per_group",
+            ),
+        ]
 
     def __str__(self):
-        return f"Build of {self.group.group_id}: {self.get_status_display()}"
+        what = "Build" if self.kind == BuildKind.BUILD else f"Change ({self.summary})"
+        return f"{what} of {self.group.group_id}: {self.get_status_display()}"
 
     @property
     def status_badge(self) -> str:

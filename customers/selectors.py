@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from accounts.scoping import scope_for
@@ -13,7 +13,7 @@ from .models import AkixiUser, CustomerGroup, ServiceBuild
 
 def build_summary(group: CustomerGroup) -> dict[str, Any]:
     """API.md's `build` object: status, progress (percent of steps done) and the steps."""
-    build = getattr(group, "build", None)  # the reverse one-to-one raises AttributeError when absent
+    build = group.build
     if build is None:
         return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
     steps = list(build.steps.all())
@@ -23,6 +23,12 @@ def build_summary(group: CustomerGroup) -> dict[str, Any]:
         "progress": round(100 * finished / len(steps)) if steps else 0,
         "steps": [{"name": s.name, "status": s.status, "attempts": s.attempts, "error": s.last_error} for s in steps],
     }
+
+
+def with_latest_build_status(groups: QuerySet[CustomerGroup]) -> QuerySet[CustomerGroup]:
+    """Each group with `latest_build_status`: the status of its build or change that came last."""
+    latest = ServiceBuild.objects.filter(group=OuterRef("pk")).order_by("-id").values("status")[:1]
+    return groups.annotate(latest_build_status=Subquery(latest))
 
 
 def callcabinet_confirmed_reference(group_id: str) -> str | None:

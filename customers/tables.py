@@ -15,7 +15,7 @@ class CustomerGroupTable(PortalTable):
         template_name="customers/group_state_badge.html", verbose_name="State", order_by=("submitted_at",)
     )
     build = tables.TemplateColumn(
-        template_name="customers/_group_build_badge.html", verbose_name="Build", order_by=("build__status",)
+        template_name="customers/_group_build_badge.html", verbose_name="Build", order_by=("latest_build_status",)
     )
     created_at = WhenColumn(verbose_name="Requested", format="j M Y H:i")
 

@@ -41,7 +41,7 @@ from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
 from .models import BuildStep, CustomerGroup
-from .selectors import build_summary
+from .selectors import build_summary, with_latest_build_status
 from .tables import CustomerGroupTable
 
 PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
@@ -225,8 +225,10 @@ def group_list(request):
     waiting = BuildStep.objects.filter(build__group=OuterRef("pk"), status=StepStatus.WAITING)
     queryset = scope_for(
         request.user,
-        CustomerGroup.objects.select_related("partner", "build").annotate(
-            number_count=Count("numbers"), build_waiting=Exists(waiting)
+        with_latest_build_status(
+            CustomerGroup.objects.select_related("partner")
+            .prefetch_related("builds")
+            .annotate(number_count=Count("numbers"), build_waiting=Exists(waiting))
         ),
     )
     filterset = CustomerGroupFilter(request.GET, queryset=queryset)
