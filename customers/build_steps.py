@@ -22,6 +22,8 @@ def run_step(*, step, group, platforms=None) -> str:
     # Every platform call the step makes is logged against this build and step (ExternalCall).
     with calling_for(f"build:{step.build_id}/step:{step.name}", partner=group.partner):
         platforms = platforms or get_platforms()
+        if step.name in STEPS_OF_A_CHANGE:  # what the change itself names (the numbers it takes off)
+            return STEPS_OF_A_CHANGE[step.name](group=group, platforms=platforms, details=step.build.details)
         return STEPS[step.name](group=group, platforms=platforms)
 
 
@@ -83,6 +85,18 @@ def assign_numbers(*, group, platforms) -> str:
     if missing:
         bw.assign_numbers(sp, group.group_id, missing)
     return f"{len(numbers)} assigned"
+
+
+def unassign_numbers(*, group, platforms, details) -> str:
+    """N1, N2: the change's numbers off the group; BroadWorks keeps them on the partner's pool. Only
+    the numbers the change names: a number on the group that our records do not know is drift for
+    the reconciliation to report, not something a change removes."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    leaving = sorted(details.get("numbers", []))
+    still_there = set(bw.group_numbers(sp, group.group_id, activated_only=False))
+    if [n for n in leaving if n in still_there]:
+        bw.unassign_numbers(sp, group.group_id, [n for n in leaving if n in still_there])
+    return f"{len(leaving)} taken off"
 
 
 def business_profile(*, group, platforms) -> str:
@@ -195,6 +209,7 @@ STEP_OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     BuildStepName.POOL_NUMBERS: ("broadworks", ("service_provider_numbers", "add_numbers_to_service_provider")),
     BuildStepName.ASSIGN_NUMBERS: ("broadworks", ("group_numbers", "assign_numbers")),
+    BuildStepName.UNASSIGN_NUMBERS: ("broadworks", ("group_numbers", "unassign_numbers")),
     BuildStepName.BUSINESS_PROFILE: ("broadworks", ("group_clid", "set_group_clid")),
     BuildStepName.VOICE_PORTAL: ("broadworks", ("enable_voice_portal",)),
     BuildStepName.ADMINS: ("broadworks", ("group_admin_exists", "add_group_admin")),
@@ -248,3 +263,5 @@ STEPS = {
     BuildStepName.AKIXI_USERS: akixi_users,
     BuildStepName.CALLCABINET_CUSTOMER: callcabinet_customer,
 }
+# Steps only a change runs, given the change's own details as well.
+STEPS_OF_A_CHANGE = {BuildStepName.UNASSIGN_NUMBERS: unassign_numbers}

@@ -88,6 +88,8 @@ STEP_NEEDS: dict[str, tuple[str, ...]] = {
     BuildStepName.AKIXI_SYNC: (BuildStepName.AKIXI_PARTITION,),
     BuildStepName.AKIXI_USERS: (BuildStepName.AKIXI_SYNC,),  # K4 after K3
     BuildStepName.CALLCABINET_CUSTOMER: (BuildStepName.CLONE_GROUP,),  # C4: coded by the group's ID
+    # A change's steps (customers.changes): a step needs only those of its own change that it names.
+    BuildStepName.UNASSIGN_NUMBERS: (BuildStepName.CLONE_GROUP,),
 }
 
 
@@ -107,6 +109,7 @@ ROUND_TRIPS: dict[str, int] = {
     BuildStepName.AKIXI_SYNC: 2,
     BuildStepName.AKIXI_USERS: 3,
     BuildStepName.CALLCABINET_CUSTOMER: 2,
+    BuildStepName.UNASSIGN_NUMBERS: 2,
 }
 
 
@@ -448,7 +451,8 @@ def _advance(build: ServiceBuild, *, keep_for: str = "") -> Advanced:
         build.succeed(description="All steps done")
         build.save()
         _observe_build(build)
-        _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
+        if build.kind == BuildKind.BUILD:  # a change is followed on its page by the one who asked
+            _notify(build.pk, "succeeded")  # the hand-over, with what the partner does next (C6)
         return Advanced("build succeeded")
     return Advanced("next steps queued", kept=_wake(ready_steps(steps), build.pk, keep_for=keep_for))
 
@@ -475,6 +479,11 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_fo
         for step in steps:
             BUILD_STEPS.wake(build_id, step.pk)
     return kept
+
+
+def wake_ready_steps(build: ServiceBuild) -> None:
+    """A message, after commit, for each step of a newly queued build or change that is ready."""
+    _wake(ready_steps(list(build.steps.all())), build.pk, again=True)
 
 
 def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str, *, began: float | None = None) -> str:

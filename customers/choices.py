@@ -51,6 +51,5 @@ class BuildStepName(models.TextChoices):
     AKIXI_SYNC = "akixi_sync", "Wait for Akixi synchronisation (K3)"
     AKIXI_USERS = "akixi_users", "Add Akixi reporting users (K4)"
     CALLCABINET_CUSTOMER = "callcabinet_customer", "Add the Call Cabinet Essential customer (C2-C5)"
-    # Changes after the build (#15): the steps above that a change re-runs, and these.
+    # Changes after the build (#15): the steps above that a change runs again, and this.
     UNASSIGN_NUMBERS = "unassign_numbers", "Take numbers off the group, back to the partner's pool (N1, N2)"
-    AKIXI_RESYNC = "akixi_resync", "Ask Akixi to synchronise again, and wait for it (K3)"

@@ -9,6 +9,7 @@ from accounts.models import EscalationContact
 from expoe_portal.outbox import email_queue
 from onboarding.models import OnboardingOrder
 
+from .choices import BuildKind
 from .models import ServiceBuild
 
 
@@ -58,9 +59,12 @@ def build_email_queue(*, build_id: int, kind: str) -> bool:
             + f"What was built, step by step: {link}\n"
         )
     elif kind == "failed":
-        subject = f"Customer build failed: {group.group_id} ({group.partner.partner_id})"
+        what = "build" if build.kind == BuildKind.BUILD else "change"
+        subject = f"Customer {what} failed: {group.group_id} ({group.partner.partner_id})"
         body = (
-            f"The build of {group.name} ({group.group_id}) for {group.partner.name} stopped.\n\n"
+            f"The {what} of {group.name} ({group.group_id}) for {group.partner.name} stopped"
+            + (f" ({build.summary})" if build.summary else "")
+            + ".\n\n"
             f"Reason: {build.last_error}\n\n"
             f"Once the cause is fixed, retry it from the failed step: {link}\n"
         )

@@ -59,6 +59,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _bw("add_numbers_to_service_provider", "ServiceProviderDnAddListRequest"),
     _bw("group_numbers", "GroupDnGetAssignmentListRequest18"),
     _bw("assign_numbers", "GroupDnAssignListRequest, GroupDnActivateListRequest"),
+    _bw("unassign_numbers", "GroupDnUnassignListRequest"),
     _bw("group_clid", "GroupGetRequest24, GroupCallingLineIdGetRequest"),
     _bw(
         "set_group_clid",

@@ -365,14 +365,20 @@ class BroadWorksGateway(ServiceProviderCalls):
         request = c.ServiceProviderDnAddListRequest(service_provider_id=sp, phone_number=[dn(n) for n in numbers])
         self._call("add_numbers_to_service_provider", sp, request)
 
-    def group_numbers(self, sp: str, group_id: str) -> list[str]:
+    def group_numbers(self, sp: str, group_id: str, *, activated_only: bool = True) -> list[str]:
         """The group's numbers that are assigned and activated. One assigned but not yet activated
-        counts as missing, so assign_numbers (a no-op assign, then the activation) completes it."""
+        counts as missing, so assign_numbers (a no-op assign, then the activation) completes it.
+        With `activated_only=False`, every number assigned to the group."""
         c = ocip.load().c
         response = self._group_call("group_numbers", c.GroupDnGetAssignmentListRequest18, sp, group_id)
         rows = response.dn_table.to_dict()
         return sorted(
-            {n for row in rows if is_true(row.get("activated")) for n in numbers_in(row.get("phone_numbers"))}
+            {
+                n
+                for row in rows
+                if is_true(row.get("activated")) or not activated_only
+                for n in numbers_in(row.get("phone_numbers"))
+            }
         )
 
     def assign_numbers(self, sp: str, group_id: str, numbers: list[str]) -> None:
@@ -387,6 +393,18 @@ class BroadWorksGateway(ServiceProviderCalls):
             f"{sp}/{group_id}",
             [c.GroupDnAssignListRequest(**key), c.GroupDnActivateListRequest(**key)],
         )
+
+    def unassign_numbers(self, sp: str, group_id: str, numbers: list[str]) -> None:
+        """N1, N2: off the group, back to the partner's pool (BroadWorks keeps an unassigned number
+        on the service provider). BroadWorks refuses the group's CLID (B1), its voice portal's number
+        (V2) and a number a user has."""
+        if not numbers:
+            return
+        c = ocip.load().c
+        request = c.GroupDnUnassignListRequest(
+            service_provider_id=sp, group_id=group_id, phone_number=[dn(n) for n in numbers]
+        )
+        self._call("unassign_numbers", f"{sp}/{group_id}", request)
 
     # -- business profile (B1) -----------------------------------------------------------------------
     def group_clid(self, sp: str, group_id: str) -> dict[str, Any]:

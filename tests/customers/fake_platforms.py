@@ -70,9 +70,17 @@ class FakeBroadWorks:
         self._call("add_numbers_to_service_provider")
         self.sp_numbers.setdefault(sp, []).extend(numbers)
 
-    def group_numbers(self, sp, group_id):
+    def group_numbers(self, sp, group_id, *, activated_only=True):
         self._call("group_numbers")
         return list(self.group_numbers_.get(group_id, []))
+
+    def unassign_numbers(self, sp, group_id, numbers):
+        self._call("unassign_numbers")
+        # As BroadWorks: the group's CLID (B1) and its voice portal's number (V2) stay.
+        kept = {self.clid.get(group_id, {}).get("number"), (self.portal.get(group_id) or (None,))[0]}
+        if kept & set(numbers):
+            raise PermanentError(f"{sorted(kept & set(numbers))} in use by the group")
+        self.group_numbers_[group_id] = [n for n in self.group_numbers_.get(group_id, []) if n not in numbers]
 
     def assign_numbers(self, sp, group_id, numbers):
         self._call("assign_numbers")

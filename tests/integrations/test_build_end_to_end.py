@@ -274,3 +274,39 @@ def test_A1_an_admin_user_id_taken_on_broadworks_fails_the_build_with_the_platfo
     statuses = dict(build.steps.values_list("name", "status"))
     assert statuses["clone_group"] == "done", "the admins step needs the group"
     assert sorted(set(statuses.values())) == ["done", "failed", "pending"]
+
+
+def test_changes_after_the_build_reach_broadworks_and_numbers_taken_off_stay_in_the_partners_pool(
+    world, simulators, django_capture_on_commit_callbacks
+):
+    """#15: a built customer's numbers added and taken off as changes, through the real gateway, on
+    the BroadWorks simulator (which refuses what BroadWorks would: a number off another pool, the
+    group's CLID or its voice portal's number)."""
+    from customers import changes
+    from integrations.platforms import get_platforms
+
+    platforms = get_platforms()
+    platforms.akixi.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    platforms.callcabinet.add_reseller("ACME01", "Acme Telecom", "ops@acme.invalid")
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=POOL)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    coordinator = world.user(Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        builds.build_start(by=coordinator, group=group)
+
+    def on_broadworks():
+        sp = simulators["bw"].state.data["service_providers"]["ACME01"]
+        dashless = {n.replace("-", ""): owner for n, owner in sp["dns"].items()}
+        return sorted(n.replace("-", "") for n in sp["groups"]["AlphaWidgets"]["dns"]), dashless
+
+    for change, numbers in (
+        (changes.change_numbers_add, POOL[5:7]),
+        (changes.change_numbers_remove, [POOL[2], POOL[5]]),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            done = change(by=coordinator, group=group, numbers=numbers)
+        done.refresh_from_db()
+        assert done.status == "succeeded", list(done.steps.values_list("name", "status", "last_error"))
+    on_group, pool = on_broadworks()
+    assert on_group == [POOL[0], POOL[1], POOL[6]]
+    assert pool[POOL[2]] is None and pool[POOL[5]] is None, "back on the partner's pool, free (N1, N2)"

@@ -1,0 +1,116 @@
+"""Changes to a built customer (#15): each one a `ServiceBuild` of kind "change", run by the build
+engine (customers.builds) like a first build: steps that ask the platform first, claims, leases,
+retries, live progress and audit.
+
+A change writes our records and its own build in one transaction (the numbers move in the
+partner's pool at once, N1, N2), and its steps bring the platforms to match after commit. Only once
+the group's first build has succeeded, and one at a time: the database refuses a second open build
+or change on a group (decision 120)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django_fsm import has_transition_perm
+
+from accounts.models import User
+from accounts.services import audit_record
+from expoe_portal.transitions import TransitionConflict
+from number_pool.models import Number
+
+from . import services
+from .builds import wake_ready_steps
+from .choices import BuildKind, BuildStatus, BuildStepName
+from .models import BuildStep, CustomerGroup, ServiceBuild
+
+# What each kind of change runs, in order: the first build's own steps where they do the work
+# (they create only what is missing), and the steps only a change has.
+CHANGE_STEPS: dict[str, tuple[str, ...]] = {
+    "add_numbers": (BuildStepName.POOL_NUMBERS, BuildStepName.ASSIGN_NUMBERS),
+    "remove_numbers": (BuildStepName.UNASSIGN_NUMBERS,),
+}
+OPEN = (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED)
+
+
+def _shown(numbers: list[str]) -> str:
+    return ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+
+
+def change_numbers_add(*, by: User, group: CustomerGroup, numbers: list[str]) -> ServiceBuild:
+    """N1, N2: more of the partner's available numbers on a built group."""
+    wanted = list(dict.fromkeys(numbers))
+    if not wanted:
+        raise ValidationError({"numbers": ["Choose at least one number to add."]})
+
+    def record(locked: CustomerGroup) -> None:
+        services.numbers_assign(by=by, group=locked, numbers=wanted)
+
+    return _change_start(
+        by=by,
+        group=group,
+        change="add_numbers",
+        summary=f"Add {_shown(wanted)}",
+        numbers=wanted,
+        record=record,
+    )
+
+
+def change_numbers_remove(*, by: User, group: CustomerGroup, numbers: list[str]) -> ServiceBuild:
+    """N1, N2: numbers off a built group, back to its partner's pool (never to another partner).
+    Not the business profile number (B1) nor the voice portal's (V1): the group's settings name them."""
+    leaving = list(dict.fromkeys(numbers))
+    if not leaving:
+        raise ValidationError({"numbers": ["Choose at least one number to take off."]})
+
+    def record(locked: CustomerGroup) -> None:
+        own = set(Number.objects.filter(customer_group=locked).values_list("e164", flat=True))
+        problems = [f"{n} is not one of {locked.group_id}'s numbers." for n in leaving if n not in own]
+        named = {locked.business_profile_number: "the business profile number (B1)"}
+        named[locked.voice_portal_number] = "the voice portal's number (V1)"
+        problems += [f"{n} is {named[n]}: change that setting first." for n in leaving if n in named and n and n in own]
+        if problems:
+            raise ValidationError({"numbers": problems})
+        if len(own) == len(leaving):
+            raise ValidationError({"numbers": ["A group keeps at least one number (B1): leave one on it."]})
+        services.numbers_release(by=by, group=locked, numbers=leaving)
+
+    return _change_start(
+        by=by,
+        group=group,
+        change="remove_numbers",
+        summary=f"Take off {_shown(leaving)}",
+        numbers=leaving,
+        record=record,
+    )
+
+
+def _change_start(
+    *, by: User, group: CustomerGroup, change: str, summary: str, numbers: list[str], record
+) -> ServiceBuild:
+    if not services.can_assign_numbers(by, group):
+        raise PermissionDenied("You cannot change this customer group.")
+    try:
+        with transaction.atomic():
+            locked = CustomerGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
+            first = ServiceBuild.objects.filter(group=locked, kind=BuildKind.BUILD).first()
+            if first is None or first.status != BuildStatus.SUCCEEDED:
+                raise TransitionConflict("A customer is changed once its build has succeeded; finish the build first.")
+            open_one = ServiceBuild.objects.filter(group=locked, status__in=OPEN).first()
+            if open_one is not None:
+                raise TransitionConflict(
+                    f"{open_one} is still open: let it finish, or retry or cancel it, before the next change."
+                )
+            record(locked)
+            build = ServiceBuild(group=locked, kind=BuildKind.CHANGE, summary=summary[:200], requested_by=by)
+            build.details = {"change": change, "numbers": numbers}
+            if not has_transition_perm(build.queue, by):
+                raise PermissionDenied("Your role cannot change customers.")
+            build.save()
+            BuildStep.objects.bulk_create(
+                BuildStep(build=build, position=i, name=name) for i, name in enumerate(CHANGE_STEPS[change])
+            )
+            build.queue(by=by, description=summary)
+            build.save()
+            audit_record(actor=by, action="change.queued", target=build, changes=build.details)
+            wake_ready_steps(build)
+    except IntegrityError as exc:  # another change on this group took the one open slot first
+        raise TransitionConflict("Someone else started a change of this customer at the same moment; reload.") from exc
+    return build

@@ -1,0 +1,175 @@
+"""Changes to a built customer (#15, customers.changes): numbers added to and taken off a built
+group, each change a run of steps on the build engine, one at a time, recorded and audited."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.choices import Role
+from accounts.models import AuditEvent
+from customers import build_steps, builds, changes
+from customers.models import ServiceBuild
+from customers.services import customer_group_create
+from expoe_portal.transitions import TransitionConflict
+from integrations.base import TransientError
+from number_pool.models import Number
+from number_pool.services import numbers_add
+
+from .build_request_data import stock_pool, valid_request
+from .fake_platforms import fake_platforms
+
+pytestmark = pytest.mark.django_db
+
+NEW = ["+442079460005", "+442079460006"]
+
+
+@pytest.fixture
+def platforms(monkeypatch):
+    fake = fake_platforms()
+    monkeypatch.setattr(build_steps, "get_platforms", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def built(world, platforms, django_capture_on_commit_callbacks):
+    """A customer whose first build succeeded: numbers ...0000-0002, CLID 0000, voice portal 0001."""
+    stock_pool(world)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    with django_capture_on_commit_callbacks(execute=True):
+        builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    group.refresh_from_db()
+    assert group.build.status == "succeeded"
+    return group
+
+
+def run(django_capture_on_commit_callbacks, change, **kwargs):
+    with django_capture_on_commit_callbacks(execute=True):
+        build = change(**kwargs)
+    build.refresh_from_db()
+    return build
+
+
+def group_numbers(group):
+    return sorted(Number.objects.filter(customer_group=group).values_list("e164", flat=True))
+
+
+def test_N1_numbers_added_to_a_built_group_reach_its_pool_and_the_group(
+    world, built, platforms, django_capture_on_commit_callbacks
+):
+    change = run(
+        django_capture_on_commit_callbacks,
+        changes.change_numbers_add,
+        by=world.user(Role.COORDINATOR),
+        group=built,
+        numbers=NEW,
+    )
+    assert (change.kind, change.status, change.summary) == ("change", "succeeded", f"Add {NEW[0]}, {NEW[1]}")
+    assert [s.name for s in change.steps.all()] == ["pool_numbers", "assign_numbers"]
+    assert set(NEW) <= set(platforms.broadworks.sp_numbers["ACME01"])
+    assert set(NEW) <= set(platforms.broadworks.group_numbers_["AlphaWidgets"])
+    assert group_numbers(built) == ["+442079460000", "+442079460001", "+442079460002", *NEW]
+    assert built.build.kind == "build" and built.latest_build == change
+    assert AuditEvent.objects.filter(action="change.queued", target_id=str(change.pk)).exists()
+
+
+def test_N2_numbers_taken_off_go_back_to_the_partners_pool_and_off_the_group(
+    world, built, platforms, django_capture_on_commit_callbacks
+):
+    change = run(
+        django_capture_on_commit_callbacks,
+        changes.change_numbers_remove,
+        by=world.user(Role.PARTNER_USER),  # the partner's own users manage their numbers (N1)
+        group=built,
+        numbers=["+442079460002"],
+    )
+    assert change.status == "succeeded", change.last_error
+    assert "+442079460002" not in platforms.broadworks.group_numbers_["AlphaWidgets"]
+    released = Number.objects.get(e164="+442079460002")
+    assert (released.customer_group, released.status, released.partner) == (None, "available", world.partner_a)
+    assert group_numbers(built) == ["+442079460000", "+442079460001"]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "message"),
+    [
+        (["+442079460000"], "the business profile number (B1)"),
+        (["+442079460001"], "the voice portal's number (V1)"),
+        (["+442079460009"], "is not one of AlphaWidgets's numbers"),
+        ([], "Choose at least one number"),
+    ],
+)
+def test_B1_V1_a_change_refuses_numbers_the_group_needs_or_does_not_have(world, built, numbers, message):
+    with pytest.raises(ValidationError) as refused:
+        changes.change_numbers_remove(by=world.user(Role.COORDINATOR), group=built, numbers=numbers)
+    assert message in str(refused.value.message_dict["numbers"])
+    assert group_numbers(built) == ["+442079460000", "+442079460001", "+442079460002"], "nothing half-written"
+    assert not ServiceBuild.objects.filter(kind="change").exists()
+
+
+def test_N2_only_the_partners_own_available_numbers_can_be_added(world, built):
+    theirs = "+442079461111"
+    numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_b, numbers=[theirs])
+    with pytest.raises(ValidationError, match="Not in ACME01's number pool"):
+        changes.change_numbers_add(by=world.user(Role.COORDINATOR), group=built, numbers=[theirs])
+    assert not ServiceBuild.objects.filter(kind="change").exists()
+
+
+def test_a_customer_is_changed_only_once_its_build_has_succeeded(world, platforms):
+    stock_pool(world)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    with pytest.raises(TransitionConflict, match="once its build has succeeded"):
+        changes.change_numbers_add(by=world.user(Role.COORDINATOR), group=group, numbers=NEW)
+    assert group_numbers(group) == ["+442079460000", "+442079460001", "+442079460002"]
+
+
+def test_one_change_at_a_time_a_failed_one_is_retried_or_cancelled_first(
+    world, built, platforms, django_capture_on_commit_callbacks
+):
+    platforms.faults.fail("assign_numbers", *[TransientError("busy")] * 30)
+    failed = run(
+        django_capture_on_commit_callbacks,
+        changes.change_numbers_add,
+        by=world.user(Role.COORDINATOR),
+        group=built,
+        numbers=NEW[:1],
+    )
+    assert failed.status == "failed"
+    with pytest.raises(TransitionConflict, match="still open"):
+        changes.change_numbers_add(by=world.user(Role.COORDINATOR), group=built, numbers=NEW[1:])
+    # The database holds the rule too, whatever a caller checks first.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceBuild.objects.create(group=built, kind="change", status="queued")
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.MANAGER])
+def test_roles_that_do_not_build_cannot_change_a_customer(world, built, role):
+    with pytest.raises(PermissionDenied):
+        changes.change_numbers_add(by=world.user(role), group=built, numbers=NEW)
+    assert not ServiceBuild.objects.filter(kind="change").exists()
+
+
+def test_another_partners_user_cannot_change_the_customer(world, built):
+    outsider = world.user("partner_b_user")
+    with pytest.raises(PermissionDenied):
+        changes.change_numbers_remove(by=outsider, group=built, numbers=["+442079460002"])
+    assert group_numbers(built) == ["+442079460000", "+442079460001", "+442079460002"]
+
+
+def test_a_change_step_retried_after_a_fault_takes_each_number_off_once(
+    world, built, platforms, django_capture_on_commit_callbacks
+):
+    platforms.faults.fail("unassign_numbers", TransientError("connection reset"))
+    change = run(
+        django_capture_on_commit_callbacks,
+        changes.change_numbers_remove,
+        by=world.user(Role.COORDINATOR),
+        group=built,
+        numbers=["+442079460002"],
+    )
+    assert change.status == "succeeded"
+    assert change.steps.get().attempts == 2
+    assert platforms.calls.count("unassign_numbers") == 1  # the faulted attempt did nothing
+    # Run again (a redelivered message): the number is already off, so nothing is sent.
+    step = change.steps.get()
+    build_steps.run_step(step=step, group=built, platforms=platforms)
+    assert platforms.calls.count("unassign_numbers") == 1
