@@ -1,5 +1,6 @@
 """/api/v1/customer-groups/: customer groups, their build requests and their builds (API.md)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -11,13 +12,15 @@ from accounts.api import ScopedViewSet
 from accounts.scoping import scope_for
 from expoe_portal.api import ModelPermissions
 from number_pool.models import Number
+from number_pool.parsing import expand_entries, parse_entry
 from partners.models import Partner
 
 from . import builds, services
+from . import changes as customer_changes
 from .build_request import build_plan
 from .filters import CustomerGroupFilter
 from .models import CustomerGroup
-from .selectors import build_summary
+from .selectors import build_summary, change_summary, group_changes
 
 
 class VoicePortalSerializer(serializers.Serializer):
@@ -68,6 +71,35 @@ class BuildStatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     progress = serializers.IntegerField()
     steps = serializers.ListField(child=serializers.DictField())
+
+
+class ChangeSerializer(BuildStatusSerializer):
+    """A change to a built customer (#15): a run of steps like its build, with what it changes."""
+
+    id = serializers.IntegerField()
+    change = serializers.ChoiceField(choices=list(customer_changes.CHANGE_STEPS))
+    summary = serializers.CharField()
+    numbers = serializers.ListField(child=serializers.CharField(), help_text="E.164")
+    error = serializers.CharField(help_text="Why it stopped, when it failed.")
+    requested_by = serializers.CharField(allow_null=True)
+    queued_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class ChangeRequestSerializer(serializers.Serializer):
+    change = serializers.ChoiceField(
+        choices=list(customer_changes.CHANGE_STEPS),
+        help_text="add_numbers: from the partner's available numbers (N1, N2); remove_numbers: back to its pool.",
+    )
+    numbers = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="E.164 numbers, or ranges written first - last."
+    )
+
+    def validate_numbers(self, entries):
+        try:
+            return expand_entries(entries, parse_entry, lambda index, entry: f"“{entry}”")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class CustomerGroupSerializer(serializers.Serializer):
@@ -215,6 +247,26 @@ class CustomerGroupViewSet(ScopedViewSet):
         body.is_valid(raise_exception=True)
         builds.build_confirm_manual_step(by=request.user, group=group, reference=body.validated_data["reference"])
         return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=ChangeSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ChangeRequestSerializer, responses={201: ChangeSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="changes", permission_classes=[IsAuthenticated])
+    def changes(self, request, pk=None):
+        """Changes to the customer after its build (#15), newest first (paginated). POST starts one:
+        numbers added from the partner's available numbers or taken off back to its pool (N1, N2), run
+        like the build, one change at a time (409 while another is open); `summary`, `status` and
+        `progress` follow it. Partner users change their own partner's customers."""
+        group = self.get_object()
+        if request.method == "POST":
+            body = ChangeRequestSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            asked = body.validated_data
+            change = customer_changes.change_start(
+                by=request.user, group=group, change=asked["change"], numbers=asked["numbers"]
+            )
+            return Response(change_summary(group_changes(group).get(pk=change.pk)), status=201)
+        page = self.paginate_queryset(group_changes(group))
+        return self.get_paginated_response([change_summary(c) for c in page])
 
     @extend_schema(responses=PlanStepSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="plan")

@@ -114,3 +114,11 @@ def _change_start(
     except IntegrityError as exc:  # another change on this group took the one open slot first
         raise TransitionConflict("Someone else started a change of this customer at the same moment; reload.") from exc
     return build
+
+
+def change_start(*, by: User, group: CustomerGroup, change: str, numbers: list[str]) -> ServiceBuild:
+    """The change named `change` (a key of CHANGE_STEPS), as the page and the API ask for it."""
+    starts = {"add_numbers": change_numbers_add, "remove_numbers": change_numbers_remove}
+    if change not in starts:
+        raise ValidationError({"change": [f"Choose one of: {', '.join(starts)}."]})
+    return starts[change](by=by, group=group, numbers=numbers)

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from accounts.models import User
 from accounts.scoping import scope_for
 
-from .choices import BuildStatus, StepStatus
+from .choices import BuildKind, BuildStatus, StepStatus
 from .models import AkixiUser, CustomerGroup, ServiceBuild
 
 
@@ -16,6 +16,10 @@ def build_summary(group: CustomerGroup) -> dict[str, Any]:
     build = group.build
     if build is None:
         return {"status": "draft" if group.is_draft else "queued", "progress": 0, "steps": []}
+    return _progress(build)
+
+
+def _progress(build: ServiceBuild) -> dict[str, Any]:
     steps = list(build.steps.all())
     finished = sum(1 for s in steps if s.status in ("done", "skipped"))
     return {
@@ -23,6 +27,32 @@ def build_summary(group: CustomerGroup) -> dict[str, Any]:
         "progress": round(100 * finished / len(steps)) if steps else 0,
         "steps": [{"name": s.name, "status": s.status, "attempts": s.attempts, "error": s.last_error} for s in steps],
     }
+
+
+def change_summary(change: ServiceBuild) -> dict[str, Any]:
+    """A change to a built customer (#15), as the API shows it: the build object's fields, and what
+    the change is."""
+    return {
+        "id": change.pk,
+        "change": change.details.get("change", ""),
+        "summary": change.summary,
+        "numbers": change.details.get("numbers", []),
+        **_progress(change),
+        "error": change.last_error,
+        "requested_by": change.requested_by.username if change.requested_by else None,
+        "queued_at": change.queued_at,
+        "finished_at": change.finished_at,
+    }
+
+
+def group_changes(group: CustomerGroup) -> QuerySet[ServiceBuild]:
+    """The group's changes, newest first, with what their summaries read."""
+    return (
+        group.builds.filter(kind=BuildKind.CHANGE)
+        .select_related("requested_by")
+        .prefetch_related("steps")
+        .order_by("-id")
+    )
 
 
 def with_latest_build_status(groups: QuerySet[CustomerGroup]) -> QuerySet[CustomerGroup]:

@@ -173,3 +173,51 @@ def test_a_change_step_retried_after_a_fault_takes_each_number_off_once(
     step = change.steps.get()
     build_steps.run_step(step=step, group=built, platforms=platforms)
     assert platforms.calls.count("unassign_numbers") == 1
+
+
+# --- The API (API.md's conventions: 400 field errors, 403, 404 out of scope, 409 conflict) -------
+
+
+def changes_url(group):
+    return f"/api/v1/customer-groups/{group.pk}/changes/"
+
+
+def test_api_a_partner_user_adds_numbers_given_as_a_range_and_follows_the_change(
+    api_as, world, built, platforms, django_capture_on_commit_callbacks
+):
+    client = api_as(world.user(Role.PARTNER_USER))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            changes_url(built), {"change": "add_numbers", "numbers": ["020 7946 0005 - 020 7946 0006"]}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["numbers"] == NEW and response.json()["change"] == "add_numbers"
+    listed = client.get(changes_url(built)).json()
+    assert listed["count"] == 1
+    (change,) = listed["results"]
+    assert (change["status"], change["progress"], change["requested_by"]) == ("succeeded", 100, world.user(Role.PARTNER_USER).username)
+    assert [s["name"] for s in change["steps"]] == ["pool_numbers", "assign_numbers"]
+    assert client.get(f"/api/v1/customer-groups/{built.pk}/").json()["build"]["status"] == "succeeded"
+
+
+def test_api_errors_name_the_field_and_a_second_open_change_is_a_conflict(
+    api_as, world, built, platforms, django_capture_on_commit_callbacks
+):
+    client = api_as(world.user(Role.COORDINATOR))
+    unreadable = client.post(changes_url(built), {"change": "add_numbers", "numbers": ["not a number"]}, format="json")
+    assert unreadable.status_code == 400 and "“not a number”" in unreadable.json()["numbers"][0]
+    clid = client.post(changes_url(built), {"change": "remove_numbers", "numbers": ["+442079460000"]}, format="json")
+    assert clid.status_code == 400 and "(B1)" in clid.json()["numbers"][0]
+    platforms.faults.fail("assign_numbers", *[TransientError("busy")] * 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(changes_url(built), {"change": "add_numbers", "numbers": NEW[:1]}, format="json")
+    second = client.post(changes_url(built), {"change": "add_numbers", "numbers": NEW[1:]}, format="json")
+    assert second.status_code == 409 and second.json()["code"] == "conflict"
+
+
+def test_api_another_partner_sees_no_such_customer(api_as, world, built):
+    outsider = api_as(world.user("partner_b_user"))
+    assert outsider.get(changes_url(built)).status_code == 404
+    refused = outsider.post(changes_url(built), {"change": "add_numbers", "numbers": NEW}, format="json")
+    assert refused.status_code == 404
+    assert not ServiceBuild.objects.filter(kind="change").exists()
