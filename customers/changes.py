@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from expoe_portal.transitions import TransitionConflict
 from number_pool.models import Number
+from number_pool.parsing import numbers_as_text
 
 from . import services
 from .builds import wake_ready_steps
@@ -122,3 +123,33 @@ def change_start(*, by: User, group: CustomerGroup, change: str, numbers: list[s
     if change not in starts:
         raise ValidationError({"change": [f"Choose one of: {', '.join(starts)}."]})
     return starts[change](by=by, group=group, numbers=numbers)
+
+
+CHANGE_TITLES = {"add_numbers": "Add numbers", "remove_numbers": "Take numbers off"}
+
+
+def change_plan(group: CustomerGroup, change: str, numbers: list[str]) -> list[dict[str, str]]:
+    """Every platform operation the change performs, in order (shown before it is confirmed), in
+    the shape of the build's plan."""
+    shown = numbers_as_text(numbers, separator=", ", dash="–")
+    sp = group.partner.partner_id
+    if change == "add_numbers":
+        return [
+            {
+                "platform": "broadworks",
+                "operation": "Add any that are missing to the partner's pool",
+                "detail": f"{shown} on {sp} (N1)",
+            },
+            {
+                "platform": "broadworks",
+                "operation": "Assign and activate them on the group",
+                "detail": f"{len(numbers)} on {group.group_id} (N1, N2)",
+            },
+        ]
+    return [
+        {
+            "platform": "broadworks",
+            "operation": "Take them off the group",
+            "detail": f"{shown} off {group.group_id}; they stay on {sp}'s pool, free for its other customers (N2)",
+        }
+    ]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -27,7 +28,7 @@ from number_pool.models import Number
 from number_pool.parsing import number_ranges
 from partners.models import Partner
 
-from . import builds, services
+from . import builds, changes, services
 from .build_request import (
     AKIXI_PARTITION_FIXED,
     AKIXI_USER_FIXED_SETTINGS,
@@ -36,17 +37,18 @@ from .build_request import (
     validate_build_request,
 )
 from .build_steps import manual_instructions_for, step_assumptions
-from .choices import BuildStepName, StepStatus
+from .choices import BuildStatus, BuildStepName, StepStatus
 from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
-from .forms import BuildRequestForms
+from .forms import BuildRequestForms, change_form
 from .models import BuildStep, CustomerGroup
-from .selectors import build_summary, with_latest_build_status
+from .selectors import build_summary, group_changes, with_latest_build_status
 from .tables import CustomerGroupTable
 
 PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
 POOL_HINT_NUMBERS = 500  # summarised as ranges beside the numbers box
 POOL_HINT_RANGES = 12
+CHANGES_SHOWN = 20  # on the customer's page; the API lists them all
 NOT_AUTHOR = "Only co-ordinators, administrators and the partner's own users change customer build requests."
 
 
@@ -103,6 +105,14 @@ def _pool_hint(user, partner: Partner | None):
         "ranges": runs[:POOL_HINT_RANGES],
         "more": len(runs) > POOL_HINT_RANGES or count > len(first),
     }
+
+
+def _plan_by_platform(plan: list[dict]) -> list[dict]:
+    """A plan's operations under their platform's heading, in order (for the preview pages)."""
+    return [
+        {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), "steps": list(steps)}
+        for platform, steps in groupby(plan, key=itemgetter("platform"))
+    ]
 
 
 def _form_page(request, forms, *, partner, group=None, blocked=()):
@@ -192,10 +202,7 @@ def group_preview(request, pk):
     if not group.is_draft:
         return redirect(group)
     passwords = _pop_passwords(request, group)
-    platforms = [
-        {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), "steps": list(steps)}
-        for platform, steps in groupby(build_plan(group), key=itemgetter("platform"))
-    ]
+    platforms = _plan_by_platform(build_plan(group))
     return render(
         request, "customers/group_preview.html", {"group": group, "platforms": platforms, "passwords": passwords}
     )
@@ -252,6 +259,75 @@ def group_detail(request, pk):
             "number_ranges": number_ranges(numbers),
             "can_change": group.is_draft and services.can_assign_numbers(request.user, group),
             **_build_context(request.user, group),
+            **_changes_context(request.user, group),
+        },
+    )
+
+
+def _changes_context(user, group) -> dict:
+    """The customer's changes after its build (#15), newest first, and whether one can start now."""
+    listed = list(group_changes(group)[:CHANGES_SHOWN])
+    first = group.build
+    open_one = next((c for c in listed if c.status in changes.OPEN), None)
+    return {
+        "changes": listed,
+        "open_change": open_one,
+        "change_steps": list(open_one.steps.all()) if open_one else [],
+        "can_start_change": (
+            first is not None
+            and first.status == BuildStatus.SUCCEEDED
+            and open_one is None
+            and services.can_assign_numbers(user, group)
+        ),
+        "change_titles": changes.CHANGE_TITLES,
+    }
+
+
+@login_required
+def group_changes_status(request, pk):
+    """The changes section alone, for htmx to poll while a change runs."""
+    group = _group_get(request.user, pk)
+    return render(request, "customers/_group_changes.html", {"group": group, **_changes_context(request.user, group)})
+
+
+@login_required
+def group_change(request, pk, change):
+    """A change to a built customer (#15): the form, then every platform operation it will perform,
+    then (confirmed) the change queued on the build engine; the service checks every rule again."""
+    group = _group_get(request.user, pk)
+    if not services.can_assign_numbers(request.user, group):
+        raise PermissionDenied("Only co-ordinators, administrators and the partner's own users change a customer.")
+    if change not in changes.CHANGE_STEPS:
+        raise Http404("No such change.")
+    form = change_form(change, group, request.POST if request.method == "POST" else None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        numbers = form.cleaned_data["numbers"]
+        try:
+            if request.POST.get("confirm"):
+                changes.change_start(by=request.user, group=group, change=change, numbers=numbers)
+                messages.success(request, f"{changes.CHANGE_TITLES[change]}: queued. Its progress shows below.")
+                return redirect(group)
+            if not numbers:
+                raise ValidationError({"numbers": ["Choose at least one number."]})
+            plan = _plan_by_platform(changes.change_plan(group, change, numbers))
+        except ValidationError as exc:
+            for text in exc.message_dict.get("numbers", exc.messages):
+                form.add_error("numbers" if "numbers" in form.fields else None, text)
+        except TransitionConflict as exc:
+            messages.error(request, str(exc))
+            return redirect(group)
+    return render(
+        request,
+        "customers/group_change.html",
+        {
+            "group": group,
+            "change": change,
+            "title": changes.CHANGE_TITLES[change],
+            "form": form,
+            "plan": plan,
+            "numbers": form.cleaned_data.get("numbers", []) if plan else [],
+            "pool": _pool_hint(request.user, group.partner) if change == "add_numbers" else None,
         },
     )
 

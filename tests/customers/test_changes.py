@@ -1,9 +1,12 @@
 """Changes to a built customer (#15, customers.changes): numbers added to and taken off a built
 group, each change a run of steps on the build engine, one at a time, recorded and audited."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import AuditEvent
@@ -195,7 +198,8 @@ def test_api_a_partner_user_adds_numbers_given_as_a_range_and_follows_the_change
     listed = client.get(changes_url(built)).json()
     assert listed["count"] == 1
     (change,) = listed["results"]
-    assert (change["status"], change["progress"], change["requested_by"]) == ("succeeded", 100, world.user(Role.PARTNER_USER).username)
+    asker = world.user(Role.PARTNER_USER).username
+    assert (change["status"], change["progress"], change["requested_by"]) == ("succeeded", 100, asker)
     assert [s["name"] for s in change["steps"]] == ["pool_numbers", "assign_numbers"]
     assert client.get(f"/api/v1/customer-groups/{built.pk}/").json()["build"]["status"] == "succeeded"
 
@@ -220,4 +224,46 @@ def test_api_another_partner_sees_no_such_customer(api_as, world, built):
     assert outsider.get(changes_url(built)).status_code == 404
     refused = outsider.post(changes_url(built), {"change": "add_numbers", "numbers": NEW}, format="json")
     assert refused.status_code == 404
+    assert not ServiceBuild.objects.filter(kind="change").exists()
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+
+def test_page_a_coordinator_previews_every_operation_then_confirms_and_follows_the_change(
+    client, world, built, platforms, django_capture_on_commit_callbacks
+):
+    client.force_login(world.user(Role.COORDINATOR))
+    detail = client.get(built.get_absolute_url()).content.decode()
+    assert 'data-testid="start-add_numbers"' in detail and 'data-testid="start-remove_numbers"' in detail
+    url = reverse("customers:group_change", args=[built.pk, "add_numbers"])
+    assert "available in ACME01’s pool" in client.get(url).content.decode()
+    preview = client.post(url, {"numbers": "020 7946 0005 - 020 7946 0006"}).content.decode()
+    assert 'data-testid="change-plan"' in preview and "Assign and activate them on the group" in preview
+    assert not ServiceBuild.objects.filter(kind="change").exists(), "a preview changes nothing"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"numbers": ", ".join(NEW), "confirm": "1"})
+    assert done.status_code == 302 and done["Location"] == built.get_absolute_url()
+    page = client.get(built.get_absolute_url()).content.decode()
+    assert "Add numbers: queued" in page
+    assert re.search(r'data-testid="change-list">.*Add \+442079460005, \+442079460006.*Succeeded', page, re.S)
+    assert group_numbers(built)[-2:] == NEW
+
+
+def test_page_taking_off_offers_neither_the_business_profile_nor_the_voice_portal_number(client, world, built):
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(reverse("customers:group_change", args=[built.pk, "remove_numbers"])).content.decode()
+    offered = re.findall(r'name="numbers" value="([^"]+)"', page)
+    assert offered == ["+442079460002"], "B1 (…0000) and V1 (…0001) stay on the group"
+    refused = client.post(reverse("customers:group_change", args=[built.pk, "remove_numbers"]), {"numbers": []})
+    assert "Choose at least one number" in refused.content.decode()
+
+
+def test_page_changes_are_out_of_reach_of_other_partners_and_roles_that_do_not_build(client, world, built):
+    url = reverse("customers:group_change", args=[built.pk, "add_numbers"])
+    client.force_login(world.user("partner_b_user"))
+    assert client.get(url).status_code == 404
+    client.force_login(world.user(Role.TRAINER))
+    assert client.post(url, {"numbers": NEW[0], "confirm": "1"}).status_code == 403
+    assert 'data-testid="start-add_numbers"' not in client.get(built.get_absolute_url()).content.decode()
     assert not ServiceBuild.objects.filter(kind="change").exists()
