@@ -7,6 +7,8 @@ partner's pool at once, N1, N2), and its steps bring the platforms to match afte
 the group's first build has succeeded, and one at a time: the database refuses a second open build
 or change on a group (decision 120)."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django_fsm import has_transition_perm
@@ -37,31 +39,18 @@ def _shown(numbers: list[str]) -> str:
 
 def change_numbers_add(*, by: User, group: CustomerGroup, numbers: list[str]) -> ServiceBuild:
     """N1, N2: more of the partner's available numbers on a built group."""
-    wanted = list(dict.fromkeys(numbers))
-    if not wanted:
-        raise ValidationError({"numbers": ["Choose at least one number to add."]})
 
-    def record(locked: CustomerGroup) -> None:
-        services.numbers_assign(by=by, group=locked, numbers=wanted)
+    def record(locked: CustomerGroup, adding: list[str]) -> None:
+        services.numbers_assign(by=by, group=locked, numbers=adding)
 
-    return _change_start(
-        by=by,
-        group=group,
-        change="add_numbers",
-        summary=f"Add {_shown(wanted)}",
-        numbers=wanted,
-        record=record,
-    )
+    return _change_start(by, group, "add_numbers", numbers, record)
 
 
 def change_numbers_remove(*, by: User, group: CustomerGroup, numbers: list[str]) -> ServiceBuild:
     """N1, N2: numbers off a built group, back to its partner's pool (never to another partner).
     Not the business profile number (B1) nor the voice portal's (V1): the group's settings name them."""
-    leaving = list(dict.fromkeys(numbers))
-    if not leaving:
-        raise ValidationError({"numbers": ["Choose at least one number to take off."]})
 
-    def record(locked: CustomerGroup) -> None:
+    def record(locked: CustomerGroup, leaving: list[str]) -> None:
         own = set(Number.objects.filter(customer_group=locked).values_list("e164", flat=True))
         problems = [f"{n} is not one of {locked.group_id}'s numbers." for n in leaving if n not in own]
         named = {locked.business_profile_number: "the business profile number (B1)"}
@@ -73,19 +62,25 @@ def change_numbers_remove(*, by: User, group: CustomerGroup, numbers: list[str])
             raise ValidationError({"numbers": ["A group keeps at least one number (B1): leave one on it."]})
         services.numbers_release(by=by, group=locked, numbers=leaving)
 
-    return _change_start(
-        by=by,
-        group=group,
-        change="remove_numbers",
-        summary=f"Take off {_shown(leaving)}",
-        numbers=leaving,
-        record=record,
-    )
+    return _change_start(by, group, "remove_numbers", numbers, record)
+
+
+# Per change: its summary's verb, and what to say when no number was chosen.
+_WORDING = {
+    "add_numbers": ("Add", "Choose at least one number to add."),
+    "remove_numbers": ("Take off", "Choose at least one number to take off."),
+}
 
 
 def _change_start(
-    *, by: User, group: CustomerGroup, change: str, summary: str, numbers: list[str], record
+    by: User, group: CustomerGroup, change: str, numbers: list[str], record: Callable[[CustomerGroup, list[str]], None]
 ) -> ServiceBuild:
+    """Check, write our records (`record`) and queue the change, in one transaction."""
+    verb, none_chosen = _WORDING[change]
+    numbers = list(dict.fromkeys(numbers))
+    if not numbers:
+        raise ValidationError({"numbers": [none_chosen]})
+    summary = f"{verb} {_shown(numbers)}"
     if not services.can_assign_numbers(by, group):
         raise PermissionDenied("You cannot change this customer group.")
     try:
@@ -99,7 +94,7 @@ def _change_start(
                 raise TransitionConflict(
                     f"{open_one} is still open: let it finish, or retry or cancel it, before the next change."
                 )
-            record(locked)
+            record(locked, numbers)
             build = ServiceBuild(group=locked, kind=BuildKind.CHANGE, summary=summary[:200], requested_by=by)
             build.details = {"change": change, "numbers": numbers}
             if not has_transition_perm(build.queue, by):
