@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -267,6 +268,23 @@ class CustomerGroupViewSet(ScopedViewSet):
             return Response(change_summary(group_changes(group).get(pk=change.pk)), status=201)
         page = self.paginate_queryset(group_changes(group))
         return self.get_paginated_response([change_summary(c) for c in page])
+
+    @extend_schema(request=None, responses=ChangeSerializer, operation_id="customer_groups_changes_act")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"changes/(?P<change_id>[0-9]+)/(?P<act>retry|cancel)",
+        permission_classes=[IsAuthenticated],
+    )
+    def change_act(self, request, pk=None, change_id=None, act=None):
+        """A failed change: `retry` runs it again from its failed step; `cancel` gives it up and puts
+        our records back as before it (what a platform already did stays, in its call log). 409
+        unless it failed."""
+        group = self.get_object()
+        change = get_object_or_404(group_changes(group), pk=change_id)
+        act_on = customer_changes.change_retry if act == "retry" else customer_changes.change_cancel
+        act_on(by=request.user, change=change)
+        return Response(change_summary(group_changes(group).get(pk=change.pk)))
 
     @extend_schema(responses=PlanStepSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="plan")

@@ -184,11 +184,8 @@ def build_start(*, by, group: CustomerGroup) -> tuple[ServiceBuild, StartOutcome
             if not has_transition_perm(build.queue, by):
                 raise PermissionDenied("Your role cannot start builds.")
             outcome = StartOutcome.RETRYING if build.status == BuildStatus.FAILED else StartOutcome.QUEUED
-            build.steps.filter(status=StepStatus.FAILED).update(status=StepStatus.PENDING, lease_until=None)
-            build.queue(by=by, description="Retry" if build.started_at else "Build requested")
-            build.save()
+            requeue(by=by, build=build, description="Retry" if build.started_at else "Build requested")
             audit_record(actor=by, action="build.queued", target=build)
-            _wake(ready_steps(list(build.steps.all())), build.pk, again=True)
     except ConcurrentTransition as exc:
         build = ServiceBuild.objects.get(group=group, kind=BuildKind.BUILD)
         if build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.SUCCEEDED):
@@ -481,8 +478,14 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_fo
     return kept
 
 
-def wake_ready_steps(build: ServiceBuild) -> None:
-    """A message, after commit, for each step of a newly queued build or change that is ready."""
+def requeue(*, by, build: ServiceBuild, description: str) -> None:
+    """Queue a build or change (new, or failed: from its failed steps) and, after commit, wake each
+    step that is ready. Inside the caller's transaction, with the build locked."""
+    # A person's retry gives a failed step its attempts afresh: one that gave up after all of them
+    # would otherwise fail again at once, as if its worker had died each time.
+    build.steps.filter(status=StepStatus.FAILED).update(status=StepStatus.PENDING, lease_until=None, attempts=0)
+    build.queue(by=by, description=description)
+    build.save()
     _wake(ready_steps(list(build.steps.all())), build.pk, again=True)
 
 

@@ -20,7 +20,7 @@ from number_pool.models import Number
 from number_pool.parsing import numbers_as_text
 
 from . import services
-from .builds import wake_ready_steps
+from .builds import requeue
 from .choices import BuildKind, BuildStatus, BuildStepName
 from .models import BuildStep, CustomerGroup, ServiceBuild
 
@@ -103,10 +103,8 @@ def _change_start(
             BuildStep.objects.bulk_create(
                 BuildStep(build=build, position=i, name=name) for i, name in enumerate(CHANGE_STEPS[change])
             )
-            build.queue(by=by, description=summary)
-            build.save()
+            requeue(by=by, build=build, description=summary)
             audit_record(actor=by, action="change.queued", target=build, changes=build.details)
-            wake_ready_steps(build)
     except IntegrityError as exc:  # another change on this group took the one open slot first
         raise TransitionConflict("Someone else started a change of this customer at the same moment; reload.") from exc
     return build
@@ -118,6 +116,47 @@ def change_start(*, by: User, group: CustomerGroup, change: str, numbers: list[s
     if change not in starts:
         raise ValidationError({"change": [f"Choose one of: {', '.join(starts)}."]})
     return starts[change](by=by, group=group, numbers=numbers)
+
+
+def _failed_change(by: User, change: ServiceBuild) -> ServiceBuild:
+    """The change, locked, if it failed and `by` may act on it."""
+    locked = ServiceBuild.objects.select_for_update().select_related("group__partner").get(pk=change.pk)
+    if locked.kind != BuildKind.CHANGE:
+        raise TransitionConflict("That is the customer's build, not a change: retry it from the build section.")
+    if not services.can_assign_numbers(by, locked.group):
+        raise PermissionDenied("You cannot change this customer group.")
+    if locked.status != BuildStatus.FAILED:
+        state = locked.get_status_display().lower()
+        raise TransitionConflict(f"The change is {state}: only a failed one is retried or cancelled.")
+    if not has_transition_perm(locked.cancel, by):  # (a failed one can be retried by the same roles)
+        raise PermissionDenied("Your role cannot change customers.")
+    return locked
+
+
+def change_retry(*, by: User, change: ServiceBuild) -> ServiceBuild:
+    """A failed change runs again from its failed step (the steps done are not repeated)."""
+    with transaction.atomic():
+        change = _failed_change(by, change)
+        requeue(by=by, build=change, description="Retry")
+        audit_record(actor=by, action="change.retried", target=change)
+    return change
+
+
+def change_cancel(*, by: User, change: ServiceBuild) -> ServiceBuild:
+    """A failed change given up: our records are put back as they were before it (numbers it added
+    return to the partner's pool; numbers it took off come back to the group, if still free). What a
+    step had already done on a platform stays there, and its ExternalCall rows say what."""
+    with transaction.atomic():
+        change = _failed_change(by, change)
+        group, numbers = change.group, change.details.get("numbers", [])
+        if change.details.get("change") == "add_numbers":
+            services.numbers_release(by=by, group=group, numbers=numbers)
+        else:
+            services.numbers_assign(by=by, group=group, numbers=numbers)
+        change.cancel(by=by, description="Cancelled; our records put back as before the change")
+        change.save()
+        audit_record(actor=by, action="change.cancelled", target=change, changes=change.details)
+    return change
 
 
 CHANGE_TITLES = {"add_numbers": "Add numbers", "remove_numbers": "Take numbers off"}

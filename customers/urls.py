@@ -15,5 +15,6 @@ urlpatterns = [
     path("customers/<int:pk>/build/cancel/", views.group_build_cancel, name="group_build_cancel"),
     path("customers/<int:pk>/changes/", views.group_changes_status, name="group_changes_status"),
     path("customers/<int:pk>/changes/<slug:change>/", views.group_change, name="group_change"),
+    path("customers/<int:pk>/changes/<int:change_id>/<slug:act>/", views.group_change_act, name="group_change_act"),
     path("customers/<int:pk>/build/callcabinet/", views.group_callcabinet_confirm, name="group_callcabinet_confirm"),
 ]

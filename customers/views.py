@@ -14,8 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts.scoping import get_scoped_or_404, scope_for
@@ -41,7 +41,7 @@ from .choices import BuildStatus, BuildStepName, StepStatus
 from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms, change_form
-from .models import BuildStep, CustomerGroup
+from .models import BuildStep, CustomerGroup, ServiceBuild
 from .selectors import build_summary, group_changes, with_latest_build_status
 from .tables import CustomerGroupTable
 
@@ -280,6 +280,7 @@ def _changes_context(user, group) -> dict:
             and services.can_assign_numbers(user, group)
         ),
         "change_titles": changes.CHANGE_TITLES,
+        "can_act_on_change": services.can_assign_numbers(user, group),
     }
 
 
@@ -288,6 +289,30 @@ def group_changes_status(request, pk):
     """The changes section alone, for htmx to poll while a change runs."""
     group = _group_get(request.user, pk)
     return render(request, "customers/_group_changes.html", {"group": group, **_changes_context(request.user, group)})
+
+
+def _group_change_get(user, pk, change_id) -> ServiceBuild:
+    group = _group_get(user, pk)
+    return get_object_or_404(ServiceBuild.objects.select_related("group__partner"), group=group, pk=change_id)
+
+
+@login_required
+def group_change_act(request, pk, change_id, act):
+    """Retry a failed change from its failed step, or cancel it (our records put back), POST only."""
+    change = _group_change_get(request.user, pk, change_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    act_on = {"retry": changes.change_retry, "cancel": changes.change_cancel}.get(act)
+    if act_on is None:
+        raise Http404("No such action.")
+    try:
+        act_on(by=request.user, change=change)
+    except (TransitionConflict, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        done = "runs again from its failed step" if act == "retry" else "is cancelled; our records are as before it"
+        messages.success(request, f"{change.summary}: {done}.")
+    return redirect(change.group)
 
 
 @login_required

@@ -267,3 +267,89 @@ def test_page_changes_are_out_of_reach_of_other_partners_and_roles_that_do_not_b
     assert client.post(url, {"numbers": NEW[0], "confirm": "1"}).status_code == 403
     assert 'data-testid="start-add_numbers"' not in client.get(built.get_absolute_url()).content.decode()
     assert not ServiceBuild.objects.filter(kind="change").exists()
+
+
+# --- A failed change: retried from its failed step, or cancelled with our records put back --------
+
+
+def failed_change(world, built, platforms, django_capture_on_commit_callbacks, change, numbers, fault):
+    platforms.faults.fail(fault, *[TransientError("busy")] * 30)
+    by = world.user(Role.COORDINATOR)
+    failed = run(django_capture_on_commit_callbacks, change, by=by, group=built, numbers=numbers)
+    assert failed.status == "failed"
+    platforms.faults.plan.pop(fault)  # cleared
+    return failed
+
+
+def test_a_failed_change_is_retried_from_its_failed_step_and_the_next_one_can_start(
+    world, built, platforms, django_capture_on_commit_callbacks
+):
+    add = changes.change_numbers_add
+    failed = failed_change(world, built, platforms, django_capture_on_commit_callbacks, add, NEW[:1], "assign_numbers")
+    pooled = platforms.calls.count("add_numbers_to_service_provider")
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.change_retry(by=world.user(Role.PARTNER_USER), change=failed)
+    failed.refresh_from_db()
+    assert failed.status == "succeeded"
+    assert platforms.calls.count("add_numbers_to_service_provider") == pooled, "the step done is not repeated"
+    assert NEW[0] in platforms.broadworks.group_numbers_["AlphaWidgets"]
+    with pytest.raises(TransitionConflict, match="only a failed one"):
+        changes.change_retry(by=world.user(Role.COORDINATOR), change=failed)
+    nxt = run(
+        django_capture_on_commit_callbacks,
+        changes.change_numbers_add,
+        by=world.user(Role.COORDINATOR),
+        group=built,
+        numbers=NEW[1:],
+    )
+    assert nxt.status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("change", "numbers", "fault", "after"),
+    [
+        (changes.change_numbers_add, NEW[:1], "assign_numbers", ["+442079460000", "+442079460001", "+442079460002"]),
+        (
+            changes.change_numbers_remove,
+            ["+442079460002"],
+            "unassign_numbers",
+            ["+442079460000", "+442079460001", "+442079460002"],
+        ),
+    ],
+)
+def test_a_cancelled_change_puts_our_records_back_as_they_were_before_it(
+    world, built, platforms, django_capture_on_commit_callbacks, change, numbers, fault, after
+):
+    failed = failed_change(world, built, platforms, django_capture_on_commit_callbacks, change, numbers, fault)
+    changes.change_cancel(by=world.user(Role.COORDINATOR), change=failed)
+    failed.refresh_from_db()
+    assert failed.status == "cancelled"
+    assert group_numbers(built) == after
+    assert AuditEvent.objects.filter(action="change.cancelled", target_id=str(failed.pk)).exists()
+    with pytest.raises(PermissionDenied):
+        changes.change_cancel(by=world.user(Role.TRAINER), change=failed)
+
+
+def test_page_and_api_retry_and_cancel_a_failed_change(
+    client, api_as, world, built, platforms, django_capture_on_commit_callbacks
+):
+    add = changes.change_numbers_add
+    failed = failed_change(world, built, platforms, django_capture_on_commit_callbacks, add, NEW[:1], "assign_numbers")
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(built.get_absolute_url()).content.decode()
+    assert 'data-testid="retry-change"' in page and 'data-testid="cancel-change"' in page
+    assert 'data-testid="start-add_numbers"' not in page, "the next change waits"
+    act = reverse("customers:group_change_act", args=[built.pk, failed.pk, "retry"])
+    assert client.get(act).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(act).status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == "succeeded"
+    second = failed_change(world, built, platforms, django_capture_on_commit_callbacks, add, NEW[1:], "assign_numbers")
+    api = api_as(world.user(Role.COORDINATOR))
+    response = api.post(f"/api/v1/customer-groups/{built.pk}/changes/{second.pk}/cancel/")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    again = api.post(f"/api/v1/customer-groups/{built.pk}/changes/{second.pk}/cancel/")
+    assert again.status_code == 409
+    outsider = api_as(world.user("partner_b_user"))
+    assert outsider.post(f"/api/v1/customer-groups/{built.pk}/changes/{failed.pk}/retry/").status_code == 404

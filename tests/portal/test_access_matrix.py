@@ -92,6 +92,18 @@ def group_a_pk(world):
     return {"pk": world.group_a.pk}
 
 
+def group_b_change(world):
+    return {"pk": world.group_b.pk, "change": "add_numbers"}
+
+
+def group_a_change(world):
+    return {"pk": world.group_a.pk, "change": "add_numbers"}
+
+
+def group_b_no_such_change(world):
+    return {"pk": world.group_b.pk, "change_id": 999999, "act": "retry"}
+
+
 def port_b_pk(world):
     return {"pk": world.port_b.pk}
 
@@ -221,6 +233,17 @@ EXPECTATIONS = {
     "customers:group_build_status": Expect(  # the build section htmx polls
         signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
     ),
+    "customers:group_changes_status": Expect(  # the changes section htmx polls
+        signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "customers:group_change": Expect(  # those who build change a customer (#15); scoped first
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=group_b_change,
+        own_partner=200,
+        own_kwargs=group_a_change,
+    ),
+    # Scoped, then the change looked up in the group (a change of another group is a 404); POST only.
+    "customers:group_change_act": Expect(signed_in(404), kwargs=group_b_no_such_change),
     "customers:group_build_cancel": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
@@ -318,6 +341,10 @@ EXPECTATIONS = {
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
     ),
     "customer-group-build": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST only
+    "customer-group-changes": Expect(  # GET lists a customer's changes, POST starts one (#15)
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "customer-group-change-act": Expect(signed_in(405, anonymous=401), kwargs=group_b_no_such_change),  # POST
     "customer-group-callcabinet-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
     "customer-group-manual-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
     "port-request-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own

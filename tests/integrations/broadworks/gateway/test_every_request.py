@@ -69,6 +69,9 @@ def run_every_operation(gw) -> set[str]:
     calling("add_group_admin")(
         NEW_PARTNER, NEW_GROUP, user_id="dee@hostedcomm.com", first_name="Dee", last_name="Li", password="Pw-2468!ab"
     )
+    # A change after the build (#15): a number that is neither the CLID nor the portal's, off the group.
+    calling("unassign_numbers")(NEW_PARTNER, NEW_GROUP, POOL[2:3])
+    assert POOL[2] not in calling("group_numbers")(NEW_PARTNER, NEW_GROUP, activated_only=False)
     return called
 
 
