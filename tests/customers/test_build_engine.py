@@ -598,19 +598,3 @@ def test_a_redelivered_message_takes_back_the_step_its_killed_delivery_had_carri
     with django_capture_on_commit_callbacks(execute=False):
         assert _run(build, "clone_group", delivery="msg-1") == "pool_numbers done"
     assert BuildStep.objects.get(build=build, name="pool_numbers").attempts == 2
-
-
-def test_a_retry_after_a_step_gave_up_gives_it_its_attempts_afresh(
-    world, group, platforms, django_capture_on_commit_callbacks
-):
-    """A step that used every attempt fails the build; once the cause is cleared, a person's retry
-    runs it again with a fresh set of attempts, rather than failing at once as if its worker died."""
-    platforms.faults.fail("add_partition", *[TransientError("503")] * 50)
-    build = start(world, group, django_capture_on_commit_callbacks)
-    build.refresh_from_db()
-    assert build.status == "failed" and "Gave up after" in build.last_error
-    platforms.faults.plan.pop("add_partition")
-    build = start(world, group, django_capture_on_commit_callbacks)
-    build.refresh_from_db()
-    assert build.status == "succeeded", build.last_error
-    assert BuildStep.objects.get(build=build, name="akixi_partition").attempts == 1

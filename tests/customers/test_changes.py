@@ -353,3 +353,21 @@ def test_page_and_api_retry_and_cancel_a_failed_change(
     assert again.status_code == 409
     outsider = api_as(world.user("partner_b_user"))
     assert outsider.post(f"/api/v1/customer-groups/{built.pk}/changes/{failed.pk}/retry/").status_code == 404
+
+
+def test_a_build_retried_after_a_step_gave_up_gives_that_step_its_attempts_afresh(
+    world, platforms, django_capture_on_commit_callbacks
+):
+    """The same requeue as a change's (decision 123): a build step that used every attempt fails the
+    build; once the cause is cleared, a person's retry runs it again with a fresh set of attempts,
+    rather than failing at once as if its worker had died each time."""
+    stock_pool(world)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    platforms.faults.fail("add_partition", *[TransientError("503")] * 50)
+    for expected in ("failed", "succeeded"):
+        with django_capture_on_commit_callbacks(execute=True):
+            build, _ = builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+        build.refresh_from_db()
+        assert build.status == expected, build.last_error
+        platforms.faults.plan.pop("add_partition", None)
+    assert build.steps.get(name="akixi_partition").attempts == 1
