@@ -69,7 +69,9 @@ def _pop_passwords(request, group) -> dict:
 
 
 def _group_get(user, pk) -> CustomerGroup:
-    queryset = CustomerGroup.objects.select_related("partner", "created_by").prefetch_related("admins", "akixi_users")
+    queryset = CustomerGroup.objects.select_related("partner", "created_by").prefetch_related(
+        "admins", "akixi_users", "builds"
+    )
     return get_scoped_or_404(user, queryset, pk=pk)
 
 
