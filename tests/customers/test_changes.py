@@ -5,7 +5,8 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -371,3 +372,27 @@ def test_a_build_retried_after_a_step_gave_up_gives_that_step_its_attempts_afres
         assert build.status == expected, build.last_error
         platforms.faults.plan.pop("add_partition", None)
     assert build.steps.get(name="akixi_partition").attempts == 1
+
+
+def test_page_the_customers_page_reads_its_changes_in_a_fixed_number_of_queries(
+    client, world, built, platforms, django_capture_on_commit_callbacks
+):
+    client.force_login(world.user(Role.COORDINATOR))
+
+    def queries_after(numbers):
+        run(
+            django_capture_on_commit_callbacks,
+            changes.change_numbers_add,
+            by=world.user(Role.COORDINATOR),
+            group=built,
+            numbers=numbers,
+        )
+        client.get(built.get_absolute_url())  # sessions and permissions warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(built.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    one = queries_after(["+442079460005"])
+    for number in ("+442079460006", "+442079460007"):
+        queries_after([number])
+    assert queries_after(["+442079460008"]) == one
