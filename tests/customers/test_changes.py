@@ -256,6 +256,8 @@ def test_page_taking_off_offers_neither_the_business_profile_nor_the_voice_porta
     page = client.get(reverse("customers:group_change", args=[built.pk, "remove_numbers"])).content.decode()
     offered = re.findall(r'name="numbers" value="([^"]+)"', page)
     assert offered == ["+442079460002"], "B1 (…0000) and V1 (…0001) stay on the group"
+    box = re.search(r'<input type="checkbox" name="numbers"[^>]*>', page).group(0)
+    assert 'class="form-check-input"' in box, "a check box, not a text field's class"
     refused = client.post(reverse("customers:group_change", args=[built.pk, "remove_numbers"]), {"numbers": []})
     assert "Choose at least one number" in refused.content.decode()
 
