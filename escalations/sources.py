@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django_fsm_log.models import StateLog
 
-from customers.choices import BuildStatus
+from customers.choices import BuildKind, BuildStatus
 from customers.models import ServiceBuild
 from expoe_portal.db import plain_rows
 from onboarding.models import OnboardingOrder
@@ -150,8 +150,9 @@ class OnboardingStageSource(Source):
 
 @register
 class CustomerBuildSource(Source):
-    """A customer build that has not succeeded: queued, running (perhaps stuck) or failed. Clock:
-    from when the build first started (a retry does not restart it); stops at success or cancel."""
+    """A customer build, or a change after it (#15), that has not succeeded: queued, running (perhaps
+    stuck) or failed. Clock: from when it first started (a retry does not restart it); stops at success
+    or cancel. A group has one open at most, so one item per group."""
 
     key = "customer_build"
     subject_type = SubjectType.CUSTOMER_GROUP
@@ -164,12 +165,21 @@ class CustomerBuildSource(Source):
             ServiceBuild.objects.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED])
             .annotate(clock_from=Coalesce("started_at", "queued_at", output_field=DateTimeField()))
             .filter(clock_from__isnull=False)
-            .values_list("group_id", "group__group_id", "group__name", "group__partner_id", "clock_from")
+            .values_list(
+                "group_id", "group__group_id", "group__name", "group__partner_id", "clock_from", "kind", "summary"
+            )
         )
         return [
-            OpenItem(self.subject_type, group, f"Build of {group_id} ({name})", partner, owners.get(partner), started)
-            for group, group_id, name, partner, started in plain_rows(rows.order_by())
+            OpenItem(
+                self.subject_type, group, _label(group_id, name, kind, summary), partner, owners.get(partner), started
+            )
+            for group, group_id, name, partner, started, kind, summary in plain_rows(rows.order_by())
         ]
+
+
+def _label(group_id: str, name: str, kind: str, summary: str) -> str:
+    """A build is named by its group; a change after it (#15; one open per group) by what it does."""
+    return f"Build of {group_id} ({name})" if kind == BuildKind.BUILD else f"Change of {group_id} ({name}): {summary}"
 
 
 def partner_coordinators() -> dict[int, int | None]:

@@ -289,6 +289,23 @@ def test_E2_failed_build_by_the_clock(world, build, moment, state, level):
     assert state_and_level(world.user(Role.MANAGER), "build-failed-or-stuck", build.group_id, moment) == (state, level)
 
 
+def test_E2_a_failed_change_after_the_build_escalates_under_what_it_changes(world, build):
+    """#15: a change is a run of steps like the build; once the build succeeded, its failed change
+    is the group's open item, named by what it does."""
+    ServiceBuild.objects.filter(pk=build.pk).update(status=BuildStatus.SUCCEEDED)
+    ServiceBuild.objects.create(
+        group=build.group,
+        kind="change",
+        summary="Add +442079460005",
+        status=BuildStatus.FAILED,
+        queued_at=BUILD_STARTED,
+        started_at=BUILD_STARTED,
+    )
+    evaluate_at(BUILD_DUE + SECOND)
+    escalation = open_escalation("build-failed-or-stuck", build.group_id)
+    assert escalation.subject_label == "Change of NorthwindTraders (Northwind): Add +442079460005"
+
+
 def test_E2_a_stuck_running_build_escalates_too(world, build):
     ServiceBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING)
     evaluate_at(BUILD_DUE + SECOND)
