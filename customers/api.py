@@ -19,8 +19,9 @@ from partners.models import Partner
 from . import builds, services
 from . import changes as customer_changes
 from .build_request import build_plan
+from .choices import BuildKind
 from .filters import CustomerGroupFilter
-from .models import CustomerGroup
+from .models import CustomerGroup, ServiceBuild
 from .selectors import build_summary, change_summary, group_changes
 
 
@@ -206,7 +207,11 @@ class CustomerGroupViewSet(ScopedViewSet):
     partner's (once live, O6); a request can change only while it is a draft."""
 
     queryset = CustomerGroup.objects.select_related("partner").prefetch_related(
-        Prefetch("numbers", queryset=Number.objects.order_by("e164")), "admins", "akixi_users", "builds__steps"
+        Prefetch("numbers", queryset=Number.objects.order_by("e164")),
+        "admins",
+        "akixi_users",
+        # The `build` object is the first build's: its changes' steps are read at `changes/` only.
+        Prefetch("builds", queryset=ServiceBuild.objects.filter(kind=BuildKind.BUILD).prefetch_related("steps")),
     )
     serializer_class = CustomerGroupSerializer
     permission_classes = [ModelPermissions]
@@ -282,8 +287,7 @@ class CustomerGroupViewSet(ScopedViewSet):
         unless it failed."""
         group = self.get_object()
         change = get_object_or_404(group_changes(group), pk=change_id)
-        act_on = customer_changes.change_retry if act == "retry" else customer_changes.change_cancel
-        act_on(by=request.user, change=change)
+        customer_changes.FAILED_CHANGE_ACTIONS[act](by=request.user, change=change)
         return Response(change_summary(group_changes(group).get(pk=change.pk)))
 
     @extend_schema(responses=PlanStepSerializer(many=True))

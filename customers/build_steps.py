@@ -94,8 +94,8 @@ def unassign_numbers(*, group, platforms, details) -> str:
     bw, sp = platforms.broadworks, group.partner.partner_id
     leaving = sorted(details.get("numbers", []))
     still_there = set(bw.group_numbers(sp, group.group_id, activated_only=False))
-    if [n for n in leaving if n in still_there]:
-        bw.unassign_numbers(sp, group.group_id, [n for n in leaving if n in still_there])
+    if on_the_group := [n for n in leaving if n in still_there]:
+        bw.unassign_numbers(sp, group.group_id, on_the_group)
     return f"{len(leaving)} taken off"
 
 

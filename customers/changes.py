@@ -72,15 +72,20 @@ _WORDING = {
 }
 
 
+def _chosen(change: str, numbers: list[str]) -> list[str]:
+    """The numbers once each, in order; a clear refusal when none was chosen."""
+    numbers = list(dict.fromkeys(numbers))
+    if not numbers:
+        raise ValidationError({"numbers": [_WORDING[change][1]]})
+    return numbers
+
+
 def _change_start(
     by: User, group: CustomerGroup, change: str, numbers: list[str], record: Callable[[CustomerGroup, list[str]], None]
 ) -> ServiceBuild:
     """Check, write our records (`record`) and queue the change, in one transaction."""
-    verb, none_chosen = _WORDING[change]
-    numbers = list(dict.fromkeys(numbers))
-    if not numbers:
-        raise ValidationError({"numbers": [none_chosen]})
-    summary = f"{verb} {_shown(numbers)}"
+    numbers = _chosen(change, numbers)
+    summary = f"{_WORDING[change][0]} {_shown(numbers)}"
     if not services.can_assign_numbers(by, group):
         raise PermissionDenied("You cannot change this customer group.")
     try:
@@ -159,12 +164,16 @@ def change_cancel(*, by: User, change: ServiceBuild) -> ServiceBuild:
     return change
 
 
+# What a person may do to a failed change, by the name the page and the API use.
+FAILED_CHANGE_ACTIONS = {"retry": change_retry, "cancel": change_cancel}
+
 CHANGE_TITLES = {"add_numbers": "Add numbers", "remove_numbers": "Take numbers off"}
 
 
 def change_plan(group: CustomerGroup, change: str, numbers: list[str]) -> list[dict[str, str]]:
     """Every platform operation the change performs, in order (shown before it is confirmed), in
-    the shape of the build's plan."""
+    the shape of the build's plan; refused, as the change itself would be, when no number is chosen."""
+    numbers = _chosen(change, numbers)
     shown = numbers_as_text(numbers, separator=", ", dash="–")
     sp = group.partner.partner_id
     if change == "add_numbers":

@@ -48,7 +48,7 @@ def change_summary(change: ServiceBuild) -> dict[str, Any]:
 def group_changes(group: CustomerGroup) -> QuerySet[ServiceBuild]:
     """The group's changes, newest first, with what their summaries read."""
     return (
-        group.builds.filter(kind=BuildKind.CHANGE)
+        ServiceBuild.objects.filter(group=group, kind=BuildKind.CHANGE)  # (not group.builds: it may be prefetched)
         .select_related("requested_by")
         .prefetch_related("steps")
         .order_by("-id")
@@ -56,7 +56,10 @@ def group_changes(group: CustomerGroup) -> QuerySet[ServiceBuild]:
 
 
 def with_latest_build_status(groups: QuerySet[CustomerGroup]) -> QuerySet[CustomerGroup]:
-    """Each group with `latest_build_status`: the status of its build or change that came last."""
+    """Each group with `latest_build_status`: the status of its build or change that came last
+    (once: the list page annotates it for its order, and its ?build= filter reads it)."""
+    if "latest_build_status" in groups.query.annotations:
+        return groups
     latest = ServiceBuild.objects.filter(group=OuterRef("pk")).order_by("-id").values("status")[:1]
     return groups.annotate(latest_build_status=Subquery(latest))
 

@@ -271,18 +271,16 @@ def _changes_context(user, group) -> dict:
     listed = list(group_changes(group)[:CHANGES_SHOWN])
     first = group.build
     open_one = next((c for c in listed if c.status in changes.OPEN), None)
+    may_change = services.can_assign_numbers(user, group)
     return {
         "changes": listed,
         "open_change": open_one,
         "change_steps": list(open_one.steps.all()) if open_one else [],
         "can_start_change": (
-            first is not None
-            and first.status == BuildStatus.SUCCEEDED
-            and open_one is None
-            and services.can_assign_numbers(user, group)
+            may_change and first is not None and first.status == BuildStatus.SUCCEEDED and open_one is None
         ),
         "change_titles": changes.CHANGE_TITLES,
-        "can_act_on_change": services.can_assign_numbers(user, group),
+        "can_act_on_change": may_change,
     }
 
 
@@ -304,7 +302,7 @@ def group_change_act(request, pk, change_id, act):
     change = _group_change_get(request.user, pk, change_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    act_on = {"retry": changes.change_retry, "cancel": changes.change_cancel}.get(act)
+    act_on = changes.FAILED_CHANGE_ACTIONS.get(act)
     if act_on is None:
         raise Http404("No such action.")
     try:
@@ -335,8 +333,6 @@ def group_change(request, pk, change):
                 changes.change_start(by=request.user, group=group, change=change, numbers=numbers)
                 messages.success(request, f"{changes.CHANGE_TITLES[change]}: queued. Its progress shows below.")
                 return redirect(group)
-            if not numbers:
-                raise ValidationError({"numbers": ["Choose at least one number."]})
             plan = _plan_by_platform(changes.change_plan(group, change, numbers))
         except ValidationError as exc:
             for text in exc.message_dict.get("numbers", exc.messages):

@@ -152,14 +152,14 @@ def test_roles_that_do_not_build_cannot_change_a_customer(world, built, role):
     assert not ServiceBuild.objects.filter(kind="change").exists()
 
 
-def test_another_partners_user_cannot_change_the_customer(world, built):
+def test_N2_another_partners_user_cannot_change_the_customer(world, built):
     outsider = world.user("partner_b_user")
     with pytest.raises(PermissionDenied):
         changes.change_numbers_remove(by=outsider, group=built, numbers=["+442079460002"])
     assert group_numbers(built) == ["+442079460000", "+442079460001", "+442079460002"]
 
 
-def test_a_change_step_retried_after_a_fault_takes_each_number_off_once(
+def test_N2_a_change_step_retried_after_a_fault_takes_each_number_off_once(
     world, built, platforms, django_capture_on_commit_callbacks
 ):
     platforms.faults.fail("unassign_numbers", TransientError("connection reset"))
@@ -220,7 +220,7 @@ def test_api_errors_name_the_field_and_a_second_open_change_is_a_conflict(
     assert second.status_code == 409 and second.json()["code"] == "conflict"
 
 
-def test_api_another_partner_sees_no_such_customer(api_as, world, built):
+def test_N2_api_another_partner_sees_no_such_customer(api_as, world, built):
     outsider = api_as(world.user("partner_b_user"))
     assert outsider.get(changes_url(built)).status_code == 404
     refused = outsider.post(changes_url(built), {"change": "add_numbers", "numbers": NEW}, format="json")
@@ -251,7 +251,7 @@ def test_page_a_coordinator_previews_every_operation_then_confirms_and_follows_t
     assert group_numbers(built)[-2:] == NEW
 
 
-def test_page_taking_off_offers_neither_the_business_profile_nor_the_voice_portal_number(client, world, built):
+def test_B1_V1_page_taking_off_offers_neither_the_business_profile_nor_the_voice_portal_number(client, world, built):
     client.force_login(world.user(Role.PARTNER_USER))
     page = client.get(reverse("customers:group_change", args=[built.pk, "remove_numbers"])).content.decode()
     offered = re.findall(r'name="numbers" value="([^"]+)"', page)
@@ -320,7 +320,7 @@ def test_a_failed_change_is_retried_from_its_failed_step_and_the_next_one_can_st
         ),
     ],
 )
-def test_a_cancelled_change_puts_our_records_back_as_they_were_before_it(
+def test_N2_a_cancelled_change_puts_our_records_back_as_they_were_before_it(
     world, built, platforms, django_capture_on_commit_callbacks, change, numbers, fault, after
 ):
     failed = failed_change(world, built, platforms, django_capture_on_commit_callbacks, change, numbers, fault)

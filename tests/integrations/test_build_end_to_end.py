@@ -276,7 +276,7 @@ def test_A1_an_admin_user_id_taken_on_broadworks_fails_the_build_with_the_platfo
     assert sorted(set(statuses.values())) == ["done", "failed", "pending"]
 
 
-def test_changes_after_the_build_reach_broadworks_and_numbers_taken_off_stay_in_the_partners_pool(
+def test_N1_N2_changes_after_the_build_reach_broadworks_and_numbers_taken_off_stay_in_the_partners_pool(
     world, simulators, django_capture_on_commit_callbacks
 ):
     """#15: a built customer's numbers added and taken off as changes, through the real gateway, on
