@@ -53,6 +53,9 @@ class CustomerGroup(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="When the build was confirmed.")
+    # Set when its decommissioning succeeded: the customer is off all three platforms; the record
+    # stays, with its history (#15).
+    decommissioned_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
