@@ -291,3 +291,27 @@ def test_a_failed_decommissioning_is_retried_not_cancelled_and_ends_the_customer
     change.refresh_from_db()
     assert change.status == "succeeded" and platforms.broadworks.groups == {}
     assert platforms.calls.count("delete_customer") == 1, "the steps done were not repeated"
+
+
+# -- repair (for the reconciliation) ----------------------------------------------------------------
+def test_K4_A2_a_repair_restores_our_record_a_widened_user_and_a_missing_admin_with_a_new_password(
+    world, built, platforms, django_capture_on_commit_callbacks
+):
+    platforms.akixi.users["alpha.reports"] = "any"  # widened by hand to "Any Partition"
+    platforms.broadworks.delete_group_admin("ada.lovelace@hostedcomm.com")  # removed by hand
+    with django_capture_on_commit_callbacks(execute=True):
+        repair = changes.change_repair(
+            by=world.user(Role.COORDINATOR),
+            group=built,
+            steps=["admins", "restrict_akixi_users"],
+            summary="Repair drift",
+            new_admin_passwords=["ada.lovelace@hostedcomm.com"],
+        )
+    ((user_id, password),) = repair.generated_passwords.items()
+    repair.refresh_from_db()
+    assert repair.status == "succeeded" and repair.details == {"change": "repair"}
+    assert platforms.akixi.users["alpha.reports"] == "P-AlphaWidgets"
+    assert platforms.broadworks.admins[user_id] == password
+    assert GroupAdmin.objects.get(user_id=user_id).password_encrypted == "", "wiped again once used"
+    with pytest.raises(ValidationError):
+        changes.change_repair(by=world.user(Role.COORDINATOR), group=built, steps=[], summary="Nothing")
