@@ -53,3 +53,11 @@ class BuildStepName(models.TextChoices):
     CALLCABINET_CUSTOMER = "callcabinet_customer", "Add the Call Cabinet Essential customer (C2-C5)"
     # Changes after the build (#15): the steps above that a change runs again, and this.
     UNASSIGN_NUMBERS = "unassign_numbers", "Take numbers off the group, back to the partner's pool (N1, N2)"
+
+
+class BulkUploadStatus(BadgeChoices):
+    """A bulk onboarding spreadsheet (#15): checked (every row against every rule), then confirmed
+    once, which creates its customers and queues their builds."""
+
+    CHECKED = "checked", "info", "Checked"
+    CONFIRMED = "confirmed", "primary", "Confirmed"
