@@ -48,6 +48,13 @@ def _require_author(by: User, partner: Partner, *, action: str) -> None:
         raise PermissionDenied(f"You cannot {action} for another partner.")
 
 
+def can_author(user: User, partner: Partner) -> bool:
+    """Whether the user may upload, confirm and retry for this partner (what the pages offer)."""
+    if not user.has_perm("customers.add_customergroup"):
+        return False
+    return not user.is_partner_user or user.partner_id == partner.pk
+
+
 def _partner_refusals(partner: Partner) -> list[str]:
     """O6 (not live) and G2 (no clone group): said once for the whole file, not on every row."""
     try:
