@@ -375,6 +375,12 @@ EXPECTATIONS = {
     "customer-group-change-act": Expect(signed_in(405, anonymous=401), kwargs=group_b_no_such_change),  # POST
     "customer-group-callcabinet-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
     "customer-group-manual-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
+    "bulk-upload-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own
+    "bulk-upload-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=200, own_kwargs=upload_a_pk
+    ),
+    "bulk-upload-confirm": Expect(signed_in(405, anonymous=401), kwargs=upload_b_pk),  # POST only
+    "bulk-upload-retry": Expect(signed_in(405, anonymous=401), kwargs=upload_b_pk),  # POST only
     "port-request-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own
     "port-request-detail": Expect(
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
