@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -176,7 +177,7 @@ def read_sheet(filename: str, content: bytes) -> Sheet:
     return sheet
 
 
-def _csv_table(content: bytes) -> list[list[str]]:
+def _csv_table(content: bytes) -> Iterator[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -185,19 +186,24 @@ def _csv_table(content: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    return csv.reader(io.StringIO(text), dialect)
 
 
-def _xlsx_table(content: bytes):
+def _xlsx_table(content: bytes) -> Iterator[tuple]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise _file_error("The file is not a readable .xlsx workbook.") from exc
-    try:
-        # The first sheet holds the customers (the template's second sheet only explains columns).
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
+
+    def rows() -> Iterator[tuple]:
+        # Read as they are needed: a sheet of a million rows is refused at the 501st customer, not
+        # read whole first. The first sheet holds the customers (the template's second explains them).
+        try:
+            yield from book.worksheets[0].iter_rows(values_only=True)
+        finally:
+            book.close()
+
+    return rows()
 
 
 def _text(value) -> str:

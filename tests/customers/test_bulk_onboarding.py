@@ -158,6 +158,10 @@ def test_a_password_column_refuses_the_file_A2(world):
         (b"group_id,name,domain,numbers,business_profile_number,admin_1_first_name\n", "no customers"),
         (b"name,domain,numbers,admin_1_first_name\nA,b,c,d\n", "no group_id, business_profile_number column"),
         (b"PK\x03\x04 not really a workbook", "not a readable .xlsx"),
+        (
+            b"group_id,name,domain,numbers,business_profile_number,admin_1_first_name\n" + b"A,b,c,d,e,f\n" * 501,
+            "more than 500 customers",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_read_says_why_and_keeps_nothing(world, content, message):
