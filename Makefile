@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # file's module fixtures (one Chromium, one simulator) start once. 0 runs everything in this one.
 TEST_PROCESSES ?= 2
 
-.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load lock clean
+.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk lock clean
 
 install: $(VENV)/.installed
 
@@ -50,7 +50,7 @@ format: install
 # Benchmarks (docs/benchmarks.md says what each measures). The in-process ones run on SQLite as they
 # are, or on PostgreSQL with DATABASE_URL; bench-builds and bench-load need PostgreSQL and Redis
 # (DATABASE_URL, REDIS_URL): a real worker, gunicorn and Locust are other processes.
-bench: bench-pages bench-ports bench-escalations bench-builds bench-load
+bench: bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk
 
 bench-pages: install
 	$(BIN)/python bench/run.py
@@ -66,6 +66,9 @@ bench-builds: install
 
 bench-load: install
 	$(BIN)/python bench/load.py
+
+bench-bulk: install
+	$(BIN)/python bench/bulk.py
 
 # Re-pin every dependency from pyproject.toml (needs the registry).
 lock: install

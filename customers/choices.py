@@ -64,3 +64,11 @@ class BuildStepName(models.TextChoices):
     DISABLE_VOICE_PORTAL = "disable_voice_portal", "Turn the voice portal off (V1)"
     RELEASE_NUMBERS = "release_numbers", "Take every number off the group, back to the partner's pool (N2)"
     DELETE_GROUP = "delete_group", "Delete the group from BroadWorks"
+
+
+class BulkUploadStatus(BadgeChoices):
+    """A bulk onboarding spreadsheet (#15): checked (every row against every rule), then confirmed
+    once, which creates its customers and queues their builds."""
+
+    CHECKED = "checked", "info", "Checked"
+    CONFIRMED = "confirmed", "primary", "Confirmed"

@@ -367,3 +367,23 @@ def _row_field(rows, parts):
         return None
     form = rows[int(parts[0])]
     return (form, parts[1]) if parts[1] in form.fields else None
+
+
+class BulkUploadForm(BootstrapFormMixin, forms.Form):
+    """Bulk onboarding (#15): the spreadsheet, and for staff the partner it is for (a partner user
+    uploads for their own)."""
+
+    partner = PartnerChoiceField(queryset=Partner.objects.none(), empty_label="Choose the partner")
+    file = forms.FileField(
+        label="Spreadsheet of customers",
+        help_text="CSV or XLSX, one customer per row, in the template's columns. No passwords: they are "
+        "generated when you confirm (A2).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partners is None:
+            del self.fields["partner"]
+        else:
+            self.fields["partner"].queryset = partners.order_by("partner_id")

@@ -13,7 +13,7 @@ from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 from partners.validators import broadworks_id_field, unique_ignoring_case
 
-from .choices import BuildKind, BuildStatus, BuildStepName, GroupDomain, StepStatus
+from .choices import BuildKind, BuildStatus, BuildStepName, BulkUploadStatus, GroupDomain, StepStatus
 
 
 class CustomerGroup(models.Model):
@@ -258,3 +258,66 @@ class BuildStep(models.Model):
 
     def __str__(self):
         return f"{self.get_name_display()}: {self.get_status_display()}"
+
+
+class BulkUpload(models.Model):
+    """A spreadsheet of customers, one per row (#15), checked as a whole before anything is built:
+    confirmed only when no row has an error, and then once (a compare-and-set on the status)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="bulk_uploads")
+    filename = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=16, choices=BulkUploadStatus.choices, default=BulkUploadStatus.CHECKED, db_index=True
+    )
+    row_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0, help_text="Rows with at least one error.")
+    # The file's header, in order: names a cell (F3) in a message about a row after the file is gone.
+    columns = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    PARTNER_SCOPE = "partner"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Bulk upload {self.pk} ({self.filename}) for {self.partner.partner_id}"
+
+    def get_absolute_url(self):
+        return reverse("customers:bulk_detail", args=[self.pk])
+
+    @property
+    def status_badge(self) -> str:
+        return BulkUploadStatus(self.status).badge
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.status == BulkUploadStatus.CHECKED and self.error_count == 0 and self.row_count > 0
+
+
+class BulkRow(models.Model):
+    """One customer of a bulk upload: its build request as read from the row (never a password:
+    the spreadsheet has none, A2), what was wrong with it cell by cell, and once confirmed its group."""
+
+    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(help_text="The row's number in the spreadsheet (the header is row 1).")
+    data = models.JSONField(default=dict, help_text="The build request, in customers.build_request's shape.")
+    # [{"column": "business_profile_number", "cell": "F3", "message": "..."}]
+    errors = models.JSONField(default=list, blank=True)
+    group = models.ForeignKey(CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="bulk_rows")
+
+    PARTNER_SCOPE = "upload__partner"
+
+    class Meta:
+        ordering = ["upload_id", "line"]
+        constraints = [models.UniqueConstraint(fields=["upload", "line"], name="one_bulk_row_per_line")]
+
+    def __str__(self):
+        return f"Row {self.line} of bulk upload {self.upload_id}"

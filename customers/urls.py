@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import change_views, views
+from . import bulk_views, change_views, views
 
 app_name = "customers"
 
@@ -19,4 +19,15 @@ urlpatterns = [
         "customers/<int:pk>/changes/<int:change_id>/<slug:act>/", change_views.group_change_act, name="group_change_act"
     ),
     path("customers/<int:pk>/build/callcabinet/", views.group_callcabinet_confirm, name="group_callcabinet_confirm"),
+]
+
+# Bulk onboarding (#15): customers/bulk_views.py.
+urlpatterns += [
+    path("customers/bulk/", bulk_views.bulk_upload, name="bulk_upload"),
+    path("customers/bulk/template.<slug:fmt>", bulk_views.bulk_template, name="bulk_template"),
+    path("customers/bulk/<int:pk>/", bulk_views.bulk_detail, name="bulk_detail"),
+    path("customers/bulk/<int:pk>/errors.csv", bulk_views.bulk_errors, name="bulk_errors"),
+    path("customers/bulk/<int:pk>/confirm/", bulk_views.bulk_confirm, name="bulk_confirm"),
+    path("customers/bulk/<int:pk>/progress/", bulk_views.bulk_progress, name="bulk_progress"),
+    path("customers/bulk/<int:pk>/retry/", bulk_views.bulk_retry, name="bulk_retry"),
 ]

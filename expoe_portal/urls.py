@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from customers.api import CustomerGroupViewSet
+from customers.bulk_api import BulkUploadViewSet
 from escalations.api import EscalationContactViewSet, EscalationViewSet
 from number_pool.api import NumberRangeView, NumberViewSet
 from onboarding.api import OnboardingOrderViewSet
@@ -21,6 +22,7 @@ router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("onboarding-orders", OnboardingOrderViewSet, basename="onboarding-order")
 router.register("numbers", NumberViewSet, basename="number")
 router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")
+router.register("bulk-uploads", BulkUploadViewSet, basename="bulk-upload")
 router.register("port-requests", PortRequestViewSet, basename="port-request")
 
 api_urlpatterns = [

@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "AccountPlatformEnum": "onboarding.choices.AccountPlatform",
         "AccountStatusEnum": "onboarding.choices.AccountStatus",
         "TrainingPlatformEnum": "onboarding.choices.TrainingPlatform",
+        "BulkUploadStatusEnum": "customers.choices.BulkUploadStatus",
     },
 }
 

@@ -104,6 +104,14 @@ def group_b_no_such_change(world):
     return {"pk": world.group_b.pk, "change_id": 999999, "act": "retry"}
 
 
+def upload_b_pk(world):
+    return {"pk": world.upload_b.pk}
+
+
+def upload_a_pk(world):
+    return {"pk": world.upload_a.pk}
+
+
 def port_b_pk(world):
     return {"pk": world.port_b.pk}
 
@@ -250,6 +258,26 @@ EXPECTATIONS = {
     "customers:group_callcabinet_confirm": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
+    # Bulk onboarding (#15): those who build upload and confirm; anyone may read an upload in scope.
+    "customers:bulk_upload": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
+    "customers:bulk_template": Expect(
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200}), kwargs=lambda world: {"fmt": "xlsx"}
+    ),
+    "customers:bulk_detail": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=200, own_kwargs=upload_a_pk
+    ),
+    "customers:bulk_errors": Expect(  # the upload's mistakes as CSV
+        signed_in(200, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=200, own_kwargs=upload_a_pk
+    ),
+    "customers:bulk_confirm": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=405, own_kwargs=upload_a_pk
+    ),
+    "customers:bulk_progress": Expect(  # htmx polls it once confirmed; before, it points to the upload
+        signed_in(302, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=302, own_kwargs=upload_a_pk
+    ),
+    "customers:bulk_retry": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=405, own_kwargs=upload_a_pk
+    ),
     "porting:list": Expect(signed_in(200)),  # scoped: a partner user sees their own partner's requests
     "porting:export_csv": Expect(signed_in(200)),  # scoped the same way
     "porting:create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
@@ -347,6 +375,12 @@ EXPECTATIONS = {
     "customer-group-change-act": Expect(signed_in(405, anonymous=401), kwargs=group_b_no_such_change),  # POST
     "customer-group-callcabinet-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
     "customer-group-manual-confirmation": Expect(signed_in(405, anonymous=401), kwargs=group_b_pk),  # POST
+    "bulk-upload-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own
+    "bulk-upload-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=upload_b_pk, own_partner=200, own_kwargs=upload_a_pk
+    ),
+    "bulk-upload-confirm": Expect(signed_in(405, anonymous=401), kwargs=upload_b_pk),  # POST only
+    "bulk-upload-retry": Expect(signed_in(405, anonymous=401), kwargs=upload_b_pk),  # POST only
     "port-request-list": Expect(signed_in(200, anonymous=401)),  # scoped: a partner user sees their own
     "port-request-detail": Expect(
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
@@ -408,7 +442,7 @@ def world(world, settings, tmp_path):
     """The shared world plus an onboarding order for each partner: A's finished, B's just logged."""
     from django.utils import timezone
 
-    from customers.models import CustomerGroup
+    from customers.models import BulkUpload, CustomerGroup
     from number_pool.models import Number
     from onboarding.models import OnboardingOrder
     from onboarding.services import onboarding_order_create
@@ -423,6 +457,8 @@ def world(world, settings, tmp_path):
     world.number_b = Number.objects.create(e164="+442079460002", partner=world.partner_b)
     world.group_a = CustomerGroup.objects.create(partner=world.partner_a, group_id="AlphaOne", name="Alpha One")
     world.group_b = CustomerGroup.objects.create(partner=world.partner_b, group_id="BetaOne", name="Beta One")
+    world.upload_a = BulkUpload.objects.create(partner=world.partner_a, filename="a.csv")
+    world.upload_b = BulkUpload.objects.create(partner=world.partner_b, filename="b.csv")
     world.port_a = PortRequest.objects.create(partner=world.partner_a, country="GB")
     world.port_b = PortRequest.objects.create(partner=world.partner_b, country="GB")
     settings.PORTING_DOCUMENT_ROOT = str(tmp_path)  # uploaded documents stay out of the repository

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_decommissioned_at"),
+        ("customers", "0006_bulk_onboarding"),
     ]
 
     operations = [
