@@ -72,6 +72,25 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     _bw("group_admin_exists", "GroupAdminGetRequest22V3, GroupAdminGetListRequest"),
     _bw("add_group_admin", "GroupAdminAddRequest"),
+    # After the build (#15): changes, decommissioning and reconciliation.
+    _bw("group_admins", "GroupAdminGetListRequest"),
+    _bw("delete_group_admin", "GroupAdminGetRequest22V3, GroupAdminDeleteRequest"),
+    _bw("voice_portal", "GroupServiceGetAuthorizationListRequest, GroupVoiceMessagingGroupGetVoicePortalRequest21sp1"),
+    _bw(
+        "disable_voice_portal",
+        "GroupVoiceMessagingGroupModifyVoicePortalRequest (isActive false, number and extension nil)",
+        f"{OCI_SCHEMA}; nil as mercury-ocip-fast writes it (OCINil, utils/parser.py)",
+    ),
+    _bw(
+        "clear_group_clid",
+        "GroupCallingLineIdModifyRequest (useGroupNumber false), GroupModifyRequest (number nil)",
+        f"{OCI_SCHEMA}; that BroadWorks refuses to unassign a group's CLID number is ours (simulator)",
+    ),
+    _bw(
+        "delete_group",
+        "GroupGetListInServiceProviderRequest, GroupDeleteRequest",
+        f"{OCI_SCHEMA}; what the delete takes with it (admins, portal) and gives back (numbers) is ours",
+    ),
     # Akixi: the login and users are documented; partitions, resellers and synchronisation are not.
     Operation("akixi", "reseller_exists", "GET reseller", ASSUMED, "Akixi documents no reseller API (K1)"),
     Operation("akixi", "add_reseller", "POST reseller", ASSUMED, "Akixi documents no reseller API (K1)"),
