@@ -10,6 +10,7 @@ DOCUMENTED, ASSUMED = "documented", "assumed"
 OCI_SCHEMA = "OCI-P schema (mercury-ocip-fast's classes; Cisco's XSD in github.com/nigelm/broadworks_ocip)"
 AKIXI_AUTH = "akixi.dev/2.2.5.7/api/external/rest/v1/endpoints/auth/auth.html"
 AKIXI_USERS = "akixi.dev/3.2/api/external/rest/v1/endpoints/users/users.html"
+AKIXI_PARTITIONS = "akixi.dev/3.2/api/external/rest/v1/endpoints/partition/partition.html"
 NO_CALLCABINET_API = "Call Cabinet publishes no partner API: our contract (integrations/callcabinet/README.md)"
 
 
@@ -104,6 +105,52 @@ OPERATIONS: tuple[Operation, ...] = (
         "akixi", "user_exists", "user lookup", ASSUMED, f"{AKIXI_USERS}: 'Info: Get the User by Name', path not shown"
     ),
     Operation("akixi", "add_reporting_user", "POST /admin/user", DOCUMENTED, f"{AKIXI_USERS}; login: {AKIXI_AUTH}"),
+    # After the build (#15): changes, decommissioning and reconciliation.
+    Operation(
+        "akixi",
+        "sync_state",
+        "GET /partitions/{Id} (syncStatus, lastSyncCompletedAt)",
+        ASSUMED,
+        "Akixi documents no synchronisation API (K3)",
+    ),
+    Operation(
+        "akixi",
+        "partition_info",
+        "GET /partitions/{Id}",
+        ASSUMED,
+        f"{AKIXI_PARTITIONS}: 'Info', path and fields not shown (K2)",
+    ),
+    Operation(
+        "akixi",
+        "delete_partition",
+        "DELETE /partitions/{Id}",
+        ASSUMED,
+        f"{AKIXI_PARTITIONS}: 'Delete', path not shown",
+    ),
+    Operation(
+        "akixi", "reporting_user", "GET /admin/user/{Username}", ASSUMED, f"{AKIXI_USERS}: 'Info', path not shown"
+    ),
+    Operation(
+        "akixi",
+        "partition_users",
+        "GET /admin/user?PartIDInTelSys={Id}",
+        ASSUMED,
+        f"{AKIXI_USERS}: 'List', path and filter not shown",
+    ),
+    Operation(
+        "akixi",
+        "restrict_reporting_user",
+        "GET, then PUT /admin/user/{Username} (Scope)",
+        ASSUMED,
+        f"{AKIXI_USERS}: 'Update' and the Scope fields documented, path and verb not shown (K4)",
+    ),
+    Operation(
+        "akixi",
+        "delete_reporting_user",
+        "DELETE /admin/user/{Username}",
+        ASSUMED,
+        f"{AKIXI_USERS}: 'Delete', path not shown",
+    ),
     # Call Cabinet: nothing is published.
     Operation("callcabinet", "reseller_exists", "GET reseller", ASSUMED, NO_CALLCABINET_API),
     Operation("callcabinet", "add_reseller", "POST reseller", ASSUMED, NO_CALLCABINET_API),

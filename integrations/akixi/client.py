@@ -33,6 +33,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,9 +51,12 @@ from .manual import manual_reseller_instructions as manual_reseller_instructions
 from .manual import manual_sync_instructions as manual_sync_instructions
 from .manual import manual_user_instructions as manual_user_instructions
 from .rules import (
+    ANY_ID,
     PARTITION_FIXED,
     REPORTING_USER_ASSUMED,
     REPORTING_USER_FLAGS,
+    SYNC_FAILED,
+    SYNC_STATES,
     not_one_partition,
 )
 
@@ -86,6 +90,12 @@ DEFAULT_CM_ENVIRONMENT_ID = "akixi-sim-environment"  # AKIXI_CM_ENVIRONMENT_ID: 
 RESELLERS_PATH = "/resellers"  # K1
 PARTITIONS_PATH = "/partitions"  # K2: `?groupId=` to find; `/{Id}` carries `syncStatus` (K3)
 PARTITION_SYNC_PATH = "/partitions/{partition}/sync"  # K3: "Perform synchronisation now"
+LAST_SYNC_COMPLETED = "lastSyncCompletedAt"  # K3: on the partition, ISO 8601, when its last sync completed
+# After the build (#15): Users "Update", "Delete", "List" and Partition "Delete" are documented
+# operations; their paths, verbs and bodies are not published.
+USER_PATH = USER_INFO_PATH  # PUT (Update: the fields to change, the Scope whole) and DELETE
+USERS_PATH = USER_ADD_PATH  # GET (List), filtered by USER_PARTITION_FILTER -> {"users": [...]}
+USER_PARTITION_FILTER = "PartIDInTelSys"  # the users whose Scope names this partition
 
 MODE_API = "api"
 MODE_MANUAL = "manual"
@@ -299,6 +309,47 @@ class AkixiGateway(RestGateway):
         _, payload = self._request("request_sync", "POST", path, target=str(partition_id))
         return str(payload.get("syncStatus") or "unknown")
 
+    def sync_state(self, partition: Any) -> dict[str, Any]:
+        """K3, for "synchronise now": `{"status": "pending" | "in_progress" | "completed" | "failed",
+        "completed_at": when the partition's last sync completed (aware, UTC) | None}`. A change that
+        asked for a sync at T is done once the status is "completed" with `completed_at` after T (an
+        earlier completion is still shown while the new sync runs). A status Akixi gives that is none
+        of the four reads as "failed": the sync is not known to have completed, so ask again."""
+        partition_id = _partition_id(partition, "sync_state")
+        _, payload = self._request("sync_state", "GET", f"{PARTITIONS_PATH}/{partition_id}", target=str(partition_id))
+        status = str(payload.get("syncStatus") or "").strip().lower().replace(" ", "_").replace("-", "_")
+        return {
+            "status": status if status in SYNC_STATES else SYNC_FAILED,
+            "completed_at": _utc(payload.get(LAST_SYNC_COMPLETED), LAST_SYNC_COMPLETED),
+        }
+
+    def partition_info(self, partition: Any) -> dict[str, Any] | None:
+        """K2, read back (reconciliation): the partition's values, or None when Akixi has no such
+        partition."""
+        partition_id = _partition_id(partition, "partition_info")
+        status, payload = self._request(
+            "partition_info", "GET", f"{PARTITIONS_PATH}/{partition_id}", target=str(partition_id), accept=(404,)
+        )
+        if status == 404:
+            return None
+        return {
+            "description": payload.get("Description"),
+            "billing_tag": payload.get("BillingId"),
+            "licence": payload.get("LicensedFor"),
+            "provider_id": payload.get("EnterpriseOrProviderId"),
+            "group_id": payload.get("GroupId"),
+            "server_type": payload.get("TelephonyServerType"),
+            "sync_type": payload.get("SynchronisationType"),
+            "maintain_parity": payload.get("MaintainParity"),
+        }
+
+    def delete_partition(self, partition: Any) -> None:
+        """Decommissioning: the partition deleted (Partition "Delete"). One already gone is done.
+        Delete its users first: the simulator refuses a partition a user's Scope still names."""
+        partition_id = _partition_id(partition, "delete_partition")
+        path = f"{PARTITIONS_PATH}/{partition_id}"
+        self._request("delete_partition", "DELETE", path, target=str(partition_id), accept=(404,))
+
     # K4 ------------------------------------------------------------------------------------------
 
     def user_exists(self, username: str) -> bool:
@@ -360,6 +411,83 @@ class AkixiGateway(RestGateway):
             "choose another username.",
             code="duplicate",
         )
+
+    def reporting_user(self, username: str) -> dict[str, Any] | None:
+        """K4, read back (reconciliation): `{"username", "full_name", "email", "any_partition",
+        "partition_ids"}`, or None when Akixi has no such user. `any_partition` is true when the
+        Scope has -1 ("any") for the partition or the Telephony Server: either way the user is not
+        held to named partitions of ours (K4 allows that to partner staff only)."""
+        status, payload = self._request("reporting_user", "GET", _user_path(username), target=username, accept=(404,))
+        return None if status == 404 else _reporting_user(payload)
+
+    def partition_users(self, partition: Any) -> list[str]:
+        """K4, read back: the usernames of every user whose Scope names this partition, sorted."""
+        partition_id = _partition_id(partition, "partition_users")
+        _, payload = self._request(
+            "partition_users",
+            "GET",
+            USERS_PATH,
+            target=str(partition_id),
+            params={USER_PARTITION_FILTER: str(partition_id)},
+        )
+        # Only those that really name it, whatever the filter did.
+        return sorted(
+            str(user.get("Username"))
+            for user in payload.get("users") or []
+            if partition_id in ((user.get("Scope") or {}).get("PartIDInTelSys") or [])
+        )
+
+    def restrict_reporting_user(self, username: str, partition: Any) -> None:
+        """K4 restored: the user's Scope set back to this one partition of our Telephony Server
+        (Users "Update", the Scope sent whole: as read, with those two changed). Reads first; a user
+        already so scoped is left alone (a repeat writes nothing). A user Akixi does not have, or
+        one that is not a customer's reporting user (partner staff keep "Any Partition"), is
+        refused."""
+        partition_id = _partition_id(partition, "restrict_reporting_user")
+        with self._signed_in():
+            status, user = self._request(
+                "restrict_reporting_user", "GET", _user_path(username), target=username, accept=(404,)
+            )
+            if status == 404:
+                raise PermanentError(f"Akixi has no user {username} to restrict (K4).", code="not_found")
+            role = user.get("Role")
+            if role is not None and role != REPORTING_USER_ASSUMED["Role"]:
+                raise PermanentError(
+                    f"Akixi user {username} is a {role!r}, not a customer's reporting user: not restricted (K4).",
+                    code="not_reporting_user",
+                )
+            scope = user.get("Scope") or {}
+            if scope.get("PartIDInTelSys") == [partition_id] and scope.get("TelSysID") == [self.telsys_id]:
+                return
+            body = {"Scope": {**scope, "TelSysID": [self.telsys_id], "PartIDInTelSys": [partition_id]}}
+            self._request("restrict_reporting_user", "PUT", _user_path(username), target=username, body=body)
+
+    def delete_reporting_user(self, username: str) -> None:
+        """Decommissioning: the user deleted (Users "Delete"). One already gone is done."""
+        self._request("delete_reporting_user", "DELETE", _user_path(username), target=username, accept=(404,))
+
+
+def _reporting_user(user: Json) -> dict[str, Any]:
+    scope = user.get("Scope") or {}
+    partitions = [p for p in scope.get("PartIDInTelSys") or [] if isinstance(p, int)]
+    return {
+        "username": user.get("Username"),
+        "full_name": user.get("FullName"),
+        "email": user.get("EmailAddr"),
+        "any_partition": ANY_ID in partitions or ANY_ID in (scope.get("TelSysID") or []),
+        "partition_ids": sorted(p for p in partitions if p != ANY_ID),
+    }
+
+
+def _utc(value: object, field: str) -> datetime | None:
+    """An ISO 8601 time from Akixi as an aware UTC datetime (one without an offset taken as UTC)."""
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise PermanentError(f"Akixi answered {field}={value!r}, which is not an ISO 8601 time.") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _message(payload: Json) -> str:

@@ -7,7 +7,7 @@ raises `NotCheckedInManualMode`, so reconciliation can say "not checked: manual 
 from collections.abc import Callable
 from typing import Any
 
-from integrations.manual import ManualResellers, instructions, nothing_confirmed
+from integrations.manual import ManualResellers, NotCheckedInManualMode, instructions, nothing_confirmed
 
 from .rules import (
     ANY_PARTITION,
@@ -17,6 +17,8 @@ from .rules import (
     TELEPHONY_SERVER_TYPE,
     not_one_partition,
 )
+
+PLATFORM = "Akixi"
 
 
 def _value(value: object) -> str:
@@ -72,6 +74,28 @@ def manual_user_instructions(*, username: str, full_name: str, email: str, parti
         "Tick Password Change Required, Send Welcome Email and Enable MFA.",
         f"Partition permission: partition {_value(partition)} only — never “{ANY_PARTITION}” (K4).",
         "Group, device and agent: Any.",
+        "Then confirm here.",
+    ]
+
+
+def manual_restrict_user_instructions(*, username: str, partition: object) -> list[str]:
+    """K4 restored by hand: a reporting user's partition permission back to the customer's own."""
+    return [
+        f"In Akixi open the user {_value(username)} (K4).",
+        f"Partition permission: partition {_value(partition)} only — remove any other partition and “{ANY_PARTITION}”.",
+        "Leave the role, reporting level, group, devices and agents as they are.",
+        "Then confirm here.",
+    ]
+
+
+def manual_delete_user_instructions(username: str) -> list[str]:
+    return [f"In Akixi delete the user {_value(username)}.", "Then confirm here."]
+
+
+def manual_delete_partition_instructions(partition: object) -> list[str]:
+    return [
+        f"In Akixi delete partition {_value(partition)}, once no user has it in their partition permission "
+        "(delete the customer's users first).",
         "Then confirm here.",
     ]
 
@@ -150,3 +174,31 @@ class AkixiManualGateway(ManualResellers):
             return username
         lines = manual_user_instructions(username=username, full_name=full_name, email=email, partition=reference)
         raise instructions(lines)
+
+    # After the build (#15). A write is the co-ordinator's, with the exact instructions (the change
+    # records their confirmation); a read only Akixi can answer is not checked in manual mode.
+    def sync_state(self, partition: Any) -> dict[str, Any]:
+        reference = _manual_partition(partition, "sync_state")
+        raise NotCheckedInManualMode(PLATFORM, f"partition {reference}'s synchronisation")
+
+    def partition_info(self, partition: Any) -> dict[str, Any] | None:
+        reference = _manual_partition(partition, "partition_info")
+        raise NotCheckedInManualMode(PLATFORM, f"partition {reference}")
+
+    def partition_users(self, partition: Any) -> list[str]:
+        reference = _manual_partition(partition, "partition_users")
+        raise NotCheckedInManualMode(PLATFORM, f"the users of partition {reference}")
+
+    def reporting_user(self, username: str) -> dict[str, Any] | None:
+        raise NotCheckedInManualMode(PLATFORM, f"the user {username}")
+
+    def restrict_reporting_user(self, username: str, partition: Any) -> None:
+        reference = _manual_partition(partition, "restrict_reporting_user")
+        raise instructions(manual_restrict_user_instructions(username=username, partition=reference))
+
+    def delete_reporting_user(self, username: str) -> None:
+        raise instructions(manual_delete_user_instructions(username))
+
+    def delete_partition(self, partition: Any) -> None:
+        reference = _manual_partition(partition, "delete_partition")
+        raise instructions(manual_delete_partition_instructions(reference))

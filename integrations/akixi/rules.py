@@ -27,6 +27,7 @@ SYNC_PENDING = "pending"
 SYNC_IN_PROGRESS = "in_progress"
 SYNC_COMPLETED = "completed"
 SYNC_FAILED = "failed"
+SYNC_STATES = (SYNC_PENDING, SYNC_IN_PROGRESS, SYNC_COMPLETED, SYNC_FAILED)
 
 # K4's role, reporting level and default reports: no published field; these names and values are ours.
 REPORTING_USER_ASSUMED = {
