@@ -156,6 +156,16 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("callcabinet", "add_reseller", "POST reseller", ASSUMED, NO_CALLCABINET_API),
     Operation("callcabinet", "find_customer", "GET customers", ASSUMED, NO_CALLCABINET_API),
     Operation("callcabinet", "add_essential_customer", "POST customers/essential", ASSUMED, NO_CALLCABINET_API),
+    # After the build (#15): reconciliation, a change of administrator, decommissioning.
+    Operation("callcabinet", "customer", "GET customers?groupId=", ASSUMED, NO_CALLCABINET_API),
+    Operation(
+        "callcabinet",
+        "change_customer_admin",
+        "GET customers/{Id}, then PUT customers/{Id}/admin",
+        ASSUMED,
+        NO_CALLCABINET_API,
+    ),
+    Operation("callcabinet", "delete_customer", "DELETE customers/{Id}", ASSUMED, NO_CALLCABINET_API),
 )
 
 BY_NAME = {(operation.platform, operation.name): operation for operation in OPERATIONS}
