@@ -120,22 +120,24 @@ class ChangeRequestSerializer(serializers.Serializer):
     numbers = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="E.164 numbers, or ranges written first - last."
     )
-    number = serializers.CharField(required=False)
+    number = serializers.CharField(required=False, allow_blank=True)
     present_as_caller_id = serializers.BooleanField(required=False)
-    extension = serializers.CharField(required=False)
+    extension = serializers.CharField(required=False, allow_blank=True)
     external_dial_in = serializers.BooleanField(required=False)
-    first_name = serializers.CharField(required=False)
-    last_name = serializers.CharField(required=False)
-    user_id = serializers.CharField(required=False)
-    password = serializers.CharField(required=False, write_only=True, style={"input_type": "password"})
+    first_name = serializers.CharField(required=False, allow_blank=True)
+    last_name = serializers.CharField(required=False, allow_blank=True)
+    user_id = serializers.CharField(required=False, allow_blank=True)
+    password = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, style={"input_type": "password"}
+    )
     user_ids = serializers.ListField(child=serializers.CharField(), required=False)
-    username = serializers.CharField(required=False)
-    full_name = serializers.CharField(required=False)
-    email = serializers.CharField(required=False)
+    username = serializers.CharField(required=False, allow_blank=True)
+    full_name = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
     usernames = serializers.ListField(child=serializers.CharField(), required=False)
-    admin_name = serializers.CharField(required=False)
-    admin_email = serializers.CharField(required=False)
-    confirm_group_id = serializers.CharField(required=False)
+    admin_name = serializers.CharField(required=False, allow_blank=True)
+    admin_email = serializers.CharField(required=False, allow_blank=True)
+    confirm_group_id = serializers.CharField(required=False, allow_blank=True)
 
     def validate(self, attrs):
         if attrs["change"] in NUMBER_CHANGES:

@@ -460,12 +460,19 @@ class BroadWorksGateway(ServiceProviderCalls, GroupChangeCalls):
             )
         if not is_true(row.get("assigned")):
             missing.append(c.GroupServiceAssignListRequest(**key, service_name=[VOICE_MESSAGING_GROUP]))
+        current = None
         if missing:
             self._call("enable_voice_portal", target, missing)
-        elif self._voice_portal_is(sp, group_id, number=number, extension=extension):
-            return  # already as wanted: a repeated step writes nothing
+        else:
+            current = self._voice_portal_now(sp, group_id)
+            if current == {"active": True, "number": number or None, "extension": extension or None}:
+                return  # already as wanted: a repeated step writes nothing
+        # A number or extension the portal has and is no longer wanted is removed (xsi:nil): left
+        # out of the request, BroadWorks would keep it (a change to an extension only, #15).
+        nil = ocip.load().OCINil
         profile = c.ServiceInstanceModifyProfile(
-            phone_number=dn(number) if number else None, extension=extension or None
+            phone_number=dn(number) if number else (nil() if current and current["number"] else None),
+            extension=extension or (nil() if current and current["extension"] else None),
         )
         self._group_call(
             "enable_voice_portal",

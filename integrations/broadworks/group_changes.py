@@ -108,10 +108,6 @@ class GroupChangeCalls:
             "extension": getattr(profile, "extension", None) or None,
         }
 
-    def _voice_portal_is(self, sp: str, group_id: str, *, number: str | None, extension: str | None) -> bool:
-        wanted = {"active": True, "number": number or None, "extension": extension or None}
-        return self._voice_portal_now(sp, group_id) == wanted
-
     # -- business profile (B1) -----------------------------------------------------------------------
     def clear_group_clid(self, sp: str, group_id: str) -> None:
         """B1 undone: the group's users no longer present the group's number (useGroupNumber off),
