@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "AccountPlatformEnum": "onboarding.choices.AccountPlatform",
         "AccountStatusEnum": "onboarding.choices.AccountStatus",
         "TrainingPlatformEnum": "onboarding.choices.TrainingPlatform",
+        "DriftStateEnum": "reconciliation.choices.DriftState",
+        "StateEnum": "escalations.choices.ESCALATION_STATES",  # (beside drift's own "state")
     },
 }
 
