@@ -1,7 +1,9 @@
 """/api/v1/customer-groups/: customer groups, their build requests and their builds (API.md)."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -19,6 +21,8 @@ from partners.models import Partner
 from . import builds, services
 from . import changes as customer_changes
 from .build_request import build_plan
+from .change_forms import change_form
+from .change_kinds import KINDS as CHANGE_KINDS
 from .choices import BuildKind
 from .filters import CustomerGroupFilter
 from .models import CustomerGroup, ServiceBuild
@@ -79,29 +83,69 @@ class ChangeSerializer(BuildStatusSerializer):
     """A change to a built customer (#15): a run of steps like its build, with what it changes."""
 
     id = serializers.IntegerField()
-    change = serializers.ChoiceField(choices=list(customer_changes.CHANGE_STEPS))
+    change = serializers.ChoiceField(choices=[*CHANGE_KINDS, "repair"])
     summary = serializers.CharField()
-    numbers = serializers.ListField(child=serializers.CharField(), help_text="E.164")
+    numbers = serializers.ListField(child=serializers.CharField(), help_text="E.164: the numbers it adds or takes off.")
+    details = serializers.DictField(
+        help_text="What the change names (numbers, administrators, users, settings before it)."
+    )
     error = serializers.CharField(help_text="Why it stopped, when it failed.")
     requested_by = serializers.CharField(allow_null=True)
     queued_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
+    generated_passwords = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Only in the response that started an administrator's change with no password: "
+        "{user_id: password}, once.",
+    )
+
+
+NUMBER_CHANGES = ("add_numbers", "remove_numbers")
 
 
 class ChangeRequestSerializer(serializers.Serializer):
+    """One change; the fields its kind takes (others are ignored). Every rule of the build request is
+    checked on the customer as the change would leave it."""
+
     change = serializers.ChoiceField(
-        choices=list(customer_changes.CHANGE_STEPS),
-        help_text="add_numbers: from the partner's available numbers (N1, N2); remove_numbers: back to its pool.",
+        choices=list(CHANGE_KINDS),
+        help_text="add_numbers, remove_numbers (N1, N2): `numbers`. business_profile (B1): `number`, "
+        "`present_as_caller_id`. voice_portal (V1, V2): `number`, `extension`, `external_dial_in`. add_admin (A1, "
+        "A2): `first_name`, `last_name`, `user_id` (default firstname.surname@domain), `password` (blank: generated, "
+        "returned once). remove_admins: `user_ids`. add_akixi_user (K4): `username`, `full_name`, `email`. "
+        "remove_akixi_users: `usernames`. akixi_sync (K3): nothing. callcabinet_admin (C5): `admin_name`, "
+        "`admin_email`. decommission (staff only): `confirm_group_id`, the group ID typed again.",
     )
     numbers = serializers.ListField(
-        child=serializers.CharField(), allow_empty=False, help_text="E.164 numbers, or ranges written first - last."
+        child=serializers.CharField(), required=False, help_text="E.164 numbers, or ranges written first - last."
     )
+    number = serializers.CharField(required=False)
+    present_as_caller_id = serializers.BooleanField(required=False)
+    extension = serializers.CharField(required=False)
+    external_dial_in = serializers.BooleanField(required=False)
+    first_name = serializers.CharField(required=False)
+    last_name = serializers.CharField(required=False)
+    user_id = serializers.CharField(required=False)
+    password = serializers.CharField(required=False, write_only=True, style={"input_type": "password"})
+    user_ids = serializers.ListField(child=serializers.CharField(), required=False)
+    username = serializers.CharField(required=False)
+    full_name = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    usernames = serializers.ListField(child=serializers.CharField(), required=False)
+    admin_name = serializers.CharField(required=False)
+    admin_email = serializers.CharField(required=False)
+    confirm_group_id = serializers.CharField(required=False)
 
-    def validate_numbers(self, entries):
-        try:
-            return expand_entries(entries, parse_entry, lambda index, entry: f"“{entry}”")
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+    def validate(self, attrs):
+        if attrs["change"] in NUMBER_CHANGES:
+            if not attrs.get("numbers"):
+                raise serializers.ValidationError({"numbers": ["This field is required."]})
+            try:
+                attrs["numbers"] = expand_entries(attrs["numbers"], parse_entry, lambda index, entry: f"“{entry}”")
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"numbers": exc.messages}) from exc
+        return attrs
 
 
 class CustomerGroupSerializer(serializers.Serializer):
@@ -258,21 +302,34 @@ class CustomerGroupViewSet(ScopedViewSet):
     @extend_schema(methods=["POST"], request=ChangeRequestSerializer, responses={201: ChangeSerializer})
     @action(detail=True, methods=["get", "post"], url_path="changes", permission_classes=[IsAuthenticated])
     def changes(self, request, pk=None):
-        """Changes to the customer after its build (#15), newest first (paginated). POST starts one:
-        numbers added from the partner's available numbers or taken off back to its pool (N1, N2), run
-        like the build, one change at a time (409 while another is open); `summary`, `status` and
-        `progress` follow it. Partner users change their own partner's customers."""
+        """Changes to the customer after its build (#15), newest first (paginated). POST starts one
+        (`change` says which; see its fields), checked with every rule of the build request, run like
+        the build, one change at a time (409 while another is open); `summary`, `status` and
+        `progress` follow it. Partner users make every change to their own partner's customers but
+        decommissioning, which is EXPO.e staff's."""
         group = self.get_object()
         if request.method == "POST":
-            body = ChangeRequestSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            asked = body.validated_data
-            change = customer_changes.change_start(
-                by=request.user, group=group, change=asked["change"], numbers=asked["numbers"]
-            )
-            return Response(change_summary(group_changes(group).get(pk=change.pk)), status=201)
+            kind, values = self._change_values(group)
+            change = customer_changes.change_start(by=request.user, group=group, change=kind, values=values)
+            shown = {"generated_passwords": change.generated_passwords} if change.generated_passwords else {}
+            return Response({**change_summary(group_changes(group).get(pk=change.pk)), **shown}, status=201)
         page = self.paginate_queryset(group_changes(group))
         return self.get_paginated_response([change_summary(c) for c in page])
+
+    @sensitive_variables("body", "form")
+    def _change_values(self, group) -> tuple[str, dict]:
+        """The change's kind and values, checked by the same form as its page (errors: a 400 by field)."""
+        body = ChangeRequestSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        change = body.validated_data["change"]
+        if not customer_changes.may_make(self.request.user, group, change):
+            raise PermissionDenied("You cannot make this change to this customer.")
+        if change in NUMBER_CHANGES:
+            return change, {"numbers": body.validated_data["numbers"]}
+        form = change_form(change, group, {k: v for k, v in self.request.data.items() if k != "change"})
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        return change, dict(form.cleaned_data)
 
     @extend_schema(request=None, responses=ChangeSerializer, operation_id="customer_groups_changes_act")
     @action(

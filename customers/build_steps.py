@@ -4,6 +4,9 @@ so running a step again (a retry, a redelivered task) changes nothing that is al
 Gateways (integrations.platforms) have plain methods named after what they do; passwords are
 decrypted only here, handed to the gateway, and wiped once the platform has them (A2)."""
 
+from datetime import datetime
+
+from django.db import transaction
 from django.utils import timezone
 
 from expoe_portal import vault
@@ -13,9 +16,10 @@ from integrations.callcabinet.client import EssentialCustomer
 from integrations.callcabinet.client import manual_instructions as callcabinet_instructions
 from integrations.platforms import get_platforms
 from integrations.sources import assumed
+from number_pool.choices import NumberStatus
 
 from .choices import BuildStepName
-from .models import GroupAdmin
+from .models import CustomerGroup, GroupAdmin
 
 
 def run_step(*, step, group, platforms=None) -> str:
@@ -201,6 +205,128 @@ def callcabinet_customer(*, group, platforms) -> str:
     return str(customer)
 
 
+# -- steps only a change runs (#15): each reads the platform first, so a repeat changes nothing ------
+def _decommissioning(details) -> bool:
+    return details.get("change") == "decommission"
+
+
+def remove_admins(*, group, platforms, details) -> str:
+    """A1: the change's administrators off the group; a decommissioning takes every one BroadWorks
+    lists, ours or made by hand, so nothing of the customer is left."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    there = [admin["user_id"] for admin in bw.group_admins(sp, group.group_id)]
+    leaving = there if _decommissioning(details) else [a for a in details.get("admins", []) if a in there]
+    for user_id in leaving:
+        bw.delete_group_admin(user_id)
+    return f"{len(leaving)} removed"
+
+
+def akixi_resync(*, group, platforms, details) -> str:
+    """K3, "Perform synchronisation now": done once a synchronisation completed after the change was
+    asked for. Until then it waits (by retrying, bounded by the step's attempts) for one under way,
+    and asks for one only when none is: a redelivered step neither skips the sync nor asks twice."""
+    ak = platforms.akixi
+    partition = ak.find_partition(group.group_id)
+    if partition is None:
+        raise PermanentError(f"Akixi has no partition for {group.group_id} (K2): repair the customer first.")
+    state = ak.sync_state(partition)
+    asked_at = datetime.fromisoformat(details["asked_at"])
+    if state["status"] == "completed" and state["completed_at"] and state["completed_at"] >= asked_at:
+        return f"completed {state['completed_at']:%Y-%m-%d %H:%M} UTC"
+    if state["status"] not in ("pending", "in_progress"):
+        ak.request_sync(partition)
+    raise TransientError(f"Akixi synchronisation is {state['status'].replace('_', ' ')}; checking again shortly.")
+
+
+def remove_akixi_users(*, group, platforms, details) -> str:
+    """K4: the change's reporting users off Akixi; a decommissioning takes every user scoped to the
+    customer's partition as well."""
+    ak = platforms.akixi
+    leaving = list(details.get("usernames", []))
+    if _decommissioning(details) and (partition := ak.find_partition(group.group_id)) is not None:
+        leaving += [u for u in ak.partition_users(partition) if u not in leaving]
+    removed = [u for u in leaving if ak.user_exists(u)]
+    for username in removed:
+        ak.delete_reporting_user(username)
+    return f"{len(removed)} removed"
+
+
+def restrict_akixi_users(*, group, platforms) -> str:
+    """K4: every reporting user of ours back to the customer's own partition ("Any Partition" is for
+    partner staff only); the gateway reads each user first."""
+    ak = platforms.akixi
+    partition = ak.find_partition(group.group_id)
+    if partition is None:
+        raise PermanentError(f"Akixi has no partition for {group.group_id} (K2): repair the partition first.")
+    users = list(group.akixi_users.order_by("id").values_list("username", flat=True))
+    for username in users:
+        ak.restrict_reporting_user(username, partition)
+    return f"{len(users)} limited to partition {partition}"
+
+
+def callcabinet_admin(*, group, platforms) -> str:
+    """C5: the customer administrator our record names (the gateway writes only when it differs)."""
+    cc = platforms.callcabinet
+    customer = cc.customer(group.group_id)
+    if customer is None:
+        raise PermanentError(f"Call Cabinet has no customer for {group.group_id} (C4): repair the customer first.")
+    cc.change_customer_admin(
+        customer["customer_id"], name=group.callcabinet_admin_name, email=group.callcabinet_admin_email
+    )
+    return group.callcabinet_admin_email
+
+
+def remove_callcabinet_customer(*, group, platforms) -> str:
+    cc = platforms.callcabinet
+    customer = cc.customer(group.group_id)
+    if customer is not None:
+        cc.delete_customer(customer["customer_id"])
+    return "removed" if customer else "not there"
+
+
+def remove_akixi_partition(*, group, platforms) -> str:
+    ak = platforms.akixi
+    partition = ak.find_partition(group.group_id)
+    if partition is not None:
+        ak.delete_partition(partition)
+    return "removed" if partition is not None else "not there"
+
+
+def disable_voice_portal(*, group, platforms) -> str:
+    """V1: off, and its number and extension cleared, so the number can leave the group."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    if bw.group_exists(sp, group.group_id):
+        bw.disable_voice_portal(sp, group.group_id)
+    return "off"
+
+
+def release_numbers(*, group, platforms) -> str:
+    """N2: every number off the group, back to the partner's pool on BroadWorks; the group's calling
+    line ID first (B1: BroadWorks keeps the group's CLID number on it)."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    if not bw.group_exists(sp, group.group_id):
+        return "group already gone"
+    bw.clear_group_clid(sp, group.group_id)
+    on_the_group = bw.group_numbers(sp, group.group_id, activated_only=False)
+    if on_the_group:
+        bw.unassign_numbers(sp, group.group_id, on_the_group)
+    return f"{len(on_the_group)} back to {sp}'s pool"
+
+
+def delete_group(*, group, platforms) -> str:
+    """The group last; then our record: decommissioned, its numbers back in the partner's pool (N2).
+    Both writes are repeatable, so a step run twice leaves the same result."""
+    bw, sp = platforms.broadworks, group.partner.partner_id
+    if bw.group_exists(sp, group.group_id):
+        bw.delete_group(sp, group.group_id)
+    with transaction.atomic():
+        group.numbers.update(customer_group=None, status=NumberStatus.AVAILABLE)  # N2
+        CustomerGroup.objects.filter(pk=group.pk, decommissioned_at__isnull=True).update(
+            decommissioned_at=timezone.now()
+        )
+    return f"{group.group_id} deleted"
+
+
 # The platform operations each step may call (integrations/sources.py says what each rests on).
 STEP_OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     BuildStepName.CLONE_GROUP: (
@@ -217,6 +343,22 @@ STEP_OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     BuildStepName.AKIXI_SYNC: ("akixi", ("sync_status", "request_sync")),
     BuildStepName.AKIXI_USERS: ("akixi", ("user_exists", "add_reporting_user")),
     BuildStepName.CALLCABINET_CUSTOMER: ("callcabinet", ("find_customer", "add_essential_customer")),
+    BuildStepName.REMOVE_ADMINS: ("broadworks", ("group_admins", "delete_group_admin")),
+    BuildStepName.AKIXI_RESYNC: ("akixi", ("find_partition", "sync_state", "request_sync")),
+    BuildStepName.REMOVE_AKIXI_USERS: (
+        "akixi",
+        ("find_partition", "partition_users", "user_exists", "delete_reporting_user"),
+    ),
+    BuildStepName.RESTRICT_AKIXI_USERS: ("akixi", ("find_partition", "restrict_reporting_user")),
+    BuildStepName.CALLCABINET_ADMIN: ("callcabinet", ("customer", "change_customer_admin")),
+    BuildStepName.REMOVE_CALLCABINET_CUSTOMER: ("callcabinet", ("customer", "delete_customer")),
+    BuildStepName.REMOVE_AKIXI_PARTITION: ("akixi", ("find_partition", "delete_partition")),
+    BuildStepName.DISABLE_VOICE_PORTAL: ("broadworks", ("group_exists", "disable_voice_portal")),
+    BuildStepName.RELEASE_NUMBERS: (
+        "broadworks",
+        ("group_exists", "clear_group_clid", "group_numbers", "unassign_numbers"),
+    ),
+    BuildStepName.DELETE_GROUP: ("broadworks", ("group_exists", "delete_group")),
 }
 
 
@@ -262,6 +404,18 @@ STEPS = {
     BuildStepName.AKIXI_SYNC: akixi_sync,
     BuildStepName.AKIXI_USERS: akixi_users,
     BuildStepName.CALLCABINET_CUSTOMER: callcabinet_customer,
+    BuildStepName.RESTRICT_AKIXI_USERS: restrict_akixi_users,
+    BuildStepName.CALLCABINET_ADMIN: callcabinet_admin,
+    BuildStepName.REMOVE_CALLCABINET_CUSTOMER: remove_callcabinet_customer,
+    BuildStepName.REMOVE_AKIXI_PARTITION: remove_akixi_partition,
+    BuildStepName.DISABLE_VOICE_PORTAL: disable_voice_portal,
+    BuildStepName.RELEASE_NUMBERS: release_numbers,
+    BuildStepName.DELETE_GROUP: delete_group,
 }
 # Steps only a change runs, given the change's own details as well.
-STEPS_OF_A_CHANGE = {BuildStepName.UNASSIGN_NUMBERS: unassign_numbers}
+STEPS_OF_A_CHANGE = {
+    BuildStepName.UNASSIGN_NUMBERS: unassign_numbers,
+    BuildStepName.REMOVE_ADMINS: remove_admins,
+    BuildStepName.AKIXI_RESYNC: akixi_resync,
+    BuildStepName.REMOVE_AKIXI_USERS: remove_akixi_users,
+}

@@ -73,6 +73,20 @@ def steps_for(group: CustomerGroup) -> list[str]:
     return names
 
 
+# Decommissioning's safe order (#15): Call Cabinet, Akixi's users then its partition, BroadWorks's
+# administrators, voice portal and numbers, the group last. Each step needs every one before it
+# that the customer has (a customer without Akixi has no Akixi steps), so they run one at a time.
+DECOMMISSIONING_ORDER: tuple[str, ...] = (
+    BuildStepName.REMOVE_CALLCABINET_CUSTOMER,
+    BuildStepName.REMOVE_AKIXI_USERS,
+    BuildStepName.REMOVE_AKIXI_PARTITION,
+    BuildStepName.REMOVE_ADMINS,
+    BuildStepName.DISABLE_VOICE_PORTAL,
+    BuildStepName.RELEASE_NUMBERS,
+    BuildStepName.DELETE_GROUP,
+)
+_DECOMMISSIONING_BEFORE = {name: DECOMMISSIONING_ORDER[:i] for i, name in enumerate(DECOMMISSIONING_ORDER)}
+
 # What each step needs done first (G6: the group exists before anything is set on it). The Akixi
 # and Call Cabinet chains need only the group, so they run beside the rest of the BroadWorks work.
 STEP_NEEDS: dict[str, tuple[str, ...]] = {
@@ -90,6 +104,12 @@ STEP_NEEDS: dict[str, tuple[str, ...]] = {
     BuildStepName.CALLCABINET_CUSTOMER: (BuildStepName.CLONE_GROUP,),  # C4: coded by the group's ID
     # A change's steps (customers.changes): a step needs only those of its own change that it names.
     BuildStepName.UNASSIGN_NUMBERS: (BuildStepName.CLONE_GROUP,),
+    BuildStepName.AKIXI_RESYNC: (),
+    # K4 repair: the partition first, where the repair restores it too.
+    BuildStepName.RESTRICT_AKIXI_USERS: (BuildStepName.AKIXI_PARTITION, BuildStepName.AKIXI_USERS),
+    BuildStepName.CALLCABINET_ADMIN: (BuildStepName.CALLCABINET_CUSTOMER,),
+    # (Removing admins or Akixi users as a change of its own: none of these is in it, so it needs nothing.)
+    **_DECOMMISSIONING_BEFORE,
 }
 
 
@@ -110,13 +130,33 @@ ROUND_TRIPS: dict[str, int] = {
     BuildStepName.AKIXI_USERS: 3,
     BuildStepName.CALLCABINET_CUSTOMER: 2,
     BuildStepName.UNASSIGN_NUMBERS: 2,
+    BuildStepName.REMOVE_ADMINS: 2,
+    BuildStepName.AKIXI_RESYNC: 3,
+    BuildStepName.REMOVE_AKIXI_USERS: 3,
+    BuildStepName.RESTRICT_AKIXI_USERS: 2,
+    BuildStepName.CALLCABINET_ADMIN: 2,
+    BuildStepName.REMOVE_CALLCABINET_CUSTOMER: 2,
+    BuildStepName.REMOVE_AKIXI_PARTITION: 2,
+    BuildStepName.DISABLE_VOICE_PORTAL: 3,
+    BuildStepName.RELEASE_NUMBERS: 4,
+    BuildStepName.DELETE_GROUP: 2,
 }
+
+
+# Every step a first build may have (steps_for, all licensed).
+FIRST_BUILD_STEPS = frozenset(BuildStepName.values[: BuildStepName.values.index(BuildStepName.UNASSIGN_NUMBERS)])
 
 
 @cache  # the graph is fixed: worked out once per step
 def round_trips_ahead(name: str) -> int:
-    """A step's own round trips and those of the longest chain of steps that need it."""
-    after = (step for step, needs in STEP_NEEDS.items() if name in needs)
+    """A step's own round trips and those of the longest chain of steps that need it. A first
+    build's step is followed only along a first build's steps: those only a change has (a repair's
+    K4 restriction after the Akixi users) are never in the same run."""
+    after = (
+        step
+        for step, needs in STEP_NEEDS.items()
+        if name in needs and (name not in FIRST_BUILD_STEPS or step in FIRST_BUILD_STEPS)
+    )
     return ROUND_TRIPS[name] + max((round_trips_ahead(step) for step in after), default=0)
 
 

@@ -51,5 +51,16 @@ class BuildStepName(models.TextChoices):
     AKIXI_SYNC = "akixi_sync", "Wait for Akixi synchronisation (K3)"
     AKIXI_USERS = "akixi_users", "Add Akixi reporting users (K4)"
     CALLCABINET_CUSTOMER = "callcabinet_customer", "Add the Call Cabinet Essential customer (C2-C5)"
-    # Changes after the build (#15): the steps above that a change runs again, and this.
+    # Changes after the build (#15): the steps above that a change runs again, and these.
     UNASSIGN_NUMBERS = "unassign_numbers", "Take numbers off the group, back to the partner's pool (N1, N2)"
+    REMOVE_ADMINS = "remove_admins", "Remove group administrators (A1)"
+    AKIXI_RESYNC = "akixi_resync", "Synchronise Akixi now and wait for it (K3)"
+    REMOVE_AKIXI_USERS = "remove_akixi_users", "Remove Akixi reporting users (K4)"
+    RESTRICT_AKIXI_USERS = "restrict_akixi_users", "Limit Akixi reporting users to the customer's partition (K4)"
+    CALLCABINET_ADMIN = "callcabinet_admin", "Change the Call Cabinet customer administrator (C5)"
+    # Decommissioning, in this order: what hangs off the group first, the group last.
+    REMOVE_CALLCABINET_CUSTOMER = "remove_callcabinet_customer", "Remove the Call Cabinet customer"
+    REMOVE_AKIXI_PARTITION = "remove_akixi_partition", "Remove the Akixi partition"
+    DISABLE_VOICE_PORTAL = "disable_voice_portal", "Turn the voice portal off (V1)"
+    RELEASE_NUMBERS = "release_numbers", "Take every number off the group, back to the partner's pool (N2)"
+    DELETE_GROUP = "delete_group", "Delete the group from BroadWorks"

@@ -367,28 +367,3 @@ def _row_field(rows, parts):
         return None
     form = rows[int(parts[0])]
     return (form, parts[1]) if parts[1] in form.fields else None
-
-
-class RemoveNumbersForm(BootstrapFormMixin, forms.Form):
-    """N2: which of a built group's numbers to take off. The business profile number (B1) and the
-    voice portal's (V1) are not offered: the group's settings name them."""
-
-    numbers = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Numbers to take off the group"
-    )
-
-    def __init__(self, *args, group: CustomerGroup, **kwargs):
-        super().__init__(*args, **kwargs)
-        kept = {group.business_profile_number, group.voice_portal_number}
-        own = group.numbers.order_by("e164").values_list("e164", flat=True)
-        self.fields["numbers"].choices = [(n, n) for n in own if n not in kept]
-
-
-def change_form(change: str, group: CustomerGroup, data=None) -> forms.Form:
-    """The form of a change to a built customer (#15): numbers typed or pasted to add, or ticked
-    to take off."""
-    if change == "add_numbers":
-        form = NumbersForm(data)
-        form.fields["numbers"].label = "Numbers to add"
-        return form
-    return RemoveNumbersForm(data, group=group)

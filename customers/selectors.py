@@ -37,6 +37,7 @@ def change_summary(change: ServiceBuild) -> dict[str, Any]:
         "change": change.details.get("change", ""),
         "summary": change.summary,
         "numbers": change.details.get("numbers", []),
+        "details": {key: value for key, value in change.details.items() if key != "change"},
         **_progress(change),
         "error": change.last_error,
         "requested_by": change.requested_by.username if change.requested_by else None,

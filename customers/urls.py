@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import change_views, views
 
 app_name = "customers"
 
@@ -13,8 +13,10 @@ urlpatterns = [
     path("customers/<int:pk>/submit/", views.group_submit, name="group_submit"),
     path("customers/<int:pk>/build/", views.group_build_status, name="group_build_status"),
     path("customers/<int:pk>/build/cancel/", views.group_build_cancel, name="group_build_cancel"),
-    path("customers/<int:pk>/changes/", views.group_changes_status, name="group_changes_status"),
-    path("customers/<int:pk>/changes/<slug:change>/", views.group_change, name="group_change"),
-    path("customers/<int:pk>/changes/<int:change_id>/<slug:act>/", views.group_change_act, name="group_change_act"),
+    path("customers/<int:pk>/changes/", change_views.group_changes_status, name="group_changes_status"),
+    path("customers/<int:pk>/changes/<slug:change>/", change_views.group_change, name="group_change"),
+    path(
+        "customers/<int:pk>/changes/<int:change_id>/<slug:act>/", change_views.group_change_act, name="group_change_act"
+    ),
     path("customers/<int:pk>/build/callcabinet/", views.group_callcabinet_confirm, name="group_callcabinet_confirm"),
 ]

@@ -14,8 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts.scoping import get_scoped_or_404, scope_for
@@ -40,8 +39,8 @@ from .build_steps import manual_instructions_for, step_assumptions
 from .choices import BuildStatus, BuildStepName, StepStatus
 from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
-from .forms import BuildRequestForms, change_form
-from .models import BuildStep, CustomerGroup, ServiceBuild
+from .forms import BuildRequestForms
+from .models import BuildStep, CustomerGroup
 from .selectors import build_summary, group_changes, with_latest_build_status
 from .tables import CustomerGroupTable
 
@@ -261,98 +260,38 @@ def group_detail(request, pk):
             "number_ranges": number_ranges(numbers),
             "can_change": group.is_draft and services.can_assign_numbers(request.user, group),
             **_build_context(request.user, group),
-            **_changes_context(request.user, group),
+            **changes_context(request.user, group),
         },
     )
 
 
-def _changes_context(user, group) -> dict:
-    """The customer's changes after its build (#15), newest first, and whether one can start now."""
+def changes_context(user, group) -> dict:
+    """The customer's changes after its build (#15), newest first, and which can start now."""
     listed = list(group_changes(group)[:CHANGES_SHOWN])
     first = group.build
     open_one = next((c for c in listed if c.status in changes.OPEN), None)
     may_change = services.can_assign_numbers(user, group)
+    can_start = (
+        may_change
+        and first is not None
+        and first.status == BuildStatus.SUCCEEDED
+        and open_one is None
+        and group.decommissioned_at is None
+    )
     return {
         "changes": listed,
         "open_change": open_one,
         "change_steps": list(open_one.steps.all()) if open_one else [],
-        "can_start_change": (
-            may_change and first is not None and first.status == BuildStatus.SUCCEEDED and open_one is None
-        ),
+        "can_start_change": can_start,
+        # What this person may start here, by kind, in the order the page offers them.
+        "startable_changes": [
+            (name, title)
+            for name, title in changes.CHANGE_TITLES.items()
+            if can_start and changes.may_make(user, group, name)
+        ],
         "change_titles": changes.CHANGE_TITLES,
         "can_act_on_change": may_change,
     }
-
-
-@login_required
-def group_changes_status(request, pk):
-    """The changes section alone, for htmx to poll while a change runs."""
-    group = _group_get(request.user, pk)
-    return render(request, "customers/_group_changes.html", {"group": group, **_changes_context(request.user, group)})
-
-
-def _group_change_get(user, pk, change_id) -> ServiceBuild:
-    group = _group_get(user, pk)
-    return get_object_or_404(ServiceBuild.objects.select_related("group__partner"), group=group, pk=change_id)
-
-
-@login_required
-def group_change_act(request, pk, change_id, act):
-    """Retry a failed change from its failed step, or cancel it (our records put back), POST only."""
-    change = _group_change_get(request.user, pk, change_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    act_on = changes.FAILED_CHANGE_ACTIONS.get(act)
-    if act_on is None:
-        raise Http404("No such action.")
-    try:
-        act_on(by=request.user, change=change)
-    except (TransitionConflict, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        done = "runs again from its failed step" if act == "retry" else "is cancelled; our records are as before it"
-        messages.success(request, f"{change.summary}: {done}.")
-    return redirect(change.group)
-
-
-@login_required
-def group_change(request, pk, change):
-    """A change to a built customer (#15): the form, then every platform operation it will perform,
-    then (confirmed) the change queued on the build engine; the service checks every rule again."""
-    group = _group_get(request.user, pk)
-    if not services.can_assign_numbers(request.user, group):
-        raise PermissionDenied("Only co-ordinators, administrators and the partner's own users change a customer.")
-    if change not in changes.CHANGE_STEPS:
-        raise Http404("No such change.")
-    form = change_form(change, group, request.POST if request.method == "POST" else None)
-    plan = None
-    if request.method == "POST" and form.is_valid():
-        numbers = form.cleaned_data["numbers"]
-        try:
-            if request.POST.get("confirm"):
-                changes.change_start(by=request.user, group=group, change=change, numbers=numbers)
-                messages.success(request, f"{changes.CHANGE_TITLES[change]}: queued. Its progress shows below.")
-                return redirect(group)
-            plan = _plan_by_platform(changes.change_plan(group, change, numbers))
-        except ValidationError as exc:
-            for text in exc.message_dict.get("numbers", exc.messages):
-                form.add_error("numbers" if "numbers" in form.fields else None, text)
-        except TransitionConflict as exc:
-            messages.error(request, str(exc))
-            return redirect(group)
-    return render(
-        request,
-        "customers/group_change.html",
-        {
-            "group": group,
-            "change": change,
-            "title": changes.CHANGE_TITLES[change],
-            "form": form,
-            "plan": plan,
-            "numbers": form.cleaned_data.get("numbers", []) if plan else [],
-            "pool": _pool_hint(request.user, group.partner) if change == "add_numbers" else None,
-        },
-    )
 
 
 def _build_context(user, group) -> dict:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_builds_and_changes'),
+        ("customers", "0004_builds_and_changes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customergroup',
-            name='decommissioned_at',
+            model_name="customergroup",
+            name="decommissioned_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
