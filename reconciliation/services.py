@@ -196,7 +196,7 @@ def drift_repair(*, by: User, group: CustomerGroup) -> ServiceBuild:
         if not plan.steps:
             left = [text for _drift, text in plan.by_hand] or ["There is no open drift to repair."]
             raise ValidationError(left)
-        change = customer_changes.change_repair(  # type: ignore[attr-defined]
+        change = customer_changes.change_repair(
             by=by,
             group=group,
             steps=plan.steps,

@@ -23,39 +23,14 @@ WRITES = {
 
 
 class ReadableBroadWorks(FakeBroadWorks):
-    def __init__(self, faults, calls):
-        super().__init__(faults, calls)
-        self.admins_of = {}  # group ID -> [{"user_id", "first_name", "last_name"}]
-
     def group_profile(self, sp, group_id):
         self._call("group_profile")
         group = self.groups[(sp, group_id)]
         return {"name": group["name"], "default_domain": group["domain"]}
 
-    def add_group_admin(self, sp, group_id, *, user_id, first_name, last_name, password):
-        super().add_group_admin(
-            sp, group_id, user_id=user_id, first_name=first_name, last_name=last_name, password=password
-        )
-        self.admins_of.setdefault(group_id, []).append(
-            {"user_id": user_id, "first_name": first_name, "last_name": last_name}
-        )
-
-    def group_admins(self, sp, group_id):
-        self._call("group_admins")
-        return list(self.admins_of.get(group_id, []))
-
-    def voice_portal(self, sp, group_id):
-        self._call("voice_portal")
-        portal = self.portal.get(group_id)
-        if portal is None:
-            return {"active": False, "number": None, "extension": None}
-        return {"active": True, "number": portal[0] or None, "extension": portal[1] or None}
-
-    def delete_group_admin(self, user_id):
-        self._call("delete_group_admin")
-        self.admins.pop(user_id, None)
-        for admins in self.admins_of.values():
-            admins[:] = [a for a in admins if a["user_id"] != user_id]
+    def add_admin_by_hand(self, group_id, user_id):
+        """Drift: an administrator made on BroadWorks, not through the portal."""
+        self.admins[user_id], self.admin_groups[user_id] = "typed-by-hand", group_id
 
 
 class ReadableAkixi(FakeAkixi):
@@ -92,10 +67,6 @@ class ReadableAkixi(FakeAkixi):
         self._call("partition_info")
         return dict(self.info[partition]) if partition in self.info else None
 
-    def partition_users(self, partition):
-        self._call("partition_users")
-        return sorted(u for u, home in self.users.items() if home == partition)
-
     def reporting_user(self, username):
         self._call("reporting_user")
         if username not in self.users:
@@ -103,7 +74,7 @@ class ReadableAkixi(FakeAkixi):
         return {"username": username, "full_name": "", "email": "", **self.scope[username]}
 
     def restrict_reporting_user(self, username, partition):
-        self._call("restrict_reporting_user")
+        super().restrict_reporting_user(username, partition)
         self.scope[username] = {"any_partition": False, "partition_ids": [partition]}
 
 

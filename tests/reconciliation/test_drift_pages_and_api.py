@@ -7,32 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
-from customers import changes as customer_changes
 from customers.choices import BuildKind
 from customers.models import CustomerGroup, ServiceBuild
 from reconciliation.models import Drift
 from reconciliation.services import reconcile
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def repairs(monkeypatch):
-    """customers.changes.change_repair as the lead specified it (main will have it): here it records
-    what it was asked and returns a queued change, so the mapping from drift to steps is tested alone."""
-    asked = []
-
-    def change_repair(*, by, group, steps, summary, details=None, new_admin_passwords=()):
-        asked.append({"steps": list(steps), "details": details, "passwords": list(new_admin_passwords)})
-        change = ServiceBuild.objects.create(
-            group=group, kind=BuildKind.CHANGE, summary=summary, details={"change": "repair", **(details or {})}
-        )
-        change.generated_passwords = dict.fromkeys(new_admin_passwords, "new-Secret-1")
-        return change
-
-    if not hasattr(customer_changes, "change_repair"):
-        monkeypatch.setattr(customer_changes, "change_repair", change_repair, raising=False)
-    return asked
 
 
 def other_partners_drift(world):
@@ -103,22 +83,26 @@ def test_the_customers_page_shows_its_open_drift(client, world, built, platforms
     assert b'data-testid="group-drift"' in page.content and b"breaks K4" in page.content
 
 
-def test_repair_maps_each_drift_to_the_steps_that_restore_our_record(client, world, built, platforms, repairs):
+def test_repair_runs_the_steps_that_restore_our_record_and_the_next_run_resolves_the_drift(
+    client, world, built, platforms, django_capture_on_commit_callbacks
+):
     bw = platforms.broadworks
     bw.group_numbers_["AlphaWidgets"].remove("+442079460002")  # missing: pool + assign
     bw.group_numbers_["AlphaWidgets"].append("+442079460009")  # extra: unassign
-    bw.admins_of["AlphaWidgets"] = [{"user_id": "eve@hostedcomm.com", "first_name": "E", "last_name": "V"}]
-    platforms.akixi.scope["alpha.reports"] = {"any_partition": True, "partition_ids": []}
+    bw.add_admin_by_hand("AlphaWidgets", "eve@hostedcomm.com")  # extra: remove
+    bw.delete_group_admin("ada.lovelace@hostedcomm.com")  # missing: made again, new password
+    platforms.akixi.scope["alpha.reports"] = {"any_partition": True, "partition_ids": []}  # K4
     reconcile()
+    assert Drift.objects.filter(group=built, resolved_at__isnull=True).count() == 3
     client.force_login(world.user(Role.COORDINATOR))
     url = reverse("reconciliation:group_repair", args=[built.pk])
     confirm = client.get(url)
     assert b"Confirm the repair" in confirm.content and b"restrict_akixi_users" in confirm.content
-    assert not repairs, "the GET only shows what it will do"
-    done = client.post(url, {"confirm": "1"})
-    assert done.status_code == 200 and b"new-Secret-1" in done.content, "new admin passwords shown once"
-    [asked] = repairs
-    assert asked["steps"] == [
+    assert not ServiceBuild.objects.filter(group=built, kind=BuildKind.CHANGE).exists(), "a GET changes nothing"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"confirm": "1"})
+    change = ServiceBuild.objects.get(group=built, kind=BuildKind.CHANGE)
+    assert [s.name for s in change.steps.order_by("position")] == [
         "pool_numbers",
         "assign_numbers",
         "unassign_numbers",
@@ -126,13 +110,18 @@ def test_repair_maps_each_drift_to_the_steps_that_restore_our_record(client, wor
         "remove_admins",
         "restrict_akixi_users",
     ]
-    assert asked["details"]["numbers"] == ["+442079460009"]
-    assert asked["details"]["admins"] == ["eve@hostedcomm.com"]
-    assert asked["passwords"] == ["ada.lovelace@hostedcomm.com"]
-    assert Drift.objects.filter(group=built, repair__isnull=False).count() == 3
+    assert change.details["change"] == "repair" and change.details["numbers"] == ["+442079460009"]
+    assert change.details["admins"] == ["eve@hostedcomm.com"]
+    password = bw.admins["ada.lovelace@hostedcomm.com"]
+    assert done.status_code == 200 and password.encode() in done.content, "the new password, shown once"
+    change.refresh_from_db()
+    assert change.status == "succeeded", list(change.steps.values_list("name", "last_error"))
+    assert Drift.objects.filter(group=built, repair=change).count() == 3
+    run = reconcile()
+    assert run.drift_resolved == 3 and not Drift.objects.filter(resolved_at__isnull=True).exists()
 
 
-def test_C2_drift_that_repair_cannot_fix_says_what_a_person_must_do(client, world, built, platforms, repairs):
+def test_C2_drift_that_repair_cannot_fix_says_what_a_person_must_do(client, world, built, platforms):
     platforms.callcabinet.records["AlphaWidgets"]["customer_type"] = "Standard"
     reconcile()
     drift = Drift.objects.get(group=built)
@@ -141,10 +130,11 @@ def test_C2_drift_that_repair_cannot_fix_says_what_a_person_must_do(client, worl
     assert b"Add New Essential Customer" in page.content
     assert reverse("reconciliation:group_repair", args=[built.pk]).encode() not in page.content, "no repair offered"
     refused = client.post(reverse("reconciliation:group_repair", args=[built.pk]), {"confirm": "1"}, follow=True)
-    assert b"Add New Essential Customer" in refused.content and not repairs
+    assert b"Add New Essential Customer" in refused.content
+    assert not ServiceBuild.objects.filter(group=built, kind=BuildKind.CHANGE).exists()
 
 
-def test_repair_is_refused_to_roles_that_do_not_change_customers(client, world, built, platforms, repairs):
+def test_repair_is_refused_to_roles_that_do_not_change_customers(client, world, built, platforms):
     platforms.broadworks.group_numbers_["AlphaWidgets"].remove("+442079460002")
     reconcile()
     from django.core.exceptions import PermissionDenied
@@ -155,10 +145,10 @@ def test_repair_is_refused_to_roles_that_do_not_change_customers(client, world, 
         drift_repair(by=world.user(Role.MANAGER), group=built)
     client.force_login(world.user(Role.TRAINER))
     assert client.post(reverse("reconciliation:group_repair", args=[built.pk])).status_code == 403
-    assert not repairs
+    assert not ServiceBuild.objects.filter(group=built, kind=BuildKind.CHANGE).exists()
 
 
-def test_the_api_repair_queues_one_change(api_client, world, built, platforms, repairs):
+def test_B1_the_api_repair_queues_one_change(api_client, world, built, platforms):
     platforms.broadworks.clid["AlphaWidgets"] = {"number": "+442079460002", "present_as_caller_id": False}
     reconcile()
     drift = Drift.objects.get(group=built)
@@ -166,4 +156,6 @@ def test_the_api_repair_queues_one_change(api_client, world, built, platforms, r
     response = api_client.post(f"/api/v1/drift/{drift.pk}/repair/")
     assert response.status_code == 201, response.content
     assert response.json()["change"]["summary"].startswith("Repair drift: Business profile number")
-    assert repairs[0]["steps"] == ["business_profile"]
+    change = ServiceBuild.objects.get(group=built, kind=BuildKind.CHANGE)
+    assert list(change.steps.values_list("name", flat=True)) == ["business_profile"]
+    assert api_client.post(f"/api/v1/drift/{drift.pk}/repair/").status_code == 409, "one change at a time"

@@ -47,7 +47,7 @@ def test_N1_a_number_removed_from_the_group_on_broadworks_is_drift_with_both_sid
 
 def test_A1_an_admin_added_on_broadworks_and_the_clid_and_voice_portal_changed_are_each_drift(built, platforms):
     bw = platforms.broadworks
-    bw.admins_of["AlphaWidgets"].append({"user_id": "eve@hostedcomm.com", "first_name": "Eve", "last_name": "X"})
+    bw.add_admin_by_hand("AlphaWidgets", "eve@hostedcomm.com")
     bw.clid["AlphaWidgets"] = {"number": "+442079460002", "present_as_caller_id": False}
     bw.portal["AlphaWidgets"] = (None, "8000", False)
     reconcile()
