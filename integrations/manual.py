@@ -1,13 +1,15 @@
 """What the manual gateways share: a platform in manual mode (Akixi's, Call Cabinet's), where a
 person does the work in the platform and confirms it in the portal, and nothing is sent anywhere.
 Each create either finds what was confirmed or fails with the exact instructions (code "manual",
-which a build step shows as waiting for a person)."""
+which a build step shows as waiting for a person). A read only the platform can answer (what
+reconciliation compares) raises `NotCheckedInManualMode`."""
 
 from collections.abc import Callable
 
 from integrations.base import PermanentError
 
 MANUAL = "manual"
+NOT_CHECKED = "not_checked_manual"
 
 
 def nothing_confirmed(_key: str) -> None:
@@ -18,6 +20,19 @@ def nothing_confirmed(_key: str) -> None:
 def instructions(lines: list[str]) -> PermanentError:
     """The refusal that tells a person what to do by hand."""
     return PermanentError(" ".join(lines), code=MANUAL)
+
+
+class NotCheckedInManualMode(PermanentError):
+    """A read a manual gateway cannot make: only the platform knows the answer, and in manual mode
+    the portal does not ask it. Reconciliation catches this class and reports "not checked: manual
+    mode"; a caller that does not is stopped as by any permanent error (never retried)."""
+
+    def __init__(self, platform: str, what: str) -> None:
+        super().__init__(
+            f"Not checked: {platform} is in manual mode, so the portal cannot read {what}.", code=NOT_CHECKED
+        )
+        self.platform = platform
+        self.what = what
 
 
 class ManualResellers:

@@ -113,6 +113,8 @@ class RestGateway:
             payload = _json_body(response)
             call.response = {"status": status, "body": payload}
             logger.info("%s %s %s %s -> %s", self.label, operation, method, path, status)
+            if status == 204:  # No Content: a delete's answer has no body to read
+                return status, {}
             if 200 <= status < 300:
                 if not isinstance(payload, dict):
                     raise PermanentError(

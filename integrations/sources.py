@@ -10,6 +10,7 @@ DOCUMENTED, ASSUMED = "documented", "assumed"
 OCI_SCHEMA = "OCI-P schema (mercury-ocip-fast's classes; Cisco's XSD in github.com/nigelm/broadworks_ocip)"
 AKIXI_AUTH = "akixi.dev/2.2.5.7/api/external/rest/v1/endpoints/auth/auth.html"
 AKIXI_USERS = "akixi.dev/3.2/api/external/rest/v1/endpoints/users/users.html"
+AKIXI_PARTITIONS = "akixi.dev/3.2/api/external/rest/v1/endpoints/partition/partition.html"
 NO_CALLCABINET_API = "Call Cabinet publishes no partner API: our contract (integrations/callcabinet/README.md)"
 
 
@@ -72,6 +73,25 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     _bw("group_admin_exists", "GroupAdminGetRequest22V3, GroupAdminGetListRequest"),
     _bw("add_group_admin", "GroupAdminAddRequest"),
+    # After the build (#15): changes, decommissioning and reconciliation.
+    _bw("group_admins", "GroupAdminGetListRequest"),
+    _bw("delete_group_admin", "GroupAdminGetRequest22V3, GroupAdminDeleteRequest"),
+    _bw("voice_portal", "GroupServiceGetAuthorizationListRequest, GroupVoiceMessagingGroupGetVoicePortalRequest21sp1"),
+    _bw(
+        "disable_voice_portal",
+        "GroupVoiceMessagingGroupModifyVoicePortalRequest (isActive false, number and extension nil)",
+        f"{OCI_SCHEMA}; nil as mercury-ocip-fast writes it (OCINil, utils/parser.py)",
+    ),
+    _bw(
+        "clear_group_clid",
+        "GroupCallingLineIdModifyRequest (useGroupNumber false), GroupModifyRequest (number nil)",
+        f"{OCI_SCHEMA}; that BroadWorks refuses to unassign a group's CLID number is ours (simulator)",
+    ),
+    _bw(
+        "delete_group",
+        "GroupGetListInServiceProviderRequest, GroupDeleteRequest",
+        f"{OCI_SCHEMA}; what the delete takes with it (admins, portal) and gives back (numbers) is ours",
+    ),
     # Akixi: the login and users are documented; partitions, resellers and synchronisation are not.
     Operation("akixi", "reseller_exists", "GET reseller", ASSUMED, "Akixi documents no reseller API (K1)"),
     Operation("akixi", "add_reseller", "POST reseller", ASSUMED, "Akixi documents no reseller API (K1)"),
@@ -85,11 +105,67 @@ OPERATIONS: tuple[Operation, ...] = (
         "akixi", "user_exists", "user lookup", ASSUMED, f"{AKIXI_USERS}: 'Info: Get the User by Name', path not shown"
     ),
     Operation("akixi", "add_reporting_user", "POST /admin/user", DOCUMENTED, f"{AKIXI_USERS}; login: {AKIXI_AUTH}"),
+    # After the build (#15): changes, decommissioning and reconciliation.
+    Operation(
+        "akixi",
+        "sync_state",
+        "GET /partitions/{Id} (syncStatus, lastSyncCompletedAt)",
+        ASSUMED,
+        "Akixi documents no synchronisation API (K3)",
+    ),
+    Operation(
+        "akixi",
+        "partition_info",
+        "GET /partitions/{Id}",
+        ASSUMED,
+        f"{AKIXI_PARTITIONS}: 'Info', path and fields not shown (K2)",
+    ),
+    Operation(
+        "akixi",
+        "delete_partition",
+        "DELETE /partitions/{Id}",
+        ASSUMED,
+        f"{AKIXI_PARTITIONS}: 'Delete', path not shown",
+    ),
+    Operation(
+        "akixi", "reporting_user", "GET /admin/user/{Username}", ASSUMED, f"{AKIXI_USERS}: 'Info', path not shown"
+    ),
+    Operation(
+        "akixi",
+        "partition_users",
+        "GET /admin/user?PartIDInTelSys={Id}",
+        ASSUMED,
+        f"{AKIXI_USERS}: 'List', path and filter not shown",
+    ),
+    Operation(
+        "akixi",
+        "restrict_reporting_user",
+        "GET, then PUT /admin/user/{Username} (Scope)",
+        ASSUMED,
+        f"{AKIXI_USERS}: 'Update' and the Scope fields documented, path and verb not shown (K4)",
+    ),
+    Operation(
+        "akixi",
+        "delete_reporting_user",
+        "DELETE /admin/user/{Username}",
+        ASSUMED,
+        f"{AKIXI_USERS}: 'Delete', path not shown",
+    ),
     # Call Cabinet: nothing is published.
     Operation("callcabinet", "reseller_exists", "GET reseller", ASSUMED, NO_CALLCABINET_API),
     Operation("callcabinet", "add_reseller", "POST reseller", ASSUMED, NO_CALLCABINET_API),
     Operation("callcabinet", "find_customer", "GET customers", ASSUMED, NO_CALLCABINET_API),
     Operation("callcabinet", "add_essential_customer", "POST customers/essential", ASSUMED, NO_CALLCABINET_API),
+    # After the build (#15): reconciliation, a change of administrator, decommissioning.
+    Operation("callcabinet", "customer", "GET customers?groupId=", ASSUMED, NO_CALLCABINET_API),
+    Operation(
+        "callcabinet",
+        "change_customer_admin",
+        "GET customers/{Id}, then PUT customers/{Id}/admin",
+        ASSUMED,
+        NO_CALLCABINET_API,
+    ),
+    Operation("callcabinet", "delete_customer", "DELETE customers/{Id}", ASSUMED, NO_CALLCABINET_API),
 )
 
 BY_NAME = {(operation.platform, operation.name): operation for operation in OPERATIONS}

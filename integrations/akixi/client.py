@@ -31,8 +31,9 @@ row, error mapping), which also holds the reseller account calls (K1).
 import base64
 import logging
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,8 +41,24 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.base import REDACTED, IntegrationError, PermanentError, TransientError, recorded_call
-from integrations.manual import ManualResellers, instructions, nothing_confirmed
+from integrations.manual import nothing_confirmed
 from integrations.rest import Json, RestGateway, segment
+
+# Manual mode lives in manual.py; its instructions stay importable from here (the build steps show them).
+from .manual import AkixiManualGateway
+from .manual import manual_partition_instructions as manual_partition_instructions
+from .manual import manual_reseller_instructions as manual_reseller_instructions
+from .manual import manual_sync_instructions as manual_sync_instructions
+from .manual import manual_user_instructions as manual_user_instructions
+from .rules import (
+    ANY_ID,
+    PARTITION_FIXED,
+    REPORTING_USER_ASSUMED,
+    REPORTING_USER_FLAGS,
+    SYNC_FAILED,
+    SYNC_STATES,
+    not_one_partition,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +74,6 @@ LOGOUT_PATH = "/logout"  # the third step Akixi lists; GET with the cookie as a 
 USER_ADD_PATH = "/admin/user"  # POST, Content-Type: application/json
 DEFAULT_LANG = "en_GB"  # the example's DefaultLang
 ALL = "All"  # Scope.DeviceNumber / AgentNumber: K4's device and agent "any"
-ANY_ID = -1  # the example's TelSysID / PartIDInTelSys [-1]: our reading, "any" = "Any Partition" (K4: never)
 CXI_LICENSE_TYPE = "NONE"  # the example's value; K4 asks for no CX licence
 TIME_ZONE = None  # the example's value: the instance's time zone
 LOCK_OUT = False
@@ -69,35 +85,18 @@ OTHER_SESSIONS_ACTIVE = "other browser sessions active"  # a login refused (400)
 REPORTING_ACCESS = "All"  # Scope.ReportingAccess for a reporting user (the example's "None" is an integrator's)
 CALL_REC_INT_ID = None  # Scope.CallRecIntID: no call recording integration
 SYNCHRONISE_SUPERVISOR_PERMISSIONS = False  # K4 gives a user its permissions; nothing is copied from BroadWorks
-# K4's role, reporting level and default reports: no published field; these names and values are ours.
-REPORTING_USER_ASSUMED = {
-    "Role": "Reporting Only User",
-    "ReportingLevel": "1000 Supervisor",
-    "DefaultReports": "Standard Reports",
-}
 DEFAULT_TELSYS_ID = 1  # AKIXI_TELSYS_ID: the one Telephony Server holding every customer partition
 DEFAULT_CM_ENVIRONMENT_ID = "akixi-sim-environment"  # AKIXI_CM_ENVIRONMENT_ID: opaque, per Akixi instance
 RESELLERS_PATH = "/resellers"  # K1
 PARTITIONS_PATH = "/partitions"  # K2: `?groupId=` to find; `/{Id}` carries `syncStatus` (K3)
 PARTITION_SYNC_PATH = "/partitions/{partition}/sync"  # K3: "Perform synchronisation now"
+LAST_SYNC_COMPLETED = "lastSyncCompletedAt"  # K3: on the partition, ISO 8601, when its last sync completed
+# After the build (#15): Users "Update", "Delete", "List" and Partition "Delete" are documented
+# operations; their paths, verbs and bodies are not published.
+USER_PATH = USER_INFO_PATH  # PUT (Update: the fields to change, the Scope whole) and DELETE
+USERS_PATH = USER_ADD_PATH  # GET (List), filtered by USER_PARTITION_FILTER -> {"users": [...]}
+USER_PARTITION_FILTER = "PartIDInTelSys"  # the users whose Scope names this partition
 
-# K2: every partition is made with these; the caller cannot choose them (field names assumed).
-TELEPHONY_SERVER_TYPE = "Service Provider Group"
-SYNCHRONISATION_TYPE = "By Service Pack"
-MAINTAIN_PARITY = True
-PARTITION_FIXED = {
-    "TelephonyServerType": TELEPHONY_SERVER_TYPE,
-    "SynchronisationType": SYNCHRONISATION_TYPE,
-    "MaintainParity": MAINTAIN_PARITY,
-}
-
-# K4: every customer reporting user is made with these, through the documented fields.
-ANY_PARTITION = "Any Partition"
-REPORTING_USER_FLAGS = {"PasswordChgRequired": True, "SendWelcomeEmail": True, "EnableMFA": True}
-
-SYNC_PENDING = "pending"
-SYNC_IN_PROGRESS = "in_progress"
-SYNC_COMPLETED = "completed"
 MODE_API = "api"
 MODE_MANUAL = "manual"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -310,6 +309,47 @@ class AkixiGateway(RestGateway):
         _, payload = self._request("request_sync", "POST", path, target=str(partition_id))
         return str(payload.get("syncStatus") or "unknown")
 
+    def sync_state(self, partition: Any) -> dict[str, Any]:
+        """K3, for "synchronise now": `{"status": "pending" | "in_progress" | "completed" | "failed",
+        "completed_at": when the partition's last sync completed (aware, UTC) | None}`. A change that
+        asked for a sync at T is done once the status is "completed" with `completed_at` after T (an
+        earlier completion is still shown while the new sync runs). A status Akixi gives that is none
+        of the four reads as "failed": the sync is not known to have completed, so ask again."""
+        partition_id = _partition_id(partition, "sync_state")
+        _, payload = self._request("sync_state", "GET", f"{PARTITIONS_PATH}/{partition_id}", target=str(partition_id))
+        status = str(payload.get("syncStatus") or "").strip().lower().replace(" ", "_").replace("-", "_")
+        return {
+            "status": status if status in SYNC_STATES else SYNC_FAILED,
+            "completed_at": _utc(payload.get(LAST_SYNC_COMPLETED), LAST_SYNC_COMPLETED),
+        }
+
+    def partition_info(self, partition: Any) -> dict[str, Any] | None:
+        """K2, read back (reconciliation): the partition's values, or None when Akixi has no such
+        partition."""
+        partition_id = _partition_id(partition, "partition_info")
+        status, payload = self._request(
+            "partition_info", "GET", f"{PARTITIONS_PATH}/{partition_id}", target=str(partition_id), accept=(404,)
+        )
+        if status == 404:
+            return None
+        return {
+            "description": payload.get("Description"),
+            "billing_tag": payload.get("BillingId"),
+            "licence": payload.get("LicensedFor"),
+            "provider_id": payload.get("EnterpriseOrProviderId"),
+            "group_id": payload.get("GroupId"),
+            "server_type": payload.get("TelephonyServerType"),
+            "sync_type": payload.get("SynchronisationType"),
+            "maintain_parity": payload.get("MaintainParity"),
+        }
+
+    def delete_partition(self, partition: Any) -> None:
+        """Decommissioning: the partition deleted (Partition "Delete"). One already gone is done.
+        Delete its users first: the simulator refuses a partition a user's Scope still names."""
+        partition_id = _partition_id(partition, "delete_partition")
+        path = f"{PARTITIONS_PATH}/{partition_id}"
+        self._request("delete_partition", "DELETE", path, target=str(partition_id), accept=(404,))
+
     # K4 ------------------------------------------------------------------------------------------
 
     def user_exists(self, username: str) -> bool:
@@ -372,6 +412,83 @@ class AkixiGateway(RestGateway):
             code="duplicate",
         )
 
+    def reporting_user(self, username: str) -> dict[str, Any] | None:
+        """K4, read back (reconciliation): `{"username", "full_name", "email", "any_partition",
+        "partition_ids"}`, or None when Akixi has no such user. `any_partition` is true when the
+        Scope has -1 ("any") for the partition or the Telephony Server: either way the user is not
+        held to named partitions of ours (K4 allows that to partner staff only)."""
+        status, payload = self._request("reporting_user", "GET", _user_path(username), target=username, accept=(404,))
+        return None if status == 404 else _reporting_user(payload)
+
+    def partition_users(self, partition: Any) -> list[str]:
+        """K4, read back: the usernames of every user whose Scope names this partition, sorted."""
+        partition_id = _partition_id(partition, "partition_users")
+        _, payload = self._request(
+            "partition_users",
+            "GET",
+            USERS_PATH,
+            target=str(partition_id),
+            params={USER_PARTITION_FILTER: str(partition_id)},
+        )
+        # Only those that really name it, whatever the filter did.
+        return sorted(
+            str(user.get("Username"))
+            for user in payload.get("users") or []
+            if partition_id in ((user.get("Scope") or {}).get("PartIDInTelSys") or [])
+        )
+
+    def restrict_reporting_user(self, username: str, partition: Any) -> None:
+        """K4 restored: the user's Scope set back to this one partition of our Telephony Server
+        (Users "Update", the Scope sent whole: as read, with those two changed). Reads first; a user
+        already so scoped is left alone (a repeat writes nothing). A user Akixi does not have, or
+        one that is not a customer's reporting user (partner staff keep "Any Partition"), is
+        refused."""
+        partition_id = _partition_id(partition, "restrict_reporting_user")
+        with self._signed_in():
+            status, user = self._request(
+                "restrict_reporting_user", "GET", _user_path(username), target=username, accept=(404,)
+            )
+            if status == 404:
+                raise PermanentError(f"Akixi has no user {username} to restrict (K4).", code="not_found")
+            role = user.get("Role")
+            if role is not None and role != REPORTING_USER_ASSUMED["Role"]:
+                raise PermanentError(
+                    f"Akixi user {username} is a {role!r}, not a customer's reporting user: not restricted (K4).",
+                    code="not_reporting_user",
+                )
+            scope = user.get("Scope") or {}
+            if scope.get("PartIDInTelSys") == [partition_id] and scope.get("TelSysID") == [self.telsys_id]:
+                return
+            body = {"Scope": {**scope, "TelSysID": [self.telsys_id], "PartIDInTelSys": [partition_id]}}
+            self._request("restrict_reporting_user", "PUT", _user_path(username), target=username, body=body)
+
+    def delete_reporting_user(self, username: str) -> None:
+        """Decommissioning: the user deleted (Users "Delete"). One already gone is done."""
+        self._request("delete_reporting_user", "DELETE", _user_path(username), target=username, accept=(404,))
+
+
+def _reporting_user(user: Json) -> dict[str, Any]:
+    scope = user.get("Scope") or {}
+    partitions = [p for p in scope.get("PartIDInTelSys") or [] if isinstance(p, int)]
+    return {
+        "username": user.get("Username"),
+        "full_name": user.get("FullName"),
+        "email": user.get("EmailAddr"),
+        "any_partition": ANY_ID in partitions or ANY_ID in (scope.get("TelSysID") or []),
+        "partition_ids": sorted(p for p in partitions if p != ANY_ID),
+    }
+
+
+def _utc(value: object, field: str) -> datetime | None:
+    """An ISO 8601 time from Akixi as an aware UTC datetime (one without an offset taken as UTC)."""
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise PermanentError(f"Akixi answered {field}={value!r}, which is not an ISO 8601 time.") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
 
 def _message(payload: Json) -> str:
     return str(payload.get("Message") or payload.get("message") or "")
@@ -387,161 +504,7 @@ def _partition_id(partition: Any, operation: str) -> int:
         partition = int(partition.strip())
     if isinstance(partition, int) and not isinstance(partition, bool) and partition > 0:
         return partition
-    raise _not_one_partition(partition, operation)
-
-
-def _not_one_partition(partition: Any, operation: str) -> PermanentError:
-    """Why `partition` is not the customer's own partition (K4)."""
-    if partition == ANY_ID or (isinstance(partition, str) and partition.strip().lower().startswith("any")):
-        return PermanentError(
-            f'Akixi {operation}: "{ANY_PARTITION}" is only for partner staff (K4); a customer\'s reporting user '
-            "gets the customer's own partition only.",
-            code="any_partition",
-        )
-    if partition is None:
-        return PermanentError(
-            f"Akixi {operation}: the customer has no Akixi partition yet; create it first (K2).", code="no_partition"
-        )
-    return PermanentError(
-        f"Akixi {operation}: expected one partition Id, got {partition!r} (K4: the customer's own partition only).",
-        code="bad_partition",
-    )
-
-
-# Manual mode ---------------------------------------------------------------------------------------
-
-
-def _value(value: object) -> str:
-    text = str(value if value is not None else "").strip()
-    return text or "(missing: complete the request first)"
-
-
-def manual_reseller_instructions(*, partner_id: str, name: str, email: str) -> list[str]:
-    """K1 by hand: the partner's reseller account."""
-    return [
-        f"In Akixi create the reseller account for partner {_value(partner_id)} ({_value(name)}) (K1).",
-        f"Welcome email to: {_value(email)}.",
-        "Then confirm here.",
-    ]
-
-
-def manual_partition_instructions(
-    *, description: str, billing_id: str, licensed_for: str, provider_id: str, group_id: str
-) -> list[str]:
-    """K2 and K3 by hand: the customer's partition, with the guide's fixed values, synchronised."""
-    return [
-        "In Akixi add a partition for the customer (K2).",
-        f"Description: {_value(description)}.",
-        f"Billing ID/Tag: {_value(billing_id)}.",
-        f"Licensed for: {_value(licensed_for)}.",
-        f"Telephony server type: {TELEPHONY_SERVER_TYPE}.",
-        f"Enterprise/Provider ID: {_value(provider_id)}.",
-        f"Group ID: {_value(group_id)}.",
-        f"Synchronisation Type: {SYNCHRONISATION_TYPE}.",
-        "Maintain Parity: on (nightly synchronisation).",
-        "Wait for “synchronisation completed”; if it does not come, press “Perform synchronisation now” (K3).",
-        "Then confirm here with the partition's ID.",
-    ]
-
-
-def manual_sync_instructions(partition: object) -> list[str]:
-    """K3 by hand: a synchronisation asked for again (after licences are assigned or removed)."""
-    return [
-        f"In Akixi open partition {_value(partition)} and press “Perform synchronisation now” (K3).",
-        "Wait for “synchronisation completed”.",
-        "Then confirm here.",
-    ]
-
-
-def manual_user_instructions(*, username: str, full_name: str, email: str, partition: object) -> list[str]:
-    """K4 by hand: a reporting user of the customer's own partition."""
-    role = REPORTING_USER_ASSUMED
-    return [
-        f"In Akixi add the user {_value(username)} (usernames are unique across Akixi) (K4).",
-        f"Full name: {_value(full_name)}.",
-        f"Email: {_value(email)} (they get the welcome email).",
-        f"Role: {role['Role']}. Reporting level: {role['ReportingLevel']}. Default reports: {role['DefaultReports']}.",
-        "Tick Password Change Required, Send Welcome Email and Enable MFA.",
-        f"Partition permission: partition {_value(partition)} only — never “{ANY_PARTITION}” (K4).",
-        "Group, device and agent: Any.",
-        "Then confirm here.",
-    ]
-
-
-def _manual_partition(partition: Any, operation: str) -> str:
-    """The confirmed partition a user or a sync is for; never "Any Partition", never several (K4)."""
-    if isinstance(partition, int) and not isinstance(partition, bool) and partition > 0:
-        return str(partition)
-    if isinstance(partition, str) and partition.strip() and not partition.strip().lower().startswith("any"):
-        return partition.strip()
-    raise _not_one_partition(partition, operation)
-
-
-class AkixiManualGateway(ManualResellers):
-    """The same methods as AkixiGateway, carried out by a person. Nothing is sent anywhere.
-
-    `confirmed_reseller(partner_id)` says whether a co-ordinator confirmed the reseller account (K1);
-    `confirmed_partition(group_id)` returns the partition ID they confirmed for a customer group,
-    made and synchronised (K2, K3), or None; `confirmed_user(username)` says whether they confirmed
-    the reporting user (K4). All default to "nothing confirmed yet"."""
-
-    def __init__(
-        self,
-        *,
-        confirmed_reseller: Callable[[str], bool | None] = nothing_confirmed,
-        confirmed_partition: Callable[[str], str | int | None] = nothing_confirmed,
-        confirmed_user: Callable[[str], bool | None] = nothing_confirmed,
-    ) -> None:
-        super().__init__(confirmed_reseller=confirmed_reseller)
-        self._confirmed_partition = confirmed_partition
-        self._confirmed_user = confirmed_user
-
-    # K1
-    def reseller_instructions(self, *, partner_id: str, name: str, email: str) -> list[str]:
-        return manual_reseller_instructions(partner_id=partner_id, name=name, email=email)
-
-    # K2
-    def find_partition(self, group_id: str) -> str | None:
-        partition = self._confirmed_partition(group_id)
-        if partition is None:
-            return None
-        return str(partition).strip() or None
-
-    def add_partition(
-        self, *, description: str, billing_id: str, licensed_for: str, provider_id: str, group_id: str
-    ) -> str:
-        """Returns the confirmed partition if there is one; otherwise fails with the instructions."""
-        confirmed = self.find_partition(group_id)
-        if confirmed:
-            return confirmed
-        lines = manual_partition_instructions(
-            description=description,
-            billing_id=billing_id,
-            licensed_for=licensed_for,
-            provider_id=provider_id,
-            group_id=group_id,
-        )
-        raise instructions(lines)
-
-    # K3: a partition is confirmed once its first synchronisation completed.
-    def sync_status(self, partition: Any) -> str:
-        _manual_partition(partition, "sync_status")
-        return SYNC_COMPLETED
-
-    def request_sync(self, partition: Any) -> str:
-        reference = _manual_partition(partition, "request_sync")
-        raise instructions(manual_sync_instructions(reference))
-
-    # K4
-    def user_exists(self, username: str) -> bool:
-        return bool(self._confirmed_user(username))
-
-    def add_reporting_user(self, *, username: str, full_name: str, email: str, partition: Any) -> str:
-        reference = _manual_partition(partition, "add_reporting_user")
-        if self.user_exists(username):
-            return username
-        lines = manual_user_instructions(username=username, full_name=full_name, email=email, partition=reference)
-        raise instructions(lines)
+    raise not_one_partition(partition, operation)
 
 
 def akixi_gateway() -> AkixiGateway | AkixiManualGateway:

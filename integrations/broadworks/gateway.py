@@ -23,12 +23,12 @@ from xml.parsers.expat import ExpatError
 from integrations.base import PermanentError, TransientError, recorded_call, redact
 
 from . import ocip
+from .group_changes import VOICE_MESSAGING_GROUP, GroupChangeCalls
 from .ocip import as_list, authorised, describe, dn, e164, is_true, numbers_in, quantity
 from .service_providers import ServiceProviderCalls
 from .sessions import SESSIONS
 
 PLATFORM = "broadworks"
-VOICE_MESSAGING_GROUP = "Voice Messaging Group"
 
 # What add_group_from_template copies from the partner's clone group (G2), read with Get requests
 # and written in one GroupConsolidatedAddRequest. `group_template` returns exactly these keys.
@@ -64,7 +64,7 @@ NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
 LOGIN_FAILED = "BroadWorks login failed: check BROADWORKS_USERNAME/PASSWORD"
 
 
-class BroadWorksGateway(ServiceProviderCalls):
+class BroadWorksGateway(ServiceProviderCalls, GroupChangeCalls):
     """BroadWorks over OCI-P. Settings (each read with a default, so nothing breaks before they exist):
 
     - BROADWORKS_HOST (default "127.0.0.1"), BROADWORKS_PORT (2208)
@@ -448,15 +448,7 @@ class BroadWorksGateway(ServiceProviderCalls):
             raise PermanentError("The voice portal needs a number or an extension (V1).", code="V1")
         c = ocip.load().c
         target, key = f"{sp}/{group_id}", {"service_provider_id": sp, "group_id": group_id}
-        services = self._call("voice_portal_services", target, c.GroupServiceGetAuthorizationListRequest(**key))
-        row: dict[str, Any] = next(
-            (
-                r
-                for r in services.group_services_authorization_table.to_dict()
-                if r.get("service_name") == VOICE_MESSAGING_GROUP
-            ),
-            {},
-        )
+        row = self._voice_messaging_group(sp, group_id, operation="voice_portal_services")
         missing = []
         if not is_true(row.get("authorized")):
             unlimited = c.UnboundedPositiveInt(unlimited=True)
@@ -482,17 +474,6 @@ class BroadWorksGateway(ServiceProviderCalls):
             group_id,
             service_instance_profile=profile,
             is_active=True,
-        )
-
-    def _voice_portal_is(self, sp: str, group_id: str, *, number: str | None, extension: str | None) -> bool:
-        c = ocip.load().c
-        current = self._group_call("voice_portal", c.GroupVoiceMessagingGroupGetVoicePortalRequest21sp1, sp, group_id)
-        profile = getattr(current, "service_instance_profile", None)
-        return bool(
-            profile is not None
-            and is_true(getattr(current, "is_active", None))
-            and e164(getattr(profile, "phone_number", None)) == (number or None)
-            and (getattr(profile, "extension", None) or None) == (extension or None)
         )
 
     # -- group administrators (A1, A2) ---------------------------------------------------------------

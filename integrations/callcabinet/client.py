@@ -21,16 +21,19 @@ app). To use the mode switch, point CALLCABINET_GATEWAY at
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.base import PermanentError
-from integrations.manual import ManualResellers, instructions, nothing_confirmed
-from integrations.rest import Json, RestGateway
+from integrations.manual import ManualResellers, NotCheckedInManualMode, instructions, nothing_confirmed
+from integrations.rest import Json, RestGateway, segment
 
 ESSENTIAL = "Essential"  # C2
 REGISTRATION_SUCCESSFUL = "Registration Successful"  # C5
+CUSTOMERS_PATH = "/customers"  # GET ?groupId= (find), /{Id} (GET, DELETE)
+CUSTOMER_ADMIN_PATH = "/customers/{customer_id}/admin"  # PUT {"AdminName", "AdminEmail"} (C5, #15)
 MODE_API = "api"
 MODE_MANUAL = "manual"
 
@@ -121,6 +124,52 @@ class CallCabinetGateway(RestGateway):
             code="duplicate",
         )
 
+    # After the build (#15): reconciliation reads, a change of administrator, decommissioning -------
+
+    def customer(self, group_id: str) -> dict[str, Any] | None:
+        """C2-C5 read back: the group's customer, whatever its type (reconciliation reports one that
+        is not "Essential", C2), or None. Two customers for one group are refused: which is ours?"""
+        customers = self._find_for_group(
+            "customer", CUSTOMERS_PATH, listed="customers", group_field="BroadWorksGroupId", group_id=group_id
+        )
+        if len(customers) > 1:
+            ids = ", ".join(str(c.get("Id")) for c in customers)
+            raise PermanentError(f"Call Cabinet has customers {ids} for group {group_id}; there must be one (C2).")
+        if not customers:
+            return None
+        found = customers[0]
+        return {
+            "customer_id": found.get("Id"),
+            "customer_type": found.get("CustomerType"),
+            "provider_id": found.get("ProviderId"),
+            "group_id": found.get("BroadWorksGroupId"),
+            "admin_name": found.get("AdminName"),
+            "admin_email": found.get("AdminEmail"),
+            "status": found.get("Status"),
+        }
+
+    def change_customer_admin(self, customer_id: int, *, name: str, email: str) -> None:
+        """C5: another customer administrator (Call Cabinet sends them the welcome email). Reads
+        first; an administrator already so is left alone (a repeat writes nothing)."""
+        path = f"{CUSTOMERS_PATH}/{segment(customer_id)}"
+        status, current = self._request("change_customer_admin", "GET", path, target=str(customer_id), accept=(404,))
+        if status == 404:
+            raise PermanentError(f"Call Cabinet has no customer {customer_id} (C5).", code="not_found")
+        if (current.get("AdminName"), current.get("AdminEmail")) == (name, email):
+            return
+        self._request(
+            "change_customer_admin",
+            "PUT",
+            CUSTOMER_ADMIN_PATH.format(customer_id=segment(customer_id)),
+            target=str(customer_id),
+            body={"AdminName": name, "AdminEmail": email},
+        )
+
+    def delete_customer(self, customer_id: int) -> None:
+        """Decommissioning: the customer deleted. One already gone is done."""
+        path = f"{CUSTOMERS_PATH}/{segment(customer_id)}"
+        self._request("delete_customer", "DELETE", path, target=str(customer_id), accept=(404,))
+
 
 # Manual mode ---------------------------------------------------------------------------------------
 
@@ -144,6 +193,19 @@ def manual_instructions(customer: EssentialCustomer) -> list[str]:
         "Wait for “Registration Successful”.",
         "Then confirm here with the customer reference.",
     ]
+
+
+def manual_change_admin_instructions(customer_id: object, *, name: str, email: str) -> list[str]:
+    """C5 after the build: another customer administrator, by hand."""
+    return [
+        f"In Call Cabinet open customer {_value(customer_id)} (C5).",
+        f"Customer administrator: {_value(name)}, {_value(email)} (they get the welcome email).",
+        "Then confirm here.",
+    ]
+
+
+def manual_delete_instructions(customer_id: object) -> list[str]:
+    return [f"In Call Cabinet delete customer {_value(customer_id)}.", "Then confirm here."]
 
 
 def manual_reseller_instructions(*, partner_id: str, name: str, email: str) -> list[str]:
@@ -186,6 +248,17 @@ class CallCabinetManualGateway(ManualResellers):
         if confirmed:
             return confirmed
         raise instructions(manual_instructions(customer))
+
+    # After the build (#15): the writes are the co-ordinator's (the change records their
+    # confirmation); what Call Cabinet holds is not checked in manual mode.
+    def customer(self, group_id: str) -> dict[str, Any] | None:
+        raise NotCheckedInManualMode("Call Cabinet", f"group {group_id}'s customer")
+
+    def change_customer_admin(self, customer_id: int | str, *, name: str, email: str) -> None:
+        raise instructions(manual_change_admin_instructions(customer_id, name=name, email=email))
+
+    def delete_customer(self, customer_id: int | str) -> None:
+        raise instructions(manual_delete_instructions(customer_id))
 
 
 def callcabinet_gateway() -> CallCabinetGateway | CallCabinetManualGateway:

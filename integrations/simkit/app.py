@@ -1,6 +1,11 @@
 """A REST simulator as one Starlette app: its API under a prefix, behind the platform's own
 authentication; the `/_sim/` controls beside it; fault injection in front of both; one error format.
-The app carries its state and faults (`app.state.sim`, `app.state.faults`) for tests."""
+The app carries its state and faults (`app.state.sim`, `app.state.faults`) for tests.
+
+`PATCH /_sim/state` changes the state directly, as someone working in the platform's own screens
+would (drift for reconciliation to find): the body is a JSON merge patch (RFC 7396) on the state
+document, so `{"users": {"ada": {"Scope": {"PartIDInTelSys": [-1]}}}}` changes one field and
+`{"users": {"ada": null}}` deletes a record. Nothing is checked: drift is whatever a person did."""
 
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -54,7 +59,8 @@ def simulator_app(
 
 
 def _admin_routes(state: JsonState, injector: FaultInjector) -> list[Route]:
-    """`/_sim/state`, `/_sim/faults` and `/_sim/reset`: the simulator's own controls, no auth."""
+    """`/_sim/state` (GET, and PATCH: drift), `/_sim/faults` and `/_sim/reset`: the simulator's own
+    controls, no auth."""
 
     async def get_state(request: Request) -> JSONResponse:
         return JSONResponse(state.data)
@@ -68,6 +74,11 @@ def _admin_routes(state: JsonState, injector: FaultInjector) -> list[Route]:
         except InvalidFaults as exc:
             raise ApiError(400, "invalid_faults", str(exc)) from None
 
+    async def patch_state(request: Request) -> JSONResponse:
+        state.data = merge_patch(state.data, await json_object(request))  # an object patch: an object
+        state.save()
+        return JSONResponse(state.data)
+
     async def post_reset(request: Request) -> JSONResponse:
         state.reset()
         injector.clear()
@@ -75,10 +86,25 @@ def _admin_routes(state: JsonState, injector: FaultInjector) -> list[Route]:
 
     return [
         Route("/_sim/state", get_state, methods=["GET"]),
+        Route("/_sim/state", patch_state, methods=["PATCH"]),
         Route("/_sim/faults", get_faults, methods=["GET"]),
         Route("/_sim/faults", post_faults, methods=["POST"]),
         Route("/_sim/reset", post_reset, methods=["POST"]),
     ]
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: an object in the patch merges into the target's, member by member; null removes a
+    member; anything else (a list, a number, a text) replaces the target's value."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

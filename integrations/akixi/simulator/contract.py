@@ -83,6 +83,17 @@ PARTITION_FIELDS = (
     "MaintainParity",
 )
 PARTITION_QUERY = ("groupId", "providerId")
+# After the build (#15): Users "Update", "Delete" and "List" and Partition "Delete" are documented
+# operations (USERS_DOC, PARTITIONS_DOC); their paths, verbs, bodies and answers are ours.
+USER_PATH = USER_INFO_PATH  # PUT (Update: the fields to change; Scope whole) and DELETE, on one user
+USER_UPDATED_STATUS = 200  # + the user as read
+DELETED_STATUS = 204  # no body
+USER_QUERY = ("PartIDInTelSys",)  # List: GET /admin/user?PartIDInTelSys=<Id> -> {"users": [...]}
+# Update takes any Add field but these: the Username is the key, the password has its own
+# documented operation ("Change").
+NOT_UPDATED = ("Username", "Password")
+PARTITION_IN_USE_STATUS = 409  # a partition some user's Scope still names is not deleted
+LAST_SYNC_COMPLETED = "lastSyncCompletedAt"  # on the partition: ISO 8601 UTC, when its last sync completed
 SYNC_PENDING = "pending"
 SYNC_IN_PROGRESS = "in_progress"
 SYNC_COMPLETED = "completed"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from integrations.simkit.checks import ApiError, Checks, json_object, utc_iso
 from integrations.simkit.resellers import check_reseller
@@ -19,8 +19,12 @@ from .contract import (
     ANY_ID,
     ASSUMED_USER_FIELDS,
     DEFAULT_REPORTS,
+    DELETED_STATUS,
     K4_FLAGS,
+    LAST_SYNC_COMPLETED,
+    NOT_UPDATED,
     PARTITION_FIELDS,
+    PARTITION_IN_USE_STATUS,
     PARTITION_QUERY,
     REFUSED_STATUS,
     REPORTING_LEVEL,
@@ -31,6 +35,8 @@ from .contract import (
     USER_CREATED_STATUS,
     USER_DUPLICATE_STATUS,
     USER_FIELDS,
+    USER_QUERY,
+    USER_UPDATED_STATUS,
 )
 from .shapes import shape_errors
 from .state import PartitionSync, public, user_record, user_view
@@ -82,7 +88,7 @@ class Partitions:
             "SynchronisationType": SYNCHRONISATION_TYPE,
             "MaintainParity": True,
             "CreatedAt": utc_iso(self.clock()),
-            "lastSyncCompletedAt": None,
+            LAST_SYNC_COMPLETED: None,
         }
         self.sync.start(partition)
         self.state.data["partitions"][str(partition_id)] = partition
@@ -110,6 +116,26 @@ class Partitions:
         self.sync.observe(partition)
         self.state.save()
         return JSONResponse(public(partition))
+
+    # Partition "Delete" (documented; path ours): refused while a user's Scope names the partition, so
+    # no user is left scoped to a partition that is gone (our assumption).
+    async def delete(self, request: Request) -> Response:
+        partition_id = request.path_params["partition_id"]
+        self._partition(partition_id)
+        users = sorted(
+            name
+            for name, user in self.state.data["users"].items()
+            if partition_id in (user.get("Scope") or {}).get("PartIDInTelSys", [])
+        )
+        if users:
+            raise ApiError(
+                PARTITION_IN_USE_STATUS,
+                "in_use",
+                f"Partition {partition_id} is in the scope of users {', '.join(users)}; change or delete them first",
+            )
+        del self.state.data["partitions"][str(partition_id)]
+        self.state.save()
+        return Response(status_code=DELETED_STATUS)
 
     # K3: "press sync"; while one is under way, pressing again changes nothing.
     async def press_sync(self, request: Request) -> JSONResponse:
@@ -173,6 +199,57 @@ class Users:
         if user is None:
             raise ApiError(404, "not_found", f"User {username} not found")
         return JSONResponse(user_view(user))
+
+    def _user(self, username: str) -> dict[str, Any]:
+        user: dict[str, Any] | None = self.state.data["users"].get(username)
+        if user is None:
+            raise ApiError(404, "not_found", f"User {username} not found")
+        return user
+
+    # Users "Update" (documented; path and body ours): the fields to change, each as Add takes it,
+    # the Scope whole; then the same platform and K4 checks as Add, on the user as it would be.
+    async def update(self, request: Request) -> JSONResponse:
+        username = request.path_params["username"]
+        user = self._user(username)
+        body = await json_object(request)
+        changes = {name: value for name, value in body.items() if name not in NOT_UPDATED}
+        shape = {**USER_FIELDS, **ASSUMED_USER_FIELDS}
+        errors = [f"{name} cannot be changed by Update" for name in NOT_UPDATED if name in body]
+        errors += shape_errors(changes, {name: shape[name] for name in changes if name in shape})
+        if not body:
+            errors.append("Nothing to update")
+        if isinstance(body.get("Scope"), dict):
+            errors += shape_errors(body["Scope"], SCOPE_FIELDS, within="Scope")
+        refuse_if_any(errors)
+        updated = {**user_view(user), **body}
+        refuse_if_any(self._platform_errors(updated["Scope"]))
+        refuse_if_any(_k4_errors(updated) + self._one_reseller(updated["Scope"]))
+        user.update(body)
+        user["PartitionPermission"] = list(updated["Scope"]["PartIDInTelSys"])
+        self.state.save()
+        return JSONResponse(user_view(user), status_code=USER_UPDATED_STATUS)
+
+    async def delete(self, request: Request) -> Response:
+        """Users "Delete" (documented; path ours)."""
+        username = request.path_params["username"]
+        self._user(username)
+        del self.state.data["users"][username]
+        self.state.save()
+        return Response(status_code=DELETED_STATUS)
+
+    async def listed(self, request: Request) -> JSONResponse:
+        """Users "List" (documented; path and filter ours): `?PartIDInTelSys=<Id>` keeps the users whose
+        Scope names that partition."""
+        refuse_if_any([f"Unknown parameter {name}" for name in request.query_params if name not in USER_QUERY])
+        wanted = request.query_params.get("PartIDInTelSys")
+        if wanted is not None and not wanted.lstrip("-").isdigit():
+            refuse_if_any([f"PartIDInTelSys must be a whole number, not {wanted}"])
+        users = [
+            user_view(user)
+            for _, user in sorted(self.state.data["users"].items())
+            if wanted is None or int(wanted) in (user.get("Scope") or {}).get("PartIDInTelSys", [])
+        ]
+        return JSONResponse({"users": users})
 
     def _one_reseller(self, scope: dict[str, Any]) -> list[str]:
         """K4 (ours): the partitions given are one reseller's customer's, never several resellers'."""

@@ -28,6 +28,7 @@ from .contract import (
     SESSION_PATH,
     USER_ADD_PATH,
     USER_INFO_PATH,
+    USER_PATH,
 )
 from .errors import answer_as_akixi
 from .routes import Partitions, Users
@@ -75,11 +76,15 @@ def create_app(
         endpoints=[
             ("POST", USER_ADD_PATH, users.create),  # K4, documented
             ("GET", USER_INFO_PATH, users.get),  # K4, the documented "Info" at our assumed path
+            ("GET", USER_ADD_PATH, users.listed),  # the documented "List", our path and filter (#15)
+            ("PUT", USER_PATH, users.update),  # the documented "Update", our path and body (#15)
+            ("DELETE", USER_PATH, users.delete),  # the documented "Delete", our path (#15)
             ("POST", RESELLERS_PATH, resellers.create),  # K1, assumed
             ("GET", f"{RESELLERS_PATH}/{{partner_id}}", resellers.get),
             ("POST", PARTITIONS_PATH, partitions.create),  # K2, assumed
             ("GET", PARTITIONS_PATH, partitions.find),
             ("GET", f"{PARTITIONS_PATH}/{{partition_id:int}}", partitions.get),
+            ("DELETE", f"{PARTITIONS_PATH}/{{partition_id:int}}", partitions.delete),  # documented op, our path
             ("POST", f"{PARTITIONS_PATH}/{{partition_id:int}}/sync", partitions.press_sync),  # K3, assumed
         ],
     )

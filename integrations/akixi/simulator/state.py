@@ -17,7 +17,14 @@ from typing import Any
 
 from integrations.simkit.checks import utc_iso
 
-from .contract import ASSUMED_USER_FIELDS, SYNC_COMPLETED, SYNC_IN_PROGRESS, SYNC_PENDING, USER_FIELDS
+from .contract import (
+    ASSUMED_USER_FIELDS,
+    LAST_SYNC_COMPLETED,
+    SYNC_COMPLETED,
+    SYNC_IN_PROGRESS,
+    SYNC_PENDING,
+    USER_FIELDS,
+)
 
 NEVER_STORED = ("Password",)
 STATE_ONLY = ("PartitionPermission", "WelcomeEmailSent", "CreatedAt")
@@ -72,7 +79,7 @@ class PartitionSync:
         done = progress["reads"] >= self.polls and now - progress["started_at"] >= self.seconds
         if done and not self.stalled():
             partition["syncStatus"] = SYNC_COMPLETED
-            partition["lastSyncCompletedAt"] = utc_iso(now)
+            partition[LAST_SYNC_COMPLETED] = utc_iso(now)
             partition["_sync"] = None
         else:
             partition["syncStatus"] = SYNC_PENDING if progress["reads"] == 0 else SYNC_IN_PROGRESS

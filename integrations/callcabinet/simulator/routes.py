@@ -6,10 +6,11 @@ There is deliberately no endpoint that creates any other kind of customer (C2).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from integrations.simkit.checks import ApiError, Checks, json_object, utc_iso
 from integrations.simkit.resellers import check_reseller
@@ -88,8 +89,28 @@ class Customers:
         ]
         return JSONResponse({"customers": found})
 
-    async def get(self, request: Request) -> JSONResponse:
-        customer = self.state.data["customers"].get(str(request.path_params["customer_id"]))
+    def _customer(self, request: Request) -> dict[str, Any]:
+        customer: dict[str, Any] | None = self.state.data["customers"].get(str(request.path_params["customer_id"]))
         if customer is None:
             raise ApiError(404, "not_found", f"No customer {request.path_params['customer_id']}")
+        return customer
+
+    async def get(self, request: Request) -> JSONResponse:
+        return JSONResponse(self._customer(request))
+
+    # C5 after the build (#15): another customer administrator, who gets the welcome email.
+    async def change_admin(self, request: Request) -> JSONResponse:
+        customer = self._customer(request)
+        checks = Checks(await json_object(request))
+        name, email = checks.text("AdminName"), checks.email("AdminEmail")
+        checks.raise_if_any()
+        customer.update(AdminName=name, AdminEmail=email, WelcomeEmailSentTo=email)
+        self.state.save()
         return JSONResponse(customer)
+
+    async def delete(self, request: Request) -> Response:
+        """Decommissioning (#15): the customer removed."""
+        customer = self._customer(request)
+        del self.state.data["customers"][str(customer["Id"])]
+        self.state.save()
+        return Response(status_code=204)

@@ -51,6 +51,8 @@ def create_app(
             ("POST", "/customers/essential", customers.create_essential),  # C2-C5: the only way to create one
             ("GET", "/customers", customers.find),
             ("GET", "/customers/{customer_id:int}", customers.get),
+            ("PUT", "/customers/{customer_id:int}/admin", customers.change_admin),  # C5, after the build (#15)
+            ("DELETE", "/customers/{customer_id:int}", customers.delete),  # decommissioning (#15)
         ],
     )
 

@@ -11,7 +11,7 @@ from integrations.broadworks.gateway import BroadWorksGateway
 from integrations.broadworks.simulator import schema
 from integrations.models import ExternalCall
 
-from .support import CLONE, PARTNER, POOL
+from .support import CLONE, ON_BROADWORKS, PARTNER, POOL
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,19 @@ def run_every_operation(gw) -> set[str]:
     # A change after the build (#15): a number that is neither the CLID nor the portal's, off the group.
     calling("unassign_numbers")(NEW_PARTNER, NEW_GROUP, POOL[2:3])
     assert POOL[2] not in calling("group_numbers")(NEW_PARTNER, NEW_GROUP, activated_only=False)
+    # What reconciliation reads back (#15).
+    assert calling("group_profile")(NEW_PARTNER, NEW_GROUP)["default_domain"] == "hostedcomm.com"
+    assert calling("group_clid")(NEW_PARTNER, NEW_GROUP) == {"number": POOL[0], "present_as_caller_id": True}
+    portal = {"active": True, "number": POOL[1], "extension": "8001"}
+    assert calling("voice_portal")(NEW_PARTNER, NEW_GROUP) == portal
+    admins = calling("group_admins")(NEW_PARTNER, NEW_GROUP)
+    assert admins == [{"user_id": "dee@hostedcomm.com", "first_name": "Dee", "last_name": "Li"}]
+    # Decommissioning (#15): admins, voice portal and CLID undone, the numbers off, the group deleted.
+    calling("delete_group_admin")("dee@hostedcomm.com")
+    calling("disable_voice_portal")(NEW_PARTNER, NEW_GROUP)
+    calling("clear_group_clid")(NEW_PARTNER, NEW_GROUP)
+    calling("unassign_numbers")(NEW_PARTNER, NEW_GROUP, POOL[:2])
+    calling("delete_group")(NEW_PARTNER, NEW_GROUP)
     return called
 
 
@@ -92,6 +105,7 @@ def test_every_gateway_operation_sends_only_current_requests_of_the_schema_and_t
         assert schema.replacement(cls) is None, f"{request_type} is replaced by {schema.replacement(cls)}"
     refused = ExternalCall.objects.exclude(outcome="ok").values_list("operation", "error")
     assert list(refused) == [], "every request passed the schema and the platform's rules"
-    group = sim.state.snapshot()["service_providers"][NEW_PARTNER]["groups"][NEW_GROUP]
-    assert group["use_group_number"] and group["voice_portal"]["extension"] == "8001"
+    partner = sim.state.snapshot()["service_providers"][NEW_PARTNER]
+    assert NEW_GROUP not in partner["groups"]
+    assert all(partner["dns"][ON_BROADWORKS[n]] is None for n in POOL), "back on the partner's pool"
     assert PARTNER in sim.state.snapshot()["service_providers"], "the demo partner is still there"
