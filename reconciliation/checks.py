@@ -9,8 +9,9 @@ about it stays open."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.akixi.client import MAINTAIN_PARITY, SYNCHRONISATION_TYPE, TELEPHONY_SERVER_TYPE
+from integrations.akixi.rules import MAINTAIN_PARITY, SYNCHRONISATION_TYPE, TELEPHONY_SERVER_TYPE
 from integrations.callcabinet.client import ESSENTIAL
+from integrations.manual import NotCheckedInManualMode
 
 from .choices import Aspect, Platform
 
@@ -34,18 +35,6 @@ class ReadOnly:
         if name not in READS[self._platform]:
             raise AttributeError(f"Reconciliation only reads: {self._platform}.{name} is not one of its reads.")
         return getattr(self._gateway, name)
-
-
-class NotChecked(Exception):
-    """A platform could not be read for this customer; the reason is shown."""
-
-
-def manual_mode_errors() -> tuple[type[Exception], ...]:
-    """The exception a gateway in manual mode raises on a read (integrations, branch `int`)."""
-    import integrations.manual as manual
-
-    found = getattr(manual, "ManualMode", None) or getattr(manual, "ManualModeError", None)
-    return (found,) if isinstance(found, type) and issubclass(found, Exception) else ()
 
 
 @dataclass
@@ -95,7 +84,6 @@ def observe(record: Record, platforms: Any, *, skip: dict[str, str] | None = Non
         Platform.AKIXI: _akixi,
         Platform.CALLCABINET: _callcabinet,
     }
-    manual = manual_mode_errors()
     for platform, read in readers.items():
         if not record.uses[platform]:
             continue
@@ -105,7 +93,7 @@ def observe(record: Record, platforms: Any, *, skip: dict[str, str] | None = Non
         found: dict[str, tuple[Any, Any]] = {}
         try:
             read(record, ReadOnly(getattr(platforms, platform), platform), found)
-        except manual as exc:
+        except NotCheckedInManualMode as exc:
             seen.not_checked[platform] = f"manual mode: {exc}"
             continue
         except Exception as exc:  # noqa: BLE001  (any read failure: this platform not checked, the run goes on)
@@ -171,20 +159,20 @@ def _akixi(record: Record, ak: Any, found: dict) -> None:
     found[Aspect.AKIXI_PARTITION] = (wanted, {k: info.get(k) for k in wanted} if info else None)
     if info is None:
         return  # its users and their scope are compared once there is a partition again
-    found[Aspect.AKIXI_USERS] = (
-        sorted(record.akixi_users, key=str.lower),
-        sorted(ak.partition_users(partition), key=str.lower),
-    )
-    # K4: each of our users that exists sees the customer's own partition, and only that.
+    # K4: each of our users exists, and sees the customer's own partition and only that. A user of
+    # ours widened elsewhere is still there (the scope aspect says where it points), so "missing"
+    # means missing from Akixi; users on the partition that are not ours are extra.
+    accounts = {username: ak.reporting_user(username) for username in record.akixi_users}
+    present = set(ak.partition_users(partition)) | {u for u, account in accounts.items() if account is not None}
+    found[Aspect.AKIXI_USERS] = (sorted(record.akixi_users, key=str.lower), sorted(present, key=str.lower))
     ours, theirs = {}, {}
-    for username in record.akixi_users:
-        user = ak.reporting_user(username)
-        if user is None:
+    for username, account in accounts.items():
+        if account is None:
             continue  # missing: the users aspect says so
         ours[username] = {"any_partition": False, "partition_ids": [str(partition)]}
         theirs[username] = {
-            "any_partition": bool(user.get("any_partition")),
-            "partition_ids": sorted(str(p) for p in user.get("partition_ids") or []),
+            "any_partition": bool(account.get("any_partition")),
+            "partition_ids": sorted(str(p) for p in account.get("partition_ids") or []),
         }
     if ours:
         found[Aspect.AKIXI_USER_SCOPE] = (ours, theirs)

@@ -5,6 +5,7 @@ from customers import build_steps, builds
 from customers.services import customer_group_create
 from reconciliation import services as reconciliation_services
 from tests.customers.build_request_data import stock_pool, valid_request
+from tests.integrations.conftest import stack  # noqa: F401  (the fixture: a real worker, beat, the simulators)
 
 from .fake_platforms import readable_platforms
 

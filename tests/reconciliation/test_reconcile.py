@@ -9,6 +9,7 @@ from customers.models import CustomerGroup
 from reconciliation.checks import READS, ReadOnly
 from reconciliation.models import Drift, ReconciliationRun
 from reconciliation.services import reconcile
+from tests.customers.build_request_data import stock_pool
 
 from .fake_platforms import WRITES
 
@@ -157,8 +158,6 @@ def test_reading_our_side_takes_the_same_queries_for_two_customers_as_for_five(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.customers.build_request_data import stock_pool
-
     from .conftest import build_customer
 
     stock_pool(world, count=10)
@@ -182,3 +181,27 @@ def test_reading_our_side_takes_the_same_queries_for_two_customers_as_for_five(
             assert run.groups_checked == i + 1 and run.drift_new == 0
             counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_platform_in_manual_mode_is_not_checked_and_not_asked_again_in_the_run(
+    world, platforms, django_capture_on_commit_callbacks, built
+):
+    from integrations.manual import NotCheckedInManualMode
+
+    from .conftest import build_customer
+
+    build_customer(
+        world,
+        django_capture_on_commit_callbacks,
+        group_id="Second",
+        numbers=["+442079460005"],
+        business_profile_number="+442079460005",
+        voice_portal__number="+442079460005",
+        admins__0__user_id="second@hostedcomm.com",
+        akixi__users__0__username="second.reports",
+    )
+    platforms.faults.fail("customer", NotCheckedInManualMode("callcabinet", "the customer"))
+    platforms.calls.clear()
+    run = reconcile()
+    assert run.not_checked == {"callcabinet": 2} and run.error_count == 0
+    assert "customer" not in platforms.calls, "in manual mode after the first customer: not asked again"
