@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # file's module fixtures (one Chromium, one simulator) start once. 0 runs everything in this one.
 TEST_PROCESSES ?= 2
 
-.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load lock clean
+.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load bench-reconcile lock clean
 
 install: $(VENV)/.installed
 
@@ -54,6 +54,9 @@ bench: bench-pages bench-ports bench-escalations bench-builds bench-load
 
 bench-pages: install
 	$(BIN)/python bench/run.py
+
+bench-reconcile: install
+	$(BIN)/python bench/reconcile.py
 
 bench-ports: install
 	$(BIN)/python bench/ports.py

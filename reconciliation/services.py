@@ -133,7 +133,7 @@ def _record(run: ReconciliationRun, records: dict[int, tuple[int, Record]], seen
     ):
         open_rows[(d.group_id, d.aspect)] = d
         open_platforms[d.group_id].append((ASPECT_PLATFORM[d.aspect], d.pk))
-    new, still, resolved = [], [], []
+    new, still, changed, resolved = [], [], [], []
     for pk, observation in seen.items():
         record = records[pk][1]
         for aspect, (ours, theirs) in observation.compared.items():
@@ -156,15 +156,19 @@ def _record(run: ReconciliationRun, records: dict[int, tuple[int, Record]], seen
                     )
                 )
             else:
-                row.ours, row.theirs, row.last_seen_at, row.last_run = ours, theirs, now, run
-                still.append(row)
+                still.append(row.pk)
+                if (row.ours, row.theirs) != (ours, theirs):
+                    row.ours, row.theirs = ours, theirs
+                    changed.append(row)
         # A platform the customer no longer uses has nothing to drift from.
         unused = {p for p, used in record.uses.items() if not used}
         resolved += [drift for platform, drift in open_platforms[pk] if platform in unused]
     with transaction.atomic():
         # (Another run at the same moment may have opened the same drift: the constraint keeps one.)
         Drift.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-        Drift.objects.bulk_update(still, ["ours", "theirs", "last_seen_at", "last_run"], batch_size=1000)
+        # Drift seen again: one statement; what either side says rewritten only where it changed.
+        Drift.objects.filter(pk__in=still).update(last_seen_at=now, last_run=run)
+        Drift.objects.bulk_update(changed, ["ours", "theirs"], batch_size=1000)
         if resolved:
             Drift.objects.filter(pk__in=resolved, resolved_at__isnull=True).update(resolved_at=timezone.now())
     run.drift_new += len(new)
