@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # file's module fixtures (one Chromium, one simulator) start once. 0 runs everything in this one.
 TEST_PROCESSES ?= 2
 
-.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk lock clean
+.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk bench-reconcile lock clean
 
 install: $(VENV)/.installed
 
@@ -50,10 +50,13 @@ format: install
 # Benchmarks (docs/benchmarks.md says what each measures). The in-process ones run on SQLite as they
 # are, or on PostgreSQL with DATABASE_URL; bench-builds and bench-load need PostgreSQL and Redis
 # (DATABASE_URL, REDIS_URL): a real worker, gunicorn and Locust are other processes.
-bench: bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk
+bench: bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk bench-reconcile
 
 bench-pages: install
 	$(BIN)/python bench/run.py
+
+bench-reconcile: install
+	$(BIN)/python bench/reconcile.py
 
 bench-ports: install
 	$(BIN)/python bench/ports.py

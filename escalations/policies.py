@@ -65,6 +65,23 @@ def default_policies() -> list[dict]:
             "position": 20,
         }
     )
+    policies.append(
+        {
+            "key": "drift-breaks-a-rule",
+            "name": "Platform drift that breaks a rule put right",
+            "rule": "K4",
+            "source": "rule_breaking_drift",
+            "description": "From the nightly reconciliation's first sight of drift that breaks a rule (an Akixi "
+            "user with more than the customer's own partition, K4; a Call Cabinet customer that is not "
+            "Essential, C2) until a later reconciliation finds it put right.",
+            "clock": SlaClock.CALENDAR_HOURS,
+            "target": 24,
+            "at_risk_hours": 8,
+            "breach_start_level": 0,
+            "climb_every_hours": 24,
+            "position": 21,
+        }
+    )
     policies += [
         {
             "key": "port-acceptance",

@@ -24,6 +24,7 @@ from porting.calendar import UK, uk_midnight
 from porting.calendar import add_working_days as add_local_working_days
 from porting.choices import PortStatus
 from porting.models import PortRequest
+from reconciliation.models import Drift
 
 from .choices import SlaClock, SubjectType
 
@@ -180,6 +181,43 @@ class CustomerBuildSource(Source):
 def _label(group_id: str, name: str, kind: str, summary: str) -> str:
     """A build is named by its group; a change after it (#15; one open per group) by what it does."""
     return f"Build of {group_id} ({name})" if kind == BuildKind.BUILD else f"Change of {group_id} ({name}): {summary}"
+
+
+@register
+class RuleBreakingDriftSource(Source):
+    """Drift found by the nightly reconciliation that breaks a rule outright (#15): an Akixi user
+    scoped beyond the customer's own partition (K4), a Call Cabinet customer that is not Essential
+    (C2). One item per customer (its page lists the drift). Clock: from when the first such drift was
+    seen; stops when a later reconciliation finds every one of them resolved."""
+
+    key = "rule_breaking_drift"
+    subject_type = SubjectType.CUSTOMER_GROUP
+    url_name = "customers:group_detail"
+    label = "Platform drift that breaks a rule"
+
+    def open_items(self, policy, now):
+        owners = partner_coordinators()
+        rows = (
+            Drift.objects.filter(resolved_at__isnull=True)
+            .exclude(rule="")
+            .values_list("group_id", "group__group_id", "group__name", "group__partner_id", "first_seen_at", "rule")
+        )
+        # Few rows (drift that breaks a rule is rare): folded per customer here, on any database.
+        found: dict[int, tuple[str, str, int, datetime, set[str]]] = {}
+        for group, group_id, name, partner, seen, rule in plain_rows(rows.order_by()):
+            _gid, _name, _partner, started, rules = found.setdefault(group, (group_id, name, partner, seen, set()))
+            found[group] = (group_id, name, partner, min(started, seen), rules | {rule})
+        return [
+            OpenItem(
+                self.subject_type,
+                group,
+                f"Drift of {group_id} ({name}) breaks {', '.join(sorted(rules))}",
+                partner,
+                owners.get(partner),
+                started,
+            )
+            for group, (group_id, name, partner, started, rules) in found.items()
+        ]
 
 
 def partner_coordinators() -> dict[int, int | None]:

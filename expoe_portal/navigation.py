@@ -8,6 +8,7 @@ STAFF_ITEMS = [
     ("onboarding.view_onboardingorder", "Onboarding", "onboarding:order_list"),
     ("number_pool.view_number", "Numbers", "number_pool:number_list"),
     ("customers.view_customergroup", "Customers", "customers:group_list"),
+    ("customers.view_customergroup", "Drift", "reconciliation:drift_list"),
     ("porting.view_portrequest", "Ports", "porting:list"),
     ("porting.view_port_dashboard", "Port lead times", "porting:dashboard"),
     ("escalations.view_escalation_dashboard", "Escalations", "escalations:dashboard"),
@@ -23,6 +24,7 @@ def navigation(request):
         items.append(("My partner", reverse("onboarding:my_partner")))
         items.append(("Numbers", reverse("number_pool:number_list")))
         items.append(("Customers", reverse("customers:group_list")))
+        items.append(("Drift", reverse("reconciliation:drift_list")))
         if user.has_perm("porting.view_portrequest"):
             items.append(("Ports", reverse("porting:list")))
     else:

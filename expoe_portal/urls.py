@@ -10,6 +10,7 @@ from number_pool.api import NumberRangeView, NumberViewSet
 from onboarding.api import OnboardingOrderViewSet
 from partners.api import PartnerViewSet
 from porting.api import PortRequestViewSet
+from reconciliation.api import DriftViewSet, ReconciliationRunViewSet
 
 from . import views
 from .api import TokenView
@@ -24,6 +25,8 @@ router.register("numbers", NumberViewSet, basename="number")
 router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")
 router.register("bulk-uploads", BulkUploadViewSet, basename="bulk-upload")
 router.register("port-requests", PortRequestViewSet, basename="port-request")
+router.register("drift", DriftViewSet, basename="drift")
+router.register("reconciliation-runs", ReconciliationRunViewSet, basename="reconciliation-run")
 
 api_urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -52,6 +55,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("escalations.urls")),
     path("", include("porting.urls")),
+    path("", include("reconciliation.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "customers",
     "porting",
     "escalations",
+    "reconciliation",
     "integrations",
 ]
 
@@ -306,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "AccountStatusEnum": "onboarding.choices.AccountStatus",
         "TrainingPlatformEnum": "onboarding.choices.TrainingPlatform",
         "BulkUploadStatusEnum": "customers.choices.BulkUploadStatus",
+        "DriftStateEnum": "reconciliation.choices.DriftState",
+        "StateEnum": "escalations.choices.ESCALATION_STATES",  # (beside drift's own "state")
     },
 }
 
@@ -353,6 +357,12 @@ ONBOARDING_SLA_AT_RISK_HOURS = env.int("ONBOARDING_SLA_AT_RISK_HOURS", default=1
 # E2: the escalation evaluator (idempotent, safe to overlap); links in its emails start with PORTAL_BASE_URL.
 CELERY_BEAT_SCHEDULE["evaluate-escalations"] = {"task": "escalations.tasks.evaluate_escalations", "schedule": 300}
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Nightly reconciliation (#15): every built customer against the platforms, read-only, at 02:30 UTC
+# (Celery's default time zone): after the day's builds and ports, before the working day.
+CELERY_BEAT_SCHEDULE["reconcile-nightly"] = {
+    "task": "reconciliation.tasks.reconcile_nightly",
+    "schedule": crontab(hour=env.int("RECONCILE_HOUR", default=2), minute=env.int("RECONCILE_MINUTE", default=30)),
+}
 
 # K2: the Akixi licence types a customer partition can be "licensed for" (they drive billing).
 AKIXI_LICENCES = env.list("AKIXI_LICENCES", default=["Reporting Standard", "Reporting Professional", "Wallboards"])

@@ -162,6 +162,18 @@ def escalation_a_pk(world):
     return {"pk": world.escalation_a.pk}
 
 
+def drift_b_pk(world):
+    return {"pk": world.drift_b.pk}
+
+
+def drift_a_pk(world):
+    return {"pk": world.drift_a.pk}
+
+
+def run_pk(world):
+    return {"pk": world.run.pk}
+
+
 def first_policy_pk(world):
     from escalations.models import SlaPolicy
 
@@ -326,6 +338,28 @@ EXPECTATIONS = {
     ),
     "escalations:policy_list": Expect(signed_in(200, **{PARTNER: 403})),
     "escalations:policy_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=first_policy_pk),
+    # Reconciliation (#15): drift scoped like customers; runs for staff; repair for those who change customers.
+    "reconciliation:drift_list": Expect(signed_in(200)),
+    "reconciliation:drift_detail": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=drift_b_pk, own_partner=200, own_kwargs=drift_a_pk
+    ),
+    "reconciliation:run_detail": Expect(signed_in(200, **{PARTNER: 403}), kwargs=run_pk),
+    "reconciliation:group_repair": Expect(  # GET: the confirmation page; the repair is its POST
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=group_b_pk,
+        own_partner=200,
+        own_kwargs=group_a_pk,
+    ),
+    "reconciliation:group_check": Expect(  # POST only; scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
+    ),
+    "drift-list": Expect(signed_in(200, anonymous=401)),
+    "drift-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=drift_b_pk, own_partner=200, own_kwargs=drift_a_pk
+    ),
+    "drift-repair": Expect(signed_in(405, anonymous=401), kwargs=drift_b_pk),  # POST only
+    "reconciliation-run-list": Expect(signed_in(200, anonymous=401, **{PARTNER: 403})),
+    "reconciliation-run-detail": Expect(signed_in(200, anonymous=401, **{PARTNER: 403}), kwargs=run_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
     "api-schema": Expect(everyone(200)),
     "api-docs": Expect(everyone(200)),
@@ -466,7 +500,12 @@ def world(world, settings, tmp_path):
     world.document_b = _port_document(world.port_b)
     from escalations.models import Escalation
     from escalations.services import escalation_evaluate
+    from reconciliation.models import Drift, ReconciliationRun
 
+    world.run = ReconciliationRun.objects.create(started_at=now, finished_at=now)
+    drift = {"platform": "broadworks", "aspect": "bw_numbers", "ours": [], "theirs": []}
+    world.drift_a = Drift.objects.create(group=world.group_a, first_seen_at=now, last_seen_at=now, **drift)
+    world.drift_b = Drift.objects.create(group=world.group_b, first_seen_at=now, last_seen_at=now, **drift)
     escalation_evaluate()  # order B's O1 confirmation clock
     world.escalation_b = Escalation.objects.get(partner=world.partner_b, subject_id=world.order_b.pk)
     world.escalation_a = Escalation.objects.create(

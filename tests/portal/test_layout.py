@@ -15,7 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "partners", "number_pool", "onboarding", "customers", "porting", "escalations"]
+APPS = ["accounts", "partners", "number_pool", "onboarding", "customers", "porting", "escalations", "reconciliation"]
 PROJECT = [*APPS, "integrations", "expoe_portal"]
 CONTRACT = json.loads((ROOT / "tests" / "data" / "contract_before_layout.json").read_text())
 MAX_LINES = 600
