@@ -20,6 +20,8 @@ REMOVE_ADMINS = BuildStepName.REMOVE_ADMINS.value
 AKIXI_PARTITION, AKIXI_USERS = BuildStepName.AKIXI_PARTITION.value, BuildStepName.AKIXI_USERS.value
 RESTRICT_AKIXI_USERS = BuildStepName.RESTRICT_AKIXI_USERS.value
 CALLCABINET_CUSTOMER = BuildStepName.CALLCABINET_CUSTOMER.value
+CALLCABINET_ADMIN = BuildStepName.CALLCABINET_ADMIN.value
+CALLCABINET_ADMIN_FIELDS = {"admin_name", "admin_email"}
 ORDER = [
     POOL_NUMBERS,
     ASSIGN_NUMBERS,
@@ -32,6 +34,7 @@ ORDER = [
     AKIXI_USERS,
     RESTRICT_AKIXI_USERS,
     CALLCABINET_CUSTOMER,
+    CALLCABINET_ADMIN,
 ]
 
 
@@ -106,8 +109,13 @@ def fix_for(drift: Drift) -> Fix:
         if theirs is None:
             fix.steps.append(CALLCABINET_CUSTOMER)
         else:
-            wrong = ", ".join(f"{k} is “{theirs.get(k)}”, not “{v}”" for k, v in ours.items() if theirs.get(k) != v)
-            fix.by_hand.append(f"Correct the Call Cabinet customer of {gid} (C3-C5): {wrong}.")
+            differ = {k for k, v in ours.items() if theirs.get(k) != v}
+            if differ & CALLCABINET_ADMIN_FIELDS:
+                fix.steps.append(CALLCABINET_ADMIN)  # C5: the administrator our record names, again
+            if wrong := ", ".join(
+                f"{k} is “{theirs.get(k)}”, not “{ours[k]}”" for k in ours if k in differ - CALLCABINET_ADMIN_FIELDS
+            ):
+                fix.by_hand.append(f"Correct the Call Cabinet customer of {gid} (C3, C4): {wrong}.")
     elif aspect == Aspect.CALLCABINET_TYPE:
         fix.by_hand.append(
             f"Call Cabinet has {gid} as a “{theirs}” customer, not Essential (C2: wrong setup and billing). "

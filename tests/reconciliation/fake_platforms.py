@@ -102,6 +102,11 @@ class ReadableCallCabinet(FakeCallCabinet):
         record = self.records.get(group_id)
         return dict(record) if record else None
 
+    def change_customer_admin(self, customer_id, *, name, email):
+        super().change_customer_admin(customer_id, name=name, email=email)
+        record = next(r for r in self.records.values() if r["customer_id"] == customer_id)
+        record.update(admin_name=name, admin_email=email)
+
 
 def readable_platforms():
     faults, calls = Faults(), []

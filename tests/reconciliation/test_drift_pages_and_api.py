@@ -159,3 +159,21 @@ def test_B1_the_api_repair_queues_one_change(api_client, world, built, platforms
     change = ServiceBuild.objects.get(group=built, kind=BuildKind.CHANGE)
     assert list(change.steps.values_list("name", flat=True)) == ["business_profile"]
     assert api_client.post(f"/api/v1/drift/{drift.pk}/repair/").status_code == 409, "one change at a time"
+
+
+def test_C5_another_call_cabinet_administrator_is_repaired_by_the_change_of_administrator(
+    api_client, world, built, platforms, django_capture_on_commit_callbacks
+):
+    platforms.callcabinet.records["AlphaWidgets"]["admin_email"] = "someone@else.invalid"  # changed by hand
+    reconcile()
+    drift = Drift.objects.get(group=built)
+    api_client.force_authenticate(world.user(Role.COORDINATOR))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(f"/api/v1/drift/{drift.pk}/repair/")
+    assert response.status_code == 201, response.content
+    change = ServiceBuild.objects.get(group=built, kind=BuildKind.CHANGE)
+    assert list(change.steps.values_list("name", flat=True)) == ["callcabinet_admin"]
+    change.refresh_from_db()
+    assert change.status == "succeeded", change.last_error
+    assert platforms.callcabinet.records["AlphaWidgets"]["admin_email"] == "ada@alpha.invalid"
+    assert reconcile().drift_resolved == 1
