@@ -337,16 +337,17 @@ class CustomerGroupViewSet(ScopedViewSet):
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"changes/(?P<change_id>[0-9]+)/(?P<act>retry|cancel)",
+        url_path=r"changes/(?P<change_id>[0-9]+)/(?P<act>retry|cancel|confirm)",
         permission_classes=[IsAuthenticated],
     )
     def change_act(self, request, pk=None, change_id=None, act=None):
         """A failed change: `retry` runs it again from its failed step; `cancel` gives it up and puts
-        our records back as before it (what a platform already did stays, in its call log). 409
-        unless it failed."""
+        our records back as before it (what a platform already did stays, in its call log); 409
+        unless it failed. A change waiting for a step done by hand (a platform in manual mode, its
+        step's `error` says what to do): `confirm` (EXPO.e staff) says it is done, and it carries on."""
         group = self.get_object()
         change = get_object_or_404(group_changes(group), pk=change_id)
-        customer_changes.FAILED_CHANGE_ACTIONS[act](by=request.user, change=change)
+        customer_changes.CHANGE_ACTIONS[act](by=request.user, change=change)
         return Response(change_summary(group_changes(group).get(pk=change.pk)))
 
     @extend_schema(responses=PlanStepSerializer(many=True))

@@ -4,6 +4,7 @@ so running a step again (a retry, a redelivered task) changes nothing that is al
 Gateways (integrations.platforms) have plain methods named after what they do; passwords are
 decrypted only here, handed to the gateway, and wiped once the platform has them (A2)."""
 
+from contextlib import suppress
 from datetime import datetime
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from integrations.akixi import client as akixi_client
 from integrations.base import PermanentError, TransientError, calling_for
 from integrations.callcabinet.client import EssentialCustomer
 from integrations.callcabinet.client import manual_instructions as callcabinet_instructions
+from integrations.manual import MANUAL, NotCheckedInManualMode
 from integrations.platforms import get_platforms
 from integrations.sources import assumed
 from number_pool.choices import NumberStatus
@@ -21,8 +23,14 @@ from number_pool.choices import NumberStatus
 from .choices import BuildStepName
 from .models import CustomerGroup, GroupAdmin
 
+# A change's step a co-ordinator did by hand on a platform in manual mode, and confirmed: it runs
+# again only to finish, without asking the platform (which the portal cannot read in that mode).
+DONE_BY_HAND = "done by hand (confirmed)"
+
 
 def run_step(*, step, group, platforms=None) -> str:
+    if step.external_reference == DONE_BY_HAND:
+        return DONE_BY_HAND
     # Every platform call the step makes is logged against this build and step (ExternalCall).
     with calling_for(f"build:{step.build_id}/step:{step.name}", partner=group.partner):
         platforms = platforms or get_platforms()
@@ -210,6 +218,21 @@ def _decommissioning(details) -> bool:
     return details.get("change") == "decommission"
 
 
+def _each_by_hand_at_once(writes) -> None:
+    """Make each write; on a platform in manual mode, each answers with what a person must do, and
+    the step waits once for all of them (one confirmation), not once per object."""
+    lines = []
+    for write in writes:
+        try:
+            write()
+        except PermanentError as exc:
+            if exc.code != MANUAL:
+                raise
+            lines.append(str(exc))
+    if lines:
+        raise PermanentError(" ".join(lines), code=MANUAL)
+
+
 def remove_admins(*, group, platforms, details) -> str:
     """A1: the change's administrators off the group; a decommissioning takes every one BroadWorks
     lists, ours or made by hand, so nothing of the customer is left."""
@@ -229,7 +252,11 @@ def akixi_resync(*, group, platforms, details) -> str:
     partition = ak.find_partition(group.group_id)
     if partition is None:
         raise PermanentError(f"Akixi has no partition for {group.group_id} (K2): repair the customer first.")
-    state = ak.sync_state(partition)
+    try:
+        state = ak.sync_state(partition)
+    except NotCheckedInManualMode:
+        ak.request_sync(partition)  # in manual mode: the instructions to press it, then a confirmation
+        raise
     asked_at = datetime.fromisoformat(details["asked_at"])
     if state["status"] == "completed" and state["completed_at"] and state["completed_at"] >= asked_at:
         return f"completed {state['completed_at']:%Y-%m-%d %H:%M} UTC"
@@ -244,10 +271,10 @@ def remove_akixi_users(*, group, platforms, details) -> str:
     ak = platforms.akixi
     leaving = list(details.get("usernames", []))
     if _decommissioning(details) and (partition := ak.find_partition(group.group_id)) is not None:
-        leaving += [u for u in ak.partition_users(partition) if u not in leaving]
+        with suppress(NotCheckedInManualMode):  # in manual mode a person removes ours, each named
+            leaving += [u for u in ak.partition_users(partition) if u not in leaving]
     removed = [u for u in leaving if ak.user_exists(u)]
-    for username in removed:
-        ak.delete_reporting_user(username)
+    _each_by_hand_at_once(lambda u=u: ak.delete_reporting_user(u) for u in removed)
     return f"{len(removed)} removed"
 
 
@@ -259,29 +286,36 @@ def restrict_akixi_users(*, group, platforms) -> str:
     if partition is None:
         raise PermanentError(f"Akixi has no partition for {group.group_id} (K2): repair the partition first.")
     users = list(group.akixi_users.order_by("id").values_list("username", flat=True))
-    for username in users:
-        ak.restrict_reporting_user(username, partition)
+    _each_by_hand_at_once(lambda u=u: ak.restrict_reporting_user(u, partition) for u in users)
     return f"{len(users)} limited to partition {partition}"
 
 
 def callcabinet_admin(*, group, platforms) -> str:
     """C5: the customer administrator our record names (the gateway writes only when it differs)."""
     cc = platforms.callcabinet
-    customer = cc.customer(group.group_id)
-    if customer is None:
+    customer_id = _callcabinet_customer_id(group, cc)
+    if customer_id is None:
         raise PermanentError(f"Call Cabinet has no customer for {group.group_id} (C4): repair the customer first.")
-    cc.change_customer_admin(
-        customer["customer_id"], name=group.callcabinet_admin_name, email=group.callcabinet_admin_email
-    )
+    cc.change_customer_admin(customer_id, name=group.callcabinet_admin_name, email=group.callcabinet_admin_email)
     return group.callcabinet_admin_email
+
+
+def _callcabinet_customer_id(group, cc):
+    """The group's Call Cabinet customer; in manual mode, the reference the co-ordinator confirmed
+    at the build (the portal cannot read Call Cabinet then, and the person acts on that customer)."""
+    try:
+        customer = cc.customer(group.group_id)
+    except NotCheckedInManualMode:
+        return group.callcabinet_reference or group.group_id
+    return customer["customer_id"] if customer else None
 
 
 def remove_callcabinet_customer(*, group, platforms) -> str:
     cc = platforms.callcabinet
-    customer = cc.customer(group.group_id)
-    if customer is not None:
-        cc.delete_customer(customer["customer_id"])
-    return "removed" if customer else "not there"
+    customer_id = _callcabinet_customer_id(group, cc)
+    if customer_id is not None:
+        cc.delete_customer(customer_id)
+    return "removed" if customer_id is not None else "not there"
 
 
 def remove_akixi_partition(*, group, platforms) -> str:

@@ -518,6 +518,11 @@ def _wake(steps: list[BuildStep], build_id: int, *, again: bool = False, keep_fo
     return kept
 
 
+def wake_confirmed(step: BuildStep, build_id: int) -> None:
+    """A step a person confirmed (its platform in manual mode) runs again, after commit."""
+    _wake([step], build_id, again=True)
+
+
 def requeue(*, by, build: ServiceBuild, description: str) -> None:
     """Queue a build or change (new, or failed: from its failed steps) and, after commit, wake each
     step that is ready. Inside the caller's transaction, with the build locked."""
@@ -539,7 +544,10 @@ def _record_failure(build: ServiceBuild, step: BuildStep, exc, token: str, *, be
         if exc.code == MANUAL_STEP:
             observe("waiting")
             # Only this step waits for a person; the steps that do not need it carry on.
-            if BUILD_STEPS.finish(step.pk, token=token, status=StepStatus.WAITING, last_error=WAITING_FOR_PERSON):
+            # A first build's page works out its instructions from the request (manual_instructions_for);
+            # a change's are the platform gateway's own, kept with the step for its page.
+            waiting = WAITING_FOR_PERSON if locked.kind == BuildKind.BUILD else f"{WAITING_FOR_PERSON} {exc}"
+            if BUILD_STEPS.finish(step.pk, token=token, status=StepStatus.WAITING, last_error=waiting):
                 _notify(build.pk, "waiting")
             return f"{step.name} waits for a person"
         if not exc.permanent and step.attempts < settings.BUILD_STEP_MAX_ATTEMPTS:

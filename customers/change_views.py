@@ -29,14 +29,22 @@ def group_changes_status(request, pk):
     return render(request, "customers/_group_changes.html", {"group": group, **changes_context(request.user, group)})
 
 
+ACT_DONE = {
+    "retry": "runs again from its failed step",
+    "cancel": "is cancelled; our records are as before it",
+    "confirm": "the step done by hand is confirmed; the change carries on",
+}
+
+
 @login_required
 def group_change_act(request, pk, change_id, act):
-    """Retry a failed change from its failed step, or cancel it (our records put back), POST only."""
+    """Retry a failed change from its failed step, cancel it (our records put back), or confirm its
+    step done by hand (a platform in manual mode); POST only."""
     group = _group_get(request.user, pk)
     change = get_object_or_404(ServiceBuild.objects.select_related("group__partner"), group=group, pk=change_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    act_on = changes.FAILED_CHANGE_ACTIONS.get(act)
+    act_on = changes.CHANGE_ACTIONS.get(act)
     if act_on is None:
         raise Http404("No such action.")
     try:
@@ -44,8 +52,7 @@ def group_change_act(request, pk, change_id, act):
     except (TransitionConflict, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        done = "runs again from its failed step" if act == "retry" else "is cancelled; our records are as before it"
-        messages.success(request, f"{change.summary}: {done}.")
+        messages.success(request, f"{change.summary}: {ACT_DONE[act]}.")
     return redirect(change.group)
 
 

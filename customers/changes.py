@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_fsm import has_transition_perm
 
@@ -21,9 +22,10 @@ from expoe_portal import vault
 from expoe_portal.transitions import TransitionConflict
 
 from . import services
-from .builds import requeue
+from .build_steps import DONE_BY_HAND
+from .builds import CONFIRMERS, requeue, wake_confirmed
 from .change_kinds import KINDS, Plan, Recorded, Values
-from .choices import BuildKind, BuildStatus
+from .choices import BuildKind, BuildStatus, BuildStepName, StepStatus
 from .models import BuildStep, CustomerGroup, GroupAdmin, ServiceBuild
 
 OPEN = (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED)
@@ -197,5 +199,31 @@ def change_cancel(*, by: User, change: ServiceBuild) -> ServiceBuild:
     return change
 
 
+def change_confirm_by_hand(*, by: User, change: ServiceBuild) -> ServiceBuild:
+    """A platform in manual mode: a co-ordinator did the change's waiting step by hand, as its
+    instructions said, and confirms it. The step then finishes without asking the platform (the
+    portal cannot read it in that mode) and the change carries on; reporting users confirmed this way
+    count as made (K4), as at the build."""
+    if by.role not in CONFIRMERS:
+        raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done by hand on a platform.")
+    with transaction.atomic():
+        locked = ServiceBuild.objects.select_for_update().select_related("group__partner").get(pk=change.pk)
+        if locked.kind != BuildKind.CHANGE:
+            raise TransitionConflict("That is the customer's build: confirm its step in the build section.")
+        step = locked.steps.filter(status=StepStatus.WAITING).order_by("position").first()
+        if step is None:
+            raise TransitionConflict("The change is not waiting for a confirmation (reload to see it).")
+        if step.name == BuildStepName.AKIXI_USERS:
+            locked.group.akixi_users.filter(confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+        BuildStep.objects.filter(pk=step.pk).update(
+            status=StepStatus.PENDING, last_error="", external_reference=DONE_BY_HAND
+        )
+        audit_record(actor=by, action="change.confirmed_by_hand", target=locked, changes={"step": step.name})
+        wake_confirmed(step, locked.pk)
+    return locked
+
+
 # What a person may do to a failed change, by the name the page and the API use.
 FAILED_CHANGE_ACTIONS: dict[str, Callable[..., ServiceBuild]] = {"retry": change_retry, "cancel": change_cancel}
+# ... and to one waiting for a step done by hand.
+CHANGE_ACTIONS = {**FAILED_CHANGE_ACTIONS, "confirm": change_confirm_by_hand}

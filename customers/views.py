@@ -291,6 +291,7 @@ def changes_context(user, group) -> dict:
         ],
         "change_titles": changes.CHANGE_TITLES,
         "can_act_on_change": may_change,
+        "can_confirm_by_hand": user.role in builds.CONFIRMERS,
     }
 
 

@@ -315,3 +315,47 @@ def test_K4_A2_a_repair_restores_our_record_a_widened_user_and_a_missing_admin_w
     assert GroupAdmin.objects.get(user_id=user_id).password_encrypted == "", "wiped again once used"
     with pytest.raises(ValidationError):
         changes.change_repair(by=world.user(Role.COORDINATOR), group=built, steps=[], summary="Nothing")
+
+
+# -- platforms in manual mode --------------------------------------------------------------------------
+def test_C2_K4_in_manual_mode_a_decommissioning_waits_for_each_step_done_by_hand_then_finishes(
+    client, api_as, world, built, platforms, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from integrations.akixi.client import akixi_gateway
+    from integrations.callcabinet.client import callcabinet_gateway
+    from integrations.platforms import Platforms
+
+    settings.AKIXI_MODE = settings.CALLCABINET_MODE = "manual"
+    CustomerGroup.objects.filter(pk=built.pk).update(akixi_partition_reference="4711", callcabinet_reference="CC-9")
+    AkixiUser.objects.filter(group=built).update(confirmed_at="2026-11-01T10:00:00Z")
+    # BroadWorks in memory; Akixi and Call Cabinet are the real manual gateways, built per step.
+    monkeypatch.setattr(
+        build_steps, "get_platforms", lambda: Platforms(platforms.broadworks, akixi_gateway(), callcabinet_gateway())
+    )
+    change = decommission(django_capture_on_commit_callbacks, world, built)
+    expected = [
+        ("remove_callcabinet_customer", "CC-9"),
+        ("remove_akixi_users", "alpha.reports"),
+        ("remove_akixi_partition", "4711"),
+    ]
+    for step_name, named in expected:
+        waiting = change.steps.get(status="waiting")
+        assert (waiting.name, change.status) == (step_name, "running")
+        assert named in waiting.last_error, "the instructions name the object to remove"
+        with pytest.raises(PermissionDenied):
+            changes.change_confirm_by_hand(by=world.user(Role.PARTNER_USER), change=change)
+        if step_name == "remove_callcabinet_customer":  # on the page: what to do, and the button
+            client.force_login(world.user(Role.COORDINATOR))
+            page = client.get(built.get_absolute_url()).content.decode()
+            assert 'data-testid="change-waiting"' in page and 'data-testid="confirm-by-hand"' in page
+        with django_capture_on_commit_callbacks(execute=True):
+            if step_name == "remove_akixi_partition":  # through the API
+                url = f"/api/v1/customer-groups/{built.pk}/changes/{change.pk}/confirm/"
+                assert api_as(world.user(Role.COORDINATOR)).post(url).status_code == 200
+            else:
+                changes.change_confirm_by_hand(by=world.user(Role.COORDINATOR), change=change)
+        change.refresh_from_db()
+    assert change.status == "succeeded" and platforms.broadworks.groups == {}
+    assert AuditEvent.objects.filter(action="change.confirmed_by_hand").count() == 3
+    with pytest.raises(TransitionConflict, match="not waiting"):
+        changes.change_confirm_by_hand(by=world.user(Role.COORDINATOR), change=change)
