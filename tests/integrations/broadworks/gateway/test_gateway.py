@@ -226,7 +226,8 @@ def test_V1_V2_the_voice_portal_is_enabled_authorising_and_assigning_voice_messa
         "GroupVoiceMessagingGroupModifyVoicePortalRequest",
     ]
     portal = sim_group(sim, "BETA-SHOP", "BETA02")["voice_portal"]
-    assert (portal["phone_number"], portal["extension"]) == (dn(POOL[0]), "8001")  # no number given: left as it was
+    # The number the group no longer names is cleared (xsi:nil): left out, BroadWorks would keep it (decision 135).
+    assert (portal["phone_number"], portal["extension"]) == (None, "8001")
 
     ExternalCall.objects.all().delete()
     with pytest.raises(PermanentError, match=r"V2"):
