@@ -58,9 +58,11 @@ def _check_and_lock(by: User, group: CustomerGroup, what: str) -> CustomerGroup:
         raise TransitionConflict(f"A customer is {what} once its build has succeeded; finish the build first.")
     open_one = ServiceBuild.objects.filter(group=locked, status__in=OPEN).first()
     if open_one is not None:
-        raise TransitionConflict(
-            f"{open_one} is still open: let it finish, or retry or cancel it, before the next change."
-        )
+        named = f"The change “{open_one.summary}”" if open_one.kind == BuildKind.CHANGE else "The build"
+        if open_one.status == BuildStatus.FAILED:
+            raise TransitionConflict(f"{named} failed: retry or cancel it before the next change.")
+        state = open_one.get_status_display().lower()
+        raise TransitionConflict(f"{named} is still {state}: let it finish before the next change.")
     return locked
 
 

@@ -52,7 +52,8 @@ class ReconciliationRun(models.Model):
     def summary(self) -> str:
         skipped = ", ".join(f"{Platform(p).label} {n}" for p, n in sorted(self.not_checked.items()))
         return (
-            f"{self.groups_checked} customers checked ({self.scope_label}): {self.drift_new} new drift, "
+            f"{self.groups_checked} customer{'' if self.groups_checked == 1 else 's'} checked ({self.scope_label}): "
+            f"{self.drift_new} new drift, "
             f"{self.drift_still} still open, {self.drift_resolved} resolved; "
             f"not checked: {skipped or 'none'}; errors: {self.error_count}"
         )

@@ -142,7 +142,7 @@ def test_the_command_reconciles_one_partner_and_prints_a_summary(built, platform
     assert "0 customers checked (partner BETA02)" in capsys.readouterr().out
     call_command("reconcile", "--partner", "ACME01")
     out = capsys.readouterr().out
-    assert "1 customers checked (partner ACME01): 1 new drift" in out
+    assert "1 customer checked (partner ACME01): 1 new drift" in out
     assert ReconciliationRun.objects.filter(trigger="command").count() == 2
 
 
