@@ -293,12 +293,13 @@ def test_E2_a_manager_edits_a_policy_on_its_page(client, world):
 def test_E2_coordinators_see_their_own_items_and_timers_on_the_home_page(client, world, items):
     client.force_login(world.user(Role.COORDINATOR))
     html = client.get(reverse("home")).content.decode()
-    table = re.search(r'data-testid="my-escalations".*?</table>', html, re.S).group(0)
+    table = re.search(r'data-testid="work-escalations-mine".*?</section>', html, re.S).group(0)
     assert "ITEM002" in table and "ITEM003" in table
     assert "ITEM001" not in table and "ITEM004" not in table, "only the co-ordinator's own items"
     assert "due in 4" in table and "overdue by 2" in table
+    assert 'href="/escalations/items/?owner=coordinator"' in table
     client.force_login(world.user(Role.MANAGER))
-    assert 'data-testid="my-escalations"' not in client.get(reverse("home")).content.decode()
+    assert 'data-testid="work-escalations-mine"' not in client.get(reverse("home")).content.decode()
 
 
 def test_E2_the_navigation_shows_escalations_to_managers_only(client, world):
