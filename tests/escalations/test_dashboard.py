@@ -102,8 +102,8 @@ def test_E2_dashboard_query_count_does_not_grow_with_the_items(client, world, it
     _bump_version()
     many = dashboard_queries(client)
     many_cached = dashboard_queries(client)
-    assert few == many == 11, "the policies and every figure in two queries, the oldest breaches in one"
-    assert few_cached == many_cached == few - 3, "cached: the figures and the oldest breaches with them"
+    assert few == many == 12, "the policies and every figure in two queries, the oldest breaches and at risk in two"
+    assert few_cached == many_cached == few - 4, "cached: the figures, the oldest breaches and those at risk with them"
 
 
 def test_E2_dashboard_figures_follow_a_change_at_once(client, world, django_capture_on_commit_callbacks):

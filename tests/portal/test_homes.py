@@ -113,7 +113,9 @@ def test_the_group_list_filters_builds_not_finished(client, world):
     from tests.customers.build_request_data import stock_pool, valid_request
 
     stock_pool(world)
-    group, _secrets = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    group, _secrets = customer_group_create(
+        by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request()
+    )
     ServiceBuild.objects.create(group=group, status="running")
     client.force_login(world.user(Role.COORDINATOR))
     assert list(client.get("/customers/?build=open").context["filter"].qs) == [group]
