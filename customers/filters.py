@@ -10,6 +10,7 @@ BUILD_FILTER_CHOICES = [
     (BuildStatus.QUEUED, "Queued"),
     (BuildStatus.RUNNING, "Running"),
     ("waiting", "Waiting for a co-ordinator"),
+    ("open", "Not finished (queued, running or failed)"),
     (BuildStatus.SUCCEEDED, "Succeeded"),
     (BuildStatus.FAILED, "Failed"),
     (BuildStatus.CANCELLED, "Cancelled"),
@@ -36,6 +37,9 @@ class CustomerGroupFilter(django_filters.FilterSet):
             return queryset.exclude(builds__in=ServiceBuild.objects.exclude(status=BuildStatus.DRAFT))
         if value == "waiting":
             return queryset.filter(builds__steps__status=StepStatus.WAITING).distinct()
+        if value == "open":
+            open_statuses = [BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.FAILED]
+            return with_latest_build_status(queryset).filter(latest_build_status__in=open_statuses)
         return with_latest_build_status(queryset).filter(latest_build_status=value)
 
     def search(self, queryset, name, value):

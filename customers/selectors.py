@@ -91,3 +91,9 @@ def build_attention_counts(*, user: User) -> dict[str, int]:
         failed=Count("id", filter=Q(status=BuildStatus.FAILED), distinct=True),
         waiting=Count("id", filter=Q(steps__status=StepStatus.WAITING), distinct=True),
     )
+
+
+def customer_group_work_list(*, user: User) -> QuerySet[CustomerGroup]:
+    """Customer groups with their partner and the status of their latest build or change, for the
+    homes' work lists (the list page's FilterSet narrows it exactly as the page does)."""
+    return scope_for(user, with_latest_build_status(CustomerGroup.objects.select_related("partner")))

@@ -1,4 +1,3 @@
-import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from expoe_portal.api import E164Field, ModelPermissions
 
 from . import selectors, services
 from .choices import ESCALATION_STATES, SubjectType
+from .filters import EscalationFilter
 from .models import Escalation
 
 
@@ -36,20 +36,6 @@ class EscalationContactViewSet(mixins.UpdateModelMixin, ScopedReadViewSet):
 
 
 # --- Escalations (E2) -------------------------------------------------------------------------
-
-
-class EscalationFilter(django_filters.FilterSet):
-    """?state=breached&policy=O1-order-confirmation&level=2&partner=ACME01&subject_type=port_request"""
-
-    state = django_filters.ChoiceFilter(choices=ESCALATION_STATES, field_name="live_state")
-    policy = django_filters.CharFilter(field_name="policy__key")
-    level = django_filters.NumberFilter(field_name="level")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact")
-    subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
-
-    class Meta:
-        model = Escalation
-        fields = ["state", "policy", "level", "partner", "subject_type"]
 
 
 class SubjectSerializer(serializers.Serializer):

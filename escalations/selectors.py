@@ -179,7 +179,7 @@ def escalation_figures(*, user: User, now: datetime | None = None, weeks: int = 
     return {
         "by_policy": by_policy,
         "totals": totals,
-        "coordinators": [{key: value for key, value in row.items() if key != "username"} for row in coordinators],
+        "coordinators": coordinators,
         "trend": [{"week": monday, "count": count} for monday, count in zip(mondays, per_week, strict=True)],
     }
 
@@ -233,6 +233,7 @@ def escalation_dashboard_cached(*, user: User, now: datetime | None = None) -> d
         lambda: {
             **escalation_figures(user=user, now=now),
             "breaches": escalation_breaches_oldest_first(user=user, now=now),
+            "at_risk_items": escalation_at_risk_soonest_first(user=user, now=now),
         },
         seconds=CACHE_SECONDS,
     )
@@ -241,3 +242,49 @@ def escalation_dashboard_cached(*, user: User, now: datetime | None = None) -> d
 def escalation_owned_by(*, user: User, owner: User, now: datetime | None = None, limit: int = 20) -> list[Escalation]:
     """A co-ordinator's own open items with deadlines, the most urgent first (home page)."""
     return list(escalation_open_list(user=user, now=now).filter(owner=owner).order_by("due_at", "id")[:limit])
+
+
+# --- Work lists (the homes) ------------------------------------------------------------------
+
+
+def escalation_at_risk_soonest_first(*, user: User, now: datetime | None = None, limit: int = 25) -> list[Escalation]:
+    """Open items inside their at-risk window, the nearest deadline first (the dashboard names them)."""
+    now = now or timezone.now()
+    at_risk = escalation_open_list(user=user, now=now).filter(due_at__gte=now, at_risk_at__lte=now)
+    return list(at_risk.order_by("due_at", "id")[:limit])
+
+
+def escalation_deadlines(
+    *, user: User, subjects: list[tuple[str, int]], now: datetime | None = None
+) -> dict[tuple[str, int], Escalation]:
+    """(subject type, subject id) -> the item's open escalation with the nearest deadline, for the
+    rows of a work list; one query whatever the number of rows."""
+    by_type: dict[str, set[int]] = {}
+    for subject_type, subject_id in subjects:
+        by_type.setdefault(subject_type, set()).add(subject_id)
+    if not by_type:
+        return {}
+    condition = Q(pk__in=[])
+    for subject_type, ids in by_type.items():
+        condition |= Q(subject_type=subject_type, subject_id__in=sorted(ids))
+    nearest: dict[tuple[str, int], Escalation] = {}
+    for escalation in escalation_open_list(user=user, now=now).filter(condition).order_by("-due_at", "-id"):
+        nearest[(escalation.subject_type, escalation.subject_id)] = escalation  # the last written is the nearest
+    return nearest
+
+
+def escalation_load_per_owner(*, user: User, now: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Owner pk -> their open items with deadlines, how many at risk and how many breached (the
+    managers' home: each co-ordinator's load). One grouped query."""
+    now = now or timezone.now()
+    rows = (
+        scope_for(user, Escalation.objects.filter(closed_at__isnull=True, owner__isnull=False))
+        .order_by()
+        .values("owner")
+        .annotate(
+            open=Count("id"),
+            at_risk=Count("id", filter=Q(due_at__gte=now, at_risk_at__lte=now)),
+            breached=Count("id", filter=Q(due_at__lt=now)),
+        )
+    )
+    return {row["owner"]: {key: row[key] for key in ("open", "at_risk", "breached")} for row in rows}

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,6 +13,7 @@ from expoe_portal.pages import saved_by_service
 from expoe_portal.transitions import TransitionConflict
 
 from . import selectors, services
+from .filters import EscalationFilter
 from .forms import AcknowledgeForm, EscalationContactForm, SlaPolicyForm
 
 
@@ -54,7 +56,7 @@ def _require_staff(user):
 def dashboard(request):
     data = selectors.escalation_dashboard(user=request.user)
     contacts = selectors.escalation_contacts_by_level()
-    for escalation in data["breaches"]:
+    for escalation in [*data["breaches"], *data["at_risk_items"]]:
         escalation.contact = contacts.get(escalation.current_level)
     return render(
         request,
@@ -69,6 +71,31 @@ def dashboard(request):
             ),
             "can_acknowledge": request.user.has_perm("escalations.acknowledge_escalation"),
         },
+    )
+
+
+@login_required
+@permission_required("escalations.view_escalation", raise_exception=True)
+@require_GET
+def escalation_list(request):
+    """Open items with deadlines, nearest deadline first, narrowed by the filters the dashboard's and
+    the homes' counts link with (state, level, policy, owner, partner): each count shows its rows."""
+    _require_staff(request.user)
+    filterset = EscalationFilter(request.GET, queryset=selectors.escalation_open_list(user=request.user))
+    escalations = filterset.qs.order_by("due_at", "id") if filterset.is_valid() else filterset.qs.none()
+    page = Paginator(escalations, 50).get_page(request.GET.get("page"))
+    contacts = selectors.escalation_contacts_by_level()
+    for escalation in page.object_list:
+        escalation.contact = contacts.get(escalation.current_level)
+    query = request.GET.copy()
+    query.pop("page", None)
+    filtered = {name: value for name, value in query.items() if value}
+    # The filters the page has no field for travel as hidden fields, and are said in words.
+    hidden = [(filterset.filters[n].label, n, filtered[n]) for n in ("owner", "level", "policy") if n in filtered]
+    return render(
+        request,
+        "escalations/escalation_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "filtered": filtered, "hidden": hidden},
     )
 
 

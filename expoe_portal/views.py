@@ -2,10 +2,10 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,36 +19,11 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    if request.user.is_partner_user:
-        return redirect("onboarding:my_partner")
-    from onboarding.choices import CLOSED_STATUSES, SlaState
-    from onboarding.selectors import onboarding_order_list
-    from partners.selectors import partner_list
+    """Each role's work list (expoe_portal.homes): what waits for the reader, with deadlines."""
+    from .homes import home_for
 
-    partners = partner_list(user=request.user)
-    open_orders = onboarding_order_list(user=request.user).exclude(status__in=CLOSED_STATUSES)
-    sla_counts = dict(open_orders.values_list("sla").annotate(n=Count("id")).values_list("sla", "n"))
-    from escalations.selectors import escalation_owned_by
-
-    # E2: a co-ordinator's own items with deadlines, most urgent first, with their timers.
-    my_escalations = escalation_owned_by(user=request.user, owner=request.user)
-    from customers.selectors import build_attention_counts
-
-    builds = build_attention_counts(user=request.user)
-    return render(
-        request,
-        "home.html",
-        {
-            "partner_count": partners.count(),
-            "live_count": partners.filter(live=True).count(),
-            "open_order_count": open_orders.count(),
-            "at_risk_count": sla_counts.get(SlaState.AT_RISK, 0),
-            "breached_count": sla_counts.get(SlaState.BREACHED, 0),
-            "my_escalations": my_escalations,
-            "failed_builds": builds["failed"],
-            "waiting_builds": builds["waiting"],
-        },
-    )
+    home = home_for(request.user)
+    return render(request, home.template, {"lists": home.lists, "now": timezone.now(), **home.extra})
 
 
 @never_cache

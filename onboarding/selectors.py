@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -16,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal.transitions import transitions_available
@@ -28,6 +30,7 @@ from .choices import (
     AccountStatus,
     OrderStatus,
     SlaState,
+    TrainingPlatform,
 )
 from .models import OnboardingAccount, OnboardingOrder, TrainingSession
 
@@ -58,6 +61,59 @@ def onboarding_order_list(*, user: User, now: datetime | None = None) -> QuerySe
         sla=sla_state_expression(now or timezone.now())
     )
     return scope_for(user, queryset)
+
+
+# Whose move an open order waits for: the step its stage needs next, and who runs that step.
+WAITING_FOR_CHOICES = [
+    ("admin", "The administrator's order confirmation"),
+    ("assignment", "A co-ordinator to be assigned"),
+    ("coordinator", "Its co-ordinator"),
+    ("trainer", "Its trainer"),
+]
+
+
+def training_finished_q() -> Q:
+    """Every platform's training session recorded (O5): the order can go live."""
+    condition = Q()
+    for platform in TrainingPlatform.values:
+        condition &= Q(Exists(TrainingSession.objects.filter(order=OuterRef("pk"), platform=platform)))
+    return condition
+
+
+def waiting_for_q(who: str) -> Q:
+    """Open orders whose next step is `who`'s (one of WAITING_FOR_CHOICES): received orders wait for
+    the administrator's confirmation (O1), confirmed ones for a co-ordinator to be assigned; the
+    co-ordinator creates the accounts (O2), arranges the kickoff (O4), takes the order live once
+    training is finished (O6) and resumes it from hold; the trainer trains (O5)."""
+    if who == "admin":
+        return Q(status=OrderStatus.RECEIVED)
+    if who == "assignment":
+        return Q(status=OrderStatus.CONFIRMED)
+    if who == "coordinator":
+        return Q(status__in=[OrderStatus.COORDINATOR_ASSIGNED, OrderStatus.ACCOUNTS_CREATED, OrderStatus.ON_HOLD]) | (
+            Q(status=OrderStatus.TRAINING) & training_finished_q()
+        )
+    if who == "trainer":
+        return Q(status=OrderStatus.KICKOFF_ARRANGED) | (Q(status=OrderStatus.TRAINING) & ~training_finished_q())
+    raise ValueError(f"Nobody called {who!r} runs an onboarding step.")
+
+
+def coordinator_list() -> QuerySet[User]:
+    """The active co-ordinators, by name (the managers' home shows each one's load)."""
+    return User.objects.filter(role=Role.COORDINATOR, is_active=True).order_by("first_name", "last_name", "username")
+
+
+def open_orders_per_coordinator(*, user: User) -> dict[int, int]:
+    """Co-ordinator pk -> how many open orders they own (the managers' home), in one query."""
+    rows = (
+        scope_for(user, OnboardingOrder.objects.exclude(status__in=CLOSED_STATUSES))
+        .filter(coordinator__isnull=False)
+        .order_by()
+        .values("coordinator")
+        .annotate(n=Count("id"))
+        .values_list("coordinator", "n")
+    )
+    return dict(rows)
 
 
 def onboarding_order_get(*, user: User, pk: int) -> OnboardingOrder:

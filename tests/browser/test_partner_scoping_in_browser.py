@@ -10,6 +10,8 @@ pytestmark = pytest.mark.browser
 
 def test_partner_user_sees_their_partner_and_a_404_page_for_another(page, log_in, world):
     log_in("acme_user", TEST_PASSWORD)
+    expect(page.get_by_test_id("onboarding-next-step")).to_be_visible()  # their home
+    page.get_by_role("link", name="Your onboarding page").click()
     expect(page).to_have_url(re.compile(r"/my-partner/$"))
     expect(page.get_by_test_id("partner-heading")).to_have_text("Acme Telecom")
     expect(page.get_by_test_id("current-user")).to_contain_text("ACME01")

@@ -102,8 +102,8 @@ def test_E2_dashboard_query_count_does_not_grow_with_the_items(client, world, it
     _bump_version()
     many = dashboard_queries(client)
     many_cached = dashboard_queries(client)
-    assert few == many == 11, "the policies and every figure in two queries, the oldest breaches in one"
-    assert few_cached == many_cached == few - 3, "cached: the figures and the oldest breaches with them"
+    assert few == many == 12, "the policies and every figure in two queries, the oldest breaches and at risk in two"
+    assert few_cached == many_cached == few - 4, "cached: the figures, the oldest breaches and those at risk with them"
 
 
 def test_E2_dashboard_figures_follow_a_change_at_once(client, world, django_capture_on_commit_callbacks):
@@ -293,12 +293,13 @@ def test_E2_a_manager_edits_a_policy_on_its_page(client, world):
 def test_E2_coordinators_see_their_own_items_and_timers_on_the_home_page(client, world, items):
     client.force_login(world.user(Role.COORDINATOR))
     html = client.get(reverse("home")).content.decode()
-    table = re.search(r'data-testid="my-escalations".*?</table>', html, re.S).group(0)
+    table = re.search(r'data-testid="work-escalations-mine".*?</section>', html, re.S).group(0)
     assert "ITEM002" in table and "ITEM003" in table
     assert "ITEM001" not in table and "ITEM004" not in table, "only the co-ordinator's own items"
     assert "due in 4" in table and "overdue by 2" in table
+    assert 'href="/escalations/items/?owner=coordinator"' in table
     client.force_login(world.user(Role.MANAGER))
-    assert 'data-testid="my-escalations"' not in client.get(reverse("home")).content.decode()
+    assert 'data-testid="work-escalations-mine"' not in client.get(reverse("home")).content.decode()
 
 
 def test_E2_the_navigation_shows_escalations_to_managers_only(client, world):

@@ -135,12 +135,14 @@ def test_order_list_query_count_does_not_grow(client, world, django_assert_num_q
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_home_counts_open_orders_by_sla_state(client, world):
+def test_the_administrators_home_lists_orders_waiting_for_confirmation_with_their_O1_deadline(client, world):
     from datetime import timedelta
 
     from .walk import new_order
 
-    new_order(world, received_at=timezone.now() - timedelta(hours=49))
-    client.force_login(world.user(Role.MANAGER))
-    context = client.get("/").context
-    assert (context["open_order_count"], context["at_risk_count"], context["breached_count"]) == (1, 0, 1)
+    order = new_order(world, received_at=timezone.now() - timedelta(hours=49))
+    client.force_login(world.user(Role.PROVISIONING_ADMIN))
+    lists = {work.key: work for work in client.get("/").context["lists"]}
+    to_confirm = lists["orders-to-confirm"]
+    assert (to_confirm.count, to_confirm.link) == (1, "/onboarding/?waiting_for=admin")
+    assert [(row.url, row.due_at) for row in to_confirm.rows] == [(order.get_absolute_url(), order.confirmation_due_at)]
