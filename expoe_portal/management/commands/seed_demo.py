@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Allow running under production settings.")
 
     def handle(self, *args, force, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+        if (settings.SETTINGS_MODULE or "").endswith(".production") and not force:
             raise CommandError("Refusing to load demo users into production (use --force if you mean it).")
         from accounts import demo as accounts_demo
         from accounts.models import User
