@@ -71,6 +71,9 @@ class PlanStepSerializer(serializers.Serializer):
     platform = serializers.CharField()
     operation = serializers.CharField()
     detail = serializers.CharField()
+    steps = serializers.ListField(
+        child=serializers.CharField(), help_text="The build steps that perform it (their names in `build.steps`)."
+    )
 
 
 class BuildStatusSerializer(serializers.Serializer):

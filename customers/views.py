@@ -41,10 +41,9 @@ from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
 from .models import BuildStep, CustomerGroup
-from .selectors import build_summary, group_changes, with_latest_build_status
+from .selectors import PLATFORM_LABELS, build_operations, build_summary, group_changes, with_latest_build_status
 from .tables import CustomerGroupTable
 
-PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
 POOL_HINT_NUMBERS = 500  # summarised as ranges beside the numbers box
 POOL_HINT_RANGES = 12
 CHANGES_SHOWN = 20  # on the customer's page; the API lists them all
@@ -310,6 +309,8 @@ def _build_context(user, group) -> dict:
         # Queued or running with nothing live moving it: the page says so and offers to queue it again.
         "stalled": build is not None and builds.build_stalled(build),
         "steps": steps,
+        # The preview's operations, in its order and with its names, each with its steps' status.
+        "operations": build_operations(group, steps) if build else [],
         "summary": build_summary(group),
         "can_build": services.can_assign_numbers(user, group),
         "calls": calls,
