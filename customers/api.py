@@ -213,6 +213,7 @@ class CustomerGroupSerializer(serializers.Serializer):
             by=self.context["request"].user, partner=validated["partner"], data=self._as_request(validated)
         )
         self.context["generated_passwords"] = generated
+        services.admin_passwords_shown(by=self.context["request"].user, user_ids=generated)  # in this reply (A2)
         return group
 
     def update(self, group, validated):
@@ -222,6 +223,7 @@ class CustomerGroupSerializer(serializers.Serializer):
             by=self.context["request"].user, group=group, data=self._as_request(validated)
         )
         self.context["generated_passwords"] = generated
+        services.admin_passwords_shown(by=self.context["request"].user, user_ids=generated)  # in this reply (A2)
         return group
 
 

@@ -154,3 +154,43 @@ def build_operations(group: CustomerGroup, steps: list[BuildStep]) -> list[dict[
         {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), "operations": list(rows)}
         for platform, rows in groupby(operations, key=itemgetter("platform"))
     ]
+
+
+# --- The hand-over: what the partner passes to the end customer ------------------------------------
+
+
+def handover_details(group: CustomerGroup) -> dict[str, Any]:
+    """Everything the partner passes to its end customer once the build succeeded (O7: the End
+    Customer Portal URL, never the Partner Portal's): the group, its administrators (a generated
+    password is revealed once, on request), the Akixi and Call Cabinet logins with the platforms'
+    references."""
+    from django.conf import settings
+
+    build = group.build
+    steps = {step.name: step for step in build.steps.all()} if build else {}
+
+    def reference(name: str) -> str:
+        step = steps.get(name)
+        return step.external_reference if step and step.status == StepStatus.DONE else ""
+
+    admins = []
+    for admin in group.admins.select_related("password_shown_by").order_by("id"):
+        if not admin.password_generated:
+            state = "typed"
+        elif admin.password_shown_at:
+            state = "shown"
+        elif admin.password_encrypted and reference("admins"):
+            state = "revealable"
+        elif admin.password_encrypted:
+            state = "after_build"
+        else:
+            state = "gone"
+        admins.append({"admin": admin, "state": state})
+    return {
+        "built": build is not None and build.status == BuildStatus.SUCCEEDED,
+        "end_customer_portal_url": settings.END_CUSTOMER_PORTAL_URL,
+        "numbers": list(group.numbers.order_by("e164").values_list("e164", flat=True)),
+        "admins": admins,
+        "akixi_partition": reference("akixi_partition"),
+        "callcabinet_customer": reference("callcabinet_customer"),
+    }
