@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from customers import build_steps, builds
-from customers.models import BuildStep, GroupAdmin
+from customers.models import BuildStep
 from customers.services import customer_group_create
-from expoe_portal import vault
 from integrations.base import PermanentError, TransientError
 
 from .build_request_data import stock_pool, valid_request
@@ -55,26 +54,6 @@ def test_a_build_runs_every_step_once_and_leaves_each_object_once(
     assert ak.users == {"alpha.reports": "P-AlphaWidgets"}
     assert cc.customers == {"AlphaWidgets": "CC-AlphaWidgets"}
     assert platforms.calls.count("add_group_from_template") == 1
-
-
-def test_A2_the_admin_password_is_wiped_once_the_platform_has_it(
-    world, group, platforms, django_capture_on_commit_callbacks
-):
-    # Shown once already (the preview): nothing keeps it for the hand-over page.
-    GroupAdmin.objects.update(password_shown_at=timezone.now())
-    start(world, group, django_capture_on_commit_callbacks)
-    admin = GroupAdmin.objects.get()
-    assert admin.password_encrypted == "" and admin.password_wiped_at is not None
-    assert len(platforms.broadworks.admins["ada.lovelace@hostedcomm.com"]) >= 12
-
-
-def test_A2_a_generated_password_never_shown_is_kept_encrypted_for_the_hand_over_only(
-    world, group, platforms, django_capture_on_commit_callbacks
-):
-    start(world, group, django_capture_on_commit_callbacks)
-    admin = GroupAdmin.objects.get()
-    assert admin.password_generated and admin.password_shown_at is None
-    assert vault.decrypt(admin.password_encrypted) == platforms.broadworks.admins[admin.user_id]
 
 
 def test_transient_faults_are_retried_and_nothing_is_created_twice(

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import AuditEvent
@@ -22,6 +23,30 @@ pytestmark = pytest.mark.django_db
 
 def reveal(client, group, admin):
     return client.post(reverse("customers:group_handover_reveal", args=[group.pk]), {"admin": admin.pk}, follow=True)
+
+
+def test_A2_a_password_already_shown_is_wiped_once_the_platform_has_it(
+    world, platforms, django_capture_on_commit_callbacks
+):
+    from customers import builds
+    from customers.services import customer_group_create
+
+    from .build_request_data import stock_pool, valid_request
+
+    stock_pool(world)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    GroupAdmin.objects.update(password_shown_at=timezone.now())  # shown once already (the preview)
+    with django_capture_on_commit_callbacks(execute=True):
+        builds.build_start(by=world.user(Role.COORDINATOR), group=group)
+    admin = GroupAdmin.objects.get()
+    assert admin.password_encrypted == "" and admin.password_wiped_at is not None
+    assert len(platforms.broadworks.admins["ada.lovelace@hostedcomm.com"]) >= 12
+
+
+def test_A2_a_generated_password_never_shown_is_kept_encrypted_after_the_build_for_the_hand_over(built, platforms):
+    admin = built.admins.get()
+    assert admin.password_generated and admin.password_shown_at is None
+    assert vault.decrypt(admin.password_encrypted) == platforms.broadworks.admins[admin.user_id]
 
 
 def test_a_generated_password_is_revealed_once_then_never_again(client, world, built, caplog):
