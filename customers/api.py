@@ -71,6 +71,9 @@ class PlanStepSerializer(serializers.Serializer):
     platform = serializers.CharField()
     operation = serializers.CharField()
     detail = serializers.CharField()
+    steps = serializers.ListField(
+        child=serializers.CharField(), help_text="The build steps that perform it (their names in `build.steps`)."
+    )
 
 
 class BuildStatusSerializer(serializers.Serializer):
@@ -210,6 +213,7 @@ class CustomerGroupSerializer(serializers.Serializer):
             by=self.context["request"].user, partner=validated["partner"], data=self._as_request(validated)
         )
         self.context["generated_passwords"] = generated
+        services.admin_passwords_shown(by=self.context["request"].user, user_ids=generated)  # in this reply (A2)
         return group
 
     def update(self, group, validated):
@@ -219,6 +223,7 @@ class CustomerGroupSerializer(serializers.Serializer):
             by=self.context["request"].user, group=group, data=self._as_request(validated)
         )
         self.context["generated_passwords"] = generated
+        services.admin_passwords_shown(by=self.context["request"].user, user_ids=generated)  # in this reply (A2)
         return group
 
 

@@ -21,7 +21,7 @@ from number_pool.parsing import numbers_as_text, parse_number
 from partners.models import Partner
 from partners.validators import broadworks_id_validator
 
-from .choices import GroupDomain
+from .choices import BuildStepName, GroupDomain
 from .models import AkixiUser, CustomerGroup, GroupAdmin
 
 # K4: what every customer reporting user gets on Akixi. Shown, never editable; never "Any Partition".
@@ -298,8 +298,30 @@ def _clean_callcabinet(ctx, data):
     return {"admin_name": name, "admin_email": email}
 
 
+# Which build steps (customers.builds) perform each of the plan's operations, by the operation's
+# name: the build page shows the plan's operations with their steps' status, so the preview and the
+# build list the same operations. Several operations may share a step; one may need two. An
+# operation no step performs (C6: the partner applies licences in the Partner portal) has none.
+PLAN_STEPS: dict[str, tuple[str, ...]] = {
+    "Check the group ID is free": (BuildStepName.CLONE_GROUP,),
+    "Read the clone group": (BuildStepName.CLONE_GROUP,),
+    "Create the group from the clone": (BuildStepName.CLONE_GROUP,),
+    "Assign numbers": (BuildStepName.POOL_NUMBERS, BuildStepName.ASSIGN_NUMBERS),
+    "Set the business profile number (group CLID)": (BuildStepName.BUSINESS_PROFILE,),
+    "Enable the voice portal": (BuildStepName.VOICE_PORTAL,),
+    "Add group administrator": (BuildStepName.ADMINS,),
+    "Create the customer's partition": (BuildStepName.AKIXI_PARTITION,),
+    "Wait for “synchronisation completed”": (BuildStepName.AKIXI_SYNC,),
+    "Add reporting user": (BuildStepName.AKIXI_USERS,),
+    "Add New Essential Customer": (BuildStepName.CALLCABINET_CUSTOMER,),
+    "Register the customer administrator": (BuildStepName.CALLCABINET_CUSTOMER,),
+    "Apply call-recording licences": (),
+}
+
+
 def build_plan(group: CustomerGroup) -> list[dict]:
-    """Every operation the build performs, in order, per platform (shown before confirming)."""
+    """Every operation the build performs, in order, per platform (shown before confirming), with
+    the build steps that perform it (`steps`)."""
     partner = group.partner
     numbers = list(group.numbers.values_list("e164", flat=True))
     steps = [
@@ -363,7 +385,10 @@ def build_plan(group: CustomerGroup) -> list[dict]:
                 "to users in the Partner portal, then recording starts (C6)",
             ),
         ]
-    return [{"platform": platform, "operation": op, "detail": detail} for platform, op, detail in steps]
+    return [
+        {"platform": platform, "operation": op, "detail": detail, "steps": PLAN_STEPS[op]}
+        for platform, op, detail in steps
+    ]
 
 
 def _voice_portal_text(group):

@@ -8,6 +8,7 @@ from contextlib import suppress
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from expoe_portal import vault
@@ -135,7 +136,8 @@ def voice_portal(*, group, platforms) -> str:
 
 
 def admins(*, group, platforms) -> str:
-    """A1, A2: each admin once; their password is wiped as soon as the platform has it."""
+    """A1, A2: each admin once; their password is wiped as soon as the platform has it, unless it
+    was generated and is still to be shown once on the hand-over page."""
     bw, sp = platforms.broadworks, group.partner.partner_id
     for admin in group.admins.order_by("id"):
         # Checked in the group's own admin list; a user ID taken elsewhere is refused on add (A1).
@@ -150,9 +152,11 @@ def admins(*, group, platforms) -> str:
                 last_name=admin.last_name,
                 password=vault.decrypt(admin.password_encrypted),
             )
-        GroupAdmin.objects.filter(pk=admin.pk).exclude(password_encrypted="").update(
-            password_encrypted="", password_wiped_at=timezone.now()
-        )
+        # A generated password nobody has seen yet stays encrypted for its one showing on the
+        # hand-over page (customers.services.group_admin_password_reveal); any other is wiped now.
+        GroupAdmin.objects.filter(pk=admin.pk).exclude(password_encrypted="").filter(
+            Q(password_generated=False) | Q(password_shown_at__isnull=False)
+        ).update(password_encrypted="", password_wiped_at=timezone.now())
     return ", ".join(group.admins.values_list("user_id", flat=True))
 
 

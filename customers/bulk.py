@@ -210,6 +210,8 @@ def bulk_upload_confirm(*, by: User, upload: BulkUpload) -> tuple[BulkUpload, di
                 raise ValidationError({"file": [HAS_ERRORS]})
             rows = list(locked.rows.order_by("line"))
             passwords = _create_groups(by=by, upload=locked, rows=rows)
+            # A2: shown once, on the confirmation's page (or in the API's reply), now.
+            services.admin_passwords_shown(by=by, user_ids=[u for shown in passwords.values() for u in shown])
             for row in rows:
                 assert row.group is not None  # every row made its group, or _Refused was raised
                 builds.build_start(by=by, group=row.group)

@@ -251,6 +251,9 @@ def _record_add_admin(by: User, group: CustomerGroup, values: Values) -> Recorde
         last_name=last,
         password_encrypted=vault.encrypt(password or generated[user_id]),
         password_generated=not password,
+        # A2: a generated one is shown once on the change's page (or in the API's reply), now.
+        password_shown_at=timezone.now() if generated else None,
+        password_shown_by=by if generated else None,
     )
     admin = {"user_id": user_id, "first_name": first, "last_name": last}
     return Recorded(f"Add administrator {user_id}", {"admin": admin}, generated_passwords=generated)

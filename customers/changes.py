@@ -147,7 +147,17 @@ def change_repair(
                 generated[admin.user_id] = vault.generate_password()
                 admin.password_encrypted, admin.password_generated = vault.encrypt(generated[admin.user_id]), True
                 admin.password_wiped_at = None
-                admin.save(update_fields=["password_encrypted", "password_generated", "password_wiped_at"])
+                # A2: shown once, to the caller, now (never again on the hand-over page).
+                admin.password_shown_at, admin.password_shown_by = timezone.now(), by
+                admin.save(
+                    update_fields=[
+                        "password_encrypted",
+                        "password_generated",
+                        "password_wiped_at",
+                        "password_shown_at",
+                        "password_shown_by",
+                    ]
+                )
             recorded = Recorded(summary, dict(details or {}), generated_passwords=generated)
             return _queue(by, locked, "repair", recorded, list(dict.fromkeys(steps)))
     except IntegrityError as exc:

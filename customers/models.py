@@ -100,7 +100,9 @@ class CustomerGroup(models.Model):
 
 
 class GroupAdmin(models.Model):
-    """A2: a group administrator. The password is kept encrypted only until the build has used it."""
+    """A2: a group administrator. The password is kept encrypted only until the build has used it,
+    or, when it was generated and never shown, until it is revealed once on the hand-over page
+    (or the time it is kept for there has passed)."""
 
     group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="admins")
     first_name = models.CharField(max_length=64)
@@ -110,6 +112,12 @@ class GroupAdmin(models.Model):
     password_encrypted = models.TextField(blank=True)
     password_generated = models.BooleanField(default=False)
     password_wiped_at = models.DateTimeField(null=True, blank=True)
+    # A2: when and to whom a generated password was shown, the one time it is (the preview, the
+    # API's reply, a bulk upload's confirmation, a change's page, or the hand-over page).
+    password_shown_at = models.DateTimeField(null=True, blank=True, editable=False)
+    password_shown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     PARTNER_SCOPE = "group__partner"
 

@@ -1,5 +1,7 @@
 """Read queries for customer groups and their builds, scoped to what the user may see."""
 
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -7,8 +9,11 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from accounts.models import User
 from accounts.scoping import scope_for
 
+from .build_request import build_plan
 from .choices import BuildKind, BuildStatus, StepStatus
-from .models import AkixiUser, CustomerGroup, ServiceBuild
+from .models import AkixiUser, BuildStep, CustomerGroup, ServiceBuild
+
+PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
 
 
 def build_summary(group: CustomerGroup) -> dict[str, Any]:
@@ -97,3 +102,101 @@ def customer_group_work_list(*, user: User) -> QuerySet[CustomerGroup]:
     """Customer groups with their partner and the status of their latest build or change, for the
     homes' work lists (the list page's FilterSet narrows it exactly as the page does)."""
     return scope_for(user, with_latest_build_status(CustomerGroup.objects.select_related("partner")))
+
+
+# --- The build page: the preview's operations, with the status of the steps that perform them ------
+
+# How an operation reads from the statuses of its steps (the first that applies).
+_OPERATION_STATUS = [
+    (StepStatus.FAILED, lambda statuses: StepStatus.FAILED in statuses),
+    (StepStatus.WAITING, lambda statuses: StepStatus.WAITING in statuses),
+    (StepStatus.DONE, lambda statuses: all(s in (StepStatus.DONE, StepStatus.SKIPPED) for s in statuses)),
+    (StepStatus.RUNNING, lambda statuses: StepStatus.RUNNING in statuses or StepStatus.DONE in statuses),
+    (StepStatus.PENDING, lambda statuses: True),
+]
+STEP_BADGES = {
+    StepStatus.DONE: "success",
+    StepStatus.FAILED: "danger",
+    StepStatus.RUNNING: "primary",
+    StepStatus.WAITING: "warning",
+    StepStatus.PENDING: "light",
+    StepStatus.SKIPPED: "light",
+}
+FOLLOW_UP = "follow_up"  # an operation no step performs: the partner's, after the build (C6)
+
+
+def build_operations(group: CustomerGroup, steps: list[BuildStep]) -> list[dict[str, Any]]:
+    """The build, as the preview showed it: the plan's operations grouped by platform, in its order
+    and with its names, each with the status of the steps that perform it, the platform's reference
+    once done, and (on the first operation of a step) that step's error, attempts and next try."""
+    by_name = {step.name: step for step in steps}
+    explained: set[str] = set()
+    operations = []
+    for planned in build_plan(group):
+        own = [by_name[name] for name in planned["steps"] if name in by_name]
+        if planned["steps"] and not own:
+            continue  # (a build made before its plan had this operation)
+        row: dict[str, Any] = {**planned, "step_rows": own}
+        if not own:
+            row.update(
+                status=FOLLOW_UP, status_label="After the build, in the Partner portal", badge="light", reference=""
+            )
+        else:
+            statuses = [step.status for step in own]
+            status = next(value for value, applies in _OPERATION_STATUS if applies(statuses))
+            row.update(
+                status=status,
+                status_label=StepStatus(status).label,
+                badge=STEP_BADGES[status],
+                reference=" · ".join(s.external_reference for s in own if s.external_reference)
+                if status == StepStatus.DONE
+                else "",
+            )
+            fresh = [step for step in own if step.name not in explained]
+            explained.update(step.name for step in own)
+            row["explained"] = fresh  # errors, attempts and next tries are shown once per step
+        operations.append(row)
+    return [
+        {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), "operations": list(rows)}
+        for platform, rows in groupby(operations, key=itemgetter("platform"))
+    ]
+
+
+# --- The hand-over: what the partner passes to the end customer ------------------------------------
+
+
+def handover_details(group: CustomerGroup) -> dict[str, Any]:
+    """Everything the partner passes to its end customer once the build succeeded (O7: the End
+    Customer Portal URL, never the Partner Portal's): the group, its administrators (a generated
+    password is revealed once, on request), the Akixi and Call Cabinet logins with the platforms'
+    references."""
+    from django.conf import settings
+
+    build = group.build
+    steps = {step.name: step for step in build.steps.all()} if build else {}
+
+    def reference(name: str) -> str:
+        step = steps.get(name)
+        return step.external_reference if step and step.status == StepStatus.DONE else ""
+
+    admins = []
+    for admin in group.admins.select_related("password_shown_by").order_by("id"):
+        if not admin.password_generated:
+            state = "typed"
+        elif admin.password_shown_at:
+            state = "shown"
+        elif admin.password_encrypted and reference("admins"):
+            state = "revealable"
+        elif admin.password_encrypted:
+            state = "after_build"
+        else:
+            state = "gone"
+        admins.append({"admin": admin, "state": state})
+    return {
+        "built": build is not None and build.status == BuildStatus.SUCCEEDED,
+        "end_customer_portal_url": settings.END_CUSTOMER_PORTAL_URL,
+        "numbers": list(group.numbers.order_by("e164").values_list("e164", flat=True)),
+        "admins": admins,
+        "akixi_partition": reference("akixi_partition"),
+        "callcabinet_customer": reference("callcabinet_customer"),
+    }

@@ -1,6 +1,7 @@
 """Use cases for customer groups: their build request (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5) and
 the numbers assigned to them (N1, N2). Each runs in one transaction."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -219,3 +220,83 @@ def customer_group_as_request(group: CustomerGroup) -> dict[str, Any]:
         },
         "callcabinet": {"admin_name": group.callcabinet_admin_name, "admin_email": group.callcabinet_admin_email},
     }
+
+
+# --- The hand-over: generated admin passwords, shown once (A2) -------------------------------------
+
+# How long after the build a generated password nobody has seen waits for its one showing on the
+# hand-over page; after that it is wiped, and the partner resets it in the Partner portal.
+HANDOVER_PASSWORD_DAYS = getattr(settings, "HANDOVER_PASSWORD_DAYS", 30)
+
+
+def admin_passwords_shown(*, by: User, user_ids: Any) -> None:
+    """A2: the generated passwords of these administrators were just shown to `by` (the preview,
+    the API's reply, a bulk upload's confirmation, a change's page): never shown again."""
+    user_ids = list(user_ids)
+    if user_ids:
+        GroupAdmin.objects.filter(user_id__in=user_ids, password_shown_at__isnull=True).update(
+            password_shown_at=timezone.now(), password_shown_by=by if by.is_authenticated else None
+        )
+
+
+class PasswordAlreadyShown(Exception):
+    """The password was shown once already (by whom and when: the administrator's fields)."""
+
+    def __init__(self, admin: GroupAdmin):
+        self.admin = admin
+        who = admin.password_shown_by.display_name if admin.password_shown_by else "someone"
+        when = timezone.localtime(admin.password_shown_at).strftime("%d %b %Y %H:%M") if admin.password_shown_at else ""
+        super().__init__(f"The password of {admin.user_id} was already shown, to {who} on {when}; it is not kept.")
+
+
+@sensitive_variables("password")
+def group_admin_password_reveal(*, by: User, group: CustomerGroup, admin_id: int) -> tuple[GroupAdmin, str]:
+    """A2: show a generated administrator password once, on the hand-over page after the build,
+    and wipe it in the same transaction; audited (never the password itself). Refused (and it stays
+    as it is) before BroadWorks has the administrator; a second time raises PasswordAlreadyShown;
+    once HANDOVER_PASSWORD_DAYS have passed since the build made the administrator, it is wiped
+    unseen and the partner resets it in the Partner portal."""
+    from .choices import BuildKind, BuildStepName, StepStatus
+    from .models import BuildStep
+
+    if not can_assign_numbers(by, group):
+        raise PermissionDenied("Only the partner's own users and provisioning staff reveal hand-over passwords.")
+    with transaction.atomic():
+        admin = (
+            GroupAdmin.objects.select_for_update(of=("self",))
+            .select_related("password_shown_by")
+            .filter(group=group, pk=admin_id)
+            .first()
+        )
+        if admin is None:
+            raise ValidationError({"admin": ["This customer has no such administrator."]})
+        if not admin.password_generated:
+            raise ValidationError(
+                {"admin": [f"The password of {admin.user_id} was typed in the request; it is not kept."]}
+            )
+        if admin.password_shown_at is not None:
+            raise PasswordAlreadyShown(admin)
+        made = BuildStep.objects.filter(
+            build__group=group, build__kind=BuildKind.BUILD, name=BuildStepName.ADMINS, status=StepStatus.DONE
+        ).first()
+        if made is None:
+            raise ValidationError(
+                {"admin": ["The password can be revealed once the build has made the administrator."]}
+            )
+        kept_until = (made.finished_at or timezone.now()) + timedelta(days=HANDOVER_PASSWORD_DAYS)
+        now = timezone.now()
+        password = vault.decrypt(admin.password_encrypted) if admin.password_encrypted and now <= kept_until else ""
+        admin.password_encrypted, admin.password_wiped_at = "", admin.password_wiped_at or now
+        update = ["password_encrypted", "password_wiped_at"]
+        if password:
+            admin.password_shown_at, admin.password_shown_by = now, by
+            update += ["password_shown_at", "password_shown_by"]
+            audit_record(
+                actor=by, action="group_admin.password_revealed", target=admin, changes={"user_id": admin.user_id}
+            )
+        admin.save(update_fields=update)
+    if not password:  # (raised once the wipe has committed)
+        raise ValidationError(
+            {"admin": [f"The password of {admin.user_id} is no longer kept; reset it in the Partner portal."]}
+        )
+    return admin, password

@@ -19,6 +19,8 @@ urlpatterns = [
         "customers/<int:pk>/changes/<int:change_id>/<slug:act>/", change_views.group_change_act, name="group_change_act"
     ),
     path("customers/<int:pk>/build/callcabinet/", views.group_callcabinet_confirm, name="group_callcabinet_confirm"),
+    path("customers/<int:pk>/handover/", views.group_handover, name="group_handover"),
+    path("customers/<int:pk>/handover/reveal/", views.group_handover_reveal, name="group_handover_reveal"),
 ]
 
 # Bulk onboarding (#15): customers/bulk_views.py.

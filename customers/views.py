@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal import vault
@@ -41,10 +42,16 @@ from .emails import CALL_RECORDING_NEXT_STEP
 from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
 from .models import BuildStep, CustomerGroup
-from .selectors import build_summary, group_changes, with_latest_build_status
+from .selectors import (
+    PLATFORM_LABELS,
+    build_operations,
+    build_summary,
+    group_changes,
+    handover_details,
+    with_latest_build_status,
+)
 from .tables import CustomerGroupTable
 
-PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
 POOL_HINT_NUMBERS = 500  # summarised as ranges beside the numbers box
 POOL_HINT_RANGES = 12
 CHANGES_SHOWN = 20  # on the customer's page; the API lists them all
@@ -203,6 +210,7 @@ def group_preview(request, pk):
     if not group.is_draft:
         return redirect(group)
     passwords = _pop_passwords(request, group)
+    services.admin_passwords_shown(by=request.user, user_ids=passwords)  # this once, here (A2)
     platforms = _plan_by_platform(build_plan(group))
     return render(
         request, "customers/group_preview.html", {"group": group, "platforms": platforms, "passwords": passwords}
@@ -310,6 +318,8 @@ def _build_context(user, group) -> dict:
         # Queued or running with nothing live moving it: the page says so and offers to queue it again.
         "stalled": build is not None and builds.build_stalled(build),
         "steps": steps,
+        # The preview's operations, in its order and with its names, each with its steps' status.
+        "operations": build_operations(group, steps) if build else [],
         "summary": build_summary(group),
         "can_build": services.can_assign_numbers(user, group),
         "calls": calls,
@@ -365,3 +375,41 @@ def group_build_cancel(request, group):
         else:
             messages.success(request, "The build stops before its next step.")
     return redirect(group)
+
+
+# --- The hand-over page: what the partner passes to the end customer --------------------------------
+
+
+@sensitive_variables("revealed", "context")
+def _handover_page(request, group, *, revealed=None, status=200):
+    context = {"group": group, "revealed": revealed, **handover_details(group)}
+    context["can_reveal"] = services.can_assign_numbers(request.user, group)
+    response = render(request, "customers/group_handover.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # a revealed password is never kept by a browser or a proxy
+    return response
+
+
+@login_required
+@permission_required("customers.view_customergroup", raise_exception=True)
+def group_handover(request, pk):
+    return _handover_page(request, _group_get(request.user, pk))
+
+
+@login_required
+@posted_to(_group_get)
+@sensitive_variables("admin", "password")
+def group_handover_reveal(request, group):
+    """A2: one generated administrator password, shown once in this response's page (never in a URL,
+    a message or a log) and wiped."""
+    try:
+        admin, password = services.group_admin_password_reveal(
+            by=request.user, group=group, admin_id=int(request.POST.get("admin") or 0)
+        )
+    except services.PasswordAlreadyShown as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        return _handover_page(request, group, revealed={"user_id": admin.user_id, "password": password})
+    return redirect("customers:group_handover", pk=group.pk)

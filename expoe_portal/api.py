@@ -138,7 +138,10 @@ class HistoryEntrySerializer(serializers.Serializer):
     by = serializers.CharField(source="by.username", default=None)
     transition = serializers.CharField()
     # "from" is a Python keyword, so these two are named in to_representation.
-    note = serializers.CharField(source="description", default=None)
+    # `note`: what this user may read of it (expoe_portal.transitions.history_notes); never an
+    # internal note for a partner user.
+    note = serializers.CharField(default=None)
+    note_for_partner = serializers.BooleanField(default=False, help_text="Its author marked the note for the partner.")
 
     def to_representation(self, entry):
         data = super().to_representation(entry)
@@ -149,6 +152,7 @@ class HistoryEntrySerializer(serializers.Serializer):
             "to": entry.state,
             "transition": data["transition"],
             "note": data["note"],
+            "note_for_partner": data["note_for_partner"],
         }
 
 

@@ -46,6 +46,9 @@ class TransitionForm(BootstrapFormMixin, forms.Form):
 
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
+    note_for_partner = forms.BooleanField(
+        required=False, label="Show this note to the partner", help_text="Otherwise only EXPO.e staff read it."
+    )
 
 
 class ReasonForm(TransitionForm):

@@ -1,4 +1,5 @@
 from django.db import models
+from django_fsm_log.models import StateLog
 
 from .choices import EmailStatus, ProcessKind
 
@@ -51,3 +52,19 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {', '.join(self.to)}: {self.get_status_display()}"
+
+
+class SharedNote(models.Model):
+    """What partner users may read of one history entry (a django-fsm-log StateLog row) of an
+    onboarding order or a port request.
+
+    A transition's note is internal to EXPO.e staff unless its author marks it for the partner;
+    what the transition itself tells the partner (a rejection's reason, the platform trained on)
+    is always theirs. An entry without this row shows partner users no note at all."""
+
+    state_log = models.OneToOneField(StateLog, on_delete=models.CASCADE, primary_key=True, related_name="shared_note")
+    text = models.TextField(blank=True, help_text="The entry's note as partner users read it.")
+    note_for_partner = models.BooleanField(default=False, help_text="Its author marked the note for the partner.")
+
+    def __str__(self):
+        return f"Shared note of history entry {self.state_log_id}"

@@ -21,11 +21,12 @@ message.
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from django_fsm import transition as fsm_transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm_log.models import StateLog
 
 
 def logged_transition(field: Any, source: Any, target: Any, *, who: Any = None, label: str = "", rule: str = "") -> Any:
@@ -98,14 +99,52 @@ def transition_run(
     by: Any,
     noun: str,
     description: str | None = None,
+    partner_note: str = "",
+    note_for_partner: bool = False,
     field: str = "status",
     **kwargs: Any,
 ) -> None:
     """Run transition `name` on `instance` as `by` and save it, or refuse it leaving the object
-    unchanged (see transition_check)."""
+    unchanged (see transition_check).
+
+    `description` is the history entry's note as staff read it; `partner_note` what partner users
+    read of it (nothing when empty: a note is internal unless its author marks it for the partner,
+    `note_for_partner`)."""
     transition_check(instance=instance, name=name, by=by, noun=noun, field=field)
     getattr(instance, name)(by=by, description=description, **kwargs)
     try:
         instance.save()
     except ConcurrentTransition as exc:
         raise TransitionConflict(noun=noun) from exc
+    if partner_note:
+        from .models import SharedNote
+
+        entry = StateLog.objects.for_(instance).filter(transition=name).order_by("-timestamp", "-id").first()
+        if entry is not None:
+            SharedNote.objects.create(state_log=entry, text=partner_note, note_for_partner=note_for_partner)
+
+
+def history_notes(entries: Iterable[Any], *, user: Any) -> list[Any]:
+    """History entries (StateLog rows, with `shared_note` selected) each given `note`, the note
+    this user may read, and `note_for_partner`: staff read every note; partner users only what
+    was shared with them (never an internal note), or nothing."""
+    shown = []
+    for entry in entries:
+        shared = _shared_note(entry)
+        entry.note_for_partner = bool(shared and shared.note_for_partner)
+        # For staff pages: how much of the note the partner reads ("all", "part" or "none").
+        partner_text = shared.text if shared else ""
+        entry.partner_reads = "all" if partner_text == (entry.description or "") else "part" if partner_text else "none"
+        if getattr(user, "is_partner_user", False):
+            entry.note = shared.text if shared else None
+        else:
+            entry.note = entry.description or None
+        shown.append(entry)
+    return shown
+
+
+def _shared_note(entry: Any) -> Any:
+    try:
+        return entry.shared_note  # a reverse one-to-one raises when there is none
+    except ObjectDoesNotExist:
+        return None

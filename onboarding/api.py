@@ -36,10 +36,14 @@ class OnboardingAccountSerializer(serializers.ModelSerializer):
 
 class TrainingSessionSerializer(serializers.ModelSerializer):
     trainer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    notes = serializers.SerializerMethodField(help_text="Internal notes are never shown to partner users.")
 
     class Meta:
         model = TrainingSession
-        fields = ["platform", "held_on", "trainer", "notes"]
+        fields = ["platform", "held_on", "trainer", "notes", "notes_for_partner"]
+
+    def get_notes(self, session) -> str:
+        return session.notes_for(self.context["request"].user)
 
 
 class OnboardingOrderSerializer(serializers.ModelSerializer):
@@ -81,7 +85,8 @@ class OnboardingOrderSerializer(serializers.ModelSerializer):
     def get_history(self, order):
         from .selectors import onboarding_order_history
 
-        return HistoryEntrySerializer(onboarding_order_history(order=order), many=True).data
+        user = self.context["request"].user
+        return HistoryEntrySerializer(onboarding_order_history(order=order, user=user), many=True).data
 
     def validate_partner(self, partner):
         # The partner must be one the caller can see; another partner's ID reads as unknown.
@@ -113,7 +118,7 @@ class OnboardingOrderViewSet(TransitionActions, mixins.CreateModelMixin, ScopedR
     queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").prefetch_related(
         Prefetch("accounts", queryset=OnboardingAccount.objects.select_related("completed_by")),
         Prefetch("training_sessions", queryset=TrainingSession.objects.select_related("trainer")),
-        Prefetch("state_logs", queryset=StateLog.objects.select_related("by")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
     )
     serializer_class = OnboardingOrderSerializer
     permission_classes = [ModelPermissions]

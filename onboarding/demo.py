@@ -95,9 +95,14 @@ def _step_data(name: str, *, target: str, staff: dict) -> dict:
             kickoff_at = (now + timedelta(days=3)).replace(hour=10, minute=0)
         else:
             kickoff_at = now  # the demo walks straight through it
-        return {"kickoff_at": kickoff_at, "trainer": staff["trainer"], "note": "Kickoff call on Teams."}
+        return {
+            "kickoff_at": kickoff_at,
+            "trainer": staff["trainer"],
+            "note": "Kickoff call on Teams.",
+            "note_for_partner": True,
+        }
     if name == "go_live":
-        return {"note": "Platform access enabled; the partner can build customers."}
+        return {"note": "Platform access enabled; the partner can build customers.", "note_for_partner": True}
     return {}
 
 

@@ -267,6 +267,7 @@ class TrainingSession(models.Model):
     held_on = models.DateField()
     trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
+    notes_for_partner = models.BooleanField(default=False, help_text="The trainer marked the notes for the partner.")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     PARTNER_SCOPE = "order__partner"
@@ -279,6 +280,12 @@ class TrainingSession(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()} on {self.held_on:%d %b %Y}"
+
+    def notes_for(self, user) -> str:
+        """The session's notes as this user may read them: internal ones never reach a partner user."""
+        if getattr(user, "is_partner_user", False) and not self.notes_for_partner:
+            return ""
+        return self.notes
 
 
 # name -> label of every onboarding transition, for messages and the API's transition list.

@@ -20,7 +20,7 @@ from django_fsm_log.models import StateLog
 from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import get_scoped_or_404, scope_for
-from expoe_portal.transitions import transitions_available
+from expoe_portal.transitions import history_notes, transitions_available
 from partners.models import Partner
 
 from .choices import (
@@ -120,7 +120,7 @@ def onboarding_order_get(*, user: User, pk: int) -> OnboardingOrder:
     queryset = OnboardingOrder.objects.select_related("partner", "coordinator", "trainer").prefetch_related(
         Prefetch("accounts", queryset=OnboardingAccount.objects.select_related("completed_by")),
         Prefetch("training_sessions", queryset=TrainingSession.objects.select_related("trainer")),
-        Prefetch("state_logs", queryset=StateLog.objects.select_related("by")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
     )
     return get_scoped_or_404(user, queryset, pk=pk)
 
@@ -137,8 +137,10 @@ def onboarding_order_current(*, user: User, partner: Partner) -> OnboardingOrder
     return orders.exclude(status__in=CLOSED_STATUSES).first() or orders.first()
 
 
-def onboarding_order_history(*, order: OnboardingOrder) -> list[StateLog]:
-    return sorted(order.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
+def onboarding_order_history(*, order: OnboardingOrder, user: User) -> list[StateLog]:
+    """The order's history, oldest first, each entry with the note this user may read (`note`):
+    a partner user never reads an internal note."""
+    return history_notes(sorted(order.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id)), user=user)
 
 
 def onboarding_order_transitions(*, order: OnboardingOrder, user: User) -> list[dict[str, str]]:

@@ -170,11 +170,25 @@ def onboarding_order_transition(
         if blocker := transition_blocker(order, name):
             raise ValidationError(blocker)
         kwargs = ORDER_TRANSITIONS[name](order, data)
+        # A note is internal to EXPO.e staff unless its author marks it for the partner (their
+        # own notes are theirs); what the transition itself says (the platform trained on) is not.
         note = (data.get("note") or "").strip()
+        for_partner = bool(note) and (bool(data.get("note_for_partner")) or by.is_partner_user)
+        partner_note = note if for_partner else ""
         if name == "record_training":
             platform = TrainingPlatform(data["platform"])
             note = f"{platform.label}{': ' + note if note else ''}"
-        transition_run(instance=order, name=name, by=by, noun="order", description=note or None, **kwargs)
+            partner_note = f"{platform.label}{': ' + partner_note if partner_note else ''}"
+        transition_run(
+            instance=order,
+            name=name,
+            by=by,
+            noun="order",
+            description=note or None,
+            partner_note=partner_note,
+            note_for_partner=for_partner,
+            **kwargs,
+        )
         if name == "record_training":
             TrainingSession.objects.create(
                 order=order,
@@ -182,6 +196,7 @@ def onboarding_order_transition(
                 trainer=by,
                 held_on=data.get("held_on") or timezone.localdate(),
                 notes=(data.get("note") or "").strip(),
+                notes_for_partner=for_partner,
             )
         if name == "go_live":
             order.partner.save(update_fields=["live", "updated_at"])

@@ -92,7 +92,7 @@ def _order_page(request, order, *, bound_form=None, status=200):
         "stepper": selectors.order_stepper(order),
         "next_step": selectors.order_next_step(order),
         "transitions": transitions,
-        "history": selectors.onboarding_order_history(order=order),
+        "history": selectors.onboarding_order_history(order=order, user=user),
         "account_forms": {a.pk: AccountRecordForm(prefix=f"account-{a.platform}") for a in order.accounts.all()}
         if can_record_accounts
         else {},

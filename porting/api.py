@@ -79,7 +79,8 @@ class PortRequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, port_request):
-        return HistoryEntrySerializer(port_request_history(port_request=port_request), many=True).data
+        history = port_request_history(port_request=port_request, user=self._user())
+        return HistoryEntrySerializer(history, many=True).data
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_missing_for_submission(self, port_request) -> dict:
@@ -131,6 +132,9 @@ class PortTransitionRequestSerializer(serializers.Serializer):
     """The union of every transition's fields (API.md); each transition reads its own."""
 
     note = serializers.CharField(required=False, allow_blank=True)
+    note_for_partner = serializers.BooleanField(
+        required=False, default=False, help_text="Show the note to the partner; otherwise only EXPO.e staff read it."
+    )
     expected_status = serializers.CharField(required=False, help_text="The status you last saw; 409 if it changed.")
     accepted_on = serializers.DateField(required=False, help_text="accept")
     code = serializers.CharField(required=False, help_text="reject")
@@ -150,7 +154,9 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
 
     queryset = PortRequest.objects.select_related(
         "partner", "customer_group", "risks_acknowledged_by"
-    ).prefetch_related("rejections", Prefetch("state_logs", queryset=StateLog.objects.select_related("by")))
+    ).prefetch_related(
+        "rejections", Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note"))
+    )
     serializer_class = PortRequestSerializer
     permission_classes = [ModelPermissions]
     filterset_class = PortRequestFilter

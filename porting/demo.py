@@ -27,8 +27,8 @@ DEMO_PORTS = [
 STEP_DATA = {
     "reject": {"code": "postcode_mismatch", "reason": "The losing provider has EH2 2AQ for this address."},
     "cancel": {"reason": "The customer decided to keep their current provider."},
-    "submit": {"note": "Letter of authority signed by the customer."},
-    "accept": {"note": "Accepted by the losing provider."},
+    "submit": {"note": "Letter of authority signed by the customer.", "note_for_partner": True},
+    "accept": {"note": "Accepted by the losing provider.", "note_for_partner": True},
 }
 
 

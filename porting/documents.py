@@ -96,8 +96,11 @@ def port_document_add(*, by: User, port_request: PortRequest, kind: str, upload:
 
 
 @transaction.atomic
-def port_comment_add(*, by: User, port_request: PortRequest, body: str, internal: bool = False) -> PortComment:
-    """Partner users' comments are always visible to the partner; only staff write internal ones."""
+def port_comment_add(*, by: User, port_request: PortRequest, body: str, internal: bool | None = None) -> PortComment:
+    """Partner users' comments are always visible to the partner; only staff write internal ones,
+    and a staff comment is internal unless its author shows it to the partner."""
+    if internal is None:
+        internal = not by.is_partner_user
     if by.is_partner_user:
         if by.partner_id != port_request.partner_id:
             raise PermissionDenied("You can comment only on your own partner's port requests.")

@@ -126,8 +126,11 @@ TRANSITION_FORMS = {
 }
 
 
-def transition_form(name, port_request, data=None):
-    return TRANSITION_FORMS[name](data, prefix=name, initial={"expected_status": port_request.status})
+def transition_form(name, port_request, data=None, *, user=None):
+    form = TRANSITION_FORMS[name](data, prefix=name, initial={"expected_status": port_request.status})
+    if user is not None and user.is_partner_user:
+        del form.fields["note_for_partner"]  # a partner user's notes are always theirs to read
+    return form
 
 
 class DocumentForm(BootstrapFormMixin, forms.Form):
@@ -137,14 +140,16 @@ class DocumentForm(BootstrapFormMixin, forms.Form):
 
 class CommentForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
-    internal = forms.BooleanField(
-        required=False, label="Internal (EXPO.e staff only)", help_text="The partner never sees internal comments."
+    for_partner = forms.BooleanField(
+        required=False,
+        label="Show this comment to the partner",
+        help_text="Otherwise it is internal: only EXPO.e staff read it.",
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if user.is_partner_user:
-            del self.fields["internal"]
+            del self.fields["for_partner"]  # a partner user's comments are always theirs to read
 
 
 class LeadTimeRuleForm(BootstrapFormMixin, forms.ModelForm):

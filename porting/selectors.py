@@ -10,7 +10,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.models import User
 from accounts.scoping import get_scoped_or_404, scope_for
-from expoe_portal.transitions import transitions_available
+from expoe_portal.transitions import history_notes, transitions_available
 
 from .calendar import CANCELLATION_NOTICE, UK, add_working_days
 from .choices import GbRegion, PortStatus
@@ -25,16 +25,19 @@ def port_request_get(*, user: User, pk: int) -> PortRequest:
     queryset = PortRequest.objects.select_related(
         "partner", "customer_group", "risks_acknowledged_by", "created_by"
     ).prefetch_related(
-        Prefetch("state_logs", queryset=StateLog.objects.select_related("by")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
         Prefetch("rejections", queryset=PortRejection.objects.select_related("recorded_by")),
         Prefetch("documents", queryset=PortDocument.objects.select_related("uploaded_by")),
     )
     return get_scoped_or_404(user, queryset, pk=pk)
 
 
-def port_request_history(*, port_request: PortRequest) -> list[StateLog]:
+def port_request_history(*, port_request: PortRequest, user: User) -> list[StateLog]:
+    """The request's history, oldest first, each entry with the note this user may read (`note`):
+    a partner user never reads an internal note."""
     # `.all()`: the history is prefetched (with who) by port_request_get and by the API's queryset.
-    return sorted(port_request.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
+    entries = sorted(port_request.state_logs.all(), key=lambda entry: (entry.timestamp, entry.id))
+    return history_notes(entries, user=user)
 
 
 def port_request_timeline(
@@ -49,7 +52,7 @@ def port_request_timeline(
     entries: list[dict[str, Any]] = [
         {"at": port_request.created_at, "kind": "created", "title": "Draft created", "by": port_request.created_by}
     ]
-    for log in port_request_history(port_request=port_request):
+    for log in port_request_history(port_request=port_request, user=user):
         entries.append(
             {
                 "at": log.timestamp,
@@ -57,7 +60,9 @@ def port_request_timeline(
                 "title": log.get_state_display(),
                 "from": log.get_source_state_display() if log.source_state else "",
                 "by": log.by,
-                "text": log.description or "",
+                "text": log.note or "",
+                "partner_reads": log.partner_reads,
+                "shared_note": getattr(log, "shared_note", None) if log.partner_reads == "part" else None,
             }
         )
     for comment in comments if comments is not None else port_comments_for(user=user, port_request=port_request):

@@ -437,14 +437,30 @@ def port_request_transition(
             raise TransitionConflict(noun="port request")
         transition_check(instance=port_request, name=name, by=by, noun="port request")
         kwargs = PORT_TRANSITIONS[name](port_request, data, by)
+        # A note is internal to EXPO.e staff unless its author marks it for the partner (their own
+        # notes are theirs); what the transition tells the partner (a rejection's or a
+        # cancellation's reason) always reaches them.
         note = (data.get("note") or "").strip()
+        for_partner = bool(note) and (bool(data.get("note_for_partner")) or by.is_partner_user)
+        told = ""
         if name == "reject":
             code = RejectionCode(data["code"]).label
             reason = (data.get("reason") or "").strip()
-            note = f"{code}{': ' + reason if reason else ''}{' — ' + note if note else ''}"
+            told = f"{code}{': ' + reason if reason else ''}"
         elif name in ("cancel", "cancel_by_losing_provider"):
-            note = data["reason"].strip() + (f" — {note}" if note else "")
-        transition_run(instance=port_request, name=name, by=by, noun="port request", description=note or None, **kwargs)
+            told = data["reason"].strip()
+        description = " — ".join(part for part in (told, note) if part)
+        partner_note = " — ".join(part for part in (told, note if for_partner else "") if part)
+        transition_run(
+            instance=port_request,
+            name=name,
+            by=by,
+            noun="port request",
+            description=description or None,
+            partner_note=partner_note,
+            note_for_partner=for_partner,
+            **kwargs,
+        )
         changes = _after_transition(port_request, name, data, by)
         audit_record(
             actor=by,

@@ -163,7 +163,7 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         if bound_form is not None and bound_form.prefix == row["name"]:
             row["form"], row["open"] = bound_form, True
         else:
-            row["form"] = transition_form(row["name"], port_request)
+            row["form"] = transition_form(row["name"], port_request, user=user)
     can_comment = user.has_perm("porting.add_portcomment") and (
         not user.is_partner_user or user.partner_id == port_request.partner_id
     )
@@ -295,7 +295,7 @@ def port_comment_add(request, port_request):
                 by=request.user,
                 port_request=port_request,
                 body=form.cleaned_data["body"],
-                internal=form.cleaned_data.get("internal", False),
+                internal=not form.cleaned_data.get("for_partner", True),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from customers import build_steps, builds
-from customers.models import BuildStep, GroupAdmin
+from customers.models import BuildStep
 from customers.services import customer_group_create
 from integrations.base import PermanentError, TransientError
 
@@ -54,15 +54,6 @@ def test_a_build_runs_every_step_once_and_leaves_each_object_once(
     assert ak.users == {"alpha.reports": "P-AlphaWidgets"}
     assert cc.customers == {"AlphaWidgets": "CC-AlphaWidgets"}
     assert platforms.calls.count("add_group_from_template") == 1
-
-
-def test_A2_the_admin_password_is_wiped_once_the_platform_has_it(
-    world, group, platforms, django_capture_on_commit_callbacks
-):
-    start(world, group, django_capture_on_commit_callbacks)
-    admin = GroupAdmin.objects.get()
-    assert admin.password_encrypted == "" and admin.password_wiped_at is not None
-    assert len(platforms.broadworks.admins["ada.lovelace@hostedcomm.com"]) >= 12
 
 
 def test_transient_faults_are_retried_and_nothing_is_created_twice(

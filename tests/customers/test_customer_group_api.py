@@ -117,7 +117,12 @@ def test_the_plan_lists_the_operations(api_as, world, pool):
     client = api_as(world.user(Role.COORDINATOR))
     group_id = post(client).json()["id"]
     plan = client.get(f"{LIST}{group_id}/plan/").json()
-    assert plan[0] == {"platform": "broadworks", "operation": "Check the group ID is free", "detail": plan[0]["detail"]}
+    assert plan[0] == {
+        "platform": "broadworks",
+        "operation": "Check the group ID is free",
+        "detail": plan[0]["detail"],
+        "steps": ["clone_group"],  # the build step that performs it (#16)
+    }
     assert [p["platform"] for p in plan].count("callcabinet") == 3
 
 

@@ -89,6 +89,7 @@ def test_running_a_transition_returns_the_updated_order(api_as, world):
         "to": "coordinator_assigned",
         "transition": "assign_coordinator",
         "note": "Colin has capacity",
+        "note_for_partner": False,
     }
 
 

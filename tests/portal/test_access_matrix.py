@@ -270,6 +270,12 @@ EXPECTATIONS = {
     "customers:group_callcabinet_confirm": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
     ),
+    "customers:group_handover": Expect(  # what the partner passes to the end customer; scoped
+        signed_in(200, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=200, own_kwargs=group_a_pk
+    ),
+    "customers:group_handover_reveal": Expect(  # POST only (a password shown once); scoped first
+        signed_in(405, **{PARTNER: 404}), kwargs=group_b_pk, own_partner=405, own_kwargs=group_a_pk
+    ),
     # Bulk onboarding (#15): those who build upload and confirm; anyone may read an upload in scope.
     "customers:bulk_upload": Expect(signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 200})),
     "customers:bulk_template": Expect(

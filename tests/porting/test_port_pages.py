@@ -105,7 +105,9 @@ def test_the_timeline_mixes_state_changes_comments_and_documents_and_hides_inter
         {"kind": "letter_of_authority", "file": SimpleUploadedFile("LoA.pdf", PDF)},
     )
     client.force_login(world.user(Role.COORDINATOR))
-    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Chase BT on Monday", "internal": "on"})
+    client.post(
+        reverse("porting:comment_add", args=[draft.pk]), {"body": "Chase BT on Monday"}
+    )  # internal: the default
 
     def kinds_and_texts(page):
         return re.findall(r'<li data-kind="(\w+)">.*?(?:<div class="small">([^<]*)</div>)?</li>', page, re.S)
@@ -313,14 +315,16 @@ def test_the_queue_query_count_does_not_grow_with_requests(client, world):
 def test_comments_internal_ones_never_reach_partner_users(client, world):
     draft = port_in_state(world, PortStatus.DRAFT)
     client.force_login(world.user(Role.COORDINATOR))
-    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Losing provider is slow", "internal": "on"})
-    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Please attach the latest bill"})
-    assert PortComment.objects.filter(internal=True).count() == 1
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Losing provider is slow"})
+    client.post(
+        reverse("porting:comment_add", args=[draft.pk]), {"body": "Please attach the latest bill", "for_partner": "on"}
+    )
+    assert PortComment.objects.filter(internal=True).count() == 1  # a staff comment is internal unless shown
     client.force_login(world.user(Role.PARTNER_USER))
     page = client.get(draft.get_absolute_url()).content.decode()
     assert "Please attach the latest bill" in page and "Losing provider is slow" not in page
-    assert 'name="internal"' not in page
-    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Done", "internal": "on"})
+    assert 'name="for_partner"' not in page
+    client.post(reverse("porting:comment_add", args=[draft.pk]), {"body": "Done"})
     assert PortComment.objects.get(body="Done").internal is False  # the field is not theirs to set
 
 
@@ -479,3 +483,21 @@ def test_P3_P6_managers_change_what_a_country_requires_and_submission_follows_it
     assert (
         list(refused.value.message_dict) == ["__all__", "range_holder"] or "range_holder" in refused.value.message_dict
     )
+
+
+def test_partner_user_never_reads_an_internal_transition_note_on_the_page_or_in_the_api(client, api_as, world):
+    submitted = port_in_state(world, PortStatus.SUBMITTED)
+    run(world, submitted, "reject", note="Their LoA looked forged; call the customer.")
+    rejected = PortRequest.objects.get(pk=submitted.pk)
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(rejected.get_absolute_url()).content.decode()
+    assert "EC1A 1BA" in page  # the rejection's reason is theirs to read, to correct it
+    assert "forged" not in page and 'name="resubmit-note_for_partner"' not in page
+    body = api_as(world.user(Role.PARTNER_USER)).get(f"/api/v1/port-requests/{rejected.pk}/").json()
+    assert "forged" not in str(body)
+    assert body["history"][-1]["note"].startswith("Postcode")
+
+    staff = api_as(world.user(Role.COORDINATOR)).get(f"/api/v1/port-requests/{rejected.pk}/").json()
+    assert "forged" in staff["history"][-1]["note"] and staff["history"][-1]["note_for_partner"] is False
+    client.force_login(world.user(Role.COORDINATOR))
+    assert "the partner reads only" in client.get(rejected.get_absolute_url()).content.decode()
