@@ -152,7 +152,7 @@ def test_the_coordinators_home_lists_their_next_actions_with_deadlines(client, w
     ]
     assert [row.url for row in lists["orders-mine"].rows] == [work["mine"].get_absolute_url()]
     assert lists["orders-mine"].link == "/onboarding/?coordinator=coordinator&waiting_for=coordinator"
-    stage = Escalation.objects.get(subject_id=work["mine"].pk, closed_at__isnull=True)
+    stage = Escalation.objects.get(subject_type="onboarding_order", subject_id=work["mine"].pk, closed_at__isnull=True)
     assert lists["orders-mine"].rows[0].due_at == stage.due_at, "the deadline of the stage it waits in"
     submitted = lists["ports-submitted"].rows[0]
     assert submitted.url == work[PortStatus.SUBMITTED].get_absolute_url() and submitted.due_at is not None
