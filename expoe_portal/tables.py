@@ -57,9 +57,17 @@ class PortalTable(tables.Table):
     queue's table time, #14): the same markup, each column's cell attributes worked out once per
     page. (Our tables' attributes are fixed; one computed per record would need the template.)"""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # On a phone each row stacks into a block, each cell under its column's name (portal.css, #16).
+        self.attrs["class"] = f"{self.attrs.get('class', 'table')} table-stack"
+
     def tbody_html(self) -> SafeString:
         columns = list(self.columns)
-        cells = [(format_html("<td {}>", c.attrs["td"].as_html()), c, _fast_cell(self, c)) for c in columns]
+        cells = [
+            (format_html('<td {} data-label="{}">', c.attrs["td"].as_html(), c.header), c, _fast_cell(self, c))
+            for c in columns
+        ]
         rows = []
         for row in self.paginated_rows:
             # Each cell escaped by _cell, as the template's {{ cell }} escaped it.

@@ -5,6 +5,7 @@ Used by the browser tests that visit every page (width at 390 px, axe-core, no r
 pages, the navigation at 1400 px).
 """
 
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import StringIO
@@ -65,6 +66,9 @@ def seed(settings, tmp_path) -> None:
     from reconciliation.models import Drift, ReconciliationRun
 
     settings.PORTING_DOCUMENT_ROOT = str(tmp_path)  # uploaded documents stay out of the repository
+    # Overridden settings (the live server's, the line above) name no SETTINGS_MODULE, which
+    # seed_demo reads to refuse production: named again, last.
+    settings.SETTINGS_MODULE = os.environ["DJANGO_SETTINGS_MODULE"]
     call_command("seed_demo", stdout=StringIO())
     now = timezone.now()
     ReconciliationRun.objects.create(started_at=now, finished_at=now)
