@@ -59,7 +59,7 @@ def test_every_roles_navigation_fits_one_row_at_1400px_and_reaches_the_rules(bro
             expect(page.get_by_role("link", name="Lead-time rules")).to_have_attribute("aria-current", "page")
 
 
-def test_the_menus_open_from_the_keyboard_and_fold_behind_the_toggle_on_a_phone(browser, live_server, world):
+def test_the_menus_open_from_the_keyboard_and_fold_behind_their_buttons_on_a_phone(browser, live_server, world):
     with page_of(browser, live_server.url, "manager", password=TEST_PASSWORD, width=1400) as page:
         page.get_by_role("button", name="Reports").focus()
         page.keyboard.press("Enter")
@@ -77,6 +77,14 @@ def test_the_menus_open_from_the_keyboard_and_fold_behind_the_toggle_on_a_phone(
         page.get_by_role("button", name="Reference").click()
         sla.click()
         expect(page).to_have_url(re.compile(r"/sla-policies/$"))
+
+        # A list's filters fold behind their button too, which says how many are set.
+        page.goto("/ports/?q=0161")
+        filters = page.get_by_role("search", name="Filters")
+        expect(filters).to_be_hidden()
+        page.get_by_role("button", name="Filters (1 set)").click()
+        expect(filters).to_be_visible()
+        expect(page.get_by_label("Search")).to_have_value("0161")
 
 
 def test_the_api_docs_link_back_to_the_portal(page, log_in, world):

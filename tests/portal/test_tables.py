@@ -95,4 +95,6 @@ def test_rows_rendered_in_python_are_the_markup_django_tables2_s_template_made(w
         headers = re.findall(r'<th [^>]*scope="col">\s*(?:<a [^>]*>)?([^<]*?)\s*<', theirs)
         labels = re.findall(r'<td [^>]*data-label="([^"]*)"', ours)
         assert labels[: len(headers)] == (headers if rows.exists() else []), table_class.__name__
+        if not rows.exists():  # an empty list says what to do next (#16): tests/portal/test_empty_lists.py
+            ours, theirs = (re.sub(r"<tbody.*</tbody>", "", html, flags=re.S) for html in (ours, theirs))
         assert _markup(re.sub(r' data-label="[^"]*"', "", ours)) == _markup(theirs), table_class.__name__
