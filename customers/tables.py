@@ -7,7 +7,7 @@ from .models import CustomerGroup
 
 class CustomerGroupTable(PortalTable):
     empty_none_yet = "No customers yet."
-    empty_action = ("New customer", "customers:group_create")
+    empty_action = ("Add the first customer", "customers:group_create")
     group_id = tables.Column(linkify=("customers:group_detail", {"pk": tables.A("pk")}), verbose_name="Group ID")
     name = tables.Column(verbose_name="Customer")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))

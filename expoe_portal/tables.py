@@ -63,6 +63,8 @@ class PortalTable(tables.Table):
     # What an empty list says (#16). With filters set: `Meta.empty_text` ("No numbers match these
     # filters.") and a way to clear them. With none: `empty_none_yet`, then the action that adds
     # one (label, URL name) to those the page offers it to (its `can_add`), or `empty_otherwise`.
+    # The label differs from the page's own button ("Add the first numbers", not "Add numbers"):
+    # two links of one name on a page are one too many for a screen reader's list of links.
     empty_none_yet = ""
     empty_action: tuple[str, str] | None = None
     empty_otherwise = ""

@@ -7,7 +7,7 @@ from .models import Number
 
 class NumberTable(PortalTable):
     empty_none_yet = "No numbers in the pool yet."
-    empty_action = ("Add numbers", "number_pool:numbers_add")
+    empty_action = ("Add the first numbers", "number_pool:numbers_add")
     empty_otherwise = "Numbers join the pool when EXPO.e adds them or a port request completes."
     e164 = tables.Column(verbose_name="Number")
     display = tables.Column(verbose_name="National format", accessor="e164", orderable=False)

@@ -7,7 +7,7 @@ from .models import OnboardingOrder
 
 class OrderTable(PortalTable):
     empty_none_yet = "No onboarding orders yet."
-    empty_action = ("Log signed order", "onboarding:order_create")
+    empty_action = ("Log the first signed order", "onboarding:order_create")
     empty_otherwise = "An order shows here once its signed order is logged."
     partner = tables.Column(
         accessor="partner__partner_id",

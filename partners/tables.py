@@ -7,7 +7,7 @@ from .models import Partner
 
 class PartnerTable(PortalTable):
     empty_none_yet = "No partners yet."
-    empty_action = ("New partner", "partners:partner_create")
+    empty_action = ("Add the first partner", "partners:partner_create")
     partner_id = tables.Column(linkify=("onboarding:partner_detail", {"pk": tables.A("pk")}), verbose_name="Partner ID")
     name = tables.Column()
     clone_group_id = tables.Column(verbose_name="Clone group", default="—")

@@ -8,7 +8,7 @@ from .models import PortRequest
 
 class PortRequestTable(PortalTable):
     empty_none_yet = "No port requests yet."
-    empty_action = ("New port request", "porting:create")
+    empty_action = ("Request the first port", "porting:create")
     id = tables.Column(linkify=("porting:detail", {"pk": tables.A("pk")}), verbose_name="Port")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
     numbers = tables.Column(verbose_name="Numbers", orderable=False)

@@ -23,7 +23,7 @@ def test_an_empty_pool_offers_staff_the_button_that_adds_numbers(client, world):
     client.force_login(world.user(Role.COORDINATOR))
     cell = empty_cell(client, reverse("number_pool:number_list"))
     assert "No numbers in the pool yet." in cell
-    assert f'href="{reverse("number_pool:numbers_add")}">Add numbers</a>' in cell
+    assert f'href="{reverse("number_pool:numbers_add")}">Add the first numbers</a>' in cell
     assert "match" not in cell
 
 
@@ -40,15 +40,15 @@ def test_a_filtered_empty_list_says_nothing_matches_and_clears_the_filters(clien
     cell = empty_cell(client, f"{url}?q=0161&page=1")
     assert "No numbers match these filters." in cell
     assert f'href="{url}">Clear the filters</a>' in cell
-    assert "Add numbers" not in cell
+    assert "Add the first numbers" not in cell
 
 
 @pytest.mark.parametrize(
     ("role", "url_name", "text", "button"),
     [
-        (Role.PARTNER_USER, "customers:group_list", "No customers yet.", "New customer"),
-        (Role.PARTNER_USER, "porting:list", "No port requests yet.", "New port request"),
-        (Role.PROVISIONING_ADMIN, "onboarding:order_list", "No onboarding orders yet.", "Log signed order"),
+        (Role.PARTNER_USER, "customers:group_list", "No customers yet.", "Add the first customer"),
+        (Role.PARTNER_USER, "porting:list", "No port requests yet.", "Request the first port"),
+        (Role.PROVISIONING_ADMIN, "onboarding:order_list", "No onboarding orders yet.", "Log the first signed order"),
         (Role.TRAINER, "onboarding:order_list", "No onboarding orders yet.", None),
         (Role.TRAINER, "customers:group_list", "No customers yet.", None),
         (Role.MANAGER, "reconciliation:drift_list", "No drift: every built customer matches its platforms.", None),
