@@ -8,6 +8,7 @@ from .models import AuditEvent
 
 
 class AuditEventTable(PortalTable):
+    empty_none_yet = "Nothing recorded yet."
     at = WhenColumn(verbose_name="When", format="j M Y H:i:s", attrs={"td": {"class": "text-nowrap small"}})
     actor = tables.Column(
         accessor="actor__username", verbose_name="Who", default="system", order_by=("actor__username",)
@@ -21,7 +22,7 @@ class AuditEventTable(PortalTable):
         model = AuditEvent
         fields = ("at", "actor", "action", "target_label", "partner", "changes")
         attrs = {"class": "table table-sm align-middle"}
-        empty_text = "Nothing recorded matches."
+        empty_text = "Nothing recorded matches these filters."
         order_by = ("-at",)
 
     def render_changes(self, value):

@@ -6,6 +6,8 @@ from .models import CustomerGroup
 
 
 class CustomerGroupTable(PortalTable):
+    empty_none_yet = "No customers yet."
+    empty_action = ("Add the first customer", "customers:group_create")
     group_id = tables.Column(linkify=("customers:group_detail", {"pk": tables.A("pk")}), verbose_name="Group ID")
     name = tables.Column(verbose_name="Customer")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
@@ -23,5 +25,5 @@ class CustomerGroupTable(PortalTable):
         model = CustomerGroup
         fields = ("group_id", "name", "partner", "domain", "number_count", "state", "build", "created_at")
         attrs = {"class": "table table-hover align-middle"}
-        empty_text = "No customer groups match."
+        empty_text = "No customers match these filters."
         order_by = ("-created_at",)

@@ -9,12 +9,15 @@ from typing import Any
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.utils import AttributeDict
+
+from .templatetags.portal import filters_set
 
 
 def badge(colour: str, label: str, testid: str = "") -> str:
@@ -57,9 +60,26 @@ class PortalTable(tables.Table):
     queue's table time, #14): the same markup, each column's cell attributes worked out once per
     page. (Our tables' attributes are fixed; one computed per record would need the template.)"""
 
+    # What an empty list says (#16). With filters set: `Meta.empty_text` ("No numbers match these
+    # filters.") and a way to clear them. With none: `empty_none_yet`, then the action that adds
+    # one (label, URL name) to those the page offers it to (its `can_add`), or `empty_otherwise`.
+    # The label differs from the page's own button ("Add the first numbers", not "Add numbers"):
+    # two links of one name on a page are one too many for a screen reader's list of links.
+    empty_none_yet = ""
+    empty_action: tuple[str, str] | None = None
+    empty_otherwise = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # On a phone each row stacks into a block, each cell under its column's name (portal.css, #16).
+        self.attrs["class"] = f"{self.attrs.get('class', 'table')} table-stack"
+
     def tbody_html(self) -> SafeString:
         columns = list(self.columns)
-        cells = [(format_html("<td {}>", c.attrs["td"].as_html()), c, _fast_cell(self, c)) for c in columns]
+        cells = [
+            (format_html('<td {} data-label="{}">', c.attrs["td"].as_html(), c.header), c, _fast_cell(self, c))
+            for c in columns
+        ]
         rows = []
         for row in self.paginated_rows:
             # Each cell escaped by _cell, as the template's {{ cell }} escaped it.
@@ -68,11 +88,33 @@ class PortalTable(tables.Table):
                 for td, column, fast in cells
             )
             rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(tds)))  # noqa: S308
-        if not rows and self.empty_text:
-            rows = [format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)]
+        if not rows and (self.empty_text or self.empty_none_yet):
+            rows = [
+                format_html('<tr><td colspan="{}" data-testid="empty-list">{}</td></tr>', len(columns), self.empty())
+            ]
         tbody = self.attrs.get("tbody")
         attrs = AttributeDict(tbody).as_html() if tbody else ""
         return format_html("<tbody {}>{}</tbody>", attrs, mark_safe("".join(rows)))  # noqa: S308 - built escaped
+
+    def before_render(self, request: Any) -> None:
+        super().before_render(request)
+        self.request = request
+
+    def empty(self) -> SafeString:
+        request = getattr(self, "request", None)
+        if request is not None and filters_set(request.GET) or not self.empty_none_yet:
+            clear = format_html(
+                ' <a class="btn btn-sm btn-outline-secondary ms-2" href="{}">Clear the filters</a>',
+                request.path if request is not None else "?",
+            )
+            return format_html("{}{}", self.empty_text, clear if request is not None else "")
+        # The list page's context, while its template renders this table (django-tables2's tag).
+        context = getattr(self, "context", None) or {}
+        if self.empty_action and context.get("can_add"):
+            label, url_name = self.empty_action
+            action = format_html(' <a class="btn btn-sm btn-primary ms-2" href="{}">{}</a>', reverse(url_name), label)
+            return format_html("{}{}", self.empty_none_yet, action)
+        return format_html("{} {}", self.empty_none_yet, self.empty_otherwise)
 
 
 # What a cell's render method may ask for and _fast_cell can give it.

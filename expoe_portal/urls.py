@@ -34,9 +34,12 @@ api_urlpatterns = [
     path("number-ranges/", NumberRangeView.as_view(), name="number-range"),
     # The split view serves Swagger UI's start-up script as a file, so the page needs no inline
     # script (CSP). Swagger UI does set inline styles; only this page allows them, never scripts.
+    # Our template gives the page a language and a link back to the portal (#16).
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html")
+        ),
         name="api-docs",
     ),
     *router.urls,

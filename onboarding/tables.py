@@ -6,6 +6,9 @@ from .models import OnboardingOrder
 
 
 class OrderTable(PortalTable):
+    empty_none_yet = "No onboarding orders yet."
+    empty_action = ("Log the first signed order", "onboarding:order_create")
+    empty_otherwise = "An order shows here once its signed order is logged."
     partner = tables.Column(
         accessor="partner__partner_id",
         linkify=("onboarding:order_detail", {"pk": tables.A("pk")}),
@@ -37,7 +40,7 @@ class OrderTable(PortalTable):
             "kickoff_at",
         )
         attrs = {"class": "table table-hover align-middle"}
-        empty_text = "No onboarding orders match."
+        empty_text = "No onboarding orders match these filters."
         order_by = ("-signed_order_received_at",)
 
     def render_coordinator(self, value):

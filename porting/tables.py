@@ -7,6 +7,8 @@ from .models import PortRequest
 
 
 class PortRequestTable(PortalTable):
+    empty_none_yet = "No port requests yet."
+    empty_action = ("Request the first port", "porting:create")
     id = tables.Column(linkify=("porting:detail", {"pk": tables.A("pk")}), verbose_name="Port")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
     numbers = tables.Column(verbose_name="Numbers", orderable=False)
@@ -31,7 +33,7 @@ class PortRequestTable(PortalTable):
             "port_date",
         )
         attrs = {"class": "table table-hover align-middle", "data-testid": "port-queue"}
-        empty_text = "No port requests match."
+        empty_text = "No port requests match these filters."
         order_by = ("-id",)
 
     def render_numbers(self, value):

@@ -6,6 +6,7 @@ from .models import Drift
 
 
 class DriftTable(PortalTable):
+    empty_none_yet = "No drift: every built customer matches its platforms."
     group = tables.Column(
         accessor="group__group_id",
         linkify=("customers:group_detail", {"pk": tables.A("group_id")}),
@@ -37,5 +38,5 @@ class DriftTable(PortalTable):
             "resolved_at",
         )
         attrs = {"class": "table table-hover align-middle"}
-        empty_text = "No drift matches."
+        empty_text = "No drift matches these filters."
         order_by = ("-last_seen_at",)

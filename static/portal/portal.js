@@ -22,3 +22,34 @@ document.addEventListener("click", function (event) {
     total.value = String(index + 1);
   }
 });
+
+// Phones (#16): a table that is not a stacking list (.table-stack) scrolls inside its own box
+// instead of widening the page; a box that scrolls takes the keyboard's focus, so it can be
+// scrolled without a mouse, and is named after its table's caption or nearest heading.
+function boxTables(root) {
+  root.querySelectorAll("table.table:not(.table-stack)").forEach(function (table) {
+    if (table.closest(".table-responsive, .table-scroll")) return;
+    const box = document.createElement("div");
+    box.className = "table-responsive table-scroll";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+  root.querySelectorAll(".table-responsive").forEach(function (box) {
+    const scrolls = box.scrollWidth > box.clientWidth;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      const caption = box.querySelector("caption");
+      const heading = caption ? null : box.closest("section, .card, main")?.querySelector("h1, h2, h3, h4, .card-header");
+      box.setAttribute("aria-label", ((caption || heading)?.textContent || "Table").trim());
+    } else if (!scrolls && box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () { boxTables(document); });
+document.addEventListener("htmx:load", function (event) { boxTables(event.target.parentNode || document); });
+window.addEventListener("resize", function () { boxTables(document); });
