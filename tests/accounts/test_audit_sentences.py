@@ -20,8 +20,8 @@ APPS = ["accounts", "partners", "number_pool", "onboarding", "customers", "porti
 
 def recorded_actions() -> set[str]:
     """Every action key written by a service: literal `action="..."` in an audit_record call (or an
-    AuditEvent made in bulk), the
-    keys chosen in a variable before it, and the port transitions' `port_request.{name}`."""
+    AuditEvent made in bulk), the keys chosen in a variable before it, and the port transitions'
+    `port_request.{name}`."""
     found: set[str] = set()
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
