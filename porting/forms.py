@@ -38,11 +38,15 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
     registered_address = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Where the lines are, with the postcode."
     )
-    losing_provider = forms.ChoiceField(required=False, label="Losing service provider")
+    # A select of the list; any name posted is taken (a provider renamed while the page was open is
+    # matched again by the service, or kept as typed).
+    losing_provider = forms.CharField(
+        required=False, max_length=120, widget=forms.Select, label="Losing service provider"
+    )
     losing_provider_other = forms.CharField(
         required=False, max_length=120, label="Other losing provider", help_text="Only when it is not in the list."
     )
-    range_holder = forms.ChoiceField(required=False)
+    range_holder = forms.CharField(required=False, max_length=120, widget=forms.Select)
     range_holder_other = forms.CharField(
         required=False, max_length=120, label="Other range holder", help_text="Only when it is not in the list."
     )
@@ -76,7 +80,7 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
         for field in PROVIDER_FIELDS:
             current = self.initial.get(field) or ""
             shown = names if current in ("", OTHER) or current in names else [*names, current]
-            self.fields[field].choices = [("", "—"), *((n, n) for n in shown), (OTHER, "Other (type its name)")]
+            self.fields[field].widget.choices = [("", "—"), *((n, n) for n in shown), (OTHER, "Other (type its name)")]
 
     def clean(self):
         cleaned = super().clean()

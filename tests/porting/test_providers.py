@@ -57,7 +57,9 @@ def test_the_form_chooses_from_the_list_or_types_another(world):
     )
     assert form.is_valid(), form.errors
     assert form.service_data()["losing_provider"] == "TalkTalk" and form.service_data()["range_holder"] == "X"
-    assert "Colt" in dict(form.fields["losing_provider"].choices)
+    assert "Colt" in dict(form.fields["losing_provider"].widget.choices)
+    renamed_meanwhile = PortRequestForm({**base, "losing_provider": "Gone Telecom"}, user=user)
+    assert renamed_meanwhile.is_valid() and renamed_meanwhile.service_data()["losing_provider"] == "Gone Telecom"
     missing = PortRequestForm({**base, "losing_provider": OTHER}, user=user)
     assert not missing.is_valid() and "losing_provider_other" in missing.errors
 
@@ -86,7 +88,7 @@ def test_managers_keep_the_list_add_rename_and_take_off_audited(client, world):
     draft.refresh_from_db()
     assert draft.losing_provider == "BT Openreach", "a request follows its provider's new name"
     form = PortRequestForm(user=world.user(Role.PARTNER_USER))
-    assert "BT Openreach" not in dict(form.fields["losing_provider"].choices), "taken off the form's list"
+    assert "BT Openreach" not in dict(form.fields["losing_provider"].widget.choices), "taken off the form's list"
     actions = list(AuditEvent.objects.filter(target_type="porting.provider").values_list("action", flat=True))
     assert sorted(actions) == ["provider.created", "provider.updated"]
 
