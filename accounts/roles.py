@@ -90,6 +90,10 @@ PORTING_PERMISSIONS: dict[str, list[str]] = {
         "porting.add_portcomment",
         "porting.view_port_dashboard",
         "porting.change_leadtimerule",
+        # The providers' list a port request chooses from (issue #16): managers keep it.
+        "porting.view_provider",
+        "porting.add_provider",
+        "porting.change_provider",
     ],
     Role.PARTNER_USER: [*_PORTING_VIEW, *_PORTING_REQUEST],
 }

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from expoe_portal.csv_export import csv_response
 
+from .audit_words import audit_sentence
 from .filters import AuditEventFilter
 from .forms import LoginForm, PortalPasswordChangeForm
 from .models import AuditEvent
@@ -66,6 +67,8 @@ def audit_export_csv(request):
         .values_list(
             "at",
             "actor__username",
+            "actor__first_name",
+            "actor__last_name",
             "action",
             "target_type",
             "target_id",
@@ -74,7 +77,7 @@ def audit_export_csv(request):
             "changes",
         )
     )
-    header = ["at", "actor", "action", "target_type", "target_id", "target", "partner", "changes"]
+    header = ["at", "actor", "action", "target_type", "target_id", "target", "partner", "changes", "sentence"]
     rows = (
         (
             at.isoformat(),
@@ -85,8 +88,15 @@ def audit_export_csv(request):
             target_label,
             partner or "",
             json.dumps(changes, ensure_ascii=False, default=str) if changes else "",
+            audit_sentence(
+                actor=f"{first} {last}".strip() or actor or "",
+                action=action,
+                target_label=target_label,
+                target_id=target_id,
+                changes=changes,
+            ),
         )
-        for at, actor, action, target_type, target_id, target_label, partner, changes in events.iterator(
+        for at, actor, first, last, action, target_type, target_id, target_label, partner, changes in events.iterator(
             chunk_size=AUDIT_CSV_CHUNK_ROWS
         )
     )

@@ -29,7 +29,7 @@ def _coordinator_emails(partner) -> list[str]:
 
 # C6: what the partner does once a group that records calls is built.
 CALL_RECORDING_NEXT_STEP = (
-    "Next for the partner (C6): in the Partner Portal, apply call-recording licences to the users whose "
+    "Next for the partner: in the Partner Portal, apply call-recording licences to the users whose "
     "calls are to be recorded; recording starts once the licences are applied."
 )
 

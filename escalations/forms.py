@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import EscalationContact
+from expoe_portal.durations import hours_text
 from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
 
@@ -39,3 +40,11 @@ class SlaPolicyForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["target"].label = (
                 "Hours allowed" if self.instance.clock == SlaClock.CALENDAR_HOURS else ("Working days allowed")
             )
+        # Stored and typed in hours; the help says what that is in days and hours.
+        for name in ("target", "at_risk_hours", "climb_every_hours"):
+            if name in self.fields and not (name == "target" and self.instance.clock == SlaClock.WORKING_DAYS):
+                value = getattr(self.instance, name)
+                now = f" Now {value} hours: {hours_text(value)}." if value else ""
+                self.fields[
+                    name
+                ].help_text = f"{self.fields[name].help_text} In hours; 24 hours are 1 day.{now}".strip()

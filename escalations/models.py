@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from accounts.choices import EscalationLevel
 from accounts.models import SHARED
+from expoe_portal.durations import WORKING, days_text, hours_text
 
 from .choices import CloseReason, SlaClock, SlaState, SubjectType
 
@@ -64,8 +65,9 @@ class SlaPolicy(models.Model):
     def target_display(self) -> str:
         if self.clock == SlaClock.ITEM_DEADLINE:
             return "the item's own deadline"
-        unit = "working day" if self.clock == SlaClock.WORKING_DAYS else "hour"
-        return f"{self.target} {unit}{'' if self.target == 1 else 's'}"
+        if self.clock == SlaClock.WORKING_DAYS:
+            return days_text(self.target, WORKING)
+        return hours_text(self.target)
 
 
 class Escalation(models.Model):

@@ -8,10 +8,10 @@ from .choices import SlaClock
 # Stage -> (hours allowed in it, at-risk hours before that). O1 covers "received".
 STAGE_DEFAULTS = {
     "confirmed": ("Co-ordinator assigned after confirmation", 24, 6),
-    "coordinator_assigned": ("Partner accounts created (O2)", 120, 24),
-    "accounts_created": ("Kickoff arranged (O4)", 72, 24),
-    "kickoff_arranged": ("Training started (O5)", 336, 48),
-    "training": ("Training finished and live (O5, O6)", 504, 72),
+    "coordinator_assigned": ("Partner accounts created", 120, 24),
+    "accounts_created": ("Kickoff arranged", 72, 24),
+    "kickoff_arranged": ("Training started", 336, 48),
+    "training": ("Training finished and live", 504, 72),
 }
 
 
@@ -19,7 +19,7 @@ def default_policies() -> list[dict]:
     policies = [
         {
             "key": "O1-order-confirmation",
-            "name": "Order confirmation (O1)",
+            "name": "Order confirmation",
             "rule": "O1",
             "source": "order_confirmation",
             "description": "From the signed order's arrival until the order is confirmed or cancelled; "
@@ -72,8 +72,8 @@ def default_policies() -> list[dict]:
             "rule": "K4",
             "source": "rule_breaking_drift",
             "description": "From the nightly reconciliation's first sight of drift that breaks a rule (an Akixi "
-            "user with more than the customer's own partition, K4; a Call Cabinet customer that is not "
-            "Essential, C2) until a later reconciliation finds it put right.",
+            "user with more than the customer's own partition; a Call Cabinet customer that is not "
+            "Essential) until a later reconciliation finds it put right.",
             "clock": SlaClock.CALENDAR_HOURS,
             "target": 24,
             "at_risk_hours": 8,
@@ -88,7 +88,7 @@ def default_policies() -> list[dict]:
             "name": "Port accepted or rejected by the losing provider",
             "rule": "P1",
             "source": "port_acceptance",
-            "description": "From the latest submission (a resubmission restarts it, P5) until the losing "
+            "description": "From the latest submission (a resubmission restarts it) until the losing "
             "provider accepts or rejects, or the port is cancelled; counted in working days of the number's "
             "country and nation.",
             "clock": SlaClock.WORKING_DAYS,

@@ -106,7 +106,7 @@ class OrderConfirmationSource(Source):
     key = "order_confirmation"
     subject_type = SubjectType.ONBOARDING_ORDER
     url_name = "onboarding:order_detail"
-    label = "O1 order confirmation"
+    label = "Order confirmation"
 
     def open_items(self, policy, now):
         rows = OnboardingOrder.objects.filter(confirmed_at__isnull=True, cancelled_at__isnull=True).values_list(

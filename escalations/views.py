@@ -67,6 +67,7 @@ def dashboard(request):
                 [(f"{row['week']:%d %b}", row["count"], "danger") for row in data["trend"]],
                 title="Breaches per week, last 12 weeks",
                 columns=True,
+                axis="Breaches",
                 testid="breach-trend",
             ),
             "can_acknowledge": request.user.has_perm("escalations.acknowledge_escalation"),

@@ -31,14 +31,18 @@ def bar_chart(
     title: str,
     columns: bool = False,
     unit: str = "",
+    axis: str = "",
     width: int | None = None,
     testid: str = "",
 ) -> SafeString:
     """An SVG chart of `rows` (label, value, colour name): horizontal bars scaled to the largest
     value, or, with `columns`, vertical bars over a value axis rounded up to 1, 2 or 5 times a
-    power of ten."""
-    draw = _columns if columns else _bars
-    body, view_width, view_height = draw(list(rows), unit=unit, width=width)
+    power of ten, with a tick at every round step (whole numbers for counts) and `axis` naming
+    what it counts."""
+    if columns:
+        body, view_width, view_height = _columns(list(rows), unit=unit, axis=axis, width=width)
+    else:
+        body, view_width, view_height = _bars(list(rows), unit=unit, width=width)
     empty = "" if rows else format_html('<text x="8" y="16" font-size="12">{}</text>', "Nothing to show yet.")
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '
@@ -91,10 +95,12 @@ def _bars(rows: list[Row], *, unit: str, width: int | None) -> tuple[SafeString,
     return body, width, max(len(rows), 1) * (bar_height + gap) + gap
 
 
-def _columns(rows: list[Row], *, unit: str, width: int | None) -> tuple[SafeString, int, int]:
+def _columns(rows: list[Row], *, unit: str, axis: str, width: int | None) -> tuple[SafeString, int, int]:
     width, height = width or 640, 200
-    left, bottom, top_margin = 36, 28, 12
-    top = _nice_max(max((value for _, value, _ in rows), default=0))
+    left, bottom, top_margin = 52 if axis else 36, 28, 12
+    values = [value for _, value, _ in rows]
+    top = _nice_max(max(values, default=0))
+    step = _tick_step(top, whole=all(float(value).is_integer() for value in values))
     plot = height - bottom - top_margin
     slot = (width - left) / max(len(rows), 1)
     ticks = format_html_join(
@@ -102,11 +108,22 @@ def _columns(rows: list[Row], *, unit: str, width: int | None) -> tuple[SafeStri
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
         '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="{}">{}</text>',
         (
-            (left, width, y, y, GRID, left - 6, y, MUTED, _number(top * share))
-            for share in (0, 0.5, 1)
-            for y in [round(top_margin + plot * (1 - share), 1)]
+            (left, width, y, y, GRID, left - 6, y, MUTED, _number(tick))
+            for tick in _ticks(top, step)
+            for y in [round(top_margin + plot * (1 - tick / top), 1)]
         ),
     )
+    if axis:
+        middle = round(top_margin + plot / 2, 1)
+        ticks = format_html(
+            '{}<text x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle" font-size="11" '
+            'fill="{}">{}</text>',
+            ticks,
+            middle,
+            middle,
+            MUTED,
+            axis,
+        )
     bars = []
     for i, (label, value, colour) in enumerate(rows):
         bar = round(plot * value / top, 1)
@@ -157,6 +174,20 @@ def _nice_max(value: float) -> float:
             if base * step >= value:
                 return base * step
         base *= 10
+
+
+def _tick_step(top: float, *, whole: bool) -> float:
+    """The axis's step: a round number (1, 2 or 5 times a power of ten) giving at most five steps
+    up to `top`; never below 1 when the values are whole numbers (counts read 0, 1, 2, not 2.5)."""
+    for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if top / step <= 5 and (step >= 1 or not whole):
+            return step
+    return top / 5
+
+
+def _ticks(top: float, step: float) -> list[float]:
+    count = int(round(top / step))
+    return [round(step * i, 6) for i in range(count + 1)] if count * step >= top - 1e-9 else [0, top]
 
 
 def _colour(name: str) -> str:

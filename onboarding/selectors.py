@@ -170,15 +170,31 @@ NEXT_STEPS = {
     OrderStatus.ON_HOLD: ("The order is on hold", "coordinator"),
     OrderStatus.CANCELLED: ("The order was cancelled", ""),
 }
+# The same steps as staff read them: about the partner, not to it.
+STAFF_NEXT_STEPS = {
+    OrderStatus.RECEIVED: "Send the order confirmation",
+    OrderStatus.CONFIRMED: "Assign a co-ordinator",
+    OrderStatus.COORDINATOR_ASSIGNED: "Create the partner's accounts on BroadWorks, Akixi and Call Cabinet",
+    OrderStatus.ACCOUNTS_CREATED: "Arrange the kickoff call and introduce the trainer",
+    OrderStatus.KICKOFF_ARRANGED: "Give the training on each platform",
+    OrderStatus.TRAINING: "Finish the training, then make the partner live",
+    OrderStatus.LIVE: "Nothing: the partner creates its customers and users",
+    OrderStatus.ON_HOLD: "The order is on hold",
+    OrderStatus.CANCELLED: "The order was cancelled",
+}
 
 
-def order_next_step(order: OnboardingOrder) -> dict[str, str]:
-    """What happens next and who owns it, in the partner's words (for their onboarding page)."""
+def order_next_step(order: OnboardingOrder, *, for_partner: bool = True) -> dict[str, str]:
+    """What happens next and who owns it, in the words of whoever reads it: the partner's (their
+    onboarding page) or staff's (the order's page)."""
     step, owner = NEXT_STEPS[order.status]
+    if not for_partner:
+        step = STAFF_NEXT_STEPS[order.status]
+        owner = "the partner" if owner == "you" else owner
     if owner == "coordinator":
         owner = order.coordinator.display_name if order.coordinator else "UC Provisioning Team"
     elif owner == "trainer":
-        owner = order.trainer.display_name if order.trainer else "your trainer"
+        owner = order.trainer.display_name if order.trainer else ("your trainer" if for_partner else "the trainer")
     if order.status == OrderStatus.ON_HOLD and order.hold_reason:
         step = f"{step}: {order.hold_reason}"
     return {"step": step, "owner": owner}

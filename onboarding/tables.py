@@ -19,7 +19,7 @@ class OrderTable(PortalTable):
     status = BadgeColumn(colour="status_badge", label="get_status_display", testid="order-status", order_by=("status",))
     sla = tables.TemplateColumn(
         template_name="onboarding/_sla_badge.html",
-        verbose_name="Confirmation SLA (O1)",
+        verbose_name="Confirmation deadline",
         order_by=("confirmation_due_at",),
     )
     signed_order_received_at = WhenColumn(verbose_name="Signed order", format="j M Y H:i")

@@ -37,7 +37,7 @@ def _detail_context(request, partner):
         "partner": partner,
         "order": order,
         "stepper": selectors.order_stepper(order) if order else [],
-        "next_step": selectors.order_next_step(order) if order else None,
+        "next_step": selectors.order_next_step(order, for_partner=user.is_partner_user) if order else None,
         "can_edit": user.has_perm("partners.change_partner") and not user.is_partner_user,
         "can_log_order": user.has_perm("onboarding.add_onboardingorder") and not partner.live,
         "audit_trail": partner_audit_trail(user=user, partner=partner) if user.is_staff_member else [],
@@ -90,7 +90,7 @@ def _order_page(request, order, *, bound_form=None, status=200):
     context = {
         "order": order,
         "stepper": selectors.order_stepper(order),
-        "next_step": selectors.order_next_step(order),
+        "next_step": selectors.order_next_step(order, for_partner=user.is_partner_user),
         "transitions": transitions,
         "history": selectors.onboarding_order_history(order=order, user=user),
         "account_forms": {a.pk: AccountRecordForm(prefix=f"account-{a.platform}") for a in order.accounts.all()}

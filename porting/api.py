@@ -75,7 +75,13 @@ class PortRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [*PROGRESS_FIELDS, *CLOSING_FIELDS, "risks_acknowledged_at"]
         # Typed numbers ("0113 496 0000") are longer than the E.164 the service stores.
-        extra_kwargs = {"main_billing_number": {"max_length": 32}}
+        # A provider's name from the managers' list (any case: stored as the list spells it), or any
+        # other provider's name as free text.
+        extra_kwargs = {
+            "main_billing_number": {"max_length": 32},
+            "losing_provider": {"help_text": "A provider on the providers' list (any case), or another's name."},
+            "range_holder": {"help_text": "A provider on the providers' list (any case), or another's name."},
+        }
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, port_request):

@@ -12,6 +12,7 @@ from partners.models import Partner
 
 from .choices import PortStatus
 from .models import PortRequest
+from .providers import providers_load
 from .rules import load_porting_rules
 from .services import port_request_create, port_request_transition, port_request_update
 
@@ -96,6 +97,7 @@ def _numbers(first: str, count: int) -> list[dict | str]:
 def seed_port_requests(*, partners: dict[str, Partner], staff: dict, partner_user) -> list[tuple[int, str]]:
     """ACME01's port requests in every state; returns (id, status) rows for the banner."""
     load_porting_rules()
+    providers_load()
     partner = partners["ACME01"]
     if PortRequest.objects.filter(partner=partner).exists():
         return list(PortRequest.objects.filter(partner=partner).order_by("pk").values_list("pk", "status"))

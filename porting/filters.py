@@ -35,7 +35,7 @@ class PortRequestFilter(django_filters.FilterSet):
     losing_provider = django_filters.CharFilter(lookup_expr="iexact", label="Losing provider")
     number_type = django_filters.ChoiceFilter(choices=NumberType.choices, empty_label="Any")
     due_soon = django_filters.BooleanFilter(method="filter_due_soon", label="Due in the next 5 working days")
-    in_window = django_filters.BooleanFilter(method="filter_in_window", label="Inside the 48-hour window (P7)")
+    in_window = django_filters.BooleanFilter(method="filter_in_window", label="Inside the 48-hour window")
 
     class Meta:
         model = PortRequest

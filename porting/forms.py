@@ -6,6 +6,9 @@ from partners.models import Partner
 
 from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
 from .models import LeadTimeRule, PortingCountry
+from .providers import PROVIDER_FIELDS, provider_list
+
+OTHER = "__other__"  # the losing provider or range holder is not on the list: its name is typed
 
 
 def _countries():
@@ -35,8 +38,18 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
     registered_address = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Where the lines are, with the postcode."
     )
-    losing_provider = forms.CharField(required=False, max_length=120, label="Losing service provider")
-    range_holder = forms.CharField(required=False, max_length=120)
+    # A select of the list; any name posted is taken (a provider renamed while the page was open is
+    # matched again by the service, or kept as typed).
+    losing_provider = forms.CharField(
+        required=False, max_length=120, widget=forms.Select, label="Losing service provider"
+    )
+    losing_provider_other = forms.CharField(
+        required=False, max_length=120, label="Other losing provider", help_text="Only when it is not in the list."
+    )
+    range_holder = forms.CharField(required=False, max_length=120, widget=forms.Select)
+    range_holder_other = forms.CharField(
+        required=False, max_length=120, label="Other range holder", help_text="Only when it is not in the list."
+    )
     customer_group = forms.ModelChoiceField(
         queryset=CustomerGroup.objects.none(),
         required=False,
@@ -62,9 +75,28 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
             groups = CustomerGroup.objects.all()
         self.fields["customer_group"].queryset = groups.order_by("group_id")
         self.fields["customer_group"].label_from_instance = lambda g: f"{g.group_id} — {g.name}"
+        # The managers' list of providers (issue #16), and "other" with its name typed below.
+        names = [provider.name for provider in provider_list(active_only=True)]
+        for field in PROVIDER_FIELDS:
+            current = self.initial.get(field) or ""
+            shown = names if current in ("", OTHER) or current in names else [*names, current]
+            self.fields[field].widget.choices = [("", "—"), *((n, n) for n in shown), (OTHER, "Other (type its name)")]
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in PROVIDER_FIELDS:
+            chosen, typed = cleaned.get(field) or "", (cleaned.get(f"{field}_other") or "").strip()
+            if chosen == OTHER and not typed:
+                self.add_error(f"{field}_other", "Type the provider's name, or choose one from the list.")
+            elif chosen and chosen != OTHER and typed:
+                self.add_error(f"{field}_other", "Leave this empty when the provider is chosen from the list.")
+        return cleaned
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "partner"}
+        data = {k: v for k, v in self.cleaned_data.items() if k != "partner" and not k.endswith("_other")}
+        for field in PROVIDER_FIELDS:
+            if data.get(field) == OTHER or (not data.get(field) and self.cleaned_data.get(f"{field}_other")):
+                data[field] = self.cleaned_data.get(f"{field}_other", "")
         return data
 
 
@@ -80,11 +112,18 @@ def initial_for(port_request) -> dict:
         else "",
         "numbers": "\n".join(format_national(n) for n in port_request.numbers),
         "registered_address": port_request.registered_address,
-        "losing_provider": port_request.losing_provider,
-        "range_holder": port_request.range_holder,
+        **_provider_initial(port_request, "losing_provider"),
+        **_provider_initial(port_request, "range_holder"),
         "customer_group": port_request.customer_group.group_id if port_request.customer_group else None,
         "risks_acknowledged": port_request.risks_acknowledged,
     }
+
+
+def _provider_initial(port_request, field: str) -> dict:
+    text = getattr(port_request, field)
+    if getattr(port_request, f"{field}_listed_id") or not text:
+        return {field: text}
+    return {field: OTHER, f"{field}_other": text}
 
 
 class AcceptForm(TransitionForm):
@@ -167,4 +206,13 @@ class CountryRequirementsForm(BootstrapFormMixin, forms.Form):
         choices=list(REQUIRABLE_FIELDS.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+
+
+class ProviderForm(BootstrapFormMixin, forms.Form):
+    """Add a provider to the list, or rename one and take it off (or back on) the form's list."""
+
+    name = forms.CharField(max_length=120)
+    active = forms.BooleanField(
+        required=False, initial=True, label="Offered in the port request form", help_text="Requests keep it either way."
     )

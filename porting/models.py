@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField
@@ -120,6 +121,28 @@ CARRIER_EVENTS = MayRunForPartner(Role.COORDINATOR, Role.PROVISIONING_ADMIN)
 PORT_DATA = "porting"
 
 
+class Provider(models.Model):
+    """A telephone provider a port names as its losing provider or range holder (issue #16): a list
+    managers keep, so the requests and the lead-time dashboard name each provider one way. A
+    provider taken off the list stays on the requests that name it."""
+
+    name = models.CharField(max_length=120)
+    active = models.BooleanField(default=True, help_text="Offered in the port request form.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    PARTNER_SCOPE = SHARED
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [models.UniqueConstraint(Lower("name"), name="provider_name_unique_ignoring_case")]
+
+    def __str__(self):
+        return self.name
+
+
 class PortRequest(ConcurrentTransitionMixin, models.Model):
     """Numbers moving from a losing provider to EXPO.e (P1-P7).
 
@@ -151,8 +174,16 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     # queue's number search reads (one column, trigram-indexed on PostgreSQL), kept by save().
     number_digits = models.TextField(blank=True, default="", editable=False)
     registered_address = models.TextField(blank=True, help_text="Where the numbers are installed, with the postcode.")
+    # The provider's name when it is on the list (and kept so when the list renames it), else what
+    # was typed ("other"): the API's strings and every filter read these.
     losing_provider = models.CharField(max_length=120, blank=True, db_index=True)
     range_holder = models.CharField(max_length=120, blank=True)
+    losing_provider_listed = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty: other."
+    )
+    range_holder_listed = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty: other."
+    )
     risks_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -25,6 +25,7 @@ from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, Rejection
 from .emails import port_email_queue
 from .models import PORT_DATA, PortRejection, PortRequest
 from .platform import PORTED_NUMBERS
+from .providers import provider_named
 from .rules import country_requirements, lead_time_rule_for
 
 EDITABLE_FIELDS = (
@@ -120,9 +121,15 @@ def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) 
             errors["number_type"] = [f"Choose one of: {', '.join(NumberType.values)}."]
         else:
             put("number_type", number_type)
-    for field in ("registered_address", "losing_provider", "range_holder"):
+    if "registered_address" in data:
+        put("registered_address", (data["registered_address"] or "").strip())
+    for field in ("losing_provider", "range_holder"):
         if field in data:
-            put(field, (data[field] or "").strip())
+            # A provider on the list is named as the list spells it; any other stays as typed.
+            typed = (data[field] or "").strip()
+            listed = provider_named(typed)
+            put(field, listed.name if listed else typed)
+            setattr(port_request, f"{field}_listed", listed)
     if "main_billing_number" in data:
         raw = (data["main_billing_number"] or "").strip()
         try:

@@ -24,7 +24,7 @@ from expoe_portal.forms import apply_service_errors
 from expoe_portal.pages import list_page, posted_to, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 
-from . import dashboard, rules, selectors, services
+from . import dashboard, providers, rules, selectors, services
 from . import documents as document_services
 from .choices import PORT_RISKS, PlatformStatus
 from .filters import PortRequestFilter
@@ -35,10 +35,11 @@ from .forms import (
     DocumentForm,
     LeadTimeRuleForm,
     PortRequestForm,
+    ProviderForm,
     initial_for,
     transition_form,
 )
-from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest
+from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest, Provider
 from .platform import RETRIERS, ported_numbers_retry
 from .tables import PortRequestTable
 
@@ -329,6 +330,41 @@ def rule_edit(request, pk):
         then="porting:rules",
     )
     return saved or render(request, "porting/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@permission_required("porting.view_provider", raise_exception=True)
+def provider_list(request):
+    """The providers' list managers keep (issue #16): every provider, how many requests name it,
+    and a form to add one."""
+    can_edit = request.user.has_perm("porting.add_provider")
+    form = ProviderForm(request.POST or None, prefix="add")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Only managers keep the providers' list.")
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: providers.provider_create(by=request.user, name=form.cleaned_data["name"]),
+        success=lambda provider: f"{provider.name} added to the providers' list.",
+        then="porting:providers",
+    )
+    context = {"providers": selectors.provider_usage(), "form": form, "can_edit": can_edit}
+    return saved or render(request, "porting/provider_list.html", context)
+
+
+@login_required
+@permission_required("porting.change_provider", raise_exception=True)
+def provider_edit(request, pk):
+    provider = get_object_or_404(Provider, pk=pk)
+    form = ProviderForm(request.POST or None, initial={"name": provider.name, "active": provider.active})
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: providers.provider_update(by=request.user, provider=provider, **form.cleaned_data),
+        success=lambda provider: f"{provider.name} saved.",
+        then="porting:providers",
+    )
+    return saved or render(request, "porting/provider_form.html", {"form": form, "provider": provider})
 
 
 @login_required

@@ -95,6 +95,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "expoe_portal.navigation.navigation",
             ],
+            # Rule ids off every page, their help for staff (expoe_portal/rules.py); durations in days and hours.
+            "builtins": ["expoe_portal.templatetags.rule_help", "expoe_portal.templatetags.durations"],
         },
     },
 ]

@@ -14,7 +14,7 @@ def status_chart(by_status):
 
 @register.simple_tag
 def reasons_chart(reasons):
-    return bar_chart([(r["label"], r["n"], "danger") for r in reasons], title="Rejections by reason (P5)")
+    return bar_chart([(r["label"], r["n"], "danger") for r in reasons], title="Rejections by reason")
 
 
 @register.simple_tag

@@ -12,4 +12,4 @@ register = template.Library()
 @register.inclusion_tag("reconciliation/_group_drift.html", takes_context=True)
 def group_drift(context, group):
     user = context["request"].user
-    return {"group": group, "drift": group_open_drift(group), "may_repair": may_repair(user, group)}
+    return {"group": group, "drift": group_open_drift(group), "may_repair": may_repair(user, group), "user": user}

@@ -48,18 +48,18 @@ def test_a_partner_user_corrects_a_build_request_and_reaches_the_preview(page, l
 
     expect(beside(page, "id_group_id")).to_contain_text("Use 1–30 letters, digits")
     expect(beside(page, "id_business_profile_number")).to_have_text(
-        "The business profile number must be one of the group's numbers (B1)."
+        "The business profile number must be one of the group's numbers."
     )
     expect(beside(page, "id_voice_portal-number")).to_have_text(
-        "Dialling into voicemail from outside (a mobile) needs a voice portal number (V2)."
+        "Dialling into voicemail from outside (a mobile) needs a voice portal number."
     )
-    expect(beside(page, "id_admins-1-last_name")).to_have_text("Enter the administrator's last name (A2).")
+    expect(beside(page, "id_admins-1-last_name")).to_have_text("Enter the administrator's last name.")
     expect(beside(page, "id_admins-0-last_name")).to_have_count(0)
     expect(beside(page, "id_akixi_users-0-email")).to_have_text(
-        "Enter a valid email address: the welcome email goes there (K4)."
+        "Enter a valid email address: the welcome email goes there."
     )
     expect(beside(page, "id_callcabinet-admin_email")).to_have_text(
-        "Enter the administrator's email: the welcome email goes there (C5)."
+        "Enter the administrator's email: the welcome email goes there."
     )
     expect(page.locator(".invalid-feedback")).to_have_count(6)
     expect(page.locator("#id_group_id")).to_have_class(re.compile(r"\bis-invalid\b"))

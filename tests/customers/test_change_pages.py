@@ -59,7 +59,11 @@ def test_page_a_bad_value_is_refused_beside_its_field_with_the_rules_message(cli
     page = client.post(
         change_url(built, "voice_portal"), {"number": "", "extension": "8001", "external_dial_in": "on"}
     ).content.decode()
-    assert "needs a voice portal number (V2)" in page and 'data-testid="change-plan"' not in page
+    assert (
+        "needs a voice portal number." in page
+        and 'aria-label="About the rule: V2"' in page
+        and 'data-testid="change-plan"' not in page
+    )
 
 
 def test_page_decommissioning_asks_for_the_group_id_then_shows_every_removal_and_ends_the_customer(

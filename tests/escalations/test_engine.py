@@ -86,7 +86,7 @@ def test_O1_a_breach_notifies_each_level_once_as_it_climbs(world, order, django_
     assert mail.outbox == [], "nobody is told before the deadline has passed"
     evaluate_at(DUE + SECOND, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [[LEVEL_EMAILS[0]]]
-    assert "[Level 0] Order confirmation (O1) breached: Onboarding of BETA02" in mail.outbox[0].subject
+    assert "[Level 0] Order confirmation breached: Onboarding of BETA02" in mail.outbox[0].subject
     assert f"/onboarding/{order.pk}/" in mail.outbox[0].body
     evaluate_at(DUE + timedelta(hours=12), django_capture_on_commit_callbacks)
     evaluate_at(DUE + timedelta(hours=12, minutes=5), django_capture_on_commit_callbacks)
@@ -113,7 +113,7 @@ def test_O1_confirming_the_order_closes_its_escalation(world, order, django_capt
     assert escalation.closed_at == DUE + timedelta(hours=30)
     assert escalation.close_reason == "resolved"
     assert escalation.level == 0, "a resolved item climbs no further"
-    assert len([m for m in mail.outbox if "(O1)" in m.subject]) == 1
+    assert len([m for m in mail.outbox if "Order confirmation breached" in m.subject]) == 1
 
 
 # --- E2: running twice, acknowledging ----------------------------------------------------------

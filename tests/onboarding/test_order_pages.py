@@ -103,6 +103,18 @@ def test_partner_user_sees_stage_next_step_and_owner_without_buttons(client, wor
     assert "/transitions/" not in detail.content.decode()
 
 
+def test_the_next_step_is_worded_for_whoever_reads_it(client, world):
+    """Partner users read "your accounts"; staff read what to do, about the partner (issue #16)."""
+    order = order_in_state(world, OrderStatus.COORDINATOR_ASSIGNED)
+    client.force_login(world.user("partner_b_user"))
+    partner_page = client.get(f"/onboarding/{order.pk}/").content.decode()
+    assert "Your partner accounts are created on BroadWorks, Akixi and Call Cabinet" in partner_page
+    client.force_login(world.user(Role.COORDINATOR))
+    staff_page = client.get(f"/onboarding/{order.pk}/").content.decode()
+    assert "Your partner accounts" not in staff_page
+    assert "Create the partner&#x27;s accounts on BroadWorks, Akixi and Call Cabinet" in staff_page
+
+
 def test_order_list_searches_and_filters(client, world):
     order = order_in_state(world, OrderStatus.CONFIRMED)
     client.force_login(world.user(Role.MANAGER))

@@ -148,6 +148,13 @@ def first_rule_pk(world):
     return {"pk": LeadTimeRule.objects.order_by("pk").first().pk}
 
 
+def a_provider_pk(world):
+    from porting.models import Provider
+
+    provider, _ = Provider.objects.get_or_create(name="Matrix Telecom")
+    return {"pk": provider.pk}
+
+
 def first_contact_pk(world):
     from accounts.models import EscalationContact
 
@@ -303,6 +310,8 @@ EXPECTATIONS = {
     "porting:rules": Expect(signed_in(200)),
     "porting:rule_edit": Expect(signed_in(403, **{ADMIN: 200, MANAGER: 200}), kwargs=first_rule_pk),
     "porting:country_edit": Expect(signed_in(403, **{ADMIN: 200, MANAGER: 200}), kwargs=first_country_pk),
+    "porting:providers": Expect(signed_in(403, **{MANAGER: 200})),
+    "porting:provider_edit": Expect(signed_in(403, **{MANAGER: 200}), kwargs=a_provider_pk),
     "porting:detail": Expect(signed_in(200, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk),
     "porting:edit": Expect(
         signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),

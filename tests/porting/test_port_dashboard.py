@@ -210,7 +210,7 @@ def test_a_change_shows_on_the_dashboard_at_once(client, world, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         run(world, port_request, "resubmit", role=Role.PARTNER_USER)
         run(world, port_request, "accept")
-    assert figures() == ("50%", "BT 1 1 0 1 0.0")
+    assert figures() == ("50%", "BT 1 1 0 1 0 calendar days")
 
 
 def test_the_cache_keeps_scopes_and_filters_apart(client, world):

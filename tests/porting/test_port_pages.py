@@ -44,7 +44,7 @@ def test_P3_partner_user_drafts_sees_what_is_missing_and_submits(client, world):
     assert response.status_code == 302 and port_request.partner == world.partner_a
     assert port_request.numbers[-1] == "+441134960703"
     page = client.get(port_request.get_absolute_url()).content.decode()
-    assert "Still needed before submission" in page and "Range holder is required before submission (P3)." in page
+    assert "Still needed before submission" in page and "Range holder is required before submission." in page
     refused = client.post(reverse("porting:transition", args=[port_request.pk, "submit"]), {"submit-note": ""})
     assert refused.status_code == 400
     text = refused.content.decode()

@@ -80,7 +80,11 @@ def test_the_customers_page_shows_its_open_drift(client, world, built, platforms
     reconcile()
     client.force_login(world.user(Role.PARTNER_USER))
     page = client.get(built.get_absolute_url())
-    assert b'data-testid="group-drift"' in page.content and b"breaks K4" in page.content
+    assert b'data-testid="group-drift"' in page.content and b"breaks a rule" in page.content
+    assert b"K4" not in page.content, "a partner page never shows a rule id"
+    client.force_login(world.user(Role.COORDINATOR))
+    staff_page = client.get(built.get_absolute_url()).content.decode()
+    assert 'aria-label="About the rule: K4"' in staff_page, "staff may open the rule's help"
 
 
 def test_repair_runs_the_steps_that_restore_our_record_and_the_next_run_resolves_the_drift(
