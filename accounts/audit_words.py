@@ -35,6 +35,7 @@ VERBS: dict[str, str] = {
     "change.retried": "retried the change {target}",
     "change.cancelled": "cancelled the change {target}",
     "change.confirmed_by_hand": "confirmed a step done by hand: {target}",
+    "group_admin.password_revealed": "revealed the generated password of the administrator {target}, once",
     "drift.repair_queued": "queued a repair: {target}",
     "escalation.acknowledged": "acknowledged the escalation {target}",
     "escalation.level_reached": "escalated {target}",
