@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from expoe_portal.rules import RULES, without_rule_ids
 from expoe_portal.tables import BadgeColumn, PortalTable, WhenColumn
 
 from .models import Drift
@@ -23,6 +24,12 @@ class DriftTable(PortalTable):
     first_seen_at = WhenColumn(verbose_name="First seen", format="j M Y H:i")
     last_seen_at = WhenColumn(verbose_name="Last seen", format="j M Y H:i")
     resolved_at = WhenColumn(verbose_name="Resolved", format="j M Y H:i")
+
+    def render_aspect(self, value):
+        return without_rule_ids(value)  # (partners never read a rule's id; staff open it on the drift's page)
+
+    def render_rule(self, value):
+        return ", ".join(RULES[rule_id].name if rule_id in RULES else rule_id for rule_id in value.split(", "))
 
     class Meta:
         model = Drift
