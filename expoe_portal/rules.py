@@ -20,6 +20,7 @@ _IDS = rf"{_ID}(?:\s*(?:[-–,]|and)\s*{_ID})*"
 # "(G3)", "(A1, G5)", "(C2-C5)", "(E1, E2)" with the space before them; "B1: " at the start.
 _IN_BRACKETS = re.compile(rf"\s*\(\s*{_IDS}\s*\)")
 _LEADING = re.compile(rf"^\s*{_IDS}\s*:\s*")
+_BEFORE_A_COLON = re.compile(rf"\s+{_IDS}\s*:")  # "Guide P4: 22 days" reads "Guide: 22 days"
 _RANGE = re.compile(rf"({_ID})\s*[-–]\s*({_ID})")
 
 
@@ -47,8 +48,8 @@ def rule_ids_in(text: str) -> list[str]:
 
 
 def without_rule_ids(text: str) -> str:
-    """The text as a reader sees it: "(G3)" and "B1: " taken out, nothing else changed."""
-    return _LEADING.sub("", _IN_BRACKETS.sub("", str(text)))
+    """The text as a reader sees it: "(G3)", "B1: " and "Guide P4:"'s id taken out, nothing else changed."""
+    return _BEFORE_A_COLON.sub(":", _LEADING.sub("", _IN_BRACKETS.sub("", str(text))))
 
 
 def shows_no_rule_id(text: str) -> bool:

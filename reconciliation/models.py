@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from customers.models import CustomerGroup, ServiceBuild
+from expoe_portal.rules import without_rule_ids
 from partners.models import Partner
 
 from .choices import Aspect, DriftState, Platform, RunTrigger
@@ -89,7 +90,7 @@ class Drift(models.Model):
         indexes = [models.Index(fields=["resolved_at", "platform"]), models.Index(fields=["rule", "resolved_at"])]
 
     def __str__(self):
-        return f"{self.group.group_id}: {self.get_aspect_display()}"
+        return f"{self.group.group_id}: {without_rule_ids(self.get_aspect_display())}"
 
     def get_absolute_url(self):
         return reverse("reconciliation:drift_detail", args=[self.pk])
