@@ -41,7 +41,7 @@ def rule_help(rule_ids: list[str]) -> SafeString:
     return format_html(
         ' <button type="button" class="btn btn-link btn-sm p-0 align-baseline text-decoration-none" '
         'popovertarget="{}" data-testid="rule-help" aria-label="About the rule{}: {}">'
-        '<span aria-hidden="true">ⓘ</span></button>'
+        '<span class="rule-help-mark" aria-hidden="true">i</span></button>'
         '<span popover id="{}" class="card card-body shadow small text-start fw-normal">{}</span>',
         popover,
         "s" if len(known) > 1 else "",
