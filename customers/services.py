@@ -1,12 +1,13 @@
 """Use cases for customer groups: their build request (G1-G6, B1, V1-V2, A1-A2, K2, K4, C2-C5) and
 the numbers assigned to them (N1, N2). Each runs in one transaction."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -300,3 +301,22 @@ def group_admin_password_reveal(*, by: User, group: CustomerGroup, admin_id: int
             {"admin": [f"The password of {admin.user_id} is no longer kept; reset it in the Partner portal."]}
         )
     return admin, password
+
+
+def handover_passwords_expire(*, now: datetime | None = None) -> int:
+    """A2: generated passwords nobody was shown, kept (encrypted) for the hand-over, are wiped once
+    HANDOVER_PASSWORD_DAYS have passed since the build made their administrator, whether or not
+    anyone asks for them; beat runs this daily. Returns how many were wiped. One UPDATE."""
+    from .choices import BuildKind, BuildStepName, StepStatus
+    from .models import BuildStep
+
+    now = now or timezone.now()
+    made_long_ago = BuildStep.objects.filter(
+        build__group=OuterRef("group"),
+        build__kind=BuildKind.BUILD,
+        name=BuildStepName.ADMINS,
+        status=StepStatus.DONE,
+        finished_at__lt=now - timedelta(days=HANDOVER_PASSWORD_DAYS),
+    )
+    kept = GroupAdmin.objects.exclude(password_encrypted="").filter(password_shown_at__isnull=True)
+    return kept.filter(Exists(made_long_ago)).update(password_encrypted="", password_wiped_at=now)

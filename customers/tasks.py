@@ -4,6 +4,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from .builds import build_run_next_step
+from .services import handover_passwords_expire
 
 
 @shared_task(bind=True)
@@ -16,3 +17,9 @@ def run_build_step(self: Task, build_id: int, step_id: int | None = None) -> str
     return build_run_next_step(
         build_id=build_id, step_id=step_id, delivery=self.request.id or "", carry_on_until=carry_on_until
     )
+
+
+@shared_task
+def expire_handover_passwords() -> str:
+    """A2: daily, wipe generated passwords nobody was shown within HANDOVER_PASSWORD_DAYS of the build."""
+    return f"{handover_passwords_expire()} wiped"

@@ -364,6 +364,13 @@ CELERY_BEAT_SCHEDULE["evaluate-escalations"] = {"task": "escalations.tasks.evalu
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Nightly reconciliation (#15): every built customer against the platforms, read-only, at 02:30 UTC
 # (Celery's default time zone): after the day's builds and ports, before the working day.
+# A2: a generated password kept for its one showing on the hand-over page is wiped, unseen, this
+# many days after the build made its administrator (daily, at 03:15 UTC).
+HANDOVER_PASSWORD_DAYS = env.int("HANDOVER_PASSWORD_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["expire-handover-passwords"] = {
+    "task": "customers.tasks.expire_handover_passwords",
+    "schedule": crontab(hour=3, minute=15),
+}
 CELERY_BEAT_SCHEDULE["reconcile-nightly"] = {
     "task": "reconciliation.tasks.reconcile_nightly",
     "schedule": crontab(hour=env.int("RECONCILE_HOUR", default=2), minute=env.int("RECONCILE_MINUTE", default=30)),

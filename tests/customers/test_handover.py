@@ -123,3 +123,32 @@ def test_another_partners_hand_over_is_a_404(client, world, built):
     assert client.get(reverse("customers:group_handover", args=[built.pk])).status_code == 404
     assert reveal(client, built, built.admins.get()).status_code == 404
     assert built.admins.get().password_encrypted
+
+
+def test_A2_a_password_nobody_asked_for_is_wiped_by_the_daily_task_once_its_days_have_passed(built):
+    from datetime import timedelta
+
+    from customers.models import BuildStep
+    from customers.services import HANDOVER_PASSWORD_DAYS
+    from customers.tasks import expire_handover_passwords
+
+    admin = built.admins.get()
+    made = BuildStep.objects.get(build__group=built, name="admins")
+    BuildStep.objects.filter(pk=made.pk).update(
+        finished_at=timezone.now() - timedelta(days=HANDOVER_PASSWORD_DAYS) + timedelta(hours=1)
+    )
+    assert expire_handover_passwords() == "0 wiped", "still within its days"
+    admin.refresh_from_db()
+    assert admin.password_encrypted
+    BuildStep.objects.filter(pk=made.pk).update(
+        finished_at=timezone.now() - timedelta(days=HANDOVER_PASSWORD_DAYS, hours=1)
+    )
+    assert expire_handover_passwords() == "1 wiped"
+    admin.refresh_from_db()
+    assert (admin.password_encrypted, admin.password_shown_at) == ("", None) and admin.password_wiped_at
+
+
+def test_A2_beat_wipes_unseen_hand_over_passwords_daily(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-handover-passwords"]
+    assert entry["task"] == "customers.tasks.expire_handover_passwords"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {15})
