@@ -154,6 +154,9 @@ def test_dashboard_page_draws_svg_and_filters(client, world):
     assert "Postcode mismatch" in page
     filtered = client.get(reverse("porting:dashboard"), {"country": "DE"}).content.decode()
     assert 'data-testid="rejection-rate">—' in filtered
+    # The losing-provider filter offers the providers the figures name, as the managers' list spells them.
+    offered = page.split('<datalist id="losing-providers">')[1].split("</datalist>")[0]
+    assert '<option value="BT">' in offered
 
 
 def _dashboard_queries(client, *, cached=False):
