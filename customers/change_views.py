@@ -19,7 +19,8 @@ from expoe_portal.transitions import TransitionConflict
 from . import changes
 from .change_forms import CHANGE_FORMS, change_form
 from .models import ServiceBuild
-from .views import _group_get, _plan_by_platform, _pool_hint, changes_context
+from .selectors import by_platform
+from .views import _group_get, _pool_hint, changes_context
 
 
 @login_required
@@ -118,7 +119,9 @@ def group_change(request, pk, change):
                     )
                 messages.success(request, f"{title}: queued. Its progress shows below.")
                 return redirect(group)
-            plan = _plan_by_platform(changes.change_preview(by=request.user, group=group, change=change, values=values))
+            plan = by_platform(
+                changes.change_preview(by=request.user, group=group, change=change, values=values), into="steps"
+            )
             if change == "add_admin":
                 if values.get("password"):
                     request.session[_password_key(group)] = vault.encrypt(values["password"])

@@ -4,6 +4,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
@@ -14,6 +15,14 @@ from .choices import BuildKind, BuildStatus, StepStatus
 from .models import AkixiUser, BuildStep, CustomerGroup, ServiceBuild
 
 PLATFORM_LABELS = {"broadworks": "BroadWorks (Partner portal)", "akixi": "Akixi", "callcabinet": "Call Cabinet"}
+
+
+def by_platform(rows: list[dict[str, Any]], *, into: str) -> list[dict[str, Any]]:
+    """Rows of a plan under their platform's heading, in order (the preview pages and the build page)."""
+    return [
+        {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), into: list(grouped)}
+        for platform, grouped in groupby(rows, key=itemgetter("platform"))
+    ]
 
 
 def build_summary(group: CustomerGroup) -> dict[str, Any]:
@@ -156,10 +165,7 @@ def build_operations(group: CustomerGroup, steps: list[BuildStep]) -> list[dict[
             explained.update(step.name for step in own)
             row["explained"] = fresh  # errors, attempts and next tries are shown once per step
         operations.append(row)
-    return [
-        {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), "operations": list(rows)}
-        for platform, rows in groupby(operations, key=itemgetter("platform"))
-    ]
+    return by_platform(operations, into="operations")
 
 
 # --- The hand-over: what the partner passes to the end customer ------------------------------------
@@ -170,8 +176,6 @@ def handover_details(group: CustomerGroup) -> dict[str, Any]:
     Customer Portal URL, never the Partner Portal's): the group, its administrators (a generated
     password is revealed once, on request), the Akixi and Call Cabinet logins with the platforms'
     references."""
-    from django.conf import settings
-
     build = group.build
     steps = {step.name: step for step in build.steps.all()} if build else {}
 

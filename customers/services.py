@@ -20,7 +20,8 @@ from number_pool.models import Number
 from partners.models import Partner
 
 from .build_request import validate_build_request
-from .models import AkixiUser, CustomerGroup, GroupAdmin
+from .choices import BuildKind, BuildStepName, StepStatus
+from .models import AkixiUser, BuildStep, CustomerGroup, GroupAdmin
 
 
 def can_assign_numbers(user: User, group: CustomerGroup) -> bool:
@@ -257,9 +258,6 @@ def group_admin_password_reveal(*, by: User, group: CustomerGroup, admin_id: int
     as it is) before BroadWorks has the administrator; a second time raises PasswordAlreadyShown;
     once HANDOVER_PASSWORD_DAYS have passed since the build made the administrator, it is wiped
     unseen and the partner resets it in the Partner portal."""
-    from .choices import BuildKind, BuildStepName, StepStatus
-    from .models import BuildStep
-
     if not can_assign_numbers(by, group):
         raise PermissionDenied("Only the partner's own users and provisioning staff reveal hand-over passwords.")
     with transaction.atomic():
@@ -307,9 +305,6 @@ def handover_passwords_expire(*, now: datetime | None = None) -> int:
     """A2: generated passwords nobody was shown, kept (encrypted) for the hand-over, are wiped once
     HANDOVER_PASSWORD_DAYS have passed since the build made their administrator, whether or not
     anyone asks for them; beat runs this daily. Returns how many were wiped. One UPDATE."""
-    from .choices import BuildKind, BuildStepName, StepStatus
-    from .models import BuildStep
-
     now = now or timezone.now()
     made_long_ago = BuildStep.objects.filter(
         build__group=OuterRef("group"),

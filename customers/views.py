@@ -6,9 +6,6 @@ Generated admin passwords (A2) reach the preview through the session, encrypted,
 when the preview renders: never in a URL, a message or a log.
 """
 
-from itertools import groupby
-from operator import itemgetter
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -43,9 +40,9 @@ from .filters import CustomerGroupFilter
 from .forms import BuildRequestForms
 from .models import BuildStep, CustomerGroup
 from .selectors import (
-    PLATFORM_LABELS,
     build_operations,
     build_summary,
+    by_platform,
     group_changes,
     handover_details,
     with_latest_build_status,
@@ -113,14 +110,6 @@ def _pool_hint(user, partner: Partner | None):
         "ranges": runs[:POOL_HINT_RANGES],
         "more": len(runs) > POOL_HINT_RANGES or count > len(first),
     }
-
-
-def _plan_by_platform(plan: list[dict]) -> list[dict]:
-    """A plan's operations under their platform's heading, in order (for the preview pages)."""
-    return [
-        {"platform": platform, "label": PLATFORM_LABELS.get(platform, platform), "steps": list(steps)}
-        for platform, steps in groupby(plan, key=itemgetter("platform"))
-    ]
 
 
 def _form_page(request, forms, *, partner, group=None, blocked=()):
@@ -211,7 +200,7 @@ def group_preview(request, pk):
         return redirect(group)
     passwords = _pop_passwords(request, group)
     services.admin_passwords_shown(by=request.user, user_ids=passwords)  # this once, here (A2)
-    platforms = _plan_by_platform(build_plan(group))
+    platforms = by_platform(build_plan(group), into="steps")
     return render(
         request, "customers/group_preview.html", {"group": group, "platforms": platforms, "passwords": passwords}
     )
