@@ -103,6 +103,16 @@ def validate_build_request(*, partner: Partner, data: dict, group: CustomerGroup
     return cleaned
 
 
+def partner_refusals(partner: Partner) -> list[str]:
+    """The request's partner-level refusals (O6 not live, G2 no clone group), before anything is typed
+    or read: said once (the form's top, a whole spreadsheet), not beside every field or row."""
+    try:
+        validate_build_request(partner=partner, data={})
+    except ValidationError as exc:
+        return exc.message_dict.get("partner", [])
+    return []
+
+
 def _check_partner(ctx):
     if not ctx.partner.live:
         ctx.errors.add("partner", f"{ctx.partner.partner_id} is not live yet: customers are built after go-live (O6).")

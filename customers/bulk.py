@@ -16,19 +16,19 @@ under its row lock, so a second press builds nothing.
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from accounts.services import audit_record, require_perm
+from accounts.services import audit_record
 from expoe_portal.transitions import TransitionConflict
 from partners.models import Partner
 
 from . import builds, services
-from .build_request import default_admin_user_id, validate_build_request
+from .build_request import default_admin_user_id, partner_refusals, validate_build_request
 from .bulk_sheet import RowRequest, Sheet, column_for, read_sheet, row_request
 from .choices import BuildKind, BuildStatus, BulkUploadStatus, StepStatus
 from .models import BulkRow, BulkUpload, CustomerGroup, ServiceBuild
@@ -40,14 +40,6 @@ PEOPLE_COLUMNS = "spreadsheet_columns"
 HAS_ERRORS = "Correct the rows with errors and upload the file again: nothing is built while any row is wrong."
 
 
-def _require_author(by: User, partner: Partner, *, action: str) -> None:
-    """As for one customer: co-ordinators and administrators for any partner, a partner user for
-    their own only."""
-    require_perm(by, "customers.add_customergroup", action=action)
-    if by.is_partner_user and by.partner_id != partner.pk:
-        raise PermissionDenied(f"You cannot {action} for another partner.")
-
-
 def can_author(user: User, partner: Partner) -> bool:
     """Whether the user may upload, confirm and retry for this partner (what the pages offer)."""
     if not user.has_perm("customers.add_customergroup"):
@@ -55,22 +47,13 @@ def can_author(user: User, partner: Partner) -> bool:
     return not user.is_partner_user or user.partner_id == partner.pk
 
 
-def _partner_refusals(partner: Partner) -> list[str]:
-    """O6 (not live) and G2 (no clone group): said once for the whole file, not on every row."""
-    try:
-        validate_build_request(partner=partner, data={})
-    except ValidationError as exc:
-        return exc.message_dict.get("partner", [])
-    return []
-
-
 def bulk_upload_check(*, by: User, partner: Partner, filename: str, content: bytes) -> BulkUpload:
     """Read a spreadsheet of customers and check every row with every rule, before anything is
     built. The upload is kept, with each row's mistakes by cell, whether or not there are any;
     a file that cannot be read at all, or a partner that cannot have customers built yet (O6, G2),
     raises ValidationError and keeps nothing."""
-    _require_author(by, partner, action="upload customers")
-    if refusals := _partner_refusals(partner):
+    services.require_group_author(by, partner, action="upload customers")
+    if refusals := partner_refusals(partner):
         raise ValidationError({"partner": refusals})
     sheet = read_sheet(filename, content)
     checked = check_rows(partner=partner, sheet=sheet)
@@ -200,7 +183,7 @@ def bulk_upload_confirm(*, by: User, upload: BulkUpload) -> tuple[BulkUpload, di
     A second confirmation raises TransitionConflict and builds nothing. A row that the database
     now refuses (a number taken since the check) rolls everything back; its errors are kept on the
     row and ValidationError says which rows."""
-    _require_author(by, upload.partner, action="build customers")
+    services.require_group_author(by, upload.partner, action="build customers")
     try:
         with transaction.atomic():
             locked = BulkUpload.objects.select_for_update().select_related("partner").get(pk=upload.pk)
@@ -277,7 +260,7 @@ def _keep_refusals(*, by: User, upload: BulkUpload, errors: dict[int, list[dict[
 def bulk_upload_retry_failed(*, by: User, upload: BulkUpload) -> list[str]:
     """Retry every failed build of the upload from its failed step (the build engine's own retry,
     builds.build_start). Returns the group IDs retried."""
-    _require_author(by, upload.partner, action="retry customer builds")
+    services.require_group_author(by, upload.partner, action="retry customer builds")
     retried = []
     for group in bulk_failed_groups(upload):
         try:
@@ -315,7 +298,6 @@ def bulk_progress(upload: BulkUpload) -> dict[str, Any]:
     )
     failures = list(
         first_builds.filter(status=BuildStatus.FAILED)
-        .select_related("group")
         .order_by("group__group_id")
         .values("group_id", "group__group_id", "group__name", "last_error")
     )

@@ -25,6 +25,7 @@ from partners.models import Partner
 from . import bulk
 from .build_request import default_admin_user_id
 from .bulk_sheet import MAX_ROWS, template_columns, template_csv, template_xlsx
+from .choices import BulkUploadStatus
 from .forms import BulkUploadForm
 from .models import BulkUpload
 
@@ -156,10 +157,10 @@ def bulk_detail(request, pk):
     upload = _upload_get(request.user, pk)
     can_author = bulk.can_author(request.user, upload.partner)
     context = {"upload": upload, "can_author": can_author}
-    if upload.status == "confirmed":
+    if upload.status == BulkUploadStatus.CONFIRMED:
         context.update(progress=bulk.bulk_progress(upload), passwords=_pop_passwords(request, upload))
     elif upload.error_count:
-        context["bad_rows"] = [row for row in upload.rows.all() if row.errors]
+        context["bad_rows"] = list(upload.rows.exclude(errors=[]))
     else:
         context["preview"] = _preview_rows(upload)
     return render(request, "customers/bulk_detail.html", context)
@@ -198,7 +199,7 @@ def bulk_confirm(request, upload):
 def bulk_progress(request, pk):
     """The progress section alone, for htmx to poll while builds run."""
     upload = _upload_get(request.user, pk)
-    if upload.status != "confirmed":
+    if upload.status != BulkUploadStatus.CONFIRMED:
         return redirect(upload)
     return render(
         request,

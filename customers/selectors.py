@@ -5,7 +5,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from accounts.scoping import scope_for
@@ -96,15 +96,6 @@ def akixi_confirmed_partition(group_id: str) -> str | None:
 def akixi_confirmed_user(username: str) -> bool:
     """Akixi in manual mode: whether a co-ordinator confirmed a reporting user made by hand (K4)."""
     return AkixiUser.objects.filter(username__iexact=username, confirmed_at__isnull=False).exists()
-
-
-def build_attention_counts(*, user: User) -> dict[str, int]:
-    """Customer builds that need a person: failed ones, and those waiting for a co-ordinator to do a
-    step by hand (Call Cabinet in manual mode). One query."""
-    return scope_for(user, ServiceBuild.objects.all()).aggregate(
-        failed=Count("id", filter=Q(status=BuildStatus.FAILED), distinct=True),
-        waiting=Count("id", filter=Q(steps__status=StepStatus.WAITING), distinct=True),
-    )
 
 
 def customer_group_work_list(*, user: User) -> QuerySet[CustomerGroup]:

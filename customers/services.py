@@ -82,7 +82,7 @@ def numbers_release(*, by: User, group: CustomerGroup, numbers: list[str]) -> in
     )
 
 
-def _require_group_author(by: User, partner: Partner, *, action: str) -> None:
+def require_group_author(by: User, partner: Partner, *, action: str) -> None:
     """Co-ordinators and administrators build for any partner; a partner user only for their own."""
     require_perm(by, "customers.add_customergroup", action=action)
     if by.is_partner_user and by.partner_id != partner.pk:
@@ -144,7 +144,7 @@ def customer_group_create(*, by: User, partner: Partner, data: dict[str, Any]) -
     """Record one end customer's build request, checked against every rule before anything is sent.
 
     Returns the group (a draft until confirmed) and the generated admin passwords, to show once."""
-    _require_group_author(by, partner, action="request customer builds")
+    require_group_author(by, partner, action="request customer builds")
     with transaction.atomic():
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         cleaned = validate_build_request(partner=partner, data=data)
@@ -169,7 +169,7 @@ def customer_group_update(
     *, by: User, group: CustomerGroup, data: dict[str, Any]
 ) -> tuple[CustomerGroup, dict[str, str]]:
     """Change a build request while it is still a draft (not yet confirmed)."""
-    _require_group_author(by, group.partner, action="change customer builds")
+    require_group_author(by, group.partner, action="change customer builds")
     with transaction.atomic():
         group = CustomerGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
         if not group.is_draft:
@@ -182,7 +182,7 @@ def customer_group_update(
 
 def customer_group_submit(*, by: User, group: CustomerGroup) -> CustomerGroup:
     """Confirm a build request after its preview; from now on it is built, not edited."""
-    _require_group_author(by, group.partner, action="confirm customer builds")
+    require_group_author(by, group.partner, action="confirm customer builds")
     with transaction.atomic():
         updated = CustomerGroup.objects.filter(pk=group.pk, submitted_at__isnull=True).update(
             submitted_at=timezone.now()

@@ -30,8 +30,8 @@ from .build_request import (
     AKIXI_PARTITION_FIXED,
     AKIXI_USER_FIXED_SETTINGS,
     build_plan,
+    partner_refusals,
     suggest_group_id,
-    validate_build_request,
 )
 from .build_steps import manual_instructions_for, step_assumptions
 from .choices import BuildStatus, BuildStepName, StepStatus
@@ -87,15 +87,6 @@ def _authored_group_get(user, pk) -> CustomerGroup:
     return group
 
 
-def _partner_refusals(partner: Partner) -> list[str]:
-    """The service's own partner-level refusals (O6 not live, G2 no clone group), before anything is typed."""
-    try:
-        validate_build_request(partner=partner, data={})
-    except ValidationError as exc:
-        return exc.message_dict.get("partner", [])
-    return []
-
-
 def _pool_hint(user, partner: Partner | None):
     """The partner's available numbers, summarised as ranges (N1), to choose from."""
     if partner is None:
@@ -140,7 +131,7 @@ def group_create(request):
         partner, partners = get_scoped_or_404(user, Partner.objects.all(), pk=user.partner_id), None
     else:
         partner, partners = None, scope_for(user, Partner.objects.all())
-    blocked = _partner_refusals(partner) if partner else []
+    blocked = partner_refusals(partner) if partner else []
     forms = BuildRequestForms(request.POST or None, partners=partners)
     if request.method == "POST":
         if forms.is_valid():
@@ -189,7 +180,7 @@ def group_edit(request, pk):
             return CustomerGroup.objects.filter(group_id__iexact=candidate).exclude(pk=group.pk).exists()
 
         forms.suggest_group_id(lambda name: suggest_group_id(name, taken=taken))
-    return _form_page(request, forms, partner=group.partner, group=group, blocked=_partner_refusals(group.partner))
+    return _form_page(request, forms, partner=group.partner, group=group, blocked=partner_refusals(group.partner))
 
 
 @never_cache  # the page may hold passwords: never from the browser's cache or back button

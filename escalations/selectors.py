@@ -239,14 +239,6 @@ def escalation_dashboard_cached(*, user: User, now: datetime | None = None) -> d
     )
 
 
-def escalation_owned_by(*, user: User, owner: User, now: datetime | None = None, limit: int = 20) -> list[Escalation]:
-    """A co-ordinator's own open items with deadlines, the most urgent first (home page)."""
-    return list(escalation_open_list(user=user, now=now).filter(owner=owner).order_by("due_at", "id")[:limit])
-
-
-# --- Work lists (the homes) ------------------------------------------------------------------
-
-
 def escalation_at_risk_soonest_first(*, user: User, now: datetime | None = None, limit: int = 25) -> list[Escalation]:
     """Open items inside their at-risk window, the nearest deadline first (the dashboard names them)."""
     now = now or timezone.now()

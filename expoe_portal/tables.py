@@ -96,10 +96,6 @@ class PortalTable(tables.Table):
         attrs = AttributeDict(tbody).as_html() if tbody else ""
         return format_html("<tbody {}>{}</tbody>", attrs, mark_safe("".join(rows)))  # noqa: S308 - built escaped
 
-    def before_render(self, request: Any) -> None:
-        super().before_render(request)
-        self.request = request
-
     def empty(self) -> SafeString:
         request = getattr(self, "request", None)
         if request is not None and filters_set(request.GET) or not self.empty_none_yet:

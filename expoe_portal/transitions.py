@@ -124,6 +124,13 @@ def transition_run(
             SharedNote.objects.create(state_log=entry, text=partner_note, note_for_partner=note_for_partner)
 
 
+def note_shared_with_partner(data: dict[str, Any], *, by: Any) -> str:
+    """What the partner reads of a transition's note: all of it when its author showed it to them
+    (`note_for_partner`) or wrote it as the partner's own user; otherwise nothing (an internal note)."""
+    note = (data.get("note") or "").strip()
+    return note if note and (bool(data.get("note_for_partner")) or by.is_partner_user) else ""
+
+
 def history_notes(entries: Iterable[Any], *, user: Any) -> list[Any]:
     """History entries (StateLog rows, with `shared_note` selected) each given `note`, the note
     this user may read, and `note_for_partner`: staff read every note; partner users only what

@@ -11,7 +11,7 @@ from django_fsm_log.models import StateLog
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import audit_record, require_perm
-from expoe_portal.transitions import TransitionConflict, transition_check, transition_run
+from expoe_portal.transitions import TransitionConflict, note_shared_with_partner, transition_check, transition_run
 from partners.models import Partner
 
 from .choices import (
@@ -173,7 +173,7 @@ def onboarding_order_transition(
         # A note is internal to EXPO.e staff unless its author marks it for the partner (their
         # own notes are theirs); what the transition itself says (the platform trained on) is not.
         note = (data.get("note") or "").strip()
-        for_partner = bool(note) and (bool(data.get("note_for_partner")) or by.is_partner_user)
+        for_partner = bool(note_shared_with_partner(data, by=by))
         partner_note = note if for_partner else ""
         if name == "record_training":
             platform = TrainingPlatform(data["platform"])

@@ -14,7 +14,13 @@ from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal.cache import data_changed
 from expoe_portal.phone import normalise_e164
-from expoe_portal.transitions import TransitionConflict, TransitionRefused, transition_check, transition_run
+from expoe_portal.transitions import (
+    TransitionConflict,
+    TransitionRefused,
+    note_shared_with_partner,
+    transition_check,
+    transition_run,
+)
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
 from number_pool.parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
@@ -448,7 +454,7 @@ def port_request_transition(
         # notes are theirs); what the transition tells the partner (a rejection's or a
         # cancellation's reason) always reaches them.
         note = (data.get("note") or "").strip()
-        for_partner = bool(note) and (bool(data.get("note_for_partner")) or by.is_partner_user)
+        for_partner = bool(note_shared_with_partner(data, by=by))
         told = ""
         if name == "reject":
             code = RejectionCode(data["code"]).label

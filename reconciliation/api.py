@@ -67,11 +67,17 @@ class DriftSerializer(serializers.ModelSerializer):
         change = drift.repair
         return None if change is None else {"id": change.pk, "status": change.status, "summary": change.summary}
 
+    def _fix(self, drift):
+        # Worked out once per drift for both fields (a list page shows many).
+        if getattr(drift, "_fix", None) is None:
+            drift._fix = fix_for(drift)
+        return drift._fix
+
     def get_repair_steps(self, drift) -> list[str]:
-        return fix_for(drift).steps if drift.resolved_at is None else []
+        return self._fix(drift).steps if drift.resolved_at is None else []
 
     def get_by_hand(self, drift) -> list[str]:
-        return fix_for(drift).by_hand if drift.resolved_at is None else []
+        return self._fix(drift).by_hand if drift.resolved_at is None else []
 
 
 class RepairResultSerializer(serializers.Serializer):
@@ -100,9 +106,8 @@ class DriftViewSet(ScopedReadViewSet):
         resolves at the next reconciliation that finds both sides equal."""
         drift = self.get_object()
         change = services.drift_repair(by=request.user, group=drift.group)
-        passwords = getattr(change, "generated_passwords", None) or {}
         shown = change_summary(group_changes(drift.group).get(pk=change.pk))
-        return Response({"change": shown, "generated_passwords": passwords}, status=201)
+        return Response({"change": shown, "generated_passwords": change.generated_passwords}, status=201)
 
 
 class RunSerializer(serializers.ModelSerializer):

@@ -72,9 +72,6 @@ class Observation:
     compared: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     not_checked: dict[str, str] = field(default_factory=dict)
 
-    def drift(self) -> dict[str, tuple[Any, Any]]:
-        return {aspect: pair for aspect, pair in self.compared.items() if pair[0] != pair[1]}
-
 
 def observe(record: Record, platforms: Any, *, skip: dict[str, str] | None = None) -> Observation:
     """Read each platform the customer uses (not those in `skip`: platform -> reason) and compare."""

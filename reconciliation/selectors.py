@@ -53,7 +53,3 @@ def latest_run(*, user: User) -> ReconciliationRun | None:
     elif not user.is_staff_member:
         return None
     return runs.select_related("partner").first()
-
-
-def open_rule_drift_count(*, user: User) -> int:
-    return drift_list(user=user).filter(resolved_at__isnull=True).exclude(rule="").count()

@@ -211,10 +211,3 @@ def drift_repair(*, by: User, group: CustomerGroup) -> ServiceBuild:
         Drift.objects.filter(pk__in=[d.pk for d in plan.repairs]).update(repair=change)
         audit_record(actor=by, action="drift.repair_queued", target=change, changes={"steps": plan.steps})
     return change
-
-
-def run_for(*, by: User, partner: Partner | None = None, group: CustomerGroup | None = None) -> ReconciliationRun:
-    """A reconciliation asked for by a person (staff), run now."""
-    if not by.is_staff_member:
-        raise PermissionDenied("Only provisioning staff run a reconciliation.")
-    return reconcile(partner=partner, group=group, trigger=RunTrigger.PERSON, by=by)

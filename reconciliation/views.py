@@ -83,9 +83,9 @@ def group_repair(request, pk):
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("reconciliation:group_repair", pk=group.pk)
         messages.success(request, f"{change.summary}: queued. Its progress shows on the customer's page.")
-        passwords = getattr(change, "generated_passwords", None) or {}
-        if passwords:
-            return render(request, "reconciliation/group_repaired.html", {"group": group, "passwords": passwords})
+        if change.generated_passwords:  # shown once, as for any change that made an administrator (A2)
+            context = {"group": group, "title": "Repair drift", "passwords": change.generated_passwords}
+            return render(request, "customers/change_passwords.html", context)
         return redirect(group)
     plan = services.repair_plan(group=group)
     return render(request, "reconciliation/group_repair.html", {"group": group, "plan": plan})

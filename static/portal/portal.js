@@ -52,4 +52,10 @@ function boxTables(root) {
 
 document.addEventListener("DOMContentLoaded", function () { boxTables(document); });
 document.addEventListener("htmx:load", function (event) { boxTables(event.target.parentNode || document); });
-window.addEventListener("resize", function () { boxTables(document); });
+// At most once a frame while a window is dragged wider or narrower, not on every resize event.
+let boxingQueued = 0;
+window.addEventListener("resize", function () {
+  if (!boxingQueued) {
+    boxingQueued = requestAnimationFrame(function () { boxingQueued = 0; boxTables(document); });
+  }
+});
