@@ -227,7 +227,7 @@ def decommission(django_capture_on_commit_callbacks, world, group, **values):
     return make(django_capture_on_commit_callbacks, world, group, "decommission", **values)
 
 
-def test_decommissioning_removes_the_customer_everywhere_in_a_safe_order_and_keeps_the_record(
+def test_N2_decommissioning_removes_the_customer_everywhere_in_a_safe_order_and_keeps_the_record(
     world, built, platforms, django_capture_on_commit_callbacks
 ):
     numbers = sorted(built.numbers.values_list("e164", flat=True))

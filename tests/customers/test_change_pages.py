@@ -54,7 +54,7 @@ def test_A2_page_a_typed_password_never_reaches_the_page_and_a_generated_one_is_
     assert password not in client.get(built.get_absolute_url()).content.decode()
 
 
-def test_page_a_bad_value_is_refused_beside_its_field_with_the_rules_message(client, world, built):
+def test_V2_page_a_bad_value_is_refused_beside_its_field_with_the_rules_message(client, world, built):
     client.force_login(world.user(Role.COORDINATOR))
     page = client.post(
         change_url(built, "voice_portal"), {"number": "", "extension": "8001", "external_dial_in": "on"}
@@ -113,7 +113,7 @@ def test_A2_api_a_generated_password_is_in_the_response_that_made_it_only(
     assert "generated_passwords" not in listed
 
 
-def test_api_answers_with_the_pages_checks_field_by_field(api_as, world, built):
+def test_B1_api_answers_with_the_pages_checks_field_by_field(api_as, world, built):
     client = api_as(world.user(Role.PARTNER_USER))
     bad = client.post(changes_url(built), {"change": "business_profile", "number": "+442079460009"}, format="json")
     assert bad.status_code == 400 and "number" in bad.json()

@@ -73,7 +73,9 @@ def nothing_left_of(stack: Stack, group: CustomerGroup) -> None:
     assert [c for c in cc["customers"].values() if c["BroadWorksGroupId"] == group.group_id] == []
 
 
-def test_every_change_then_a_decommissioning_on_a_real_worker_leaves_nothing_of_the_customer(stack, world, api_as):
+def test_N2_K3_every_change_then_a_decommissioning_on_a_real_worker_leaves_nothing_of_the_customer(
+    stack, world, api_as
+):
     group = built_group(api_as, world, 0)
     extra = ["+442079469000", "+442079469001"]
     numbers_add(by=world.user(Role.PROVISIONING_ADMIN), partner=world.partner_a, numbers=extra)
@@ -118,7 +120,7 @@ def test_every_change_then_a_decommissioning_on_a_real_worker_leaves_nothing_of_
     assert group.decommissioned_at is not None and not group.numbers.exists()
 
 
-def test_transient_faults_on_a_decommissioning_remove_each_object_once_and_leave_nothing(stack, world, api_as):
+def test_N2_transient_faults_on_a_decommissioning_remove_each_object_once_and_leave_nothing(stack, world, api_as):
     group = built_group(api_as, world, 1)
     group.numbers_were = list(group.numbers.values_list("e164", flat=True))
     # OCI-P: the reply to the admin's deletion is lost after it was carried out, the connection drops
