@@ -53,6 +53,13 @@ class WorkRow:
     subject: tuple[str, int] | None = None  # (escalation subject type, id): where its deadline comes from
 
     @property
+    def deadline(self) -> datetime | None:
+        """The deadline as a moment: a day's deadline (a port date) ends at that day's end."""
+        if self.due_at is not None or self.due_on is None:
+            return self.due_at
+        return timezone.make_aware(datetime.combine(self.due_on, datetime.max.time()))
+
+    @property
     def state_badge(self) -> str:
         return SlaState(self.state).badge if self.state else ""
 
@@ -191,11 +198,7 @@ def with_deadlines(user: User, lists: list[WorkList]) -> list[WorkList]:
 
 def _nearest_first(row: WorkRow) -> tuple[int, Any]:
     """Rows by deadline, the nearest first; rows without a deadline last, in their list's order."""
-    if row.due_at is not None:
-        return (0, row.due_at)
-    if row.due_on is not None:
-        return (0, timezone.make_aware(datetime.combine(row.due_on, datetime.max.time())))
-    return (1, 0)
+    return (0, row.deadline) if row.deadline is not None else (1, 0)
 
 
 # --- Each role's home --------------------------------------------------------------------------

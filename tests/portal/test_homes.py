@@ -251,3 +251,21 @@ MORE_COUNTS = {
     Role.TRAINER: 0,
     Role.PARTNER_USER: 1,  # ports rejected
 }
+
+
+def test_a_breached_item_due_on_a_day_says_how_long_it_is_overdue():
+    """A port date is a day: once breached, the row counts from that day's end (it read "overdue by"
+    with nothing after it)."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from expoe_portal.homes import WorkRow
+
+    row = WorkRow(label="Port 4", url="/ports/4/", due_on=date(2026, 11, 1), state="breached")
+    work = SimpleNamespace(key="ports", title="Ports", link="/ports/", count=1, rows=[row], more=0)
+    html = render_to_string("homes/_work_list.html", {"work": work, "now": timezone.now()})
+    timer = html.split('data-testid="timer">')[1].split("</span>")[0]
+    assert timer.startswith("overdue by ") and len(timer) > len("overdue by ") + 3, timer
