@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from expoe_portal.phone import normalise_e164
-from expoe_portal.transitions import TransitionConflict, TransitionRefused
+from expoe_portal.transitions import TransitionConflict, TransitionRefused, changed_since
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -185,13 +186,22 @@ class TransitionActions:
     )
     def run_transition(self, request, pk=None, name=None):
         """Run one transition with its fields. `expected_status` (optional): the status the caller
-        last saw; 409 if it has changed."""
+        last saw; 409 if it has changed. Without it, the status this request read first is the one
+        expected, so two requests at the same moment (a double click) answer 200 and 409
+        `conflict` (API.md), never 400: the loser lost a race, it did not ask for the impossible."""
+        started = timezone.now()
         instance = self.get_object()
         if name not in self.transition_names:
             raise exceptions.NotFound(f"“{name}” is not a transition of {self.transition_noun}.")
         data = dict(self.transition_fields(instance, name, request.data))
-        expected = data.pop("expected_status", None)
-        instance = self.transition_run(
-            by=request.user, instance=instance, name=name, data=data, expected_status=expected
-        )
+        expected = data.pop("expected_status", None) or instance.status
+        try:
+            instance = self.transition_run(
+                by=request.user, instance=instance, name=name, data=data, expected_status=expected
+            )
+        except TransitionRefused:
+            # The winner may have committed before this request read the object at all.
+            if changed_since(instance, started):
+                raise TransitionConflict() from None
+            raise
         return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data)

@@ -19,6 +19,7 @@ message.
 """
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -54,6 +55,17 @@ class TransitionConflict(Exception):
 
 class TransitionRefused(Exception):
     """The transition cannot run from the object's current state (API: 400)."""
+
+
+# A refusal by state within this many seconds of the object's last change is a lost race (a double
+# click, two people at once), not a stale request: the API answers it as a conflict (409).
+RACE_WINDOW = timedelta(seconds=2)
+
+
+def changed_since(instance: Model, when: datetime) -> bool:
+    """Whether the object's state changed at `when` or after, less the race window: the change that
+    refused a request that began at `when` came from someone who got there at the same moment."""
+    return StateLog.objects.for_(instance).filter(timestamp__gte=when - RACE_WINDOW).exists()
 
 
 def transitions_of(instance: Model, *, field: str = "status") -> list[Any]:

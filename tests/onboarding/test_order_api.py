@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from onboarding.choices import OrderStatus
@@ -107,6 +108,8 @@ def test_transition_fields_are_validated_with_field_messages(api_as, world):
 
 def test_wrong_state_is_400_with_a_code(api_as, world):
     order = order_in_state(world, OrderStatus.CONFIRMED)
+    # Confirmed an hour ago: a moment ago would be a lost race (409, test_concurrent_transitions.py).
+    StateLog.objects.for_(order).update(timestamp=timezone.now() - timedelta(hours=1))
     response = api_as(world.user(Role.PROVISIONING_ADMIN)).post(url(order, "transitions/confirm/"), {})
     assert response.status_code == 400
     assert response.json()["code"] == "transition_not_allowed"
