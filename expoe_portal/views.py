@@ -1,17 +1,20 @@
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import DatabaseError, InterfaceError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from integrations.sources import operations_by_platform
 
-from .health import health_check
+from .health import Health, broker_ok, health_check
 from .platform_checks import platform_checks, recent_calls
 
 logger = logging.getLogger(__name__)
@@ -72,9 +75,33 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# Seconds a client should wait before trying again while the database is unreachable.
+DATABASE_DOWN_RETRY_AFTER = 30
+
+
 def server_error(request):
+    """The last resort for an exception nothing else handled. The database being unreachable gets
+    its own answer wherever it was noticed (the view, the session saved on the way out, the
+    token looked up): /healthz says so in its JSON, the API in its error format (503
+    `service_unavailable`), pages with a page that says nothing was saved."""
+    if isinstance(sys.exc_info()[1], DatabaseError | InterfaceError):
+        return database_unavailable(request)
     # No request context: whatever broke may be what the context processors need.
     return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def database_unavailable(request) -> HttpResponse:
+    if request.path == reverse("healthz"):
+        response: HttpResponse = JsonResponse(Health(database=False, broker=broker_ok()).as_json(), status=503)
+    elif request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": "The portal cannot reach its database; try again shortly.", "code": "service_unavailable"},
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+    response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
+    return response
 
 
 def csrf_failure(request, reason=""):
