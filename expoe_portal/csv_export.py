@@ -15,12 +15,20 @@ from django.db.models import Func, QuerySet, TextField
 from django.http import StreamingHttpResponse
 
 NUMBER = re.compile(r"[+-]?[\d .]+")
+# Text a spreadsheet would turn into a number and so change: a phone number (or several) loses its
+# "+", a national number its leading 0. Written as the formula ="…", which every spreadsheet shows
+# as that text (a leading apostrophe, the other habit, shows up as an apostrophe when a CSV is
+# opened). Only digits, spaces, dots and pluses reach the quotes, so nothing in them can run.
+KEPT_AS_TEXT = re.compile(r"(?:\+|0(?=[\d ]))[\d .+]*")
+KEPT_AS_TEXT_SQL = r"^(\+|0[0-9 ])[0-9 .+]*$"
 
 
 def csv_cell(value) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection); plain
-    # numbers such as +442071234567 or -5 stay as they are.
     text = "" if value is None else str(value)
+    if isinstance(value, str) and KEPT_AS_TEXT.fullmatch(text):
+        return f'="{text}"'
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection); plain
+    # numbers such as -5 stay as they are.
     if text[:1] in ("=", "+", "-", "@") and not NUMBER.fullmatch(text):
         return f"'{text}"
     return text
@@ -67,14 +75,17 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
 
 
 class CsvText(Func):
-    """csv_cell in SQL, for a text expression: a cell a spreadsheet would run as a formula gets a
-    leading apostrophe (numbers such as +442071234567 or -5 excepted), and an empty cell is NULL,
-    which COPY writes as an empty field (an empty string it would write as "")."""
+    """csv_cell in SQL, for a text expression: phone-like text kept as text (="…"); a cell a
+    spreadsheet would run as a formula gets a leading apostrophe (numbers such as -5 excepted); an
+    empty cell is NULL, which COPY writes as an empty field (an empty string it would write as "")."""
 
-    # The regular expression (a zero-width match at the start when the text starts with = + - @
-    # and is not a number) only for the rare cell that starts so: on every cell it doubled the time.
+    # The regular expressions (the second a zero-width match at the start when the text starts with
+    # = + - @ and is not a number) only for the rare cell that starts so: on every cell they doubled
+    # the time.
     template = (
-        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@')"
+        f"CASE WHEN left(%(expressions)s, 1) IN ('+', '0') AND %(expressions)s ~ '{KEPT_AS_TEXT_SQL}'"
+        """ THEN '="' || %(expressions)s || '"'"""
+        " WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@')"
         " THEN regexp_replace(%(expressions)s, '^(?![+-]?[0-9 .]+$)(?=[=+@-])', '''')"
         " ELSE NULLIF(%(expressions)s, '') END"
     )
@@ -82,7 +93,7 @@ class CsvText(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = super().as_sql(compiler, connection, **extra_context)
-        return sql, (*params, *params, *params)  # the expression stands three times
+        return sql, params * 6  # the expression stands six times
 
 
 class IsoDateTime(Func):

@@ -10,11 +10,21 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised():
     assert csv_cell('=HYPERLINK("http://evil.invalid","x")') == '\'=HYPERLINK("http://evil.invalid","x")'
     assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
     assert csv_cell("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0"
-    # Phone numbers and negative numbers are data, not formulas.
-    assert csv_cell("+442071234567") == "+442071234567"
+    # Negative numbers are data, not formulas.
     assert csv_cell(-5) == "-5" and csv_cell("-2.5") == "-2.5"
     assert csv_cell("+2+cmd") == "'+2+cmd"
     assert csv_cell(None) == ""
+
+
+def test_phone_numbers_stay_text_in_a_spreadsheet_with_their_plus_and_leading_zero():
+    """#17: a spreadsheet turned +441134960500 into the number 441134960500."""
+    assert csv_cell("+441134960500") == '="+441134960500"'
+    assert csv_cell("+441134960500 +441134960501") == '="+441134960500 +441134960501"'
+    assert csv_cell("01134960500") == '="01134960500"' and csv_cell("0113 496 0500") == '="0113 496 0500"'
+    # Numbers a spreadsheet shows unchanged stay numbers; so does text that merely starts alike.
+    assert csv_cell("22") == "22" and csv_cell(22) == "22" and csv_cell("0.5") == "0.5" and csv_cell("0") == "0"
+    assert csv_cell("+44 (0) 113") == "'+44 (0) 113"
+    assert csv_cell('+44"),cmd') == "'+44\"),cmd"
 
 
 def test_the_response_streams_a_header_and_the_rows_as_an_attachment():

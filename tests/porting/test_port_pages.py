@@ -221,8 +221,8 @@ def test_csv_export_writes_every_column_from_one_query_whatever_the_number_of_ro
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 4
     first = next(row for row in rows if row["id"] == str(accepted.pk))
-    # (Several numbers start with "+" and are not one number: guarded against formula injection.)
-    assert first["numbers"].lstrip("'") == " ".join(accepted.numbers)
+    # Phone numbers stay text in a spreadsheet, "+" and all (#17).
+    assert first["numbers"] == f'="{" ".join(accepted.numbers)}"'
     assert first["port_date"] == str(accepted.port_date)
     assert first["submitted_at"] == accepted.submitted_at.isoformat()
 
@@ -242,7 +242,9 @@ def test_postgresql_writes_the_same_csv_as_python_byte_for_byte(client, world, m
     )
     submitted = port_in_state(world, PortStatus.SUBMITTED, range_holder="@SUM(A1) ünïcode")
     # (A fraction with trailing zeros: PostgreSQL's own text of it would drop them.)
-    PortRequest.objects.filter(pk=submitted.pk).update(submitted_at=submitted.submitted_at.replace(microsecond=123450))
+    PortRequest.objects.filter(pk=submitted.pk).update(
+        submitted_at=submitted.submitted_at.replace(microsecond=123450), main_billing_number="01134960500"
+    )
     port_in_state(world, PortStatus.DRAFT, partner=world.partner_b, numbers=[])
     client.force_login(world.user(Role.COORDINATOR))
 
@@ -256,6 +258,7 @@ def test_postgresql_writes_the_same_csv_as_python_byte_for_byte(client, world, m
     rows = list(csv.DictReader(io.StringIO(by_database.decode())))
     assert len(rows) == 3 and rows[0]["losing_provider"] == "'=HYPERLINK(1)"
     assert rows[0]["range_holder"] == 'Smith, "Jones"\nand Sons' and rows[0]["region"] == "'-x"
+    assert rows[0]["numbers"].startswith('="+44') and rows[1]["main_billing_number"] == '="01134960500"'
 
 
 def test_csv_export_streams_in_chunks_from_one_query(client, world, monkeypatch):
