@@ -379,6 +379,10 @@ EXPECTATIONS = {
     "reconciliation-run-list": Expect(signed_in(200, anonymous=401, **{PARTNER: 403})),
     "reconciliation-run-detail": Expect(signed_in(200, anonymous=401, **{PARTNER: 403}), kwargs=run_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
+    # API tokens (#17): everyone lists their own (administrators everyone's); a token is revoked
+    # with DELETE, never read on its own.
+    "auth-token-list": Expect(signed_in(200, anonymous=401)),
+    "auth-token-detail": Expect(signed_in(405, anonymous=401), kwargs=lambda world: {"pk": 1}),
     "api-schema": Expect(everyone(200)),
     "api-docs": Expect(everyone(200)),
     "partner-list": Expect(signed_in(200, anonymous=401)),
