@@ -73,13 +73,31 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
-    otp = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, help_text="The current second-factor code, if any."
+class AuthTokenSerializer(serializers.Serializer):
+    """Send `username`, `password` (and `otp`, `name`); receive the new token, its secret shown once.
+    (One serializer both ways, so the schema keeps its "AuthToken" component.)"""
+
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
-    name = serializers.CharField(max_length=100, required=False, help_text="What will use the token.")
+    otp = serializers.CharField(
+        max_length=64,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="The current second-factor code, for a user who has one.",
+    )
+    name = serializers.CharField(
+        max_length=100, required=False, help_text=f"What will use the token; “{ENDPOINT_TOKEN_NAME}” unless said."
+    )
+    token = serializers.CharField(read_only=True, help_text="The secret: shown this once, never again.")
+    id = serializers.IntegerField(read_only=True)
+    prefix = serializers.CharField(read_only=True, help_text="The token's first characters, to recognise it.")
+    user = serializers.CharField(read_only=True, help_text="Whose token it is (username).")
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class LockedOut(exceptions.PermissionDenied):
@@ -98,9 +116,9 @@ class TokenView(APIView):
     throttle_classes = [TokenThrottle]
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=AuthTokenSerializer,
         responses={
-            200: ApiTokenCreatedSerializer,
+            200: AuthTokenSerializer,
             400: OpenApiResponse(LOGIN_ERRORS, description="Wrong credentials, or the second factor refused."),
             403: OpenApiResponse(ERROR, description="Locked out after too many failures."),
             429: OpenApiResponse(ERROR, description="Too many requests from this address."),
@@ -108,7 +126,7 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
+        data = AuthTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         user = authenticate(request=request, username=fields["username"], password=fields["password"])
