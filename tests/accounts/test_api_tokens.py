@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -334,3 +336,17 @@ def test_a_token_made_for_someone_else_needs_an_administrator(world):
     with pytest.raises(PermissionDenied):
         token_issue(user=world.user(Role.TRAINER), name="x", by=world.user(Role.MANAGER))
     assert token_issue(user=world.user(Role.TRAINER), name="x", by=world.user(Role.PROVISIONING_ADMIN)).secret
+
+
+def test_the_list_costs_the_same_queries_for_one_token_or_many(api_as, world):
+    admin = world.user(Role.PROVISIONING_ADMIN)
+    client = api_as(admin)
+    token_issue(user=world.user(Role.TRAINER), name="one", by=None)
+    client.get(TOKENS)  # the administrator's permissions, read once and kept on the user
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(TOKENS).json()["count"] == 1
+    for role in (Role.MANAGER, Role.COORDINATOR, Role.PARTNER_USER, "partner_b_user"):
+        token_issue(user=world.user(role), name="more", by=None)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(TOKENS).json()["count"] == 5
+    assert len(many) == len(one)
