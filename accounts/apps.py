@@ -7,8 +7,11 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import token_signals
         from .roles import sync_role_groups
 
         # Infrastructure only: keep each role's group and permissions equal to roles.py after
         # every migrate (and after a test flush), whichever app's migration ran last.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        # A password, activity, role or partner change ends the user's API tokens (#17).
+        token_signals.connect()

@@ -12,6 +12,9 @@ from django.utils import timezone
 # action -> what the actor did; {target} is the item's name, {id} its id.
 VERBS: dict[str, str] = {
     "user.created": "created the user {target}",
+    "token.created": "created the {target}",
+    "token.revoked": "revoked the {target}",
+    "tokens.revoked_all": "ended every API token of {target}",
     "partner.created": "created partner {target}",
     "partner.updated": "changed partner {target}",
     "numbers.added": "added numbers to the pool of {target}",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from expoe_portal.phone import format_national, validate_e164
 
@@ -104,3 +105,41 @@ class EscalationContact(models.Model):
     @property
     def phone_display(self) -> str:
         return format_national(self.phone)
+
+
+class ApiToken(models.Model):
+    """A named API token (issue #17): only a hash of its secret is stored, it expires, and it ends
+    when its owner's password, activity, role or partner changes (accounts/token_signals.py).
+
+    The secret is 256 random bits, so one SHA-256 is enough to make the stored hash useless to a
+    reader of the database (no salt or slow hash needed: nothing to guess), and it lets a request's
+    token be found by an indexed equality lookup."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token's first characters: enough to recognise it in a list or a config file, not to use it.
+    prefix = models.CharField(max_length=16, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    # Written at most once a minute per token (accounts/authentication.py), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_reason = models.CharField(max_length=100, blank=True)
+
+    # Audit rows about a partner user's token belong to that partner.
+    PARTNER_SCOPE = "user__partner"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+        permissions = [("manage_all_apitokens", "List and revoke anyone's API tokens")]
+
+    def __str__(self):
+        return f"API token “{self.name}” ({self.prefix}…) of {self.user.username}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

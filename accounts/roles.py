@@ -104,6 +104,9 @@ for _role, _perms in PORTING_PERMISSIONS.items():
 for _role in (Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.MANAGER):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "accounts.view_auditevent"]
 
+# API tokens (#17): everyone keeps their own; administrators list and revoke anyone's.
+ROLE_PERMISSIONS[Role.PROVISIONING_ADMIN].append("accounts.manage_all_apitokens")
+
 
 def group_name(role: str) -> str:
     return str(role)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 app_name = "accounts"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", token_views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export.csv", views.audit_export_csv, name="audit_export_csv"),
 ]

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -114,13 +113,9 @@ class ModelPermissions(permissions.DjangoModelPermissions):
 
 
 class TokenThrottle(throttling.AnonRateThrottle):
+    """The token endpoint's limit (accounts/token_api.py), per address."""
+
     scope = "token"
-
-
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} → {"token"}; failures count towards the login lockout (axes)."""
-
-    throttle_classes = [TokenThrottle]
 
 
 class E164Field(serializers.CharField):

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from accounts.token_api import ApiTokenViewSet, TokenView
 from customers.api import CustomerGroupViewSet
 from customers.bulk_api import BulkUploadViewSet
 from escalations.api import EscalationContactViewSet, EscalationViewSet
@@ -13,10 +14,10 @@ from porting.api import PortRequestViewSet
 from reconciliation.api import DriftViewSet, ReconciliationRunViewSet
 
 from . import views
-from .api import TokenView
 from .metrics import metrics_view
 
 router = SimpleRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="auth-token")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("escalation-contacts", EscalationContactViewSet, basename="escalation-contact")
 router.register("escalations", EscalationViewSet, basename="escalation")

@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -281,7 +280,7 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -292,6 +291,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (#17): a token lasts API_TOKEN_DAYS unless its creator asks for fewer or more days, never
+# more than API_TOKEN_MAX_DAYS; its last use is written at most once per API_TOKEN_LAST_USED_SECONDS.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKEN_LAST_USED_SECONDS = env.int("API_TOKEN_LAST_USED_SECONDS", default=60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "EXPO.e provisioning portal API",
     "DESCRIPTION": "Partners, onboarding, customer builds, numbers, ports and escalations.",

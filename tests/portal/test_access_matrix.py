@@ -199,6 +199,8 @@ EXPECTATIONS = {
     "accounts:login": Expect(everyone(302, **{ANON: 200})),
     "accounts:logout": Expect(everyone(405)),  # logging out is a POST
     "accounts:password_change": Expect(signed_in(200)),
+    "accounts:api_tokens": Expect(signed_in(200)),  # one's own tokens; an administrator's shows everyone's
+    "accounts:api_token_revoke": Expect(signed_in(405), kwargs=lambda world: {"pk": 1}),  # POST only
     "partners:partner_list": Expect(signed_in(200)),
     "partners:partner_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
     "onboarding:partner_detail": Expect(
@@ -379,6 +381,10 @@ EXPECTATIONS = {
     "reconciliation-run-list": Expect(signed_in(200, anonymous=401, **{PARTNER: 403})),
     "reconciliation-run-detail": Expect(signed_in(200, anonymous=401, **{PARTNER: 403}), kwargs=run_pk),
     "api-token": Expect(everyone(405)),  # the token endpoint takes POST only
+    # API tokens (#17): everyone lists their own (administrators everyone's); a token is revoked
+    # with DELETE, never read on its own.
+    "auth-token-list": Expect(signed_in(200, anonymous=401)),
+    "auth-token-detail": Expect(signed_in(405, anonymous=401), kwargs=lambda world: {"pk": 1}),
     "api-schema": Expect(everyone(200)),
     "api-docs": Expect(everyone(200)),
     "partner-list": Expect(signed_in(200, anonymous=401)),
