@@ -23,7 +23,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 from number_pool.parsing import parse_entry
 
 MAX_ROWS = 500  # a partner's whole estate at once is a migration, not an upload
-MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_ADMINS = 2
 TEMPLATE_AKIXI_USERS = 2
 
@@ -150,8 +149,9 @@ def _file_error(message: str) -> ValidationError:
 def read_sheet(filename: str, content: bytes) -> Sheet:
     """The rows of a CSV or XLSX file; a file that cannot be read as one raises ValidationError
     under "file", naming why (nothing of it is kept)."""
-    if len(content) > MAX_BYTES:
-        raise _file_error(f"The file is over {MAX_BYTES // (1024 * 1024)} MB; split it into several uploads.")
+    limit = settings.CUSTOMER_BULK_UPLOAD_MAX_BYTES
+    if len(content) > limit:
+        raise _file_error(f"The file is over {limit // 2**20} MB; split it into several uploads.")
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
         table = _xlsx_table(content)
     elif filename.lower().endswith((".csv", ".txt")) or not filename:

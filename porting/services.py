@@ -23,7 +23,7 @@ from expoe_portal.transitions import (
 )
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
-from number_pool.parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
+from number_pool.parsing import expand_entries, parse_number_list, parse_range
 from partners.models import Partner
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
@@ -70,10 +70,8 @@ def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: st
         first, last = (normalise_e164(str(item[key]), region=region) for key in ("first", "last"))
         return parse_range(first, last)
 
-    numbers = expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})")
-    if len(numbers) > MAX_RANGE_SIZE:
-        raise ValidationError(f"That is {len(numbers):,} numbers; port at most {MAX_RANGE_SIZE:,} in one request.")
-    return numbers
+    # The numbers cap (NUMBERS_PER_REQUEST_MAX) is checked there, before and while reading.
+    return expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})")
 
 
 def _numbers_outside(numbers: list[str], country: str) -> list[str]:
