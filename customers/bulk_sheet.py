@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from expoe_portal.bounds import numbers_per_request, too_many_numbers
 from number_pool.parsing import parse_entry
 
 MAX_ROWS = 500  # a partner's whole estate at once is a migration, not an upload
@@ -269,7 +270,10 @@ def row_request(cells: dict[str, str]) -> RowRequest:
         try:
             numbers.extend(parse_entry(entry))
         except ValidationError as exc:
-            unreadable.append(f"“{entry.strip()}”: {exc.messages[0]}")
+            unreadable.append(f"“{entry.strip()[:40]}”: {exc.messages[0]}")
+        if len(numbers) > numbers_per_request():  # a row is one build request: the same cap
+            unreadable.append(too_many_numbers(None).messages[0])
+            break
     if unreadable:
         errors["numbers"] = [f"Not numbers or ranges: {'; '.join(unreadable)}"]
     admins, admin_slots = _people(cells, "admin", ADMIN_FIELDS)

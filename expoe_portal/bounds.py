@@ -6,6 +6,7 @@ limit everywhere (a reason typed on a page and sent through the API are refused 
 tests in tests/portal/test_bounds.py walk every input field to prove none has been forgotten.
 """
 
+from contextlib import suppress
 from datetime import date, datetime
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.deconstruct import deconstructible
 LINE = 200  # one line typed by a person: a name, an ID typed again, a search, a status seen
 NOTE = 4_000  # a note, comment, reason, description or source written by a person
 ADDRESS = 500  # a postal address with its postcode
+EMAIL = 254  # an email address (RFC 5321's path limit, as Django's EmailField)
 PASSWORD = 256  # a password or passphrase (hashing a huge one costs the server CPU)
 # Written by the system, never typed: a platform's error, a secret kept encrypted.
 SYSTEM_TEXT = 20_000
@@ -51,6 +53,12 @@ def too_many_numbers(count: int | None, *, what: str = "numbers") -> ValidationE
     )
 
 
+def numbers_list_errors() -> dict[str, str]:
+    """A serializer ListField's messages when it holds numbers: the cap named as numbers."""
+    cap = numbers_per_request()
+    return {"max_length": f"One request may name at most {cap:,} numbers. Split it into several requests."}
+
+
 def cut(text: str, limit: int = SYSTEM_TEXT) -> str:
     """System-written text cut to its field's limit (the end of a long error is the least useful)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -81,8 +89,10 @@ class SaneDateValidator:
     def __call__(self, value: date | datetime | None) -> None:
         if value is None:
             return
-        day = timezone.localtime(value).date() if isinstance(value, datetime) and timezone.is_aware(value) else value
-        if isinstance(day, datetime):
+        day = value
+        if isinstance(value, datetime):
+            with suppress(OverflowError):  # year 1 or 9999 in another zone: out of range either way
+                day = timezone.localtime(value) if timezone.is_aware(value) else value
             day = day.date()
         latest = latest_date()
         if day < EARLIEST_DATE:

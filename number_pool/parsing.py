@@ -9,7 +9,7 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 
-from expoe_portal.bounds import numbers_per_request, too_many_numbers
+from expoe_portal.bounds import NUMBER_ENTRY, numbers_per_request, too_many_numbers
 from expoe_portal.phone import DEFAULT_REGION, normalise_e164
 
 _RANGE_SEPARATOR = re.compile(r"–|—|\.\.|\bto\b|-")
@@ -37,7 +37,7 @@ def parse_range(first: str, last: str) -> list[str]:
     # A range over the cap is almost certainly a typo in one end (and would flood the pool).
     if size > numbers_per_request():
         raise ValidationError(
-            f"{start}–{end} is {size:,} numbers; one request may name at most {numbers_per_request():,}.",
+            f"{start}–{end} is {size:,} numbers; one request may name at most {numbers_per_request():,} numbers.",
             code="range_too_big",
         )
     width = len(start) - 1
@@ -50,6 +50,11 @@ def parse_entry(text: str) -> list[str]:
     A hyphen may also sit inside one number (020-7946-0000), so an entry is a range only where it
     splits into two whole numbers."""
     text = text.strip()
+    if len(text) > NUMBER_ENTRY:  # each separator would be tried on all of it
+        raise ValidationError(
+            f"{len(text):,} characters is too long for a number or a range (at most {NUMBER_ENTRY}).",
+            code="entry_too_long",
+        )
     for separator in _RANGE_SEPARATOR.finditer(text):
         first, last = text[: separator.start()], text[separator.end() :]
         try:
@@ -74,7 +79,8 @@ def expand_entries(entries, parse, describe) -> list[str]:
         try:
             parsed = parse(entry)
         except ValidationError as exc:
-            errors.append(f"{describe(index, entry)}: {exc.messages[0]}")
+            shown = entry if len(str(entry)) <= NUMBER_ENTRY else f"{str(entry)[:40]}…"  # not a megabyte back
+            errors.append(f"{describe(index, shown)}: {exc.messages[0]}")
             continue
         for number in parsed:
             if number not in seen:
