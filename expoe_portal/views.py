@@ -1,7 +1,8 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 from integrations.sources import operations_by_platform
 
 from .health import health_check
+from .middleware import request_refused
 from .platform_checks import platform_checks, recent_calls
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,18 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No request context: whatever broke may be what the context processors need.
     return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def bad_request(request, exception=None):
+    """Django's own refusals (SuspiciousOperation), as JSON on the API and the friendly page
+    elsewhere: a form's text field over the body limit (a multipart form passes the middleware's
+    check with the room its upload gets), too many fields or files."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        return request_refused(request, f"The fields of the form are over {limit:.1f} MB in all.", status=413)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return request_refused(request, "The form sent more fields or files than any of ours has.", status=400)
+    return request_refused(request, "The request could not be read.", status=400)
 
 
 def csrf_failure(request, reason=""):

@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Protocol
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Manager, Q, QuerySet
+from django.db.models.options import Options
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -74,6 +75,7 @@ class QueueModel(Protocol):
     concrete model one, but not `type[Model]`)."""
 
     objects: ClassVar[Manager[Any]]
+    _meta: ClassVar[Options[Any]]
 
 
 @dataclass(frozen=True)
