@@ -75,7 +75,7 @@ class QueueModel(Protocol):
     concrete model one, but not `type[Model]`)."""
 
     objects: ClassVar[Manager[Any]]
-    _meta: ClassVar[Options[Any]]
+    _meta: ClassVar["Options[Any]"]
 
 
 @dataclass(frozen=True)
