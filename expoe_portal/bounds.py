@@ -116,6 +116,14 @@ class SaneDateValidator:
 sane_date = SaneDateValidator()
 
 
+def require_sane_date(value: date | datetime | None, *, field: str) -> None:
+    """For services that read a date themselves: the same refusal, under the field's name."""
+    try:
+        sane_date(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
 # --- Request bodies ---------------------------------------------------------------------------------
 
 

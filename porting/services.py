@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record, require_perm
+from expoe_portal import bounds
 from expoe_portal.cache import data_changed
 from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import (
@@ -265,6 +266,7 @@ def _date(data: dict[str, Any], field: str, *, default: date, earliest: date | N
             value = date.fromisoformat(value)
         except ValueError:
             raise ValidationError({field: ["Enter a date as YYYY-MM-DD."]}) from None
+    bounds.require_sane_date(value, field=field)
     if value > _today():
         raise ValidationError({field: ["This cannot be in the future."]})
     if earliest and value < earliest:
@@ -323,6 +325,7 @@ def _kwargs_cancel_by_losing_provider(port_request: PortRequest, data: dict[str,
             at = datetime.fromisoformat(at)
         except ValueError:
             raise ValidationError({"at": ["Enter a date and time, e.g. 2026-11-27T10:00:00Z."]}) from None
+    bounds.require_sane_date(at, field="at")
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     # A minute's grace for clocks that differ between the caller and us.

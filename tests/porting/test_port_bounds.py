@@ -107,3 +107,17 @@ def test_the_form_refuses_more_numbers_than_the_cap_naming_it(client, world, set
     assert response.status_code == 200
     assert "one request may name at most 3 numbers" in response.content.decode()
     assert not PortRequest.objects.exists()
+
+
+def test_the_service_refuses_a_date_out_of_range_whoever_calls_it(world):
+    from django.core.exceptions import ValidationError
+
+    from .walk import run
+
+    accepted = port_in_state(world, PortStatus.ACCEPTED)
+    with pytest.raises(ValidationError) as refused:
+        run(world, accepted, "cancel_by_losing_provider", at="1900-01-01T00:00:00+00:00")
+    assert refused.value.message_dict == {"at": ["Enter a date from 1 January 2000 on."]}
+    with pytest.raises(ValidationError) as refused:
+        run(world, accepted, "complete", completed_on="1999-12-31")
+    assert refused.value.message_dict == {"completed_on": ["Enter a date from 1 January 2000 on."]}
