@@ -422,13 +422,13 @@ CELERY_BEAT_SCHEDULER = "expoe_portal.heartbeats:RecordingScheduler"
 
 # --- Bounds on what one request may carry (#17, expoe_portal/bounds.py) ---------------------------
 # Numbers one request may name, ranges expanded: a port request, a range added to a pool, a change of
-# a customer's numbers. 10,000 is the largest port request the business asks for (issue #18).
+# a customer's numbers, a bulk upload in all. 10,000: the next issue asks for port requests that large.
 NUMBERS_PER_REQUEST_MAX = env.int("NUMBERS_PER_REQUEST_MAX", default=10_000)
 # A body without files (JSON, a form). The largest legitimate one pastes the cap's numbers: 10,000
 # lines of up to 40 characters, at most 1.2 MB form-encoded; this leaves room and refuses the rest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)
-# The fields and files one form may post: the customer build form with its admins and users is
-# about 60 fields; a port document or a bulk spreadsheet is one file.
+# The fields and files one form may post: our largest form (a customer build request with its
+# administrators and reporting users) posts well under 200 fields; an upload is one file.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads up to this size are held in memory, larger ones spooled to a temporary file.
