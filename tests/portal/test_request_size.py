@@ -79,3 +79,24 @@ def test_the_limits_agree_with_each_other():
     assert 3 * bounds.numbers_text_length() < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     # The cap the next issue needs (10,000 numbers per port request).
     assert bounds.numbers_per_request() >= 10_000
+
+
+@pytest.mark.django_db
+def test_too_many_fields_get_the_friendly_page_and_json_on_the_api(client, api_as, world):
+    fields = urlencode({f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)})
+    client.force_login(world.user(Role.PARTNER_USER))
+    response = client.post("/ports/new/", fields, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "The form sent more fields or files than any of ours has." in response.content.decode()
+    api = api_as(world.user(Role.PARTNER_USER))
+    response = api.generic("POST", "/api/v1/port-requests/", fields, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_system_written_text_is_cut_to_its_column():
+    from expoe_portal.outbox import EMAILS
+
+    fields = EMAILS._within_limits({"last_error": "e" * (bounds.SYSTEM_TEXT + 5), "status": "failed"})
+    assert len(fields["last_error"]) == bounds.SYSTEM_TEXT and fields["last_error"].endswith("…")
+    assert fields["status"] == "failed"
