@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.api import ScopedViewSet
 from accounts.scoping import scope_for
+from expoe_portal import bounds
 from expoe_portal.api import ModelPermissions
 from number_pool.models import Number
 from number_pool.parsing import expand_entries, parse_entry
@@ -30,19 +31,20 @@ from .selectors import build_summary, change_summary, group_changes
 
 
 class VoicePortalSerializer(serializers.Serializer):
-    number = serializers.CharField(required=False, allow_blank=True, default="")
-    extension = serializers.CharField(required=False, allow_blank=True, default="")
+    number = serializers.CharField(required=False, allow_blank=True, default="", max_length=bounds.NUMBER_ENTRY)
+    extension = serializers.CharField(required=False, allow_blank=True, default="", max_length=6)
     external_dial_in = serializers.BooleanField(required=False, default=False)
 
 
 class GroupAdminSerializer(serializers.Serializer):
-    first_name = serializers.CharField(allow_blank=True)
-    last_name = serializers.CharField(allow_blank=True)
+    first_name = serializers.CharField(allow_blank=True, max_length=64)
+    last_name = serializers.CharField(allow_blank=True, max_length=64)
     user_id = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Default firstname.surname@domain"
+        required=False, allow_blank=True, default="", max_length=161, help_text="Default firstname.surname@domain"
     )
     password = serializers.CharField(
         required=False,
+        max_length=bounds.PASSWORD,
         allow_blank=True,
         default="",
         write_only=True,
@@ -52,19 +54,21 @@ class GroupAdminSerializer(serializers.Serializer):
 
 
 class AkixiUserSerializer(serializers.Serializer):
-    username = serializers.CharField(allow_blank=True)
-    full_name = serializers.CharField(allow_blank=True)
-    email = serializers.CharField(allow_blank=True)
+    username = serializers.CharField(allow_blank=True, max_length=120)
+    full_name = serializers.CharField(allow_blank=True, max_length=200)
+    email = serializers.CharField(allow_blank=True, max_length=bounds.EMAIL)
 
 
 class AkixiSerializer(serializers.Serializer):
-    licence = serializers.CharField(required=False, allow_blank=True, default="", help_text="Blank: not licensed.")
+    licence = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=64, help_text="Blank: not licensed."
+    )
     users = AkixiUserSerializer(many=True, required=False, default=list)
 
 
 class CallCabinetSerializer(serializers.Serializer):
-    admin_name = serializers.CharField(required=False, allow_blank=True, default="")
-    admin_email = serializers.CharField(required=False, allow_blank=True, default="")
+    admin_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    admin_email = serializers.CharField(required=False, allow_blank=True, default="", max_length=bounds.EMAIL)
 
 
 class PlanStepSerializer(serializers.Serializer):
@@ -121,26 +125,30 @@ class ChangeRequestSerializer(serializers.Serializer):
         "`admin_email`. decommission (staff only): `confirm_group_id`, the group ID typed again.",
     )
     numbers = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="E.164 numbers, or ranges written first - last."
+        child=serializers.CharField(max_length=bounds.NUMBER_ENTRY),
+        required=False,
+        max_length=bounds.numbers_per_request(),
+        error_messages=bounds.numbers_list_errors(),
+        help_text="E.164 numbers, or ranges written first - last.",
     )
-    number = serializers.CharField(required=False, allow_blank=True)
+    number = serializers.CharField(required=False, allow_blank=True, max_length=bounds.NUMBER_ENTRY)
     present_as_caller_id = serializers.BooleanField(required=False)
-    extension = serializers.CharField(required=False, allow_blank=True)
+    extension = serializers.CharField(required=False, allow_blank=True, max_length=6)
     external_dial_in = serializers.BooleanField(required=False)
-    first_name = serializers.CharField(required=False, allow_blank=True)
-    last_name = serializers.CharField(required=False, allow_blank=True)
-    user_id = serializers.CharField(required=False, allow_blank=True)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    user_id = serializers.CharField(required=False, allow_blank=True, max_length=161)
     password = serializers.CharField(
-        required=False, allow_blank=True, write_only=True, style={"input_type": "password"}
+        required=False, allow_blank=True, write_only=True, style={"input_type": "password"}, max_length=bounds.PASSWORD
     )
-    user_ids = serializers.ListField(child=serializers.CharField(), required=False)
-    username = serializers.CharField(required=False, allow_blank=True)
-    full_name = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    usernames = serializers.ListField(child=serializers.CharField(), required=False)
-    admin_name = serializers.CharField(required=False, allow_blank=True)
-    admin_email = serializers.CharField(required=False, allow_blank=True)
-    confirm_group_id = serializers.CharField(required=False, allow_blank=True)
+    user_ids = serializers.ListField(child=serializers.CharField(max_length=161), required=False, max_length=1_000)
+    username = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=bounds.EMAIL)
+    usernames = serializers.ListField(child=serializers.CharField(max_length=120), required=False, max_length=1_000)
+    admin_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    admin_email = serializers.CharField(required=False, allow_blank=True, max_length=bounds.EMAIL)
+    confirm_group_id = serializers.CharField(required=False, allow_blank=True, max_length=bounds.LINE)
 
     def validate(self, attrs):
         if attrs["change"] in NUMBER_CHANGES:
@@ -159,12 +167,17 @@ class CustomerGroupSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all())
-    group_id = serializers.CharField(allow_blank=True)
-    name = serializers.CharField(allow_blank=True)
-    domain = serializers.CharField(allow_blank=True)
+    group_id = serializers.CharField(allow_blank=True, max_length=bounds.LINE)  # the service names G3 past 30
+    name = serializers.CharField(allow_blank=True, max_length=200)
+    domain = serializers.CharField(allow_blank=True, max_length=64)
     extension_length = serializers.IntegerField(required=False, default=4)
-    numbers = serializers.ListField(child=serializers.CharField(), allow_empty=True)
-    business_profile_number = serializers.CharField(allow_blank=True)
+    numbers = serializers.ListField(
+        child=serializers.CharField(max_length=bounds.NUMBER_ENTRY),
+        allow_empty=True,
+        max_length=bounds.numbers_per_request(),
+        error_messages=bounds.numbers_list_errors(),
+    )
+    business_profile_number = serializers.CharField(allow_blank=True, max_length=bounds.NUMBER_ENTRY)
     present_group_number_as_clid = serializers.BooleanField(
         required=False, default=False, help_text="B1: users present the business profile number as their caller ID."
     )
@@ -245,7 +258,11 @@ class BuildStartSerializer(CustomerGroupSerializer):
 
 class ManualConfirmationSerializer(serializers.Serializer):
     reference = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="What the platform showed, where the step has one."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="What the platform showed, where the step has one.",
     )
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
 from accounts.services import audit_record
+from expoe_portal.bounds import numbers_per_request, too_many_numbers
 from expoe_portal.transitions import TransitionConflict
 from partners.models import Partner
 
@@ -80,7 +81,14 @@ def bulk_upload_check(*, by: User, partner: Partner, filename: str, content: byt
 
 def check_rows(*, partner: Partner, sheet: Sheet) -> list[tuple[int, dict[str, Any], list[dict[str, str]]]]:
     """Every row against every rule, then against the other rows: (line, request, errors)."""
-    read = [(line, row_request(cells)) for line, cells in sheet.rows]
+    read, named = [], 0
+    for line, cells in sheet.rows:
+        row = row_request(cells)
+        # The whole file is one request: its numbers together are within the cap (NUMBERS_PER_REQUEST_MAX).
+        named += len(row.data["numbers"])
+        if named > numbers_per_request():
+            raise ValidationError({"file": [f"{too_many_numbers(None).messages[0]} (row {line} goes past it)"]})
+        read.append((line, row))
     found: dict[int, dict[str, list[str]]] = {}
     for line, row in read:
         errors = {column: list(messages) for column, messages in row.errors.items()}

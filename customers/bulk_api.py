@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.api import ScopedQuerysetMixin
 from accounts.scoping import scope_for
+from expoe_portal import bounds
 from partners.models import Partner
 
 from . import bulk
@@ -155,7 +156,7 @@ UPLOAD_FORM = {
 
 
 class BulkUploadFilter(filters.FilterSet):
-    partner = filters.CharFilter(field_name="partner__partner_id", help_text="partner_id")
+    partner = filters.CharFilter(max_length=bounds.LINE, field_name="partner__partner_id", help_text="partner_id")
     status = filters.ChoiceFilter(choices=BulkUploadStatus.choices)
 
     class Meta:

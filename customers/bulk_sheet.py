@@ -20,10 +20,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from expoe_portal.bounds import numbers_per_request, too_many_numbers
 from number_pool.parsing import parse_entry
 
 MAX_ROWS = 500  # a partner's whole estate at once is a migration, not an upload
-MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_ADMINS = 2
 TEMPLATE_AKIXI_USERS = 2
 
@@ -150,8 +150,9 @@ def _file_error(message: str) -> ValidationError:
 def read_sheet(filename: str, content: bytes) -> Sheet:
     """The rows of a CSV or XLSX file; a file that cannot be read as one raises ValidationError
     under "file", naming why (nothing of it is kept)."""
-    if len(content) > MAX_BYTES:
-        raise _file_error(f"The file is over {MAX_BYTES // (1024 * 1024)} MB; split it into several uploads.")
+    limit = settings.CUSTOMER_BULK_UPLOAD_MAX_BYTES
+    if len(content) > limit:
+        raise _file_error(f"The file is over {limit // 2**20} MB; split it into several uploads.")
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
         table = _xlsx_table(content)
     elif filename.lower().endswith((".csv", ".txt")) or not filename:
@@ -269,7 +270,10 @@ def row_request(cells: dict[str, str]) -> RowRequest:
         try:
             numbers.extend(parse_entry(entry))
         except ValidationError as exc:
-            unreadable.append(f"“{entry.strip()}”: {exc.messages[0]}")
+            unreadable.append(f"“{entry.strip()[:40]}”: {exc.messages[0]}")
+        if len(numbers) > numbers_per_request():  # a row is one build request: the same cap
+            unreadable.append(too_many_numbers(None).messages[0])
+            break
     if unreadable:
         errors["numbers"] = [f"Not numbers or ranges: {'; '.join(unreadable)}"]
     admins, admin_slots = _people(cells, "admin", ADMIN_FIELDS)

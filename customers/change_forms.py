@@ -5,6 +5,7 @@ a change's body with the same forms, so the page and the API answer alike."""
 
 from django import forms
 
+from expoe_portal import bounds
 from expoe_portal.forms import BootstrapFormMixin
 
 from .forms import NumbersForm
@@ -80,6 +81,7 @@ class AddAdminForm(BootstrapFormMixin, forms.Form):
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,
+        max_length=bounds.PASSWORD,
         help_text="Leave blank to have one generated: it is shown once, when the change is confirmed (A2).",
     )
 
@@ -136,6 +138,7 @@ class DecommissionForm(BootstrapFormMixin, forms.Form):
     confirm_group_id = forms.CharField(
         label="Type the group ID to confirm",
         required=False,
+        max_length=bounds.LINE,
         help_text="The customer is removed from Call Cabinet, Akixi and BroadWorks; its numbers go back to the "
         "partner's pool. This cannot be undone.",
     )

@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 
+from expoe_portal import bounds
+
 from .choices import BuildStatus, StepStatus
 from .models import CustomerGroup, ServiceBuild
 from .selectors import with_latest_build_status
@@ -18,9 +20,11 @@ BUILD_FILTER_CHOICES = [
 
 
 class CustomerGroupFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
-    group_id = django_filters.CharFilter(lookup_expr="iexact", label="Group ID")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    q = django_filters.CharFilter(max_length=bounds.LINE, method="search", label="Search")
+    group_id = django_filters.CharFilter(max_length=bounds.LINE, lookup_expr="iexact", label="Group ID")
+    partner = django_filters.CharFilter(
+        max_length=bounds.LINE, field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
+    )
     state = django_filters.ChoiceFilter(
         choices=[("draft", "Draft"), ("confirmed", "Confirmed")], method="by_state", label="State"
     )

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from expoe_portal import bounds
 from expoe_portal.forms import BootstrapFormMixin
 from number_pool.parsing import numbers_as_text, parse_entry, parse_number_list
 from partners.models import Partner
@@ -34,11 +35,15 @@ class GroupForm(BootstrapFormMixin, forms.Form):
 
     partner = PartnerChoiceField(queryset=Partner.objects.none(), empty_label="Choose the partner")
     name = forms.CharField(
-        label="Customer name", required=False, help_text="The end customer's name; the group name is set to it (G4)."
+        label="Customer name",
+        required=False,
+        max_length=200,
+        help_text="The end customer's name; the group name is set to it (G4).",
     )
     group_id = forms.CharField(
         label="Group ID",
         required=False,
+        max_length=bounds.LINE,  # the service names the rule (G3) for an ID of 31 or more
         help_text="Unique on the platform (G3). Leave blank to have one suggested from the customer name.",
     )
     domain = forms.ChoiceField(
@@ -70,6 +75,7 @@ class NumbersForm(BootstrapFormMixin, forms.Form):
 
     numbers = forms.CharField(
         required=False,
+        max_length=bounds.numbers_text_length(),
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "020 7946 0000 - 020 7946 0009\n020 7946 0100"}),
         help_text="One number or range per line (first - last), from the partner's available numbers (N1, N2).",
     )
@@ -105,6 +111,7 @@ class BusinessProfileForm(BootstrapFormMixin, forms.Form):
     business_profile_number = forms.CharField(
         label="Business profile number",
         required=False,
+        max_length=bounds.NUMBER_ENTRY,
         help_text="The group's CLID: it routes extension dialling inside the organisation and may be its "
         "outbound CLID. One of the group's numbers (B1).",
     )
@@ -121,9 +128,10 @@ class VoicePortalForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(
         label="Voice portal number",
         required=False,
+        max_length=bounds.NUMBER_ENTRY,
         help_text="One of the group's numbers. A number or an extension (V1).",
     )
-    extension = forms.CharField(label="Voice portal extension", required=False)
+    extension = forms.CharField(label="Voice portal extension", required=False, max_length=6)
     external_dial_in = forms.BooleanField(
         label="The customer dials in to voicemail from outside (e.g. from a mobile)",
         required=False,
@@ -134,16 +142,18 @@ class VoicePortalForm(BootstrapFormMixin, forms.Form):
 class AdminForm(BootstrapFormMixin, forms.Form):
     """A1, A2."""
 
-    first_name = forms.CharField(label="First name", required=False)
-    last_name = forms.CharField(label="Last name", required=False)
+    first_name = forms.CharField(label="First name", required=False, max_length=64)
+    last_name = forms.CharField(label="Last name", required=False, max_length=64)
     user_id = forms.CharField(
         label="User ID",
         required=False,
+        max_length=161,
         help_text="Optional: defaults to firstname.surname@<the group's domain> (A1). Case sensitive.",
     )
     password = forms.CharField(
         required=False,
         strip=False,
+        max_length=bounds.PASSWORD,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
         help_text="Leave blank to generate one; it is shown once, on the next page (A2).",
     )
@@ -166,18 +176,21 @@ class AkixiForm(BootstrapFormMixin, forms.Form):
 class AkixiUserForm(BootstrapFormMixin, forms.Form):
     """K4."""
 
-    username = forms.CharField(required=False, help_text="Unique on Akixi (K4).")
-    full_name = forms.CharField(label="Full name", required=False)
-    email = forms.CharField(required=False, widget=forms.EmailInput, help_text="The welcome email goes here (K4).")
+    username = forms.CharField(required=False, max_length=120, help_text="Unique on Akixi (K4).")
+    full_name = forms.CharField(label="Full name", required=False, max_length=200)
+    email = forms.CharField(
+        required=False, max_length=bounds.EMAIL, widget=forms.EmailInput, help_text="The welcome email goes here (K4)."
+    )
 
 
 class CallCabinetForm(BootstrapFormMixin, forms.Form):
     """C5. Both blank: the customer has no call recording."""
 
-    admin_name = forms.CharField(label="Customer administrator's name", required=False)
+    admin_name = forms.CharField(label="Customer administrator's name", required=False, max_length=200)
     admin_email = forms.CharField(
         label="Customer administrator's email",
         required=False,
+        max_length=bounds.EMAIL,
         widget=forms.EmailInput,
         help_text="They receive Call Cabinet's welcome email (C5).",
     )

@@ -9,6 +9,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.roles import MayRun
+from expoe_portal import bounds
 from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 from partners.validators import broadworks_id_field, unique_ignoring_case
@@ -109,7 +110,7 @@ class GroupAdmin(models.Model):
     last_name = models.CharField(max_length=64)
     # A1: unique platform-wide and case sensitive (BroadWorks compares user IDs exactly).
     user_id = models.CharField("user ID", max_length=161, unique=True)
-    password_encrypted = models.TextField(blank=True)
+    password_encrypted = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
     password_generated = models.BooleanField(default=False)
     password_wiped_at = models.DateTimeField(null=True, blank=True)
     # A2: when and to whom a generated password was shown, the one time it is (the preview, the
@@ -175,7 +176,7 @@ class ServiceBuild(ConcurrentTransitionMixin, models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
     state_logs = GenericRelation(StateLog)
 
     PARTNER_SCOPE = "group__partner"
@@ -241,7 +242,7 @@ class BuildStep(models.Model):
     name = models.CharField(max_length=32, choices=BuildStepName.choices)
     status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
     external_reference = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

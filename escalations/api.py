@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.api import ScopedReadViewSet
 from accounts.models import EscalationContact
+from expoe_portal import bounds
 from expoe_portal.api import E164Field, ModelPermissions
 
 from . import selectors, services
@@ -118,7 +119,7 @@ class EscalationSerializer(serializers.ModelSerializer):
 
 
 class AcknowledgeSerializer(serializers.Serializer):
-    note = serializers.CharField(help_text="What is being done about it.")
+    note = serializers.CharField(max_length=bounds.NOTE, help_text="What is being done about it.")
 
 
 class EscalationViewSet(ScopedReadViewSet):

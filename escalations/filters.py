@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 
+from expoe_portal import bounds
+
 from .choices import ESCALATION_STATES, SubjectType
 from .models import Escalation
 
@@ -13,11 +15,13 @@ class EscalationFilter(django_filters.FilterSet):
     &subject_type=port_request&owner=coordinator (owner=none: nobody owns it yet)."""
 
     state = django_filters.ChoiceFilter(choices=ESCALATION_STATES, field_name="live_state", label="State")
-    policy = django_filters.CharFilter(field_name="policy__key", label="Policy")
+    policy = django_filters.CharFilter(max_length=bounds.LINE, field_name="policy__key", label="Policy")
     level = django_filters.NumberFilter(method="by_level", label="Level to contact")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    partner = django_filters.CharFilter(
+        max_length=bounds.LINE, field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
+    )
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices, label="Kind of item")
-    owner = django_filters.CharFilter(method="by_owner", label="Owner (username)")
+    owner = django_filters.CharFilter(max_length=bounds.LINE, method="by_owner", label="Owner (username)")
 
     class Meta:
         model = Escalation

@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import EscalationContact
+from expoe_portal import bounds
 from expoe_portal.durations import hours_text
 from expoe_portal.forms import BootstrapFormMixin
 from expoe_portal.phone import normalise_e164
@@ -20,6 +21,7 @@ class EscalationContactForm(BootstrapFormMixin, forms.ModelForm):
 
 class AcknowledgeForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(
+        max_length=bounds.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What is being done about it. The escalation then stays at its level (E2).",
     )

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from accounts.choices import EscalationLevel
 from accounts.models import SHARED
+from expoe_portal import bounds
 from expoe_portal.durations import WORKING, days_text, hours_text
 
 from .choices import CloseReason, SlaClock, SlaState, SubjectType
@@ -20,7 +21,7 @@ class SlaPolicy(models.Model):
     rule = models.CharField(max_length=16, blank=True, help_text="The rule it enforces (O1, P4, ...).")
     source = models.CharField(max_length=64, help_text="The source class that finds its open items.")
     source_arg = models.CharField(max_length=64, blank=True, help_text="For example the onboarding stage.")
-    description = models.TextField(blank=True, help_text="When the clock starts and stops.")
+    description = models.TextField(blank=True, max_length=bounds.NOTE, help_text="When the clock starts and stops.")
     clock = models.CharField(max_length=16, choices=SlaClock.choices, default=SlaClock.CALENDAR_HOURS)
     target = models.PositiveIntegerField(
         null=True,
@@ -103,7 +104,7 @@ class Escalation(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    acknowledge_note = models.TextField(blank=True)
+    acknowledge_note = models.TextField(blank=True, max_length=bounds.NOTE)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=16, choices=CloseReason.choices, blank=True)

@@ -1,4 +1,9 @@
+from copy import deepcopy
+
 from django import forms
+from django.core.validators import MaxLengthValidator
+
+from . import bounds
 
 
 class BootstrapFormMixin:
@@ -27,6 +32,16 @@ class BootstrapFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+def bounded(field: forms.CharField, max_length: int) -> forms.CharField:
+    """A copy of a field that Django's own forms declare without a maximum (passwords), with one
+    (expoe_portal.bounds): a form subclass declares it in the original's place."""
+    copy = deepcopy(field)
+    copy.max_length = max_length
+    copy.validators = [*copy.validators, MaxLengthValidator(max_length)]
+    copy.widget.attrs.update(copy.widget_attrs(copy.widget))
+    return copy
+
+
 def apply_service_errors(form, exc) -> None:
     """Put a service's ValidationError beside the fields it names, the rest at the top of the form."""
     for field, messages in exc.message_dict.items():
@@ -44,8 +59,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class TransitionForm(BootstrapFormMixin, forms.Form):
     """Every transition's form carries the status the user saw, so a stale page is told so."""
 
-    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history.")
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=bounds.LINE)
+    note = forms.CharField(
+        required=False,
+        max_length=bounds.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the history.",
+    )
     note_for_partner = forms.BooleanField(
         required=False, label="Show this note to the partner", help_text="Otherwise only EXPO.e staff read it."
     )
@@ -54,5 +74,5 @@ class TransitionForm(BootstrapFormMixin, forms.Form):
 class ReasonForm(TransitionForm):
     """A transition that needs its reason (holding or cancelling an order, cancelling a port)."""
 
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 2}))
     field_order = ["reason", "note"]

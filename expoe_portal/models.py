@@ -1,6 +1,7 @@
 from django.db import models
 from django_fsm_log.models import StateLog
 
+from . import bounds
 from .choices import EmailStatus, ProcessKind
 
 
@@ -29,8 +30,8 @@ class OutboundEmail(models.Model):
 
     kind = models.CharField(max_length=64, help_text="What it tells, e.g. port.accepted.")
     subject = models.CharField(max_length=998)
-    body = models.TextField()
-    html_body = models.TextField(blank=True)
+    body = models.TextField(max_length=bounds.EMAIL_BODY)
+    html_body = models.TextField(blank=True, max_length=bounds.EMAIL_BODY)
     from_email = models.CharField(max_length=254)
     to = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
@@ -38,7 +39,7 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # Once sent, the time is also written to this field of this row (e.g. an onboarding order's
@@ -63,7 +64,7 @@ class SharedNote(models.Model):
     is always theirs. An entry without this row shows partner users no note at all."""
 
     state_log = models.OneToOneField(StateLog, on_delete=models.CASCADE, primary_key=True, related_name="shared_note")
-    text = models.TextField(blank=True, help_text="The entry's note as partner users read it.")
+    text = models.TextField(blank=True, max_length=bounds.NOTE, help_text="The entry's note as partner users read it.")
     note_for_partner = models.BooleanField(default=False, help_text="Its author marked the note for the partner.")
 
     def __str__(self):

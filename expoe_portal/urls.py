@@ -63,6 +63,7 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),
 ]
 
+handler400 = "expoe_portal.views.bad_request"
 handler403 = "expoe_portal.views.permission_denied"
 handler404 = "expoe_portal.views.page_not_found"
 handler500 = "expoe_portal.views.server_error"

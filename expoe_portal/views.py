@@ -1,8 +1,9 @@
 import logging
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from integrations.sources import operations_by_platform
 
 from .health import Health, broker_ok, health_check
+from .middleware import request_refused
 from .platform_checks import platform_checks, recent_calls
 
 logger = logging.getLogger(__name__)
@@ -102,6 +104,18 @@ def database_unavailable(request) -> HttpResponse:
         response = HttpResponse(loader.get_template("503.html").render({}), status=503)
     response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
     return response
+
+
+def bad_request(request, exception=None):
+    """Django's own refusals (SuspiciousOperation), as JSON on the API and the friendly page
+    elsewhere: a form's text field over the body limit (a multipart form passes the middleware's
+    check with the room its upload gets), too many fields or files."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        return request_refused(request, f"The fields of the form are over {limit:.1f} MB in all.", status=413)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return request_refused(request, "The form sent more fields or files than any of ours has.", status=400)
+    return request_refused(request, "The request could not be read.", status=400)
 
 
 def csrf_failure(request, reason=""):

@@ -31,8 +31,11 @@ from typing import Any, ClassVar, Protocol
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Manager, Q, QuerySet
+from django.db.models.options import Options
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from . import bounds
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ class QueueModel(Protocol):
     concrete model one, but not `type[Model]`)."""
 
     objects: ClassVar[Manager[Any]]
+    _meta: ClassVar["Options[Any]"]
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,16 @@ class WorkQueue:
         """Record the outcome and release the row, if this claim still holds it; False when the
         row was taken back meanwhile (then the outcome is dropped: the other run redoes the work,
         which reads the platform before it writes)."""
-        return bool(self.held(pk, token).update(**{self.lease_col: None}, **fields))
+        return bool(self.held(pk, token).update(**{self.lease_col: None}, **self._within_limits(fields)))
+
+    def _within_limits(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A platform's error can be any length: text is cut to its column's limit (expoe_portal.bounds)."""
+        limited = dict(fields)
+        for name, value in fields.items():
+            limit = getattr(self.model._meta.get_field(name), "max_length", None)
+            if isinstance(value, str) and limit:
+                limited[name] = bounds.cut(value, limit)
+        return limited
 
     def retry_later(self, pk: int, *, token: str, delay: int, wake_args: tuple[Any, ...], **fields: Any) -> bool:
         """Release the row to run again in `delay` seconds, and send its (countdown) message. If that

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils import timezone
 
+from expoe_portal import bounds
+
 from .choices import CallOutcome, Platform
 
 
@@ -24,7 +26,7 @@ class ExternalCall(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     request = models.JSONField(default=dict, blank=True)
     response = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
 
     PARTNER_SCOPE = "partner"
 

@@ -3,6 +3,7 @@
 from rest_framework import generics, serializers
 
 from accounts.api import ScopedReadViewSet
+from expoe_portal import bounds
 from expoe_portal.api import ModelPermissions
 from partners.models import Partner
 
@@ -32,8 +33,10 @@ class NumberViewSet(ScopedReadViewSet):
 
 class NumberRangeSerializer(serializers.Serializer):
     partner = serializers.SlugRelatedField(slug_field="partner_id", queryset=Partner.objects.all())
-    first = serializers.CharField(help_text="E.164 or UK national format.")
-    last = serializers.CharField(required=False, help_text="The range's last number; omit for one number.")
+    first = serializers.CharField(max_length=bounds.NUMBER_ENTRY, help_text="E.164 or UK national format.")
+    last = serializers.CharField(
+        required=False, max_length=bounds.NUMBER_ENTRY, help_text="The range's last number; omit for one number."
+    )
     count = serializers.IntegerField(read_only=True)
 
     def validate(self, attrs):

@@ -1,5 +1,7 @@
 import django_filters
 
+from expoe_portal import bounds
+
 from .choices import NumberStatus
 from .models import Number
 
@@ -7,11 +9,13 @@ from .models import Number
 class NumberFilter(django_filters.FilterSet):
     """One FilterSet for the number pool page and /api/v1/numbers/."""
 
-    q = django_filters.CharFilter(method="search", label="Number")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    q = django_filters.CharFilter(max_length=bounds.LINE, method="search", label="Number")
+    partner = django_filters.CharFilter(
+        max_length=bounds.LINE, field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
+    )
     status = django_filters.ChoiceFilter(choices=NumberStatus.choices)
     customer_group = django_filters.CharFilter(
-        field_name="customer_group__group_id", lookup_expr="iexact", label="Customer group"
+        max_length=bounds.LINE, field_name="customer_group__group_id", lookup_expr="iexact", label="Customer group"
     )
 
     class Meta:

@@ -9,10 +9,9 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 
+from expoe_portal.bounds import NUMBER_ENTRY, numbers_per_request, too_many_numbers
 from expoe_portal.phone import DEFAULT_REGION, normalise_e164
 
-# A range bigger than this is almost certainly a typo in one end (and would flood the pool).
-MAX_RANGE_SIZE = 10_000
 _RANGE_SEPARATOR = re.compile(r"–|—|\.\.|\bto\b|-")
 _LIST_SEPARATOR = re.compile(r"[\n,;\t]+")
 
@@ -35,9 +34,10 @@ def parse_range(first: str, last: str) -> list[str]:
     if high < low:
         raise ValidationError(f"The range ends ({end}) before it starts ({start}).", code="range_reversed")
     size = high - low + 1
-    if size > MAX_RANGE_SIZE:
+    # A range over the cap is almost certainly a typo in one end (and would flood the pool).
+    if size > numbers_per_request():
         raise ValidationError(
-            f"{start}–{end} is {size:,} numbers; add at most {MAX_RANGE_SIZE:,} at once.",
+            f"{start}–{end} is {size:,} numbers; one request may name at most {numbers_per_request():,} numbers.",
             code="range_too_big",
         )
     width = len(start) - 1
@@ -50,6 +50,11 @@ def parse_entry(text: str) -> list[str]:
     A hyphen may also sit inside one number (020-7946-0000), so an entry is a range only where it
     splits into two whole numbers."""
     text = text.strip()
+    if len(text) > NUMBER_ENTRY:  # each separator would be tried on all of it
+        raise ValidationError(
+            f"{len(text):,} characters is too long for a number or a range (at most {NUMBER_ENTRY}).",
+            code="entry_too_long",
+        )
     for separator in _RANGE_SEPARATOR.finditer(text):
         first, last = text[: separator.start()], text[separator.end() :]
         try:
@@ -63,18 +68,26 @@ def parse_entry(text: str) -> list[str]:
 def expand_entries(entries, parse, describe) -> list[str]:
     """Every entry parsed into its numbers (one number, or a whole range), in order, without repeats.
 
-    Raises one ValidationError naming every entry `parse` could not read, as `describe(index, entry)`."""
+    Raises one ValidationError naming every entry `parse` could not read, as `describe(index, entry)`,
+    or one naming the cap when they are more numbers than one request may name (before reading
+    them all: a million entries are refused unread)."""
+    cap = numbers_per_request()
+    if len(entries) > cap:
+        raise too_many_numbers(len(entries), what="entries")
     numbers, seen, errors = [], set(), []
     for index, entry in enumerate(entries, start=1):
         try:
             parsed = parse(entry)
         except ValidationError as exc:
-            errors.append(f"{describe(index, entry)}: {exc.messages[0]}")
+            shown = entry if len(str(entry)) <= NUMBER_ENTRY else f"{str(entry)[:40]}…"  # not a megabyte back
+            errors.append(f"{describe(index, shown)}: {exc.messages[0]}")
             continue
         for number in parsed:
             if number not in seen:
                 seen.add(number)
                 numbers.append(number)
+        if len(numbers) > cap:
+            raise too_many_numbers(None)
     if errors:
         raise ValidationError(errors, code="unreadable")
     return numbers
@@ -90,15 +103,12 @@ def parse_number_list(text: str) -> list[str]:
     numbers = expand_entries(entries, parse_entry, lambda index, entry: f"“{entry}”")
     if not numbers:
         raise ValidationError("Enter at least one number.", code="required")
-    if len(numbers) > MAX_RANGE_SIZE:
-        raise ValidationError(f"That is {len(numbers):,} numbers; add at most {MAX_RANGE_SIZE:,} at once.")
     return numbers
 
 
 __all__ = [
     "expand_entries",
     "DEFAULT_REGION",
-    "MAX_RANGE_SIZE",
     "parse_entry",
     "parse_number",
     "parse_number_list",

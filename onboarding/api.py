@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from accounts.api import ScopedReadViewSet
 from accounts.scoping import scope_for
+from expoe_portal import bounds
 from expoe_portal.api import (
     HistoryEntrySerializer,
     ModelPermissions,
@@ -54,7 +55,7 @@ class OnboardingOrderSerializer(serializers.ModelSerializer):
     history = serializers.SerializerMethodField()
     accounts = OnboardingAccountSerializer(many=True, read_only=True)
     training = TrainingSessionSerializer(many=True, read_only=True, source="training_sessions")
-    note = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    note = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=bounds.NOTE)
 
     class Meta:
         model = OnboardingOrder
@@ -80,6 +81,7 @@ class OnboardingOrderSerializer(serializers.ModelSerializer):
             "note",
         ]
         read_only_fields = [f for f in fields if f not in ("partner", "signed_order_received_at", "note")]
+        extra_kwargs = {"signed_order_received_at": {"validators": [bounds.sane_date]}}
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, order):

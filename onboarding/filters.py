@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from accounts.choices import Role
 from accounts.models import User
+from expoe_portal import bounds
 
 from .choices import CLOSED_STATUSES, OrderStatus, SlaState
 from .models import OnboardingOrder
@@ -19,8 +20,10 @@ def _staff_in_role(role):
 class OrderFilter(django_filters.FilterSet):
     """One FilterSet for the order list page and /api/v1/onboarding-orders/."""
 
-    q = django_filters.CharFilter(method="search", label="Search partner")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    q = django_filters.CharFilter(max_length=bounds.LINE, method="search", label="Search partner")
+    partner = django_filters.CharFilter(
+        max_length=bounds.LINE, field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
+    )
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
     coordinator = django_filters.ModelChoiceFilter(
         queryset=_staff_in_role(Role.COORDINATOR), to_field_name="username", label="Co-ordinator", empty_label="Any"

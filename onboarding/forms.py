@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
+from expoe_portal import bounds
 from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin, ReasonForm, TransitionForm
 from partners.models import Partner
 
@@ -16,9 +17,10 @@ class OrderCreateForm(BootstrapFormMixin, forms.Form):
     signed_order_received_at = forms.DateTimeField(
         label="Signed order received",
         widget=DATETIME_WIDGET,
+        validators=[bounds.sane_date],
         help_text="UK time. The 48-hour clock (O1) starts here.",
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(required=False, max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,14 +48,18 @@ class AssignCoordinatorForm(TransitionForm):
 
 
 class ArrangeKickoffForm(TransitionForm):
-    kickoff_at = forms.DateTimeField(label="Kickoff call", widget=DATETIME_WIDGET, help_text="UK time.")
+    kickoff_at = forms.DateTimeField(
+        label="Kickoff call", widget=DATETIME_WIDGET, help_text="UK time.", validators=[bounds.sane_date]
+    )
     trainer = UserChoiceField(queryset=_users_in_role(Role.TRAINER), label="Allocated trainer")
     field_order = ["kickoff_at", "trainer", "note"]
 
 
 class RecordTrainingForm(TransitionForm):
     platform = forms.ChoiceField(choices=TrainingPlatform.choices)
-    held_on = forms.DateField(label="Held on", widget=DATE_WIDGET, initial=timezone.localdate)
+    held_on = forms.DateField(
+        label="Held on", widget=DATE_WIDGET, initial=timezone.localdate, validators=[bounds.sane_date]
+    )
     field_order = ["platform", "held_on", "note"]
 
     def __init__(self, *args, order=None, **kwargs):

@@ -11,6 +11,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.choices import Role
 from accounts.roles import MayRun
+from expoe_portal import bounds
 from expoe_portal.transitions import logged_transition
 from partners.models import Partner
 
@@ -62,9 +63,9 @@ class OnboardingOrder(ConcurrentTransitionMixin, models.Model):
     kickoff_at = models.DateTimeField(null=True, blank=True)
     went_live_at = models.DateTimeField(null=True, blank=True)
     held_from = models.CharField(max_length=32, choices=OrderStatus.choices, blank=True)
-    hold_reason = models.TextField(blank=True)
+    hold_reason = models.TextField(blank=True, max_length=bounds.NOTE)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True, max_length=bounds.NOTE)
     confirmation_email_sent_at = models.DateTimeField(null=True, blank=True)
     go_live_email_sent_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -235,7 +236,7 @@ class OnboardingAccount(models.Model):
     platform = models.CharField(max_length=32, choices=AccountPlatform.choices)
     status = models.CharField(max_length=16, choices=AccountStatus.choices, default=AccountStatus.PENDING)
     reference = models.CharField(max_length=120, blank=True, help_text="The account's ID on the platform.")
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -266,7 +267,7 @@ class TrainingSession(models.Model):
     platform = models.CharField(max_length=32, choices=TrainingPlatform.choices)
     held_on = models.DateField()
     trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=bounds.NOTE)
     notes_for_partner = models.BooleanField(default=False, help_text="The trainer marked the notes for the partner.")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.api import ScopedViewSet
 from accounts.scoping import scope_for
 from customers.models import CustomerGroup
+from expoe_portal import bounds
 from expoe_portal.api import (
     HistoryEntrySerializer,
     ModelPermissions,
@@ -37,6 +38,10 @@ class NumbersField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, list | str):
             raise serializers.ValidationError('Send a list of numbers and {"first", "last"} ranges.')
+        if isinstance(data, str) and len(data) > bounds.numbers_text_length():
+            raise serializers.ValidationError(bounds.too_many_numbers(None).messages)
+        if isinstance(data, list) and len(data) > bounds.numbers_per_request():
+            raise serializers.ValidationError(bounds.too_many_numbers(len(data), what="items").messages)
         return data  # parsed (and every bad entry named) by the service
 
 
@@ -137,18 +142,22 @@ class PortTransitionSerializer(serializers.Serializer):
 class PortTransitionRequestSerializer(serializers.Serializer):
     """The union of every transition's fields (API.md); each transition reads its own."""
 
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=bounds.NOTE)
     note_for_partner = serializers.BooleanField(
         required=False, default=False, help_text="Show the note to the partner; otherwise only EXPO.e staff read it."
     )
-    expected_status = serializers.CharField(required=False, help_text="The status you last saw; 409 if it changed.")
-    accepted_on = serializers.DateField(required=False, help_text="accept")
-    code = serializers.CharField(required=False, help_text="reject")
-    reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="reject, cancel, cancel_by_losing_provider"
+    expected_status = serializers.CharField(
+        required=False, max_length=bounds.LINE, help_text="The status you last saw; 409 if it changed."
     )
-    at = serializers.DateTimeField(required=False, help_text="cancel_by_losing_provider; default now")
-    completed_on = serializers.DateField(required=False, help_text="complete")
+    accepted_on = serializers.DateField(required=False, help_text="accept", validators=[bounds.sane_date])
+    code = serializers.CharField(required=False, help_text="reject", max_length=32)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="reject, cancel, cancel_by_losing_provider", max_length=bounds.NOTE
+    )
+    at = serializers.DateTimeField(
+        required=False, help_text="cancel_by_losing_provider; default now", validators=[bounds.sane_date]
+    )
+    completed_on = serializers.DateField(required=False, help_text="complete", validators=[bounds.sane_date])
 
 
 @extend_schema_view(

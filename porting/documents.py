@@ -12,7 +12,7 @@ from accounts.services import audit_record, require_perm
 from .choices import DocumentKind, PortStatus
 from .models import PortComment, PortDocument, PortRequest
 
-DOCUMENT_MAX_BYTES = 10 * 2**20  # a scanned letter or bill; PORTING_DOCUMENT_MAX_BYTES overrides
+DOCUMENT_MAX_BYTES = 10 * 2**20  # the default of settings.PORTING_DOCUMENT_MAX_BYTES (a scanned letter or bill)
 
 
 # Content sniffed from the first bytes, not trusted from the browser's declared type.

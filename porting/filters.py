@@ -3,6 +3,7 @@ import re
 import django_filters
 from django.db.models import Q
 
+from expoe_portal import bounds
 from partners.models import Partner
 
 from .choices import NumberType, PortStatus
@@ -26,13 +27,15 @@ def country_choices():
 class PortRequestFilter(django_filters.FilterSet):
     """One FilterSet for the port queue page, its CSV export, the dashboard and /api/v1/port-requests/."""
 
-    q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.CharFilter(field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID")
+    q = django_filters.CharFilter(max_length=bounds.LINE, method="search", label="Search")
+    partner = django_filters.CharFilter(
+        max_length=bounds.LINE, field_name="partner__partner_id", lookup_expr="iexact", label="Partner ID"
+    )
     # No DISTINCT (django-filter's default for a multiple choice): status is a column of the request
     # itself, so no row repeats, and DISTINCT over every column made the queue sort all it matched.
     status = django_filters.MultipleChoiceFilter(choices=PortStatus.choices, distinct=False)
     country = django_filters.ChoiceFilter(choices=[], empty_label="Any")
-    losing_provider = django_filters.CharFilter(lookup_expr="iexact", label="Losing provider")
+    losing_provider = django_filters.CharFilter(max_length=bounds.LINE, lookup_expr="iexact", label="Losing provider")
     number_type = django_filters.ChoiceFilter(choices=NumberType.choices, empty_label="Any")
     due_soon = django_filters.BooleanFilter(method="filter_due_soon", label="Due in the next 5 working days")
     in_window = django_filters.BooleanFilter(method="filter_in_window", label="Inside the 48-hour window")

@@ -1,6 +1,7 @@
 from django import forms
 
 from customers.models import CustomerGroup
+from expoe_portal import bounds
 from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin, ReasonForm, TransitionForm
 from partners.models import Partner
 
@@ -32,11 +33,15 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
     numbers = forms.CharField(
         label="Associated numbers and ranges",
         required=False,
+        max_length=bounds.numbers_text_length(),
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "0113 496 0000\n0113 496 0100 - 0113 496 0199"}),
         help_text="One number or range (first - last) per line.",
     )
     registered_address = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Where the lines are, with the postcode."
+        required=False,
+        max_length=bounds.ADDRESS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where the lines are, with the postcode.",
     )
     # A select of the list; any name posted is taken (a provider renamed while the page was open is
     # matched again by the service, or kept as typed).
@@ -128,7 +133,11 @@ def _provider_initial(port_request, field: str) -> dict:
 
 class AcceptForm(TransitionForm):
     accepted_on = forms.DateField(
-        label="Accepted on", widget=DATE_WIDGET, required=False, help_text="Blank: today. The port date follows (P4)."
+        label="Accepted on",
+        widget=DATE_WIDGET,
+        required=False,
+        validators=[bounds.sane_date],
+        help_text="Blank: today. The port date follows (P4).",
     )
     field_order = ["accepted_on", "note"]
 
@@ -136,21 +145,35 @@ class AcceptForm(TransitionForm):
 class RejectForm(TransitionForm):
     code = forms.ChoiceField(label="Reason", choices=RejectionCode.choices)
     reason = forms.CharField(
-        label="Details", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What exactly was wrong."
+        label="Details",
+        required=False,
+        max_length=bounds.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What exactly was wrong.",
     )
     field_order = ["code", "reason", "note"]
 
 
 class LosingProviderCancelForm(TransitionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 2}))
     at = forms.DateTimeField(
-        label="Cancelled at", widget=DATETIME_WIDGET, required=False, help_text="UK time. Blank: now."
+        label="Cancelled at",
+        widget=DATETIME_WIDGET,
+        required=False,
+        help_text="UK time. Blank: now.",
+        validators=[bounds.sane_date],
     )
     field_order = ["reason", "at", "note"]
 
 
 class CompleteForm(TransitionForm):
-    completed_on = forms.DateField(label="Completed on", widget=DATE_WIDGET, required=False, help_text="Blank: today.")
+    completed_on = forms.DateField(
+        label="Completed on",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Blank: today.",
+        validators=[bounds.sane_date],
+    )
     field_order = ["completed_on", "note"]
 
 
@@ -178,7 +201,7 @@ class DocumentForm(BootstrapFormMixin, forms.Form):
 
 
 class CommentForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label="Comment", max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 3}))
     for_partner = forms.BooleanField(
         required=False,
         label="Show this comment to the partner",

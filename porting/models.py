@@ -14,6 +14,7 @@ from django_fsm_log.models import StateLog
 from accounts.choices import Role
 from accounts.models import SHARED
 from accounts.roles import MayRun
+from expoe_portal import bounds
 from expoe_portal.transitions import logged_transition
 
 from .choices import (
@@ -65,7 +66,7 @@ class LeadTimeRule(models.Model):
     house_rule = models.BooleanField(
         default=False, help_text="Our own default: the onboarding guide states no lead time for this case."
     )
-    source = models.TextField(blank=True, help_text="Where the figure comes from.")
+    source = models.TextField(blank=True, max_length=bounds.NOTE, help_text="Where the figure comes from.")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,8 +173,10 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     numbers = models.JSONField(default=list, blank=True, help_text="E.164 numbers, ranges expanded.")
     # The digits of the main billing number and of every number, a space between numbers: what the
     # queue's number search reads (one column, trigram-indexed on PostgreSQL), kept by save().
-    number_digits = models.TextField(blank=True, default="", editable=False)
-    registered_address = models.TextField(blank=True, help_text="Where the numbers are installed, with the postcode.")
+    number_digits = models.TextField(blank=True, default="", editable=False, max_length=bounds.NUMBERS_TEXT)
+    registered_address = models.TextField(
+        blank=True, max_length=bounds.ADDRESS, help_text="Where the numbers are installed, with the postcode."
+    )
     # The provider's name when it is on the list (and kept so when the list renames it), else what
     # was typed ("other"): the API's strings and every filter read these.
     losing_provider = models.CharField(max_length=120, blank=True, db_index=True)
@@ -203,7 +206,7 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     completed_on = models.DateField(null=True, blank=True)
     completion_working_days = models.PositiveIntegerField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True, max_length=bounds.NOTE)
     losing_provider_cancelled_at = models.DateTimeField(null=True, blank=True)
     platform_status = models.CharField(
         max_length=16,
@@ -211,7 +214,7 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         choices=PlatformStatus.choices,
         help_text="Adding the numbers to the partner on BroadWorks after completion.",
     )
-    platform_error = models.TextField(blank=True)
+    platform_error = models.TextField(blank=True, max_length=bounds.SYSTEM_TEXT)
     # Durable work (expoe_portal.work) for the BroadWorks step: when it is next due, which worker holds
     # it (a lease its heartbeat renews, so two runs never add numbers at once) and how often it ran.
     platform_attempts = models.PositiveSmallIntegerField(default=0)
@@ -349,7 +352,7 @@ class PortRejection(models.Model):
     port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="rejections")
     at = models.DateTimeField(default=timezone.now)
     code = models.CharField(max_length=32, choices=RejectionCode.choices, db_index=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=bounds.NOTE)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     PARTNER_SCOPE = "port_request__partner"
@@ -394,7 +397,7 @@ class PortComment(models.Model):
 
     port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    body = models.TextField()
+    body = models.TextField(max_length=bounds.NOTE)
     internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

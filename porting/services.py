@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record, require_perm
+from expoe_portal import bounds
 from expoe_portal.cache import data_changed
 from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import (
@@ -23,7 +24,7 @@ from expoe_portal.transitions import (
 )
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
-from number_pool.parsing import MAX_RANGE_SIZE, expand_entries, parse_number_list, parse_range
+from number_pool.parsing import expand_entries, parse_number_list, parse_range
 from partners.models import Partner
 
 from .calendar import add_working_days, cancellation_deadline, working_days_between
@@ -70,10 +71,8 @@ def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: st
         first, last = (normalise_e164(str(item[key]), region=region) for key in ("first", "last"))
         return parse_range(first, last)
 
-    numbers = expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})")
-    if len(numbers) > MAX_RANGE_SIZE:
-        raise ValidationError(f"That is {len(numbers):,} numbers; port at most {MAX_RANGE_SIZE:,} in one request.")
-    return numbers
+    # The numbers cap (NUMBERS_PER_REQUEST_MAX) is checked there, before and while reading.
+    return expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})")
 
 
 def _numbers_outside(numbers: list[str], country: str) -> list[str]:
@@ -267,6 +266,7 @@ def _date(data: dict[str, Any], field: str, *, default: date, earliest: date | N
             value = date.fromisoformat(value)
         except ValueError:
             raise ValidationError({field: ["Enter a date as YYYY-MM-DD."]}) from None
+    bounds.require_sane_date(value, field=field)
     if value > _today():
         raise ValidationError({field: ["This cannot be in the future."]})
     if earliest and value < earliest:
@@ -325,6 +325,7 @@ def _kwargs_cancel_by_losing_provider(port_request: PortRequest, data: dict[str,
             at = datetime.fromisoformat(at)
         except ValueError:
             raise ValidationError({"at": ["Enter a date and time, e.g. 2026-11-27T10:00:00Z."]}) from None
+    bounds.require_sane_date(at, field="at")
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     # A minute's grace for clocks that differ between the caller and us.

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that a request's time (expoe_portal/metrics.py) includes every middleware below.
     "expoe_portal.metrics.RequestMetricsMiddleware",
+    # Before anything reads the body: an over-size request is refused unread (413).
+    "expoe_portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -421,6 +423,26 @@ CELERY_BEAT_SCHEDULE["sweep-due-work"] = {"task": "expoe_portal.tasks.sweep_work
 PROCESS_HEARTBEAT_INTERVAL = env.int("PROCESS_HEARTBEAT_INTERVAL", default=15)
 HEALTH_STALE_AFTER = env.int("HEALTH_STALE_AFTER", default=60)
 CELERY_BEAT_SCHEDULER = "expoe_portal.heartbeats:RecordingScheduler"
+
+# --- Bounds on what one request may carry (#17, expoe_portal/bounds.py) ---------------------------
+# Numbers one request may name, ranges expanded: a port request, a range added to a pool, a change of
+# a customer's numbers, a bulk upload in all. 10,000: the next issue asks for port requests that large.
+NUMBERS_PER_REQUEST_MAX = env.int("NUMBERS_PER_REQUEST_MAX", default=10_000)
+# A body without files (JSON, a form). The largest legitimate one pastes the cap's numbers: 10,000
+# lines of up to 40 characters, at most 1.2 MB form-encoded; this leaves room and refuses the rest.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)
+# The fields and files one form may post: our largest form (a customer build request with its
+# administrators and reporting users) posts well under 200 fields; an upload is one file.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploads up to this size are held in memory, larger ones spooled to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)
+# Each upload's own limit, checked with a message naming it (porting/documents.py, customers/bulk_sheet.py).
+PORTING_DOCUMENT_MAX_BYTES = 10 * 2**20  # a scanned letter of authority or bill
+CUSTOMER_BULK_UPLOAD_MAX_BYTES = 5 * 2**20  # a spreadsheet of customers
+# A body with files: the largest upload with room for its form fields. Anything bigger is refused
+# before it is read (expoe_portal.middleware.RequestSizeLimitMiddleware), as 413.
+UPLOAD_REQUEST_MAX_BYTES = max(PORTING_DOCUMENT_MAX_BYTES, CUSTOMER_BULK_UPLOAD_MAX_BYTES) + 2**20
 
 # --- The platforms (the defaults are the simulators `make run` starts) ----------------------------
 BROADWORKS_HOST = env("BROADWORKS_HOST", default="127.0.0.1")

@@ -38,7 +38,14 @@ def test_administrator_logs_a_signed_order_by_partner_id(api_as, world):
         ({"partner": "NOPE"}, "partner", "does not exist"),
         ({"partner": "ACME01"}, "partner", "already live"),
         ({"signed_order_received_at": "yesterday"}, "signed_order_received_at", "Datetime has wrong format"),
-        ({"signed_order_received_at": "2999-01-01T00:00:00Z"}, "signed_order_received_at", "future"),
+        (
+            {"signed_order_received_at": (timezone.now() + timedelta(days=30)).isoformat()},
+            "signed_order_received_at",
+            "future",
+        ),
+        # #17: a typo in the year is told the range (expoe_portal.bounds.sane_date).
+        ({"signed_order_received_at": "2999-01-01T00:00:00Z"}, "signed_order_received_at", "five years from today"),
+        ({"signed_order_received_at": "1900-01-01T00:00:00Z"}, "signed_order_received_at", "1 January 2000"),
     ],
 )
 def test_bad_order_input_is_400_naming_the_field(api_as, world, payload, field, fragment):
