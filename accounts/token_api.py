@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from expoe_portal import bounds
 from expoe_portal.api import TokenThrottle
 
 from .authentication import ApiTokenAuthentication
@@ -66,7 +67,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
-    token = serializers.CharField(help_text="The secret: shown this once, never again.")
+    token = serializers.CharField(max_length=bounds.LINE, help_text="The secret: shown this once, never again.")
 
     class Meta(ApiTokenSerializer.Meta):
         fields = ["token", *ApiTokenSerializer.Meta.fields]
@@ -148,7 +149,10 @@ def created_body(issued: IssuedToken) -> dict:
 
 class ApiTokenFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(
-        field_name="user__username", lookup_expr="iexact", help_text="Username (administrators see everyone's)."
+        max_length=bounds.LINE,
+        field_name="user__username",
+        lookup_expr="iexact",
+        help_text="Username (administrators see everyone's).",
     )
 
     class Meta:
