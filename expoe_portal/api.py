@@ -175,7 +175,7 @@ class TransitionActions:
     def transition_run(self, *, by, instance, name: str, data: dict, expected_status: str | None):
         raise NotImplementedError
 
-    @action(detail=True, methods=["get"], url_path="transitions")
+    @action(detail=True, methods=["get"], url_path="transitions", pagination_class=None)
     def transitions(self, request, pk=None):
         """The transitions the caller may run now."""
         return Response(self.transitions_for(self.get_object(), request.user))

@@ -1,0 +1,141 @@
+"""The published OpenAPI schema says what every operation can answer, not only its success (#17).
+
+drf-spectacular documents the 200/201 of each operation from its serializer; this AutoSchema adds
+the error responses of API.md's error format to every operation, worked out from the view itself
+so that an endpoint added later is documented without a decoration of its own:
+
+- 400 `{"field": ["message", ...]}` or `{"detail", "code"}`: an operation that reads a body or
+  query parameters (a filter's bad value, a transition not allowed now);
+- 401 `{"detail", "code"}`: an operation that needs a signed-in caller;
+- 403: one that needs a signed-in caller (signed in, but not allowed to do this);
+- 404: one with a path parameter (not found or not yours), or a paginated list (a page past the end);
+- 409 `{"code": "conflict"}`: one that changes something (someone else changed it first);
+- 429: one with a throttle.
+"""
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions, serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words for a person.")
+    code = serializers.CharField(help_text="What went wrong, for a program: `not_found`, `conflict`, ...")
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_DESCRIPTIONS = {
+    "401": "No token, or a token that is not valid (any more).",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "Not found, or not yours.",
+    "409": 'Someone else changed the object first: `{"code": "conflict"}`. Fetch it again and retry.',
+    "429": "Too many requests: wait as long as the Retry-After header says.",
+}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        error = self.resolve_serializer(ErrorSerializer(), "response").ref
+        for code in self.error_codes():
+            if code in responses:  # the view documents this one itself
+                continue
+            if code == "400":
+                schema = {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "description": "Field errors: each field named, with its messages (nested fields "
+                            "in the request body's shape).",
+                            "additionalProperties": {},
+                        },
+                        error,
+                    ]
+                }
+                description = 'The request is not valid: `{"field": ["message", ...]}` or `{"detail", "code"}`.'
+            else:
+                schema, description = error, ERROR_DESCRIPTIONS[code]
+            responses[code] = self._get_response_for_code(
+                OpenApiResponse(response=schema, description=description), code, direction=direction
+            )
+        return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and may_answer_blank(field) and "" not in schema.get("enum", [""]):
+            # drf-spectacular's enum hook then answers `oneOf: [<its Enum>, BlankEnum]`, as for a
+            # choice that allows blank input.
+            schema = {**schema, "enum": [*schema["enum"], ""]}
+        return schema
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "response" and not meta.get("nullable") and may_answer_null(field):
+            meta["nullable"] = True
+        return meta
+
+    def _get_filter_parameters(self):
+        # One object's routes ignore the list's filters (accounts.api.ScopedQuerysetMixin).
+        if getattr(self.view, "detail", False):
+            return []
+        return super()._get_filter_parameters()
+
+    def error_codes(self) -> list[str]:
+        codes = []
+        if self.method in UNSAFE_METHODS or self._get_filter_parameters() or self._has_query_parameters():
+            codes.append("400")
+        if self.needs_sign_in():
+            codes += ["401", "403"]
+        if "{" in self.path or self._is_list_view() and self._get_paginator():
+            codes.append("404")
+        if self.method in UNSAFE_METHODS:
+            codes.append("409")
+        if self.view.get_throttles():
+            codes.append("429")
+        return codes
+
+    def _has_query_parameters(self) -> bool:
+        return any(parameter.get("in") == "query" for parameter in self._get_parameters())
+
+    def needs_sign_in(self) -> bool:
+        classes = self.view.get_permissions()
+        return not all(isinstance(permission, permissions.AllowAny) for permission in classes)
+
+
+def model_fields_of(field) -> list:
+    """The model fields a serializer field's source runs through (`customer_group.group_id`: the
+    number's customer_group, then the group's group_id); empty when not a model's."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    found = []
+    for attr in getattr(field, "source_attrs", None) or []:
+        if model is None:
+            break
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            break
+        found.append(model_field)
+        model = model_field.related_model
+    return found
+
+
+def may_answer_null(field) -> bool:
+    """Whether a serializer field can answer `null` though it does not say `allow_null`: its default
+    is None (`by.username` of a history entry made by the system), or its source runs through a
+    model field that may be null (an order's `trainer`, a number's `customer_group.group_id`)."""
+    return field.default is None or any(model_field.null for model_field in model_fields_of(field))
+
+
+def may_answer_blank(field) -> bool:
+    """A read-only choice whose model field may be blank (an order's `held_from` when it is not on
+    hold): DRF drops `allow_blank` from read-only fields, but "" still comes back."""
+    if not isinstance(field, serializers.ChoiceField) or field.allow_blank:
+        return False
+    model_fields = model_fields_of(field)
+    return bool(model_fields) and model_fields[-1].blank
