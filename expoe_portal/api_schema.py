@@ -13,6 +13,8 @@ so that an endpoint added later is documented without a decoration of its own:
 - 429: one with a throttle.
 """
 
+import re
+
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -34,6 +36,7 @@ ERROR_DESCRIPTIONS = {
     "409": 'Someone else changed the object first: `{"code": "conflict"}`. Fetch it again and retry.',
     "429": "Too many requests: wait as long as the Retry-After header says.",
 }
+NO_NUL = r"^[^\x00]*$"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -74,6 +77,26 @@ class AutoSchema(SpectacularAutoSchema):
             schema = {**schema, "enum": [*schema["enum"], ""]}
         return schema
 
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            schema = parameter["schema"]
+            pattern = schema.get("pattern", "")
+            # A route's `(?P<act>retry|cancel|confirm)` becomes `^retry|cancel|confirm$`, which
+            # means something else; its words are the parameter's enumeration.
+            if pattern.startswith("^") and pattern.endswith("$") and re.fullmatch(r"\w+(\|\w+)+", pattern[1:-1]):
+                del schema["pattern"]
+                schema["enum"] = pattern[1:-1].split("|")
+        return parameters
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # Every text field refuses the NUL character (expoe_portal.api.refuse_nul). Added
+        # after drf-spectacular's own constraints, which would otherwise offer a blank field's ""
+        # twice (`oneOf` a pattern and an empty string).
+        if schema.get("type") == "string" and not {"pattern", "format", "enum"} & set(schema):
+            schema["pattern"] = NO_NUL
+
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
         if direction == "response" and not meta.get("nullable") and may_answer_null(field):
@@ -84,7 +107,12 @@ class AutoSchema(SpectacularAutoSchema):
         # One object's routes ignore the list's filters (accounts.api.ScopedQuerysetMixin).
         if getattr(self.view, "detail", False):
             return []
-        return super()._get_filter_parameters()
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+                schema["pattern"] = NO_NUL  # a filter's text refuses NUL as a field's does
+        return parameters
 
     def error_codes(self) -> list[str]:
         codes = []
@@ -129,7 +157,10 @@ def may_answer_null(field) -> bool:
     """Whether a serializer field can answer `null` though it does not say `allow_null`: its default
     is None (`by.username` of a history entry made by the system), or its source runs through a
     model field that may be null (an order's `trainer`, a number's `customer_group.group_id`)."""
-    return field.default is None or any(model_field.null for model_field in model_fields_of(field))
+    if field.default is None and not isinstance(field, serializers.BaseSerializer):
+        return True
+    # Only the fields a row has: a reverse relation (an order's `accounts`) is a list, never null.
+    return any(model_field.null and model_field.concrete for model_field in model_fields_of(field))
 
 
 def may_answer_blank(field) -> bool:

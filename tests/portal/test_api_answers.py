@@ -1,0 +1,103 @@
+"""What schemathesis found (#17), each kept fixed by a test of its own: the answers the schema
+promises, and no server error where a request is merely wrong."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from drf_spectacular.generators import SchemaGenerator
+
+from accounts.choices import Role
+from customers.services import customer_group_create
+from porting.models import PortRequest
+from tests.customers.build_request_data import stock_pool, valid_request
+
+
+@pytest.fixture
+def schema(db):
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_a_manual_confirmation_for_a_customer_never_built_is_a_conflict_not_a_server_error(world, api_as):
+    stock_pool(world)
+    group, _ = customer_group_create(by=world.user(Role.COORDINATOR), partner=world.partner_a, data=valid_request())
+    client = api_as(world.user(Role.COORDINATOR))
+    for path in ("manual-confirmation", "callcabinet-confirmation"):
+        response = client.post(f"/api/v1/customer-groups/{group.pk}/{path}/", {"reference": "REF-1"})
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "conflict"
+        assert "not waiting for a confirmation" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/number-ranges/", {"partner": "ACME\x0001", "first": "+441134960000", "last": "+441134960001"}),
+        ("/api/v1/port-requests/", {"partner": "ACME\x0001", "country": "GB"}),
+        ("/api/v1/onboarding-orders/", {"partner": "AC\x00ME01", "note": "x"}),
+    ],
+)
+def test_a_nul_character_in_a_request_is_a_400_naming_the_field(world, api_as, path, body):
+    """PostgreSQL cannot hold NUL: a lookup of `"partner": "ACME\\u000001"` was a server error there."""
+    response = api_as(world.user(Role.PROVISIONING_ADMIN)).post(path, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"partner": ["Null characters are not allowed."]}
+
+
+def test_a_nul_character_in_a_filter_is_a_400_naming_the_filter(world, api_as):
+    response = api_as(world.user(Role.PROVISIONING_ADMIN)).get("/api/v1/onboarding-orders/", {"partner": "AC\x00ME"})
+    assert response.status_code == 400
+    assert response.json() == {"partner": ["Null characters are not allowed."]}
+
+
+def test_a_form_post_with_nul_is_refused_but_an_uploaded_file_may_hold_any_byte(world, api_as):
+    client = api_as(world.user(Role.PROVISIONING_ADMIN))
+    response = client.post("/api/v1/number-ranges/", {"partner": "AC\x00ME"}, format="multipart")
+    assert response.json() == {"partner": ["Null characters are not allowed."]}
+    upload = SimpleUploadedFile("customers.xlsx", b"PK\x03\x04\x00\x00\x00binary")
+    response = client.post("/api/v1/bulk-uploads/", {"partner": "ACME01", "file": upload}, format="multipart")
+    assert "Null characters" not in response.content.decode()
+
+
+def test_transitions_ignore_the_lists_filters_and_answer_a_plain_list(world, api_as):
+    port = PortRequest.objects.create(partner=world.partner_a, country="GB")
+    client = api_as(world.user(Role.PARTNER_USER))
+    # `status` is a filter of the list; on one port's routes it neither refuses nor hides it.
+    response = client.get(f"/api/v1/port-requests/{port.pk}/transitions/", {"status": "nonsense", "page": 7})
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)
+    assert client.get(f"/api/v1/port-requests/{port.pk}/", {"status": "cancelled"}).status_code == 200
+
+
+def test_the_schema_declares_transitions_and_the_plan_as_plain_arrays(schema):
+    for path in ("/api/v1/port-requests/{id}/transitions/", "/api/v1/customer-groups/{id}/plan/"):
+        operation = schema["paths"][path]["get"]
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+        assert not [p for p in operation.get("parameters", []) if p["in"] == "query"], "no list filters, no pages"
+
+
+def test_every_operation_documents_its_errors_in_the_api_error_format(schema):
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            if path != "/api/v1/auth/token/":
+                assert responses["401"]["content"]["application/json"]["schema"] == error, (method, path)
+                assert "403" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if method in ("post", "put", "patch", "delete"):
+                assert "400" in responses and "409" in responses, (method, path)
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert {"400", "429"} <= set(token) and "401" not in token
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"detail", "code"}
+
+
+def test_fields_that_can_be_null_or_blank_say_so(schema):
+    components = schema["components"]["schemas"]
+    assert components["OnboardingOrder"]["properties"]["trainer"]["nullable"] is True
+    assert components["Number"]["properties"]["customer_group"]["nullable"] is True
+    assert components["PortRequest"]["properties"]["cancellation_deadline"]["nullable"] is True
+    assert {"$ref": "#/components/schemas/BlankEnum"} in components["OnboardingOrder"]["properties"]["held_from"][
+        "oneOf"
+    ]
+    # A list of related rows is never null.
+    assert "nullable" not in components["OnboardingOrder"]["properties"]["accounts"]
