@@ -286,13 +286,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "expoe_portal.api.PageNumberPagination",
-    # #17: these refuse the NUL character in any text of a request (400), not a database error.
-    "DEFAULT_FILTER_BACKENDS": ["expoe_portal.api_input.FilterBackend"],
-    "DEFAULT_PARSER_CLASSES": [
-        "expoe_portal.api_input.JSONParser",
-        "expoe_portal.api_input.FormParser",
-        "expoe_portal.api_input.MultiPartParser",
-    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "expoe_portal.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "expoe_portal.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
