@@ -105,3 +105,14 @@ def test_fields_that_can_be_null_or_blank_say_so(schema):
     ]
     # A list of related rows is never null.
     assert "nullable" not in components["OnboardingOrder"]["properties"]["accounts"]
+
+
+def test_an_unknown_api_path_is_a_json_404_in_the_error_format(world, api_as, client):
+    api = api_as(world.user(Role.PARTNER_USER))
+    for path in ("/api/v1/port-requests/not-a-number/", "/api/v1/customer-groups/1/changes/1/explode/", "/api/v1/x/"):
+        response = api.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    # Pages keep their friendly page.
+    assert "text/html" in client.get("/no-such-page/")["Content-Type"]
