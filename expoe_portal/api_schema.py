@@ -6,11 +6,15 @@ so that an endpoint added later is documented without a decoration of its own:
 
 - 400 `{"field": ["message", ...]}` or `{"detail", "code"}`: an operation that reads a body or
   query parameters (a filter's bad value, a transition not allowed now);
-- 401 `{"detail", "code"}`: an operation that needs a signed-in caller;
-- 403: one that needs a signed-in caller (signed in, but not allowed to do this);
+- 401 `{"detail", "code"}`: an operation that reads credentials (a token not valid);
+- 403: the same (signed in, but not allowed to do this; a session without its CSRF token);
 - 404: one with a path parameter (not found or not yours), or a paginated list (a page past the end);
 - 409 `{"code": "conflict"}`: one that changes something (someone else changed it first);
 - 429: one with a throttle.
+
+It also says what drf-spectacular leaves out: `null` where a field's source may be null, `""` where
+a read-only choice may be blank, that no text holds the NUL character, that a list's filters are
+not parameters of one object's routes, and a route's `(retry|cancel|confirm)` as an enumeration.
 """
 
 import re
@@ -118,7 +122,9 @@ class AutoSchema(SpectacularAutoSchema):
         codes = []
         if self.method in UNSAFE_METHODS or self._get_filter_parameters() or self._has_query_parameters():
             codes.append("400")
-        if self.needs_sign_in():
+        if self.view.get_authenticators() or self.needs_sign_in():
+            # Even an endpoint open to all (the token endpoint) reads the credentials sent: a token
+            # that is not valid is a 401, a session without its CSRF token a 403.
             codes += ["401", "403"]
         if "{" in self.path or self._is_list_view() and self._get_paginator():
             codes.append("404")
