@@ -12,6 +12,14 @@ class ScopedQuerysetMixin:
     def get_queryset(self):
         return scope_for(self.request.user, super().get_queryset())
 
+    def filter_queryset(self, queryset):
+        """A list's filters (`?status=...`) choose among objects; on one object's routes (its detail,
+        its transitions, its plan) they have no meaning, so they neither refuse the request (400) nor
+        hide the object (404). The schema lists them on lists only (expoe_portal.api_schema)."""
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)
+
 
 class ScopedReadViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """List and read, scoped."""

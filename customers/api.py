@@ -373,7 +373,7 @@ class CustomerGroupViewSet(ScopedViewSet):
         return Response(change_summary(group_changes(group).get(pk=change.pk)))
 
     @extend_schema(responses=PlanStepSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="plan")
+    @action(detail=True, methods=["get"], url_path="plan", pagination_class=None)
     def plan(self, request, pk=None):
         """Every operation the build will perform, in order, per platform."""
         return Response(build_plan(self.get_object()))

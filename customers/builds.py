@@ -287,9 +287,10 @@ def build_confirm_manual_step(*, by, group: CustomerGroup, reference: str = "") 
         raise PermissionDenied("Only EXPO.e co-ordinators and administrators confirm work done by hand on a platform.")
     reference = (reference or "").strip()
     with transaction.atomic():
-        build = ServiceBuild.objects.select_for_update().get(group=group, kind=BuildKind.BUILD)
-        step = build.steps.filter(status=StepStatus.WAITING, name__in=MANUAL_STEPS).first()
-        if step is None:
+        # A customer never built has no build, so nothing waits for a confirmation either.
+        build = ServiceBuild.objects.select_for_update().filter(group=group, kind=BuildKind.BUILD).first()
+        step = build.steps.filter(status=StepStatus.WAITING, name__in=MANUAL_STEPS).first() if build else None
+        if build is None or step is None:
             raise TransitionConflict("The build is not waiting for a confirmation (reload to see it).")
         needs = MANUAL_STEPS[step.name]
         if needs and not reference:

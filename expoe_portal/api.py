@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
@@ -36,6 +37,10 @@ def exception_handler(exc, context):
         exc = TransitionNotAllowed(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DataError) and "NUL" in str(exc):
+        # PostgreSQL's driver refuses, before sending it, a query with the NUL character: a lookup
+        # of a value sent with one (`"partner": "AC\u0000ME01"`, `?partner=...`) is bad input.
+        exc = NullCharacter()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -82,6 +87,12 @@ class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = "This object was changed by someone else. Fetch it again and retry."
     default_code = "conflict"
+
+
+class NullCharacter(exceptions.APIException):
+    status_code = 400
+    default_detail = "Null characters are not allowed."
+    default_code = "null_character"
 
 
 class TransitionNotAllowed(exceptions.APIException):
@@ -171,7 +182,7 @@ class TransitionActions:
     def transition_run(self, *, by, instance, name: str, data: dict, expected_status: str | None):
         raise NotImplementedError
 
-    @action(detail=True, methods=["get"], url_path="transitions")
+    @action(detail=True, methods=["get"], url_path="transitions", pagination_class=None)
     def transitions(self, request, pk=None):
         """The transitions the caller may run now."""
         return Response(self.transitions_for(self.get_object(), request.user))

@@ -74,6 +74,9 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # API.md: every API error is JSON in its error format, an unknown API path's too (#17).
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -61,7 +61,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
     rejections = RejectionSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
     missing_for_submission = serializers.SerializerMethodField()
-    cancellation_deadline = serializers.DateTimeField(read_only=True)
+    cancellation_deadline = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = PortRequest

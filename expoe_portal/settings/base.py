@@ -288,7 +288,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "expoe_portal.api.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "expoe_portal.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "expoe_portal.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
