@@ -38,7 +38,9 @@ ERROR_DESCRIPTIONS = {
     "403": "Signed in, but not allowed to do this.",
     "404": "Not found, or not yours.",
     "409": 'Someone else changed the object first: `{"code": "conflict"}`. Fetch it again and retry.',
+    "413": 'The request body is over the limit: `{"code": "request_too_large"}`.',
     "429": "Too many requests: wait as long as the Retry-After header says.",
+    "503": 'The portal cannot reach its database: `{"code": "service_unavailable"}`; retry after Retry-After.',
 }
 NO_NUL = r"^[^\x00]*$"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -129,9 +131,10 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path or self._is_list_view() and self._get_paginator():
             codes.append("404")
         if self.method in UNSAFE_METHODS:
-            codes.append("409")
+            codes += ["409", "413"]
         if self.view.get_throttles():
             codes.append("429")
+        codes.append("503")  # any operation, while the database is unreachable (expoe_portal.views.server_error)
         return codes
 
     def _has_query_parameters(self) -> bool:

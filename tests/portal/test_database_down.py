@@ -62,3 +62,10 @@ def test_a_page_shows_the_friendly_unavailable_page(signed_in_then_database_down
     page = response.content.decode()
     assert "The portal is unavailable just now" in page and "Nothing you sent was saved" in page
     assert "Traceback" not in page and "OperationalError" not in page
+
+
+def test_the_schema_documents_the_503_on_every_operation(api_as, world):
+    schema = api_as(world.user(Role.PROVISIONING_ADMIN)).get("/api/v1/schema/", {"format": "json"}).json()
+    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    assert len(operations) > 50
+    assert [f"{method} {path}" for path, method, op in operations if "503" not in op["responses"]] == []
