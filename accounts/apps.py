@@ -12,3 +12,8 @@ class AccountsConfig(AppConfig):
         # Infrastructure only: keep each role's group and permissions equal to roles.py after
         # every migrate (and after a test flush), whichever app's migration ran last.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+
+        from .security import connect_receivers
+
+        # Log-ins, failures, lockouts and log-outs in the audit log, whoever announces them (#17).
+        connect_receivers()

@@ -1,6 +1,9 @@
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 from expoe_portal.forms import BootstrapFormMixin
+
+from .security import password_set
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
@@ -8,4 +11,21 @@ class LoginForm(BootstrapFormMixin, AuthenticationForm):
 
 
 class PortalPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
-    pass
+    def save(self, commit=True):
+        # The service sets it and audits it (the form has run the same validators already).
+        password_set(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
+
+
+class PortalSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
+    """The new password a reset link leads to; checked by the same validators (zxcvbn's too)."""
+
+    def save(self, commit=True):
+        password_set(user=self.user, password=self.cleaned_data["new_password1"], by_reset=True)
+        return self.user
+
+
+class PasswordResetRequestForm(BootstrapFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Your email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

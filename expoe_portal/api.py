@@ -1,5 +1,6 @@
 """What every API endpoint shares: pagination, the error format of API.md, scoping, throttles."""
 
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -114,6 +115,7 @@ class ModelPermissions(permissions.DjangoModelPermissions):
 
 class TokenThrottle(throttling.AnonRateThrottle):
     scope = "token"
+    cache = caches["throttles"]  # shared by every process and host (settings: CACHES)
 
 
 class TokenView(ObtainAuthToken):
