@@ -11,8 +11,8 @@ from zxcvbn import zxcvbn
 
 # zxcvbn scores 0-4; 3 is "safely unguessable: moderate protection from offline slow-hash attacks".
 DEFAULT_MIN_SCORE = 3
-# zxcvbn's time grows with the length; beyond this it adds nothing (MinimumLength keeps the floor).
-CHECKED_LENGTH = 100
+# zxcvbn checks the first 72 characters (its own limit): a longer password is strong for its length.
+CHECKED_LENGTH = 72  # zxcvbn refuses longer (ValueError)
 
 
 def user_inputs(user: Any) -> list[str]:
