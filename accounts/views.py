@@ -33,10 +33,9 @@ class LoginView(auth_views.LoginView):
         # Axes limits failures per username and address; this limits them per address, whatever
         # the usernames (someone trying one password on many accounts).
         if login_blocked(request):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, TOO_MANY_FAILURES)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            # An unbound form: a bound one would check the password while answering that it won't.
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")[:150]})
+            return self.render_to_response(self.get_context_data(form=form, refusal=TOO_MANY_FAILURES), status=429)
         return super().post(request, *args, **kwargs)
 
 
