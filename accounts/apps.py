@@ -13,7 +13,12 @@ class AccountsConfig(AppConfig):
         # every migrate (and after a test flush), whichever app's migration ran last.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import restart_idle_clock
         from .security import connect_receivers
 
-        # Log-ins, failures, lockouts and log-outs in the audit log, whoever announces them (#17).
+        # Log-ins, failures, lockouts and log-outs in the audit log, whoever announces them (#17);
+        # a log-in starts the staff idle clock afresh.
         connect_receivers()
+        user_logged_in.connect(restart_idle_clock, dispatch_uid="accounts.middleware.restart_idle_clock")

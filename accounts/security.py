@@ -171,9 +171,6 @@ def on_logged_out(sender: Any, request: HttpRequest | None = None, user: Any = N
 
 
 def connect_receivers() -> None:
-    from .middleware import restart_idle_clock
-
-    user_logged_in.connect(restart_idle_clock, dispatch_uid="accounts.middleware.restart_idle_clock")
     user_logged_in.connect(on_logged_in, dispatch_uid="accounts.security.logged_in")
     user_login_failed.connect(on_login_failed, dispatch_uid="accounts.security.login_failed")
     user_locked_out.connect(on_locked_out, dispatch_uid="accounts.security.locked_out")
