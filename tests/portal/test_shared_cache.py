@@ -120,3 +120,19 @@ def test_without_redis_two_web_processes_count_one_token_throttle_in_the_databas
         hosts[0].clear()
     assert answers == [400] * 5 + [200] * 5 + [429, 429]
     assert len({id(wrapper) for wrapper in wrappers}) == 4 and connections["default"] not in wrappers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_migrate_makes_the_throttles_table(settings):
+    """Wherever migrate runs (make run, the compose job, an operator by hand), the table is there."""
+    table = f"test_throttle_{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttles": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table},
+    }
+    try:
+        call_command("migrate", "portal", verbosity=0)
+        assert table in connections["default"].introspection.table_names()
+    finally:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
