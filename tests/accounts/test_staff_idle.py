@@ -2,6 +2,7 @@
 is not activity; partner users keep the working-day session."""
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -83,3 +84,12 @@ def test_an_api_call_with_an_idle_staff_session_is_refused_as_anonymous(client, 
     response = get_at(client, start + timedelta(minutes=31), url="/api/v1/partners/")
     assert response.status_code in (401, 403)
     assert get_at(client, start + timedelta(minutes=32)).status_code == 302
+
+
+def test_every_polling_element_marks_its_requests_as_polls():
+    """A new poll without the marker would keep idle staff sessions alive for ever."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    polling = [path for path in templates.rglob("*.html") if 'hx-trigger="every' in path.read_text()]
+    assert len(polling) >= 3
+    unmarked = [str(path) for path in polling if """hx-headers='{"X-Portal-Poll": "1"}'""" not in path.read_text()]
+    assert unmarked == []
