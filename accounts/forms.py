@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 
 from expoe_portal.forms import BootstrapFormMixin
 
@@ -10,14 +11,23 @@ class LoginForm(BootstrapFormMixin, AuthenticationForm):
     pass
 
 
-class PortalPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
+class PlainPasswordHelpMixin:
+    """The validators' rules as one plain sentence per rule: Django's own help is an HTML list,
+    which the form template (rightly) shows escaped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+
+
+class PortalPasswordChangeForm(PlainPasswordHelpMixin, BootstrapFormMixin, PasswordChangeForm):
     def save(self, commit=True):
         # The service sets it and audits it (the form has run the same validators already).
         password_set(user=self.user, password=self.cleaned_data["new_password1"])
         return self.user
 
 
-class PortalSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
+class PortalSetPasswordForm(PlainPasswordHelpMixin, BootstrapFormMixin, SetPasswordForm):
     """The new password a reset link leads to; checked by the same validators (zxcvbn's too)."""
 
     def save(self, commit=True):

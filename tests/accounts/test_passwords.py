@@ -73,3 +73,10 @@ def test_the_password_change_page_refuses_the_username_twice(client, world):
     assert "too easy to guess" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(TEST_PASSWORD)
+
+
+def test_the_password_rules_read_as_plain_sentences_not_escaped_html(client, world):
+    client.force_login(world.user(Role.TRAINER))
+    page = client.get(reverse("accounts:password_change")).content.decode()
+    assert "Your password must be hard to guess: not built from your name" in page
+    assert "&lt;li&gt;" not in page
