@@ -26,6 +26,8 @@ run: install
 # Every process writes its metrics here (expoe_portal/metrics.py); emptied at each start.
 	rm -rf var/metrics && mkdir -p var/metrics
 	$(BIN)/python manage.py migrate --noinput
+# The throttles' counts live in the database without Redis (settings: CACHES).
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "EXPO.e provisioning portal: http://127.0.0.1:$(PORT)/  (health: /healthz, metrics: /metrics, API docs: /api/v1/docs/)"

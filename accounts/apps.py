@@ -15,3 +15,13 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
         # A password, activity, role or partner change ends the user's API tokens (#17).
         token_signals.connect()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import restart_idle_clock
+        from .security import connect_receivers
+
+        # Log-ins, failures, lockouts and log-outs in the audit log, whoever announces them (#17);
+        # a log-in starts the staff idle clock afresh.
+        connect_receivers()
+        user_logged_in.connect(restart_idle_clock, dispatch_uid="accounts.middleware.restart_idle_clock")

@@ -61,6 +61,15 @@ VERBS: dict[str, str] = {
     "port_comment.added": "commented on port {id}",
     "provider.created": "added the provider {target}",
     "provider.updated": "changed the provider {target}",
+    # Security events (#17): the portal itself refuses, locks out, and receives reset requests.
+    "login.succeeded": "logged in",
+    "login.failed": "refused a log-in as “{target}”",
+    "login.locked_out": "locked out log-ins as “{target}” from one address after repeated failures",
+    "login.logged_out": "logged out",
+    "login.idle_signed_out": "was signed out for inactivity",
+    "password.changed": "changed their password",
+    "password.reset_requested": "received a password-reset request for {target}",
+    "password.reset_completed": "set a new password with an emailed reset link",
 }
 
 # Field names as a reader says them, where the plain name is not enough.
@@ -80,6 +89,9 @@ FIELDS: dict[str, str] = {
     "target": "allowed",
     "losing_provider_other": "losing provider (other)",
     "range_holder_other": "range holder (other)",
+    "emails_sent": "reset emails sent",
+    "not_sent": "not sent:",
+    "idle_minutes": "minutes idle",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

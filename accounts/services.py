@@ -20,17 +20,24 @@ def require_perm(user: User | AnonymousUser | None, perm: str, *, action: str) -
 
 
 def audit_record(
-    *, actor: User | None, action: str, target: Model, changes: dict[str, Any] | None = None
+    *,
+    actor: User | None,
+    action: str,
+    target: Model | None,
+    changes: dict[str, Any] | None = None,
+    target_label: str = "",
 ) -> AuditEvent:
     """One audit row, in the caller's transaction. It belongs to the target's partner (found by the
-    target's PARTNER_SCOPE), so the audit log is scoped like everything else."""
+    target's PARTNER_SCOPE), so the audit log is scoped like everything else. A row with no target
+    (a failed log-in as a username nobody has) names what was tried in `target_label` and belongs
+    to no partner."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        target_label=str(target)[:200],
-        partner_id=partner_id_of(target),
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(target_label or (str(target) if target is not None else ""))[:200],
+        partner_id=partner_id_of(target) if target is not None else None,
         changes=changes or {},
     )
 

@@ -1,20 +1,24 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.views.generic import FormView
 from django_tables2 import RequestConfig
 
 from expoe_portal.csv_export import csv_response
 
 from .audit_words import audit_sentence
 from .filters import AuditEventFilter
-from .forms import LoginForm, PortalPasswordChangeForm
+from .forms import LoginForm, PasswordResetRequestForm, PortalPasswordChangeForm, PortalSetPasswordForm
 from .models import AuditEvent
 from .scoping import scope_for
+from .security import password_reset_request
 from .tables import AuditEventTable
+from .throttles import login_blocked, password_reset_allowed
 
 AUDIT_PAGE_SIZE = 50
 AUDIT_CSV_CHUNK_ROWS = 2000
@@ -24,6 +28,20 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Axes limits failures per username and address; this limits them per address, whatever
+        # the usernames (someone trying one password on many accounts).
+        if login_blocked(request):
+            # An unbound form: a bound one would check the password while answering that it won't.
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")[:150]})
+            return self.render_to_response(self.get_context_data(form=form, refusal=TOO_MANY_FAILURES), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+TOO_MANY_FAILURES = (
+    "Too many failed log-ins from your address. Wait a few minutes and try again, or reset your password."
+)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -38,6 +56,46 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, "Your password has been changed.")
         return super().form_valid(form)
+
+
+class PasswordResetView(FormView):
+    """Asks for an email address; answers the same whether or not it has an account (#17)."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        address_ok, email_ok = password_reset_allowed(self.request, email)
+        if not address_ok:
+            form.add_error(None, TOO_MANY_RESETS)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        # Past the per-email limit nothing more is sent, and the page says the same as ever.
+        password_reset_request(email=email, request=self.request, send=email_ok)
+        return super().form_valid(form)
+
+
+TOO_MANY_RESETS = "Too many password-reset requests from your address. Try again in an hour."
+
+
+class ResetLinkLifetimeMixin:
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+class PasswordResetDoneView(ResetLinkLifetimeMixin, auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(ResetLinkLifetimeMixin, auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = PortalSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 def _audit_events(request) -> AuditEventFilter:

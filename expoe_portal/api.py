@@ -1,5 +1,6 @@
 """What every API endpoint shares: pagination, the error format of API.md, scoping, throttles."""
 
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
@@ -127,6 +128,7 @@ class TokenThrottle(throttling.AnonRateThrottle):
     """The token endpoint's limit (accounts/token_api.py), per address."""
 
     scope = "token"
+    cache = caches["throttles"]  # shared by every process and host (settings: CACHES)
 
 
 class E164Field(serializers.CharField):

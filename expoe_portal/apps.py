@@ -12,6 +12,17 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # Without Redis the throttles count in a database table (settings: CACHES); made by every
+        # migrate, so no deployment can forget it (`make run` and compose also name the command).
+        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="portal.create_cache_tables")
+
+
+def create_cache_tables(sender: AppConfig, using: str = "default", verbosity: int = 1, **kwargs: object) -> None:
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=verbosity)
+
 
 def load_after_every_migrate(app: AppConfig, loader: str) -> None:
     """Run `loader` (a dotted path, imported when it runs: an app's services are not importable

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
@@ -21,6 +22,15 @@ class World:
 
     def user(self, role):
         return self.users[role]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test starts with no log-in failures or reset requests counted (the "throttles" cache is
+    the process's memory in tests, never the Redis a test may share)."""
+    throttles = caches["throttles"]
+    if "locmem" in type(throttles).__module__:
+        throttles.clear()
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "expoe_portal.middleware.ApiUtcMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,13 +133,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate, told the user's names and email: refuses "acmeacme" and the like (#17).
+    {"NAME": "accounts.passwords.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
 ]
+# A password-reset link works once, for this many seconds (#17).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: a working day, ended when the browser closes, renewed while the user is active.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 9)
+# Staff (who can provision for any partner) are signed out after this many idle minutes; a page's
+# own polling does not count as activity (accounts/middleware.py).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -156,6 +164,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Failed log-ins (page or API) from one address, whatever the usernames, within the window: past the
+# limit the login page answers 429 until the window ends (accounts/throttles.py). Password-reset
+# requests are limited per address and per email address the same way.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURES_WINDOW_MINUTES = env.int("LOGIN_FAILURES_WINDOW_MINUTES", default=15)
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=10)
+PASSWORD_RESETS_PER_EMAIL = env.int("PASSWORD_RESETS_PER_EMAIL", default=3)
+PASSWORD_RESETS_WINDOW_MINUTES = env.int("PASSWORD_RESETS_WINDOW_MINUTES", default=60)
 
 # Content-Security-Policy: no inline scripts anywhere; every script is a static file.
 CONTENT_SECURITY_POLICY = {
@@ -262,20 +278,32 @@ CELERY_BEAT_SCHEDULE = {
 # otherwise (the demo's web and worker processes share those). Its keys carry a prefix of their own
 # beside the broker's; REDIS_CACHE_URL may give it another database. (Never `cache.clear()` on a
 # database the broker shares: it empties the database.)
+# Throttles (the token endpoint, log-in failures, password-reset requests) count in "throttles":
+# the same Redis, or without one the database (a table `createcachetable` makes), because files are
+# shared only by the processes of one host, and a limit counted per host is no limit (#17).
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "portal-cache",
-        }
+        },
+        "throttles": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "portal-throttle",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-        }
+        },
+        "throttles": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_throttle_cache",
+        },
     }
 
 # --- REST API -----------------------------------------------------------------------------

@@ -16,7 +16,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
 # In memory: tests clear it between tests, which must never flush the Redis that CI's broker uses.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Emptied before each test (tests/conftest.py), so one test's failed log-ins never throttle the next.
+    "throttles": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttles"},
+}
 # Builds in tests talk to no platform unless a test starts the simulators and sets these (in
 # settings, or in the environment of a worker process it starts).
 BROADWORKS_GATEWAY = env("TEST_BROADWORKS_GATEWAY", default="")

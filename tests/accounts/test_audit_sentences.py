@@ -82,5 +82,8 @@ def test_the_audit_page_and_csv_show_sentences(client, world):
     assert "partner.updated" not in page and "{&quot;" not in page
     response = client.get(reverse("accounts:audit_export_csv"))
     body = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert body[0][-1] == "sentence" and body[1][2] == "partner.updated"
-    assert body[1][-1] == "Colin Ward changed partner ACME01 — Acme Telecom plc: name: Acme Telecom → Acme Telecom plc"
+    changed = [row for row in body[1:] if row[2] == "partner.updated"]  # (the manager's log-in is there too)
+    assert body[0][-1] == "sentence" and len(changed) == 1
+    assert (
+        changed[0][-1] == "Colin Ward changed partner ACME01 — Acme Telecom plc: name: Acme Telecom → Acme Telecom plc"
+    )

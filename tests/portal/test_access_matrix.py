@@ -201,6 +201,11 @@ EXPECTATIONS = {
     "accounts:password_change": Expect(signed_in(200)),
     "accounts:api_tokens": Expect(signed_in(200)),  # one's own tokens; an administrator's shows everyone's
     "accounts:api_token_revoke": Expect(signed_in(405), kwargs=lambda world: {"pk": 1}),  # POST only
+    # Password reset by email (#17): open to anyone, signed in or not; a wrong link says it no longer works.
+    "accounts:password_reset": Expect(everyone(200)),
+    "accounts:password_reset_done": Expect(everyone(200)),
+    "accounts:password_reset_confirm": Expect(everyone(200), kwargs=lambda world: {"uidb64": "MQ", "token": "x-y"}),
+    "accounts:password_reset_complete": Expect(everyone(200)),
     "partners:partner_list": Expect(signed_in(200)),
     "partners:partner_create": Expect(signed_in(403, **{ADMIN: 200, COORD: 200})),
     "onboarding:partner_detail": Expect(
