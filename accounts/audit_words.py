@@ -12,6 +12,12 @@ from django.utils import timezone
 # action -> what the actor did; {target} is the item's name, {id} its id.
 VERBS: dict[str, str] = {
     "user.created": "created the user {target}",
+    "second_factor.added": "added a second factor to the account {target}",
+    "second_factor.removed": "removed a second factor from the account {target}",
+    "second_factor.reset": "reset the two-factor authentication of {target}",
+    "second_factor.recovery_codes_regenerated": "made new recovery codes for the account {target}",
+    "second_factor.recovery_code_used": "used a recovery code of the account {target}",
+    "second_factor.failed": "gave a wrong second factor for the account {target}",
     "partner.created": "created partner {target}",
     "partner.updated": "changed partner {target}",
     "numbers.added": "added numbers to the pool of {target}",
@@ -77,6 +83,10 @@ FIELDS: dict[str, str] = {
     "target": "allowed",
     "losing_provider_other": "losing provider (other)",
     "range_holder_other": "range holder (other)",
+    "codes_left": "recovery codes left",
+    "codes": "recovery codes made",
+    "authenticator_apps": "authenticator apps removed",
+    "passkeys": "passkeys removed",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
