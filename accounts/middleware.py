@@ -94,5 +94,5 @@ class SecondFactorMiddleware:
             return JsonResponse({"detail": API_REFUSAL[state], "code": "second_factor_required"}, status=403)
         response = redirect(STEP_URL[state])
         if request.method == "GET" and request.path_info != "/":
-            response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+            response["Location"] += "?" + urlencode({"next": request.get_full_path()}, safe="/")
         return response
