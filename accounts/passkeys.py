@@ -13,9 +13,11 @@ from django.db import transaction
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as webauthn
+from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.models import WebAuthnCredential
 
 from .factors import passkey_added
+from .second_factor import audit_failure
 
 app_name = "otp_webauthn"
 
@@ -28,6 +30,14 @@ class CompleteRegistration(webauthn.CompleteCredentialRegistrationView):
                 credential = WebAuthnCredential.objects.get(pk=json.loads(response.content)["id"])
                 passkey_added(user=self.request.user, credential=credential)
         return response
+
+
+class CompleteAuthentication(webauthn.CompleteCredentialAuthenticationView):
+    def handle_exception(self, exc):
+        # A passkey that did not verify at the login's second step counts as a failed attempt.
+        if isinstance(exc, OTPWebAuthnApiError) and self.request.user.is_authenticated:
+            audit_failure(user=self.request.user, via="portal login", kind="passkey")
+        return super().handle_exception(exc)
 
 
 urlpatterns = [
@@ -44,7 +54,7 @@ urlpatterns = [
     ),
     path(
         "authentication/complete/",
-        webauthn.CompleteCredentialAuthenticationView.as_view(),
+        CompleteAuthentication.as_view(),
         name="credential-authentication-complete",
     ),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]), name="js-i18n-catalog"),

@@ -78,13 +78,13 @@ def check_code(*, user: Any, code: str, via: str) -> Any:
         raise CodeRefused("Enter the six-digit code from your authenticator app, or a recovery code.")
     device: Any = totp_device(user) if TOTP_DIGITS.match(code) else recovery_device(user)
     if device is None:
-        _audit_failure(user=user, via=via, kind="no such factor")
+        audit_failure(user=user, via=via, kind="no such factor")
         if TOTP_DIGITS.match(code):
             raise CodeRefused("You have no authenticator app set up: use a passkey or a recovery code.")
         raise CodeRefused("That code is not right. Enter the six-digit code from your authenticator app.")
     allowed, detail = device.verify_is_allowed()
     if not allowed:
-        _audit_failure(user=user, via=via, kind="throttled")
+        audit_failure(user=user, via=via, kind="throttled")
         raise CodeRefused("Too many wrong codes in a row: wait a minute, then try again with a new code.")
     with transaction.atomic():
         device = type(device).objects.select_for_update().get(pk=device.pk)
@@ -97,11 +97,11 @@ def check_code(*, user: Any, code: str, via: str) -> Any:
                     changes={"codes_left": device.token_set.count(), "via": via},
                 )
             return device
-    _audit_failure(user=user, via=via, kind="authenticator app" if TOTP_DIGITS.match(code) else "recovery code")
+    audit_failure(user=user, via=via, kind="authenticator app" if TOTP_DIGITS.match(code) else "recovery code")
     raise CodeRefused("That code is not right. Check your authenticator app’s clock and enter the current code.")
 
 
-def _audit_failure(*, user: Any, via: str, kind: str) -> None:
+def audit_failure(*, user: Any, via: str, kind: str) -> None:
     with transaction.atomic():
         audit_record(actor=user, action="second_factor.failed", target=user, changes={"factor": kind, "via": via})
 

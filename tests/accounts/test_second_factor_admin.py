@@ -131,3 +131,25 @@ def test_a_passkey_only_user_is_told_how_to_get_a_token(world):
     user = world.user(Role.TRAINER)
     add_passkey(user)
     assert token_refusal(user, "123456") == {"otp": [PASSKEY_ONLY_TOKEN]}
+
+
+def test_a_passkey_that_fails_at_the_second_step_is_audited(client, world):
+    user = world.user(Role.TRAINER)
+    add_passkey(user)
+    client.force_login(user)
+    response = client.post(
+        reverse("otp_webauthn:credential-authentication-complete"), "{}", content_type="application/json"
+    )
+    assert response.status_code >= 400
+    assert AuditEvent.objects.filter(action="second_factor.failed", changes__factor="passkey").exists()
+
+
+@pytest.mark.xfail(reason="the token endpoint passes `otp` to token_refusal once the tokens branch merges (#17)")
+def test_the_token_endpoint_asks_a_user_with_an_app_for_its_code(world):
+    from rest_framework.test import APIClient
+
+    user = world.user(Role.PARTNER_USER)
+    enrol_app(user)
+    api = APIClient()
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": "correct-horse-battery-9"})
+    assert response.status_code == 400 and "otp" in response.json()
