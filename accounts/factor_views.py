@@ -62,6 +62,7 @@ def _verified(request, device, *, message: str = ""):
 def second_factor(request):
     """The login's second step: a code (authenticator app or recovery code) or a passkey."""
     if request.user.is_verified() or not has_factor(request.user):
+        remember_state(request, request.user)  # reset by an administrator meanwhile: no factor to ask for
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -153,3 +153,13 @@ def test_the_token_endpoint_asks_a_user_with_an_app_for_its_code(world):
     api = APIClient()
     response = api.post("/api/v1/auth/token/", {"username": user.username, "password": "correct-horse-battery-9"})
     assert response.status_code == 400 and "otp" in response.json()
+
+
+def test_a_reset_while_the_user_waits_at_the_second_step_does_not_loop(client, world):
+    user = world.user(Role.MANAGER)
+    enrol_app(user)
+    client.post(reverse("accounts:login"), {"username": user.username, "password": "correct-horse-battery-9"})
+    assert client.get(reverse("home")).url.startswith(reverse("accounts:second_factor"))
+    factors.factors_reset(by=world.user(Role.PROVISIONING_ADMIN), user=user)
+    assert client.get(reverse("accounts:second_factor")).status_code == 302
+    assert client.get(reverse("home")).status_code == 200

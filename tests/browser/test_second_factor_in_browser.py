@@ -12,6 +12,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from accounts.choices import Role
+from accounts.models import AuditEvent
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -105,6 +106,7 @@ def test_a_passkey_made_and_used_with_a_virtual_authenticator(page, world, setti
     page.get_by_test_id("add-passkey").click()
     expect(page.get_by_role("button", name="Remove")).to_have_count(1)  # the page reloads with it listed
     expect(page.get_by_test_id("codes-left")).to_be_visible()
+    assert AuditEvent.objects.filter(action="second_factor.added", changes__factor="passkey").exists()
     page.get_by_role("button", name="Log out").click()
 
     page.goto(f"{origin}/accounts/login/")
