@@ -78,14 +78,16 @@ def check_code(*, user: Any, code: str, via: str) -> Any:
         raise CodeRefused("Enter the six-digit code from your authenticator app, or a recovery code.")
     device: Any = totp_device(user) if TOTP_DIGITS.match(code) else recovery_device(user)
     if device is None:
-        audit_failure(user=user, via=via, kind="no such factor")
+        audit_failure(user=user, via=via, kind=f"{_kind(code)}, none set up")
         if TOTP_DIGITS.match(code):
             raise CodeRefused("You have no authenticator app set up: use a passkey or a recovery code.")
         raise CodeRefused("That code is not right. Enter the six-digit code from your authenticator app.")
-    allowed, detail = device.verify_is_allowed()
+    allowed, _ = device.verify_is_allowed()
     if not allowed:
-        audit_failure(user=user, via=via, kind="throttled")
-        raise CodeRefused("Too many wrong codes in a row: wait a minute, then try again with a new code.")
+        audit_failure(user=user, via=via, kind=f"{_kind(code)}, refused unchecked after wrong codes")
+        raise CodeRefused(
+            "Too many wrong codes in a row: wait a little (longer after each wrong code), then try the current code."
+        )
     with transaction.atomic():
         device = type(device).objects.select_for_update().get(pk=device.pk)
         if device.verify_token(code):
@@ -97,8 +99,12 @@ def check_code(*, user: Any, code: str, via: str) -> Any:
                     changes={"codes_left": device.token_set.count(), "via": via},
                 )
             return device
-    audit_failure(user=user, via=via, kind="authenticator app" if TOTP_DIGITS.match(code) else "recovery code")
+    audit_failure(user=user, via=via, kind=_kind(code))
     raise CodeRefused("That code is not right. Check your authenticator app’s clock and enter the current code.")
+
+
+def _kind(code: str) -> str:
+    return "authenticator app" if TOTP_DIGITS.match(code) else "recovery code"
 
 
 def audit_failure(*, user: Any, via: str, kind: str) -> None:

@@ -225,3 +225,25 @@ def test_a_session_that_owes_its_factor_cannot_add_another(client, world):
     assert client.get(reverse("accounts:two_factor")).url.startswith(reverse("accounts:second_factor"))
     begin = client.post(reverse("otp_webauthn:credential-registration-begin"))
     assert begin.status_code in (302, 403)
+
+
+def test_the_partner_form_has_the_two_factor_requirement():
+    from partners.forms import PartnerForm
+
+    assert "mfa_required" in PartnerForm().fields
+
+
+def test_factor_events_read_as_sentences_without_secrets(world):
+    from accounts.audit_words import audit_sentence
+
+    user = world.user(Role.MANAGER)
+    enrol_app(user)
+    event = AuditEvent.objects.get(action="second_factor.added")
+    sentence = audit_sentence(
+        actor="Mia Manager",
+        action=event.action,
+        target_label=event.target_label,
+        target_id=event.target_id,
+        changes=event.changes,
+    )
+    assert sentence == "Mia Manager added a second factor to the account manager: factor authenticator app"
