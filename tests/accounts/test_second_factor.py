@@ -50,10 +50,12 @@ def test_a_user_with_an_app_must_give_its_code_before_reaching_any_page(client, 
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:second_factor"))
+    assert 'data-testid="nav-menu"' not in client.get(reverse("accounts:second_factor")).content.decode()
     with later():
         response = client.post(reverse("accounts:second_factor"), {"code": totp_of(device).now(), "next": "/partners/"})
     assert response.status_code == 302 and response.url == "/partners/"
-    assert client.get(reverse("home")).status_code == 200
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and 'data-testid="nav-menu"' in home.content.decode()
 
 
 def test_the_api_through_a_session_that_passed_only_the_password_is_403_json(client, world):
@@ -247,3 +249,15 @@ def test_factor_events_read_as_sentences_without_secrets(world):
         changes=event.changes,
     )
     assert sentence == "Mia Manager added a second factor to the account manager: factor authenticator app"
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "required"),
+    [("expoe_portal.settings.production", "True"), ("expoe_portal.settings.local", "False")],
+)
+def test_staff_mfa_is_required_in_production_and_offered_in_the_demo(settings_module, required):
+    from tests.portal.test_security import PRODUCTION_ENV, _manage
+
+    env = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": settings_module}
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.STAFF_MFA_REQUIRED)", env=env)
+    assert result.stdout.strip().splitlines()[-1] == required, result.stderr
