@@ -48,6 +48,17 @@ def test_the_users_page_lists_role_partner_and_factors_with_search(client, world
     assert "beta_user" in found and "acme_user" not in found
 
 
+def test_the_users_page_comes_in_pages(client, world, monkeypatch):
+    from accounts import user_views
+
+    monkeypatch.setattr(user_views, "USERS_PAGE_SIZE", 4)  # the world has 6 users
+    client.force_login(world.user(Role.PROVISIONING_ADMIN))
+    first = client.get(reverse("accounts:user_list")).content.decode()
+    second = client.get(reverse("accounts:user_list"), {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "acme_user" in first and "acme_user" not in second  # in username order
+
+
 def test_the_users_page_is_for_provisioning_administrators_only(client, world):
     for role in [Role.COORDINATOR, Role.MANAGER, Role.TRAINER, Role.PARTNER_USER]:
         client.force_login(world.user(role))
