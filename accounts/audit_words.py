@@ -15,6 +15,12 @@ VERBS: dict[str, str] = {
     "token.created": "created the {target}",
     "token.revoked": "revoked the {target}",
     "tokens.revoked_all": "ended every API token of {target}",
+    "second_factor.added": "added a second factor to the account {target}",
+    "second_factor.removed": "removed a second factor from the account {target}",
+    "second_factor.reset": "reset the two-factor authentication of {target}",
+    "second_factor.recovery_codes_regenerated": "made new recovery codes for the account {target}",
+    "second_factor.recovery_code_used": "used a recovery code of the account {target}",
+    "second_factor.failed": "gave a wrong second factor for the account {target}",
     "partner.created": "created partner {target}",
     "partner.updated": "changed partner {target}",
     "numbers.added": "added numbers to the pool of {target}",
@@ -92,6 +98,10 @@ FIELDS: dict[str, str] = {
     "emails_sent": "reset emails sent",
     "not_sent": "not sent:",
     "idle_minutes": "minutes idle",
+    "codes_left": "recovery codes left",
+    "codes": "recovery codes made",
+    "authenticator_apps": "authenticator apps removed",
+    "passkeys": "passkeys removed",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -100,6 +100,14 @@ PORTING_PERMISSIONS: dict[str, list[str]] = {
 for _role, _perms in PORTING_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# The portal's users and their second factors (#17): provisioning administrators list them and reset
+# a lost factor.
+ROLE_PERMISSIONS[Role.PROVISIONING_ADMIN] = [
+    *ROLE_PERMISSIONS[Role.PROVISIONING_ADMIN],
+    "accounts.view_user",
+    "accounts.change_user",
+]
+
 # The audit log (who changed what) is for the team that runs the portal, not trainers or partners.
 for _role in (Role.PROVISIONING_ADMIN, Role.COORDINATOR, Role.MANAGER):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "accounts.view_auditevent"]

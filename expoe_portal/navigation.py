@@ -35,6 +35,7 @@ ENTRIES = [
     Entry("Drift", "reconciliation:drift_list", ANYONE, "customers.view_customergroup", REPORTS),
     Entry("Port lead times", "porting:dashboard", STAFF, "porting.view_port_dashboard", REPORTS),
     Entry("Audit", "accounts:audit_list", ANYONE, "accounts.view_auditevent", REPORTS),
+    Entry("Users", "accounts:user_list", STAFF, "accounts.view_user", REPORTS),
     Entry("Escalation matrix", "escalations:contact_list", ANYONE, None, REFERENCE),
     Entry("SLA policies", "escalations:policy_list", STAFF, "escalations.view_slapolicy", REFERENCE),
     Entry("Lead-time rules", "porting:rules", ANYONE, "porting.view_leadtimerule", REFERENCE),

@@ -53,6 +53,7 @@ urlpatterns = [
     path("system/", views.system_health, name="system_health"),
     path("system/platforms/", views.platforms, name="platforms"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/passkeys/", include("accounts.passkeys")),  # django-otp-webauthn's, namespace otp_webauthn
     path("", include("partners.urls")),
     path("", include("number_pool.urls")),
     path("", include("onboarding.urls")),

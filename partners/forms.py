@@ -10,7 +10,7 @@ from .services import CONTACT_REQUIRED
 class PartnerForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Partner
-        fields = ["partner_id", "name", "clone_group_id", "live"]
+        fields = ["partner_id", "name", "clone_group_id", "live", "mfa_required"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

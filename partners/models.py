@@ -19,6 +19,11 @@ class Partner(models.Model):
         "clone group ID", blank=True, help_text="The partner’s own pre-built clone group on BroadWorks (G2)."
     )
     live = models.BooleanField(default=False, help_text="Platform access is live (O6).")
+    mfa_required = models.BooleanField(
+        "two-factor authentication required",
+        default=False,
+        help_text="Every user of this partner must set up a second factor (an authenticator app or a passkey).",
+    )
     # The status of the partner's current (latest) onboarding order, blank before its first order;
     # kept by the onboarding app whenever an order is saved, so lists need no join to the orders.
     current_order_status = models.CharField(max_length=32, blank=True, editable=False)

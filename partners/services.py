@@ -11,7 +11,7 @@ from expoe_portal.phone import normalise_e164
 
 from .models import Partner, PartnerContact
 
-PARTNER_EDITABLE_FIELDS = ("name", "clone_group_id", "live")
+PARTNER_EDITABLE_FIELDS = ("name", "clone_group_id", "live", "mfa_required")
 
 
 CONTACT_REQUIRED = "Add at least one contact with an email address and phone number."
@@ -81,11 +81,16 @@ def partner_create(
     name: str,
     clone_group_id: str = "",
     live: bool = False,
+    mfa_required: bool = False,
     contacts: list[dict[str, str]],
 ) -> Partner:
     require_perm(by, "partners.add_partner", action="create partners")
     partner = Partner(
-        partner_id=partner_id.strip(), name=name.strip(), clone_group_id=clone_group_id.strip(), live=live
+        partner_id=partner_id.strip(),
+        name=name.strip(),
+        clone_group_id=clone_group_id.strip(),
+        live=live,
+        mfa_required=mfa_required,
     )
     extra = {}
     if Partner.objects.filter(partner_id__iexact=partner.partner_id).exists():

@@ -7,6 +7,7 @@ DJANGO_READ_DOT_ENV_FILE is true, so that a stray file never changes production.
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -48,6 +49,10 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "expoe_portal",
     "accounts",
     "partners",
@@ -71,6 +76,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Second factor (#17): OTPMiddleware tells a verified session from one that passed only the
+    # password; ours keeps the latter on the second-factor step (or enrolment) and logout.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -172,6 +181,28 @@ LOGIN_FAILURES_WINDOW_MINUTES = env.int("LOGIN_FAILURES_WINDOW_MINUTES", default
 PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=10)
 PASSWORD_RESETS_PER_EMAIL = env.int("PASSWORD_RESETS_PER_EMAIL", default=3)
 PASSWORD_RESETS_WINDOW_MINUTES = env.int("PASSWORD_RESETS_WINDOW_MINUTES", default=60)
+
+# Second factor (#17, accounts/second_factor.py): TOTP (an authenticator app), passkeys (WebAuthn),
+# recovery codes. With STAFF_MFA_REQUIRED every staff user (superusers too) must enrol at their next
+# login; local and test settings turn it off so that the demo's logins work without a phone.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "EXPO.e provisioning"
+# Wrong codes: django-otp's throttling on the device (kept in the database, so every process sees it)
+# makes each further try wait 2, 4, 8 ... seconds after consecutive failures.
+OTP_TOTP_THROTTLE_FACTOR = 2
+OTP_STATIC_THROTTLE_FACTOR = 2
+# Passkeys only as a second factor, after the password (and its lockout), never instead of it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "EXPO.e provisioning portal"
+_PORTAL = urlsplit(env("PORTAL_BASE_URL", default="http://127.0.0.1:8000"))
+if _PORTAL.scheme == "https":
+    _PASSKEY_ORIGIN, _PASSKEY_HOST = f"https://{_PORTAL.netloc}", _PORTAL.hostname or ""
+else:
+    # WebAuthn needs https, or plain http on localhost (a name, not an address): the demo's
+    # passkeys work at http://localhost:8000.
+    _PASSKEY_ORIGIN, _PASSKEY_HOST = f"http://localhost:{_PORTAL.port or 80}", "localhost"
+OTP_WEBAUTHN_RP_ID = env("OTP_WEBAUTHN_RP_ID", default=_PASSKEY_HOST)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[_PASSKEY_ORIGIN])
 
 # Content-Security-Policy: no inline scripts anywhere; every script is a static file.
 CONTENT_SECURITY_POLICY = {

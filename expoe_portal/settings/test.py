@@ -26,3 +26,5 @@ CACHES = {
 BROADWORKS_GATEWAY = env("TEST_BROADWORKS_GATEWAY", default="")
 AKIXI_GATEWAY = env("TEST_AKIXI_GATEWAY", default="")
 CALLCABINET_GATEWAY = env("TEST_CALLCABINET_GATEWAY", default="")
+# Tests that need the second factor forced turn it on themselves (#17).
+STAFF_MFA_REQUIRED = False

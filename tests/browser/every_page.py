@@ -39,6 +39,7 @@ DOWNLOADS = {
     "customers:bulk_errors",
     "customers:bulk_template",
     "escalations:export_csv",
+    "otp_webauthn:js-i18n-catalog",  # the passkey scripts' wording, a script file (#17)
     "porting:document_download",
     "porting:export_csv",
 }

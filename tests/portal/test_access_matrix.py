@@ -187,6 +187,12 @@ def first_policy_pk(world):
     return {"pk": SlaPolicy.objects.first().pk}
 
 
+def a_partner_user_pk(world):
+    from accounts.models import User
+
+    return {"pk": User.objects.filter(role=PARTNER).order_by("pk").first().pk}
+
+
 EXPECTATIONS = {
     "home": Expect(signed_in(200), notes="each role's own work list; a partner user's is their own partner's"),
     "healthz": Expect(everyone(200)),
@@ -344,6 +350,23 @@ EXPECTATIONS = {
     "porting:platform_retry": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
     ),
+    # The second factor (#17). These users have none: the login's second step sends them on; adding
+    # an authenticator app is open to everyone; removals and new recovery codes are POSTs.
+    "accounts:second_factor": Expect(signed_in(302)),
+    "accounts:two_factor": Expect(signed_in(200)),
+    "accounts:totp_add": Expect(signed_in(200)),
+    "accounts:recovery_codes": Expect(signed_in(405)),
+    "accounts:factor_remove": Expect(signed_in(405), kwargs=lambda world: {"kind": "app", "pk": 1}),
+    # The users page is the provisioning administrators' (they reset a lost factor).
+    "accounts:user_list": Expect(signed_in(403, **{ADMIN: 200})),
+    "accounts:user_detail": Expect(signed_in(403, **{ADMIN: 200}), kwargs=a_partner_user_pk),
+    "accounts:user_reset_factors": Expect(signed_in(405), kwargs=a_partner_user_pk),
+    # django-otp-webauthn's ceremonies (accounts/passkeys.py) are POSTs answering JSON.
+    "otp_webauthn:credential-registration-begin": Expect(signed_in(405, anonymous=403)),
+    "otp_webauthn:credential-registration-complete": Expect(signed_in(405, anonymous=403)),
+    "otp_webauthn:credential-authentication-begin": Expect(signed_in(405, anonymous=403)),
+    "otp_webauthn:credential-authentication-complete": Expect(signed_in(405, anonymous=403)),
+    "otp_webauthn:js-i18n-catalog": Expect(everyone(200)),
     "accounts:audit_list": Expect(signed_in(200, **{TRAINER: 403, PARTNER: 403})),
     "accounts:audit_export_csv": Expect(signed_in(200, **{TRAINER: 403, PARTNER: 403})),
     "escalations:contact_list": Expect(signed_in(200)),
