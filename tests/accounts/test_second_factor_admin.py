@@ -1,9 +1,11 @@
 """An administrator's view of the second factor (#17), and what the API's token endpoint asks."""
 
 import base64
+import time
 
 import pyotp
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -155,15 +157,32 @@ def test_a_passkey_that_fails_at_the_second_step_is_audited(client, world):
     assert AuditEvent.objects.filter(action="second_factor.failed", changes__factor="passkey").exists()
 
 
-@pytest.mark.xfail(reason="the token endpoint passes `otp` to token_refusal once the tokens branch merges (#17)")
 def test_the_token_endpoint_asks_a_user_with_an_app_for_its_code(world):
     from rest_framework.test import APIClient
 
     user = world.user(Role.PARTNER_USER)
-    enrol_app(user)
+    totp, _ = enrol_app(user)
     api = APIClient()
-    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": "correct-horse-battery-9"})
+    credentials = {"username": user.username, "password": "correct-horse-battery-9"}
+    response = api.post("/api/v1/auth/token/", credentials)
     assert response.status_code == 400 and "otp" in response.json()
+    assert api.post("/api/v1/auth/token/", {**credentials, "otp": "000000"}).status_code == 400
+    with time_machine.travel(time.time() + 31, tick=True):  # a code is good once; the next step's
+        issued = api.post("/api/v1/auth/token/", {**credentials, "otp": totp.now()})
+        assert issued.status_code == 200, issued.content
+        listed = api.get("/api/v1/partners/", headers={"Authorization": f"Token {issued.json()['token']}"})
+        assert listed.status_code == 200
+
+
+def test_the_token_endpoint_refuses_staff_who_must_enrol_and_have_not(world, settings):
+    from rest_framework.test import APIClient
+
+    settings.STAFF_MFA_REQUIRED = True
+    user = world.user(Role.COORDINATOR)
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": user.username, "password": "correct-horse-battery-9"}
+    )
+    assert response.status_code == 400 and response.json()["otp"] == [ENROL_FIRST]
 
 
 def test_a_reset_while_the_user_waits_at_the_second_step_does_not_loop(client, world):
