@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from expoe_portal import bounds
 from expoe_portal.api import TokenThrottle
+from expoe_portal.api_schema import ErrorSerializer
 
 from .authentication import ApiTokenAuthentication
 from .models import ApiToken
@@ -23,7 +24,7 @@ from .tokens import IssuedToken, token_issue, token_revoke, tokens_visible_to
 ENDPOINT_TOKEN_NAME = "token endpoint"
 
 # The error bodies of API.md, for the schema.
-ERROR = inline_serializer("TokenError", fields={"detail": serializers.CharField(), "code": serializers.CharField()})
+ERROR = ErrorSerializer  # API.md's {"detail", "code"}, the one "Error" component
 FIELD_ERRORS = inline_serializer(
     "TokenFieldErrors",
     fields={

@@ -53,6 +53,7 @@ def test_an_administrator_sees_everyones_tokens_with_a_user_filter(browser, live
         user = type(world.user("partner_b_user")).objects.get(username=username)
         token_issue(user=user, name=f"{username} sync", by=user)
     with page_of(browser, live_server.url, "provisioning_admin", password=TEST_PASSWORD, width=1400) as page:
+        page.get_by_role("button", name="Account").click()  # the user's own menu
         page.get_by_role("link", name="API tokens").click()
         expect(page.get_by_test_id("token-row")).to_have_count(2)
         page.get_by_label("User (username)").fill("beta_user")

@@ -43,6 +43,7 @@ RESPONSE_ONLY = {
     "escalations.api.ContactSerializer",
     "escalations.api.EscalationSerializer",
     "escalations.api.SubjectSerializer",
+    "expoe_portal.api_schema.ErrorSerializer",
     "expoe_portal.api.HistoryEntrySerializer",
     "onboarding.api.OnboardingAccountSerializer",
     "onboarding.api.TrainingSessionSerializer",

@@ -1,0 +1,154 @@
+"""The objects the access matrix points at (tests/portal/test_access_matrix.py): each builds a URL's
+arguments from the test world, partner B's object for the expectation, partner A's for a partner
+user's own."""
+
+from accounts.choices import Role
+
+
+def partner_b_pk(world):
+    return {"pk": world.partner_b.pk}
+
+
+def partner_a_pk(world):
+    return {"pk": world.partner_a.pk}
+
+
+def order_b_pk(world):
+    return {"pk": world.order_b.pk}
+
+
+def order_a_pk(world):
+    return {"pk": world.order_a.pk}
+
+
+def order_b_transition(world):
+    return {"pk": world.order_b.pk, "name": "confirm"}
+
+
+def order_a_transition(world):
+    return {"pk": world.order_a.pk, "name": "confirm"}
+
+
+def order_b_account(world):
+    return {"pk": world.order_b.pk, "platform": "akixi"}
+
+
+def order_a_account(world):
+    return {"pk": world.order_a.pk, "platform": "akixi"}
+
+
+def number_b_pk(world):
+    return {"pk": world.number_b.pk}
+
+
+def number_a_pk(world):
+    return {"pk": world.number_a.pk}
+
+
+def group_b_pk(world):
+    return {"pk": world.group_b.pk}
+
+
+def group_a_pk(world):
+    return {"pk": world.group_a.pk}
+
+
+def group_b_change(world):
+    return {"pk": world.group_b.pk, "change": "add_numbers"}
+
+
+def group_a_change(world):
+    return {"pk": world.group_a.pk, "change": "add_numbers"}
+
+
+def group_b_no_such_change(world):
+    return {"pk": world.group_b.pk, "change_id": 999999, "act": "retry"}
+
+
+def upload_b_pk(world):
+    return {"pk": world.upload_b.pk}
+
+
+def upload_a_pk(world):
+    return {"pk": world.upload_a.pk}
+
+
+def port_b_pk(world):
+    return {"pk": world.port_b.pk}
+
+
+def port_a_pk(world):
+    return {"pk": world.port_a.pk}
+
+
+def port_b_transition(world):
+    return {"pk": world.port_b.pk, "name": "submit"}
+
+
+def port_a_transition(world):
+    return {"pk": world.port_a.pk, "name": "submit"}
+
+
+def port_b_document(world):
+    return {"pk": world.port_b.pk, "document_pk": world.document_b.pk}
+
+
+def port_a_document(world):
+    return {"pk": world.port_a.pk, "document_pk": world.document_a.pk}
+
+
+def first_country_pk(world):
+    from porting.models import PortingCountry
+
+    return {"pk": PortingCountry.objects.order_by("pk").first().pk}
+
+
+def first_rule_pk(world):
+    from porting.models import LeadTimeRule
+
+    return {"pk": LeadTimeRule.objects.order_by("pk").first().pk}
+
+
+def a_provider_pk(world):
+    from porting.models import Provider
+
+    provider, _ = Provider.objects.get_or_create(name="Matrix Telecom")
+    return {"pk": provider.pk}
+
+
+def first_contact_pk(world):
+    from accounts.models import EscalationContact
+
+    return {"pk": EscalationContact.objects.get(level=0).pk}
+
+
+def escalation_b_pk(world):
+    return {"pk": world.escalation_b.pk}
+
+
+def escalation_a_pk(world):
+    return {"pk": world.escalation_a.pk}
+
+
+def drift_b_pk(world):
+    return {"pk": world.drift_b.pk}
+
+
+def drift_a_pk(world):
+    return {"pk": world.drift_a.pk}
+
+
+def run_pk(world):
+    return {"pk": world.run.pk}
+
+
+def first_policy_pk(world):
+    from escalations.models import SlaPolicy
+
+    return {"pk": SlaPolicy.objects.first().pk}
+
+
+def a_partner_user_pk(world):
+    from accounts.models import User
+
+    return {"pk": User.objects.filter(role=Role.PARTNER_USER).order_by("pk").first().pk}
