@@ -44,10 +44,13 @@ class FakeBroadWorks:
     def group_exists(self, sp, group_id):
         return group_id in self.groups
 
-    def group_numbers(self, sp, group_id):
-        return sorted(self.groups[group_id])
+    def number_activation_mode(self):
+        return "Group And User Activation Enabled"
 
-    def assign_numbers(self, sp, group_id, numbers):
+    def group_number_states(self, sp, group_id):
+        return dict.fromkeys(self.groups[group_id], True)
+
+    def assign_numbers(self, sp, group_id, numbers, *, activate=True):
         FakeBroadWorks.calls.append(("group", group_id, list(numbers)))
         FakeBroadWorks.groups[group_id] |= set(numbers)
 
