@@ -104,6 +104,19 @@ def test_N1_accepted_numbers_wait_inactive_on_the_group_and_go_live_at_completio
     assert ExternalCall.objects.filter(operation="assign_numbers").count() == 1, "assigned once, at acceptance"
 
 
+def test_the_request_page_says_where_its_numbers_stand_on_broadworks(
+    world, sim, group, client, django_capture_on_commit_callbacks
+):
+    accepted = accepted_port(world, group, django_capture_on_commit_callbacks)
+    client.force_login(world.user(Role.PARTNER_USER))
+    page = client.get(f"/ports/{accepted.pk}/").content.decode()
+    assert f"Ready, inactive until the port completes: on the partner's pool and {GROUP}" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.port_request_complete(by=world.user(Role.COORDINATOR), port_request=accepted)
+    page = client.get(f"/ports/{accepted.pk}/").content.decode()
+    assert f"Added to the partner's pool and {GROUP}, active" in page
+
+
 @pytest.mark.parametrize("cancellation", ["cancel", "cancel_by_losing_provider"])
 def test_P7_a_cancelled_port_leaves_nothing_on_broadworks(
     world, sim, group, django_capture_on_commit_callbacks, cancellation
