@@ -68,6 +68,7 @@ OPERATIONS: tuple[Operation, ...] = (
         f'{OCI_SCHEMA}; that an assigned number starts inactive only in "Group And User Activation Enabled" '
         "mode is ours, from the schema's descriptions (GroupDnActivateListRequest, SystemNumberActivation…)",
     ),
+    _bw("service_provider_number_holders", "ServiceProviderDnGetSummaryListRequest"),
     _bw("group_number_states", "GroupDnGetAssignmentListRequest18"),
     _bw("activate_numbers", "GroupDnActivateListRequest"),
     _bw("remove_numbers_from_service_provider", "ServiceProviderDnDeleteListRequest"),

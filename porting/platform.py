@@ -177,19 +177,21 @@ def _set_up(gateway: Any, port_request: PortRequest, *, activate: bool) -> None:
 
 
 def _take_down(gateway: Any, port_request: PortRequest) -> None:
-    """What an acceptance set up, undone: off the group, then off the pool. A number the portal now
-    holds otherwise (on a pool, or reserved by another port since) is not this request's to take."""
+    """What an acceptance set up, undone: off whichever group has them (the request's group may have
+    been changed since), then off the pool. A number the portal now holds otherwise (on a pool, or
+    reserved by another port since) is not this request's to take."""
     sp = port_request.partner.partner_id
     others = set(Number.objects.filter(e164__in_values=port_request.numbers).values_list("e164", flat=True))
-    numbers = [n for n in port_request.numbers if n not in others]
-    group_id = _group_on_platform(gateway, port_request)
-    if group_id is not None:
-        states = gateway.group_number_states(sp, group_id)
-        if assigned := [n for n in numbers if n in states]:
-            gateway.unassign_numbers(sp, group_id, assigned)
-    on_pool = set(gateway.service_provider_numbers(sp))
-    if there := [n for n in numbers if n in on_pool]:
-        gateway.remove_numbers_from_service_provider(sp, there)
+    holders = gateway.service_provider_number_holders(sp)
+    numbers = [n for n in port_request.numbers if n in holders and n not in others]
+    by_group: dict[str, list[str]] = {}
+    for number in numbers:
+        if group_id := holders[number]:
+            by_group.setdefault(group_id, []).append(number)
+    for group_id, held in sorted(by_group.items()):
+        gateway.unassign_numbers(sp, group_id, held)
+    if numbers:
+        gateway.remove_numbers_from_service_provider(sp, numbers)
 
 
 def ported_numbers_retry(*, by, port_request: PortRequest) -> PortRequest:

@@ -45,14 +45,21 @@ class NumberCalls:
         return str(response.number_activation_mode)
 
     # -- the partner's pool (N1) --------------------------------------------------------------------
+    def _pool_rows(self, operation: str, sp: str) -> list[dict[str, Any]]:
+        c = ocip.load().c
+        response = self._call(operation, sp, c.ServiceProviderDnGetSummaryListRequest(service_provider_id=sp))
+        rows: list[dict[str, Any]] = response.dn_summary_table.to_dict()
+        return rows
+
     def service_provider_numbers(self, sp: str) -> list[str]:
         """Every number on the partner's pool, whether a group has it or not."""
-        c = ocip.load().c
-        response = self._call(
-            "service_provider_numbers", sp, c.ServiceProviderDnGetSummaryListRequest(service_provider_id=sp)
-        )
-        numbers = [n for row in response.dn_summary_table.to_dict() for n in numbers_in(row.get("phone_numbers"))]
-        return sorted(set(numbers))
+        rows = self._pool_rows("service_provider_numbers", sp)
+        return sorted({n for row in rows for n in numbers_in(row.get("phone_numbers"))})
+
+    def service_provider_number_holders(self, sp: str) -> dict[str, str | None]:
+        """Every number on the partner's pool, and the group that has it (None: no group)."""
+        rows = self._pool_rows("service_provider_number_holders", sp)
+        return {n: row.get("group_id") or None for row in rows for n in numbers_in(row.get("phone_numbers"))}
 
     def add_numbers_to_service_provider(self, sp: str, numbers: list[str]) -> None:
         """N1: onto the partner's pool. A number already in any pool is refused, so ask first."""

@@ -163,3 +163,15 @@ def test_N1_ten_thousand_numbers_are_ready_inactive_then_active_in_batches(
     assert set(on_broadworks(sim, accepted.numbers).values()) == {"active"}
     assert ExternalCall.objects.filter(operation="activate_numbers").count() == 20  # 500 a request
     assert set_up < 60 and activated < 60, (set_up, activated)
+
+
+def test_P7_numbers_come_off_the_group_they_were_set_up_on_even_if_the_draft_names_another_since(
+    world, sim, group, django_capture_on_commit_callbacks
+):
+    accepted = accepted_port(world, group, django_capture_on_commit_callbacks)
+    run(world, accepted, "cancel_by_losing_provider")  # its task's message lost: the step waits, due
+    draft = PortRequest.objects.get(pk=accepted.pk)
+    services.port_request_update(by=world.user(Role.PARTNER_USER), port_request=draft, data={"customer_group": None})
+    assert PortRequest.objects.get(pk=draft.pk).customer_group is None
+    assert add_ported_numbers(port_request_id=draft.pk) == "done"
+    assert set(on_broadworks(sim, draft.numbers).values()) == {None}

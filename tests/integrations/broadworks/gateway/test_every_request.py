@@ -68,6 +68,7 @@ def run_every_operation(gw) -> set[str]:
     calling("assign_numbers")(NEW_PARTNER, NEW_GROUP, PORTED, activate=False)
     assert calling("group_number_states")(NEW_PARTNER, NEW_GROUP)[PORTED[0]] is False
     calling("activate_numbers")(NEW_PARTNER, NEW_GROUP, PORTED)
+    assert calling("service_provider_number_holders")(NEW_PARTNER)[PORTED[0]] == NEW_GROUP
     calling("unassign_numbers")(NEW_PARTNER, NEW_GROUP, PORTED)
     calling("remove_numbers_from_service_provider")(NEW_PARTNER, PORTED)
     calling("group_clid")(NEW_PARTNER, NEW_GROUP)
