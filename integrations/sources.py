@@ -61,6 +61,17 @@ OPERATIONS: tuple[Operation, ...] = (
     _bw("group_numbers", "GroupDnGetAssignmentListRequest18"),
     _bw("assign_numbers", "GroupDnAssignListRequest, GroupDnActivateListRequest"),
     _bw("unassign_numbers", "GroupDnUnassignListRequest"),
+    # Port-day readiness (#18): set up inactive before the port date, activated at completion.
+    _bw(
+        "number_activation_mode",
+        "SystemNumberActivationGetRequest21",
+        f'{OCI_SCHEMA}; that an assigned number starts inactive only in "Group And User Activation Enabled" '
+        "mode is ours, from the schema's descriptions (GroupDnActivateListRequest, SystemNumberActivation…)",
+    ),
+    _bw("service_provider_number_holders", "ServiceProviderDnGetSummaryListRequest"),
+    _bw("group_number_states", "GroupDnGetAssignmentListRequest18"),
+    _bw("activate_numbers", "GroupDnActivateListRequest"),
+    _bw("remove_numbers_from_service_provider", "ServiceProviderDnDeleteListRequest"),
     _bw("group_clid", "GroupGetRequest24, GroupCallingLineIdGetRequest"),
     _bw(
         "set_group_clid",

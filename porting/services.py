@@ -31,7 +31,7 @@ from .calendar import add_working_days, cancellation_deadline, working_days_betw
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, RejectionCode
 from .emails import port_email_queue
 from .models import PORT_DATA, PortRejection, PortRequest
-from .platform import PORTED_NUMBERS
+from .platform import queue_platform_work
 from .providers import provider_named
 from .rules import country_requirements, lead_time_rule_for
 
@@ -484,8 +484,7 @@ def port_request_transition(
         )
         port_email_queue(port_request, PORT_EMAILS[name])
         data_changed(PORT_DATA)
-        if name == "complete":
-            PORTED_NUMBERS.wake(port_request.pk)  # due since the transition (N1)
+        queue_platform_work(port_request, name)  # BroadWorks follows the new status (N1, #18)
     return port_request
 
 

@@ -24,7 +24,8 @@ from integrations.base import PermanentError, TransientError, recorded_call, red
 
 from . import ocip
 from .group_changes import VOICE_MESSAGING_GROUP, GroupChangeCalls
-from .ocip import as_list, authorised, describe, dn, e164, is_true, numbers_in, quantity
+from .numbers import NumberCalls
+from .ocip import as_list, authorised, describe, dn, e164, is_true, quantity
 from .service_providers import ServiceProviderCalls
 from .sessions import SESSIONS
 
@@ -64,7 +65,7 @@ NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
 LOGIN_FAILED = "BroadWorks login failed: check BROADWORKS_USERNAME/PASSWORD"
 
 
-class BroadWorksGateway(ServiceProviderCalls, GroupChangeCalls):
+class BroadWorksGateway(ServiceProviderCalls, NumberCalls, GroupChangeCalls):
     """BroadWorks over OCI-P. Settings (each read with a default, so nothing breaks before they exist):
 
     - BROADWORKS_HOST (default "127.0.0.1"), BROADWORKS_PORT (2208)
@@ -346,65 +347,6 @@ class BroadWorksGateway(ServiceProviderCalls, GroupChangeCalls):
             or None,
         )
         self._call(operation, f"{service_provider_id}/{group_id}", request)
-
-    # -- numbers (N1, N2) ----------------------------------------------------------------------------
-    def service_provider_numbers(self, sp: str) -> list[str]:
-        """Every number on the partner's pool, whether a group has it or not."""
-        c = ocip.load().c
-        response = self._call(
-            "service_provider_numbers", sp, c.ServiceProviderDnGetSummaryListRequest(service_provider_id=sp)
-        )
-        numbers = [n for row in response.dn_summary_table.to_dict() for n in numbers_in(row.get("phone_numbers"))]
-        return sorted(set(numbers))
-
-    def add_numbers_to_service_provider(self, sp: str, numbers: list[str]) -> None:
-        """N1: onto the partner's pool. A number already in any pool is refused, so ask first."""
-        if not numbers:
-            return
-        c = ocip.load().c
-        request = c.ServiceProviderDnAddListRequest(service_provider_id=sp, phone_number=[dn(n) for n in numbers])
-        self._call("add_numbers_to_service_provider", sp, request)
-
-    def group_numbers(self, sp: str, group_id: str, *, activated_only: bool = True) -> list[str]:
-        """The group's numbers that are assigned and activated. One assigned but not yet activated
-        counts as missing, so assign_numbers (a no-op assign, then the activation) completes it.
-        With `activated_only=False`, every number assigned to the group."""
-        c = ocip.load().c
-        response = self._group_call("group_numbers", c.GroupDnGetAssignmentListRequest18, sp, group_id)
-        rows = response.dn_table.to_dict()
-        return sorted(
-            {
-                n
-                for row in rows
-                if is_true(row.get("activated")) or not activated_only
-                for n in numbers_in(row.get("phone_numbers"))
-            }
-        )
-
-    def assign_numbers(self, sp: str, group_id: str, numbers: list[str]) -> None:
-        """N1, N2: from the partner's pool to the group, and activated: both requests in one document,
-        so a dropped reply leaves both done or neither."""
-        if not numbers:
-            return
-        c = ocip.load().c
-        key = {"service_provider_id": sp, "group_id": group_id, "phone_number": [dn(n) for n in numbers]}
-        self._call(
-            "assign_numbers",
-            f"{sp}/{group_id}",
-            [c.GroupDnAssignListRequest(**key), c.GroupDnActivateListRequest(**key)],
-        )
-
-    def unassign_numbers(self, sp: str, group_id: str, numbers: list[str]) -> None:
-        """N1, N2: off the group, back to the partner's pool (BroadWorks keeps an unassigned number
-        on the service provider). BroadWorks refuses the group's CLID (B1), its voice portal's number
-        (V2) and a number a user has."""
-        if not numbers:
-            return
-        c = ocip.load().c
-        request = c.GroupDnUnassignListRequest(
-            service_provider_id=sp, group_id=group_id, phone_number=[dn(n) for n in numbers]
-        )
-        self._call("unassign_numbers", f"{sp}/{group_id}", request)
 
     # -- business profile (B1) -----------------------------------------------------------------------
     def group_clid(self, sp: str, group_id: str) -> dict[str, Any]:

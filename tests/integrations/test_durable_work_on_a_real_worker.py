@@ -116,10 +116,10 @@ def test_a_partner_account_whose_retry_died_with_its_worker_is_created_once(stac
 
 
 def test_ported_numbers_whose_retry_died_with_their_worker_reach_broadworks_once(stack, world):
-    accepted = port_in_state(world, PortStatus.ACCEPTED)
-    # The connection drops before BroadWorks adds the numbers: the step asks to be run again.
+    # The connection drops before BroadWorks adds the numbers: the step asks to be run again. The
+    # numbers go onto BroadWorks from the acceptance (port-day readiness, #18).
     write_faults(stack.bw_faults, [make_fault("disconnect", request="ServiceProviderDnAddListRequest")])
-    porting_services.port_request_complete(by=world.user(Role.COORDINATOR), port_request=accepted)
+    accepted = port_in_state(world, PortStatus.ACCEPTED)
     wait_until(
         lambda: PortRequest.objects.filter(
             pk=accepted.pk, platform_status="pending", platform_attempts=1, platform_next_attempt_at__gt=timezone.now()
@@ -138,6 +138,15 @@ def test_ported_numbers_whose_retry_died_with_their_worker_reach_broadworks_once
     assert done.platform_attempts == 2
     on_broadworks = {n.replace("-", "") for n in stack.bw()["service_providers"]["ACME01"]["dns"]}  # +44-...
     assert set(done.numbers) <= on_broadworks
+    # Completion runs the step again for the new status; everything is on the pool already.
+    porting_services.port_request_complete(by=world.user(Role.COORDINATOR), port_request=done)
+    wait_until(
+        lambda: PortRequest.objects.get(pk=done.pk).platform_status == "done",
+        deadline=30,
+        what="the step after completion",
+    )
+    added = ExternalCall.objects.filter(operation="add_numbers_to_service_provider", outcome="ok")
+    assert added.count() == 1, "added once, at acceptance"
     added = ExternalCall.objects.filter(operation="add_numbers_to_service_provider", context=f"port:{done.pk}")
     assert added.filter(outcome="ok").count() == 1, "added once: the retry after the dropped connection"
 

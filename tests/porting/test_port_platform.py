@@ -44,10 +44,13 @@ class FakeBroadWorks:
     def group_exists(self, sp, group_id):
         return group_id in self.groups
 
-    def group_numbers(self, sp, group_id):
-        return sorted(self.groups[group_id])
+    def number_activation_mode(self):
+        return "Group And User Activation Enabled"
 
-    def assign_numbers(self, sp, group_id, numbers):
+    def group_number_states(self, sp, group_id):
+        return dict.fromkeys(self.groups[group_id], True)
+
+    def assign_numbers(self, sp, group_id, numbers, *, activate=True):
         FakeBroadWorks.calls.append(("group", group_id, list(numbers)))
         FakeBroadWorks.groups[group_id] |= set(numbers)
 
@@ -183,3 +186,30 @@ def test_a_step_whose_worker_died_every_time_gives_up_with_the_reason(
     done.refresh_from_db()
     assert done.platform_status == "failed" and "stopped each time" in done.platform_error
     assert broadworks.calls == []
+
+
+def test_a_run_that_worked_for_the_acceptance_runs_again_when_the_port_completed_meanwhile(
+    world, broadworks, django_capture_on_commit_callbacks
+):
+    """#18: the step set up for acceptance (inactive) must not be recorded as done when the port
+    completed while it ran: the completion wants the numbers active."""
+    accepted = port_in_state(world, PortStatus.ACCEPTED)
+    assert accepted.platform_status == "pending", "acceptance queues the set-up"
+
+    def complete_meanwhile(self, sp, numbers):
+        FakeBroadWorks.calls.append(("pool", sp, list(numbers)))
+        FakeBroadWorks.pool |= set(numbers)
+        with django_capture_on_commit_callbacks(execute=False):  # its wake finds the step held
+            services.port_request_complete(by=world.user(Role.COORDINATOR), port_request=accepted)
+
+    FakeBroadWorks.add_numbers_to_service_provider = complete_meanwhile
+    try:
+        outcome = add_ported_numbers(port_request_id=accepted.pk)
+    finally:
+        del FakeBroadWorks.add_numbers_to_service_provider
+    assert outcome == "the request changed meanwhile: running again"
+    moved = PortRequest.objects.get(pk=accepted.pk)
+    assert (moved.status, moved.platform_status, moved.platform_lease_until) == ("completed", "pending", None)
+    assert moved.platform_next_attempt_at <= timezone.now(), "due again at once"
+    assert add_ported_numbers(port_request_id=accepted.pk) == "done"
+    assert broadworks.calls == [("pool", "ACME01", accepted.numbers)], "the second run found them on the pool"

@@ -5,6 +5,7 @@ with it is in handlers/.
 `data` layout (also the state file's)::
 
     {"format": 2,
+     "system": {"number_activation_mode"} (optional; missing: "Group And User Activation Enabled"),
      "service_providers": {sp_id: {"name", "is_enterprise", "default_domain", "domains": [..],
                                    "support_email", "dns": {number: group_id | null},
                                    "group_services": {name: quantity | null},

@@ -195,3 +195,48 @@ def test_A1_A2_admin_user_ids_are_unique_system_wide_and_case_sensitive(sim):
         ("jane.doe@hostedcomm.com", "Jane", "Doe")
     ]
     assert "Gen3rated!pw" not in sim.state.path.read_text()  # A2: passwords are never kept
+
+
+# -- number activation (port-day readiness, #18) ----------------------------------------------------
+
+
+def test_N1_an_assigned_number_waits_inactive_and_only_the_groups_numbers_can_be_activated(sim):
+    """The simulated system uses number activation ("Group And User Activation Enabled"), as the
+    readiness step needs: assigned is not yet active; activating (or deactivating) a number twice is
+    not an error (the schema's descriptions); one the group does not have is refused, changing nothing."""
+    mode = ok(oci(sim, c.SystemNumberActivationGetRequest21()))
+    assert mode.number_activation_mode == "Group And User Activation Enabled"
+    ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"))
+    pool = ["+44-1134960001", "+44-1134960002"]
+    ok(oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=pool)))
+    ok(oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=pool[:1])))
+
+    def activated():
+        table = ok(oci(sim, c.GroupDnGetAssignmentListRequest18(**group_key()))).dn_table.to_dict()
+        return {r["phone_numbers"]: r["activated"] for r in table}
+
+    assert activated() == {pool[0]: "false"}
+    refused(oci(sim, c.GroupDnActivateListRequest(**group_key(), phone_number=pool)), "DN not assigned to group")
+    refused(oci(sim, c.GroupDnDeactivateListRequest(**group_key(), phone_number=pool[1:])), "not assigned")
+    assert activated() == {pool[0]: "false"}, "the refused request activated nothing"
+    for _ in range(2):
+        ok(oci(sim, c.GroupDnActivateListRequest(**group_key(), phone_number=pool[:1])))
+    assert activated() == {pool[0]: "true"}
+    for _ in range(2):
+        ok(oci(sim, c.GroupDnDeactivateListRequest(**group_key(), phone_number=pool[:1])))
+    assert activated() == {pool[0]: "false"}
+    # The pool keeps a number a group holds: off the group first, then off the pool.
+    refused(oci(sim, c.ServiceProviderDnDeleteListRequest(service_provider_id=PARTNER, phone_number=pool)), "in use")
+    ok(oci(sim, c.GroupDnUnassignListRequest(**group_key(), phone_number=pool[:1])))
+    ok(oci(sim, c.ServiceProviderDnDeleteListRequest(service_provider_id=PARTNER, phone_number=pool)))
+    assert activated() == {}
+
+
+def test_N1_with_number_activation_off_an_assigned_number_is_active_at_once(sim):
+    sim.state.data["system"] = {"number_activation_mode": "Off"}
+    assert ok(oci(sim, c.SystemNumberActivationGetRequest21())).number_activation_mode == "Off"
+    ok(clone_group(sim, "ACME-BAKERY", "Acme Bakery Ltd"))
+    ok(oci(sim, c.ServiceProviderDnAddListRequest(service_provider_id=PARTNER, phone_number=["+44-1134960001"])))
+    ok(oci(sim, c.GroupDnAssignListRequest(**group_key(), phone_number=["+44-1134960001"])))
+    table = ok(oci(sim, c.GroupDnGetAssignmentListRequest18(**group_key()))).dn_table.to_dict()
+    assert [(r["phone_numbers"], r["activated"]) for r in table] == [("+44-1134960001", "true")]

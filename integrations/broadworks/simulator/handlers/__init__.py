@@ -58,6 +58,7 @@ HANDLERS: dict[str, Handler] = {
     "GroupDnUnassignListRequest": group_numbers.unassign,
     "GroupDnGetListRequest": group_numbers.listed,
     "GroupDnGetAssignmentListRequest18": group_numbers.assignments,
+    "SystemNumberActivationGetRequest21": group_numbers.activation_mode,
     # voice portal (V1, V2)
     "GroupVoiceMessagingGroupModifyVoicePortalRequest": voice_portal.modify,
     "GroupVoiceMessagingGroupGetVoicePortalRequest21sp1": voice_portal.get,
@@ -87,6 +88,7 @@ READ_ONLY = frozenset(
         "GroupServiceGetAuthorizationListRequest",
         "GroupDnGetListRequest",
         "GroupDnGetAssignmentListRequest18",
+        "SystemNumberActivationGetRequest21",
         "GroupVoiceMessagingGroupGetVoicePortalRequest21sp1",
         "GroupAdminGetListRequest",
         "GroupAdminGetRequest22V3",

@@ -8,6 +8,10 @@ from ..protocol import SUCCESS, data_command, request_type, table, tag
 from ..state import BroadWorksState, Record
 from .lookup import group_of
 
+# SystemNumberActivationGetResponse21's modes: the simulated system uses activation unless a test
+# or a state file says otherwise ({"system": {"number_activation_mode": "Off"}}).
+GROUP_AND_USER_ACTIVATION, ACTIVATION_OFF = "Group And User Activation Enabled", "Off"
+
 ASSIGNMENT_COLUMNS = (
     "Phone Numbers", "Department", "Activated", "User Id", "Last Name", "First Name", "Extension",
     "Email Address", "User Type", "Country Code", "National Prefix",
@@ -22,10 +26,27 @@ def assign(state: BroadWorksState, el: ET.Element) -> str:
     for number in numbers:
         if state.pool_holder(sp_id, number) not in (None, group_id):
             raise refusal("dn_assigned_elsewhere", phone_number=number)
+    # With number activation in use (the simulated system's mode), an assigned number waits,
+    # inactive, for GroupDnActivateListRequest; with it "Off", every assigned number is active.
+    active = number_activation_mode(state) == ACTIVATION_OFF
     for number in numbers:
         sp["dns"][number] = group_id
-        g["dns"].setdefault(number, {"activated": False})
+        g["dns"].setdefault(number, {"activated": active})
     return SUCCESS
+
+
+def number_activation_mode(state: BroadWorksState) -> str:
+    mode: str = state.data.get("system", {}).get("number_activation_mode", GROUP_AND_USER_ACTIVATION)
+    return mode
+
+
+def activation_mode(state: BroadWorksState, el: ET.Element) -> str:
+    """SystemNumberActivationGetRequest21"""
+    return data_command(
+        "SystemNumberActivationGetResponse21",
+        tag("numberActivationMode", number_activation_mode(state))
+        + tag("enableEnterpriseTrunkNumberRangeActivation", "false"),
+    )
 
 
 def _the_groups(el: ET.Element, group_id: str, g: Record) -> list[str]:

@@ -16,6 +16,7 @@ from .support import CLONE, ON_BROADWORKS, PARTNER, POOL
 pytestmark = pytest.mark.django_db
 
 NEW_PARTNER, NEW_GROUP = "DELTA04", "DELTA-DELI"
+PORTED = ["+441134960101", "+441134960102"]
 
 
 def operations() -> set[str]:
@@ -60,6 +61,16 @@ def run_every_operation(gw) -> set[str]:
     calling("add_numbers_to_service_provider")(NEW_PARTNER, POOL)
     calling("group_numbers")(NEW_PARTNER, NEW_GROUP)
     calling("assign_numbers")(NEW_PARTNER, NEW_GROUP, POOL)
+    # Port-day readiness (#18): a port's numbers assigned inactive, activated at completion; a
+    # cancelled one's taken off the group and the pool.
+    assert calling("number_activation_mode")() == "Group And User Activation Enabled"
+    calling("add_numbers_to_service_provider")(NEW_PARTNER, PORTED)
+    calling("assign_numbers")(NEW_PARTNER, NEW_GROUP, PORTED, activate=False)
+    assert calling("group_number_states")(NEW_PARTNER, NEW_GROUP)[PORTED[0]] is False
+    calling("activate_numbers")(NEW_PARTNER, NEW_GROUP, PORTED)
+    assert calling("service_provider_number_holders")(NEW_PARTNER)[PORTED[0]] == NEW_GROUP
+    calling("unassign_numbers")(NEW_PARTNER, NEW_GROUP, PORTED)
+    calling("remove_numbers_from_service_provider")(NEW_PARTNER, PORTED)
     calling("group_clid")(NEW_PARTNER, NEW_GROUP)
     calling("set_group_clid")(NEW_PARTNER, NEW_GROUP, POOL[0], present_as_caller_id=True)
     calling("enable_voice_portal")(NEW_PARTNER, NEW_GROUP, number=POOL[1], extension="8000", external_dial_in=True)
