@@ -190,7 +190,8 @@ def test_dashboard_query_count_does_not_grow_with_requests(client, world):
 
 
 def test_a_change_shows_on_the_dashboard_at_once(client, world, django_capture_on_commit_callbacks):
-    """(The second figure of a provider's row is its number count, issue #18.) The figures are cached, but every use case that changes a request bumps the data version
+    """(The second figure of a provider's row is its number count, issue #18.) The figures are
+    cached, but every use case that changes a request bumps the data version
     once it commits, so the next page shows the change; an unchanged page is served from the cache."""
     client.force_login(world.user(Role.MANAGER))
     port_request = port_in_state(world, PortStatus.SUBMITTED)
