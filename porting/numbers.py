@@ -9,7 +9,6 @@ import json
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -157,18 +156,11 @@ def range_holder_warnings(port_request: PortRequest) -> list[str]:
 # --- Partial acceptance --------------------------------------------------------------------------
 
 
-def read_refused(port_request: PortRequest, data: dict[str, Any]) -> list[str]:
-    """The numbers the carrier refused at acceptance (a list or text, as `numbers` is read), each one
-    of the request's, never all of them; the reason is required with them."""
-    from .services import parse_numbers
-
-    given = data.get("refused_numbers")
-    if not given:
+def check_refused(port_request: PortRequest, refused: list[str], reason: str) -> list[str]:
+    """The numbers the carrier refused at acceptance (already read as `numbers` is): each one of the
+    request's, never all of them, and the reason given with them."""
+    if not refused:
         return []
-    try:
-        refused = parse_numbers(given, country=port_request.country)
-    except ValidationError as exc:
-        raise ValidationError({"refused_numbers": exc.messages}) from None
     ours = set(port_request.numbers)
     if strangers := [n for n in refused if n not in ours]:
         raise ValidationError({"refused_numbers": [f"Not numbers of this request: {_shown(strangers)}."]})
@@ -176,7 +168,7 @@ def read_refused(port_request: PortRequest, data: dict[str, Any]) -> list[str]:
         raise ValidationError(
             {"refused_numbers": ["Every number is refused: record a rejection of the request instead."]}
         )
-    if not (data.get("refusal_reason") or "").strip():
+    if not reason.strip():
         raise ValidationError({"refusal_reason": ["Say why the carrier refused these numbers."]})
     return refused
 

@@ -305,7 +305,12 @@ def _kwargs_accept(port_request: PortRequest, data: dict[str, Any], by: User) ->
     except LookupError as exc:
         raise ValidationError({"accepted_on": [str(exc)]}) from exc
     port_date = add_working_days(accepted_on, rule.working_days, port_request.country, port_request.region)
-    data["refused"] = bulk.read_refused(port_request, data)  # a partial acceptance (issue #18)
+    # A partial acceptance (issue #18): the numbers the carrier refused, read as `numbers` is.
+    try:
+        refused = parse_numbers(data.get("refused_numbers") or [], country=port_request.country)
+    except ValidationError as exc:
+        raise ValidationError({"refused_numbers": exc.messages}) from None
+    data["refused"] = bulk.check_refused(port_request, refused, data.get("refusal_reason") or "")
     return {
         "accepted_on": accepted_on,
         "working_days": rule.working_days,
