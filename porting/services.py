@@ -5,7 +5,6 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal import bounds
 from expoe_portal.cache import data_changed
-from expoe_portal.phone import normalise_e164
+from expoe_portal.phone import normalise_e164, region_of
 from expoe_portal.transitions import (
     TransitionConflict,
     TransitionRefused,
@@ -85,11 +84,7 @@ def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: st
 
 def _numbers_outside(numbers: list[str], country: str) -> list[str]:
     """P2: every number of a request belongs to its country (its calendar and rules apply)."""
-    outside = []
-    for number in numbers:
-        if phonenumbers.region_code_for_number(phonenumbers.parse(number)) != country:
-            outside.append(number)
-    return outside
+    return [number for number in numbers if region_of(number) != country]
 
 
 def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) -> dict[str, list[Any]]:
