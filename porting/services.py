@@ -411,12 +411,13 @@ def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any]
         if clashes := _numbers_in_pools(port_request.numbers):
             shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:20])
             raise ValidationError({"numbers": [f"Already in a partner's pool: {shown}."]})
-        Number.objects.bulk_create(
-            [
-                Number(e164=n, partner=port_request.partner, status=NumberStatus.PORTING, added_by=by)
-                for n in port_request.numbers
-            ],
-            batch_size=2000,
+        bulk.insert_numbers(
+            Number,
+            port_request.numbers,
+            partner=port_request.partner_id,
+            status=NumberStatus.PORTING,
+            added_at=timezone.now(),
+            added_by=by.pk,
         )
         assert port_request.port_date is not None  # the accept transition has just set it
         return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule, **split}
