@@ -276,3 +276,13 @@ def test_the_dashboard_counts_numbers_by_status(client, world):
     assert "24 numbers, 20 ported" in page
     by_status = re.search(r'data-testid="numbers-by-status">(.*?)</ul>', page, re.S).group(1)
     assert "Submitted: 4" in by_status and "Completed: 20" in by_status
+
+
+def test_P3_the_page_names_where_a_number_already_is_without_the_rule_id_for_partners(client, world):
+    Number.objects.create(e164="+441614960950", partner=world.partner_b)
+    draft = new_draft(world, **bulk(950, 2))
+    client.force_login(world.user(Role.PARTNER_USER))
+    response = client.post(reverse("porting:transition", args=[draft.pk, "submit"]), {"submit-note": ""})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "+441614960950 is already in BETA02&#x27;s pool" in text and "(P3)" not in text
