@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # file's module fixtures (one Chromium, one simulator) start once. 0 runs everything in this one.
 TEST_PROCESSES ?= 2
 
-.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk bench-reconcile lock clean
+.PHONY: install run test lint format bench bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk bench-bulk-ports bench-reconcile lock clean
 
 install: $(VENV)/.installed
 
@@ -52,7 +52,7 @@ format: install
 # Benchmarks (docs/benchmarks.md says what each measures). The in-process ones run on SQLite as they
 # are, or on PostgreSQL with DATABASE_URL; bench-builds and bench-load need PostgreSQL and Redis
 # (DATABASE_URL, REDIS_URL): a real worker, gunicorn and Locust are other processes.
-bench: bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk bench-reconcile
+bench: bench-pages bench-ports bench-escalations bench-builds bench-load bench-bulk bench-bulk-ports bench-reconcile
 
 bench-pages: install
 	$(BIN)/python bench/run.py
@@ -74,6 +74,9 @@ bench-load: install
 
 bench-bulk: install
 	$(BIN)/python bench/bulk.py
+
+bench-bulk-ports: install
+	$(BIN)/python bench/bulk_ports.py
 
 # Re-pin every dependency from pyproject.toml (needs the registry).
 lock: install

@@ -65,12 +65,13 @@ def parse_entry(text: str) -> list[str]:
     return [parse_number(text)]
 
 
-def expand_entries(entries, parse, describe) -> list[str]:
+def expand_entries(entries, parse, describe, *, repeats: list[str] | None = None) -> list[str]:
     """Every entry parsed into its numbers (one number, or a whole range), in order, without repeats.
 
     Raises one ValidationError naming every entry `parse` could not read, as `describe(index, entry)`,
     or one naming the cap when they are more numbers than one request may name (before reading
-    them all: a million entries are refused unread)."""
+    them all: a million entries are refused unread). A number named twice is kept once, and added
+    to `repeats` when it is given (a port request refuses them, a pool does not mind)."""
     cap = numbers_per_request()
     if len(entries) > cap:
         raise too_many_numbers(len(entries), what="entries")
@@ -86,6 +87,8 @@ def expand_entries(entries, parse, describe) -> list[str]:
             if number not in seen:
                 seen.add(number)
                 numbers.append(number)
+            elif repeats is not None:
+                repeats.append(number)
         if len(numbers) > cap:
             raise too_many_numbers(None)
     if errors:
@@ -93,14 +96,14 @@ def expand_entries(entries, parse, describe) -> list[str]:
     return numbers
 
 
-def parse_number_list(text: str) -> list[str]:
+def parse_number_list(text: str, *, repeats: list[str] | None = None) -> list[str]:
     """A pasted list or CSV column of numbers and ranges, in order, without repeats.
 
     Raises one ValidationError listing every entry that could not be read."""
     entries = [raw.strip().strip('"').strip() for raw in _LIST_SEPARATOR.split(text or "")]
     # Blank lines and a CSV header are not entries.
     entries = [e for e in entries if e and e.lower() not in ("number", "numbers", "e164", "first", "last")]
-    numbers = expand_entries(entries, parse_entry, lambda index, entry: f"“{entry}”")
+    numbers = expand_entries(entries, parse_entry, lambda index, entry: f"“{entry}”", repeats=repeats)
     if not numbers:
         raise ValidationError("Enter at least one number.", code="required")
     return numbers

@@ -16,6 +16,7 @@ from expoe_portal.api import (
 )
 from partners.models import Partner
 
+from . import numbers as bulk
 from . import services
 from .filters import PortRequestFilter
 from .models import PortRejection, PortRequest
@@ -62,6 +63,15 @@ class PortRequestSerializer(serializers.ModelSerializer):
     history = serializers.SerializerMethodField()
     missing_for_submission = serializers.SerializerMethodField()
     cancellation_deadline = serializers.DateTimeField(read_only=True, allow_null=True)
+    # Issue #18: bulk ports and partial acceptance.
+    number_count = serializers.IntegerField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The request this one was split from (numbers refused at its acceptance)."
+    )
+    children = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Requests split from this one: the numbers refused at its acceptance."
+    )
+    range_holder_warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = PortRequest
@@ -77,6 +87,10 @@ class PortRequestSerializer(serializers.ModelSerializer):
             "rejections",
             "history",
             "missing_for_submission",
+            "number_count",
+            "parent",
+            "children",
+            "range_holder_warnings",
         ]
         read_only_fields = [*PROGRESS_FIELDS, *CLOSING_FIELDS, "risks_acknowledged_at"]
         # Typed numbers ("0113 496 0000") are longer than the E.164 the service stores.
@@ -98,6 +112,11 @@ class PortRequestSerializer(serializers.ModelSerializer):
         if port_request.status not in ("draft", "rejected"):
             return {}
         return services.missing_for_submission(port_request)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_range_holder_warnings(self, port_request) -> list:
+        """Numbers the numbering data gives to another range holder: to check, not refused."""
+        return bulk.range_holder_warnings(port_request)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -158,6 +177,12 @@ class PortTransitionRequestSerializer(serializers.Serializer):
         required=False, help_text="cancel_by_losing_provider; default now", validators=[bounds.sane_date]
     )
     completed_on = serializers.DateField(required=False, help_text="complete", validators=[bounds.sane_date])
+    refused_numbers = NumbersField(
+        required=False, help_text="accept: the numbers the carrier refused; they move to a new child request."
+    )
+    refusal_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="accept: why the carrier refused them.", max_length=bounds.NOTE
+    )
 
 
 @extend_schema_view(
@@ -170,7 +195,9 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
     queryset = PortRequest.objects.select_related(
         "partner", "customer_group", "risks_acknowledged_by"
     ).prefetch_related(
-        "rejections", Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note"))
+        "rejections",
+        Prefetch("children", queryset=PortRequest.objects.only("pk", "parent_id")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
     )
     serializer_class = PortRequestSerializer
     permission_classes = [ModelPermissions]

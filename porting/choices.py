@@ -14,6 +14,16 @@ class PortStatus(BadgeChoices):
     CANCELLED = "cancelled", "dark", "Cancelled"
 
 
+class PortedNumberStatus(BadgeChoices):
+    """Issue #18: where one number of a request stands."""
+
+    REQUESTED = "requested", "info", "Requested"
+    ACCEPTED = "accepted", "primary", "Accepted"
+    REFUSED = "refused", "danger", "Refused"
+    PORTED = "ported", "success", "Ported"
+    CANCELLED = "cancelled", "dark", "Cancelled"
+
+
 class PlatformStatus(models.TextChoices):
     """After completion: the ported numbers on BroadWorks (N1). Blank until the port completes."""
 

@@ -81,6 +81,11 @@ def port_dashboard(queryset: QuerySet) -> dict:
         avg_completion_working_days=Avg("completion_working_days", filter=completed),
         avg_rule_working_days=Avg("lead_time_working_days", filter=completed),
         **{f"status_{s}": Count("id", filter=Q(status=s)) for s in PortStatus.values},
+        # Issue #18: the same figures in numbers (a bulk port of 10,000 is not one port's work).
+        numbers=Coalesce(Sum("number_count"), 0),
+        numbers_due_soon=Coalesce(Sum("number_count", filter=due_q), 0),
+        numbers_ported=Coalesce(Sum("number_count", filter=completed), 0),
+        **{f"numbers_{s}": Coalesce(Sum("number_count", filter=Q(status=s)), 0) for s in PortStatus.values},
     )
     # The requests not accepted yet do not count.
     acceptance = percentiles(queryset, "acceptance_days", [0.5, 0.9])
@@ -98,6 +103,7 @@ def port_dashboard(queryset: QuerySet) -> dict:
     return {
         "totals": totals,
         "by_status": [(PortStatus(s).label, s, totals[f"status_{s}"]) for s in PortStatus.values],
+        "numbers_by_status": [(PortStatus(s).label, s, totals[f"numbers_{s}"]) for s in PortStatus.values],
         "acceptance_median": acceptance[0.5],
         "acceptance_p90": acceptance[0.9],
         "rejections": rejections,
@@ -130,6 +136,7 @@ def breakdown(queryset: QuerySet, field: str) -> list[dict]:
         .values(field)
         .annotate(
             total=Count("id"),
+            numbers=Coalesce(Sum("number_count"), 0),
             open=Count("id", filter=~Q(status__in=CLOSED_STATUSES)),
             completed=Count("id", filter=Q(status=PortStatus.COMPLETED)),
             rejections=Coalesce(Sum("rejection_count"), 0),
@@ -145,7 +152,7 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
     try:
         inner, params = (
             queryset.order_by()
-            .values("id", "status", "rejection_count", "acceptance_days", *BREAKDOWNS)
+            .values("id", "status", "rejection_count", "acceptance_days", "number_count", *BREAKDOWNS)
             .query.sql_with_params()
         )
     except EmptyResultSet:
@@ -154,18 +161,19 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
     sql = (
         "SELECT GROUPING(losing_provider) = 0, losing_provider, country, COUNT(id),"  # noqa: S608 - our SQL
         f" COUNT(id) FILTER (WHERE status NOT IN ({closed})), COUNT(id) FILTER (WHERE status = %s),"
-        " COALESCE(SUM(rejection_count), 0), AVG(acceptance_days)"
+        " COALESCE(SUM(rejection_count), 0), AVG(acceptance_days), COALESCE(SUM(number_count), 0)"
         f" FROM ({inner}) AS requests GROUP BY GROUPING SETS ((losing_provider), (country))"
     )
     groups: dict[str, list[dict]] = {field: [] for field in BREAKDOWNS}
     with connection.cursor() as cursor:
         cursor.execute(sql, (*CLOSED_STATUSES, PortStatus.COMPLETED, *params))
-        for by_provider, provider, country, total, open_, completed, rejections, avg in cursor.fetchall():
+        for by_provider, provider, country, total, open_, completed, rejections, avg, numbers in cursor.fetchall():
             field, key = ("losing_provider", provider) if by_provider else ("country", country)
             groups[field].append(
                 {
                     field: key,
                     "total": total,
+                    "numbers": numbers,
                     "open": open_,
                     "completed": completed,
                     "rejections": rejections,

@@ -35,7 +35,12 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
         required=False,
         max_length=bounds.numbers_text_length(),
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "0113 496 0000\n0113 496 0100 - 0113 496 0199"}),
-        help_text="One number or range (first - last) per line.",
+        help_text="One number or range (first - last) per line, or separated by commas; up to 10,000 numbers.",
+    )
+    numbers_file = forms.FileField(
+        label="Or a CSV of numbers",
+        required=False,
+        help_text="One number or range per row (a header row is fine); replaces the list above.",
     )
     registered_address = forms.CharField(
         required=False,
@@ -97,8 +102,22 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
                 self.add_error(f"{field}_other", "Leave this empty when the provider is chosen from the list.")
         return cleaned
 
+    def clean_numbers_file(self):
+        upload = self.cleaned_data.get("numbers_file")
+        if not upload:
+            return None
+        if upload.size > bounds.numbers_text_length():
+            raise forms.ValidationError(bounds.too_many_numbers(None).messages)
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("Save the CSV as UTF-8 text.") from None
+
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "partner" and not k.endswith("_other")}
+        skipped = ("partner", "numbers_file")
+        data = {k: v for k, v in self.cleaned_data.items() if k not in skipped and not k.endswith("_other")}
+        if self.cleaned_data.get("numbers_file"):
+            data["numbers"] = self.cleaned_data["numbers_file"]
         for field in PROVIDER_FIELDS:
             if data.get(field) == OTHER or (not data.get(field) and self.cleaned_data.get(f"{field}_other")):
                 data[field] = self.cleaned_data.get(f"{field}_other", "")
@@ -139,7 +158,21 @@ class AcceptForm(TransitionForm):
         validators=[bounds.sane_date],
         help_text="Blank: today. The port date follows (P4).",
     )
-    field_order = ["accepted_on", "note"]
+    # A partial acceptance (issue #18): the refused numbers move to a new draft child request.
+    refused_numbers = forms.CharField(
+        label="Numbers the carrier refused",
+        required=False,
+        max_length=bounds.numbers_text_length(),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Blank: all accepted. One number or range per line; they move to a new request.",
+    )
+    refusal_reason = forms.CharField(
+        label="Why they were refused",
+        required=False,
+        max_length=bounds.NOTE,
+        help_text="Required with refused numbers.",
+    )
+    field_order = ["accepted_on", "refused_numbers", "refusal_reason", "note"]
 
 
 class RejectForm(TransitionForm):

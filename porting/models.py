@@ -23,6 +23,7 @@ from .choices import (
     GbRegion,
     NumberType,
     PlatformStatus,
+    PortedNumberStatus,
     PortStatus,
     RejectionCode,
 )
@@ -171,6 +172,18 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     number_type = models.CharField(max_length=16, choices=NumberType.choices, blank=True)
     main_billing_number = models.CharField(max_length=16, blank=True, help_text="E.164.")
     numbers = models.JSONField(default=list, blank=True, help_text="E.164 numbers, ranges expanded.")
+    # How many numbers the request ports, kept by save(): what the queue and the dashboard sum
+    # without reading every request's list (issue #18).
+    number_count = models.PositiveIntegerField(default=0, editable=False)
+    # A partial acceptance moves the refused numbers into a child request (issue #18).
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The request this one was split from: the numbers the carrier refused in it.",
+    )
     # The digits of the main billing number and of every number, a space between numbers: what the
     # queue's number search reads (one column, trigram-indexed on PostgreSQL), kept by save().
     number_digits = models.TextField(blank=True, default="", editable=False, max_length=bounds.NUMBERS_TEXT)
@@ -246,9 +259,10 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
 
     def save(self, *args, **kwargs):
         self.number_digits = number_digits(self.main_billing_number, self.numbers)
+        self.number_count = len(self.numbers or [])
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"numbers", "main_billing_number"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "number_digits"}
+            kwargs["update_fields"] = {*update_fields, "number_digits", "number_count"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -344,6 +358,36 @@ PORT_TRANSITION_LABELS = {
     t.name: t.custom.get("label", t.name)
     for t in PortRequest._meta.get_field("status").get_all_transitions(PortRequest)
 }
+
+
+class PortedNumber(models.Model):
+    """One number of a port request with its own status (issue #18), kept in step with the
+    request's `numbers` and its transitions by porting.numbers, in bulk (never a query per number).
+
+    A number the carrier refused at a partial acceptance stays here as `refused`, with the reason,
+    on the request it was refused in; it moves on to the child request as `requested`."""
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="ported_numbers")
+    e164 = models.CharField("number", max_length=16)
+    status = models.CharField(max_length=16, choices=PortedNumberStatus.choices, default=PortedNumberStatus.REQUESTED)
+    refusal_reason = models.TextField(blank=True, max_length=bounds.NOTE)
+
+    PARTNER_SCOPE = "port_request__partner"
+
+    class Meta:
+        ordering = ["port_request_id", "e164"]
+        constraints = [
+            models.UniqueConstraint(fields=["port_request", "e164"], name="one_row_per_number_of_a_port"),
+        ]
+        # "Is this number in another open port?" asks by number, across every request.
+        indexes = [models.Index(fields=["e164", "status"])]
+
+    def __str__(self):
+        return f"{self.e164} ({self.get_status_display()})"
+
+    @property
+    def status_badge(self) -> str:
+        return PortedNumberStatus(self.status).badge
 
 
 class PortRejection(models.Model):

@@ -14,8 +14,8 @@ from accounts.scoping import get_scoped_or_404, scope_for
 from expoe_portal.transitions import history_notes, transitions_available
 
 from .calendar import CANCELLATION_NOTICE, UK, add_working_days
-from .choices import GbRegion, PortStatus
-from .models import PortComment, PortDocument, PortingCountry, PortRejection, PortRequest, Provider
+from .choices import GbRegion, PortedNumberStatus, PortStatus
+from .models import PortComment, PortDocument, PortedNumber, PortingCountry, PortRejection, PortRequest, Provider
 
 
 def provider_usage() -> QuerySet[Provider]:
@@ -155,3 +155,27 @@ def inside_cancellation_window_q(*, now: datetime | None = None) -> Q:
     # when limit is exactly midnight).
     last_day = limit.date() if limit.time() != limit.time().min else limit.date() - timedelta(days=1)
     return Q(status=PortStatus.ACCEPTED, port_date__gte=now.astimezone(UK).date(), port_date__lte=last_day)
+
+
+# --- Each number's status (issue #18) --------------------------------------------------------------
+
+
+def ported_number_counts(port_request: PortRequest) -> list[tuple[str, str, int]]:
+    """(label, badge, how many) of the request's numbers in each status: one grouped query."""
+    counted = dict(
+        PortedNumber.objects.filter(port_request=port_request)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(s.label, s.badge, counted[s.value]) for s in PortedNumberStatus if counted.get(s.value)]
+
+
+def refused_numbers(port_request: PortRequest, limit: int = 50) -> list[PortedNumber]:
+    """The numbers the carrier refused in this request, with the reason (the first `limit`)."""
+    return list(
+        PortedNumber.objects.filter(port_request=port_request, status=PortedNumberStatus.REFUSED).order_by("e164")[
+            :limit
+        ]
+    )

@@ -5,7 +5,6 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal import bounds
 from expoe_portal.cache import data_changed
-from expoe_portal.phone import normalise_e164
+from expoe_portal.phone import normalise_e164, region_of
 from expoe_portal.transitions import (
     TransitionConflict,
     TransitionRefused,
@@ -27,6 +26,7 @@ from number_pool.models import Number
 from number_pool.parsing import expand_entries, parse_number_list, parse_range
 from partners.models import Partner
 
+from . import numbers as bulk
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, RejectionCode
 from .emails import port_email_queue
@@ -60,8 +60,12 @@ def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: st
     Accepts a list whose items are numbers or `{"first", "last"}` ranges (the API), or text with
     one number or range per line (the form). Raises ValidationError naming each unreadable entry."""
     region = country or "GB"
+    repeats: list[str] = []  # issue #18: a number named twice in one request is refused (P3)
     if isinstance(value, str):
-        return parse_number_list(value) if value.strip() else []
+        numbers = parse_number_list(value, repeats=repeats) if value.strip() else []
+        if repeats:
+            raise bulk.repeats_refused(repeats)
+        return numbers
 
     def parse_item(item: str | dict[str, str]) -> list[str]:
         if not isinstance(item, dict):
@@ -72,16 +76,15 @@ def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: st
         return parse_range(first, last)
 
     # The numbers cap (NUMBERS_PER_REQUEST_MAX) is checked there, before and while reading.
-    return expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})")
+    numbers = expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})", repeats=repeats)
+    if repeats:
+        raise bulk.repeats_refused(repeats)
+    return numbers
 
 
 def _numbers_outside(numbers: list[str], country: str) -> list[str]:
     """P2: every number of a request belongs to its country (its calendar and rules apply)."""
-    outside = []
-    for number in numbers:
-        if phonenumbers.region_code_for_number(phonenumbers.parse(number)) != country:
-            outside.append(number)
-    return outside
+    return [number for number in numbers if region_of(number) != country]
 
 
 def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) -> dict[str, list[Any]]:
@@ -187,6 +190,7 @@ def port_request_create(*, by: User, partner: Partner, data: dict[str, Any]) -> 
     port_request = PortRequest(partner=partner, created_by=by)
     changes = _clean_fields(port_request, {"country": data.get("country") or "GB", **data}, by=by)
     port_request.save()
+    bulk.numbers_sync(port_request)
     audit_record(actor=by, action="port_request.created", target=port_request, changes=changes)
     data_changed(PORT_DATA)
     return port_request
@@ -206,6 +210,8 @@ def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, 
     changes = _clean_fields(port_request, data, by=by)
     if changes:
         port_request.save()
+        if "numbers" in changes:
+            bulk.numbers_sync(port_request)
         audit_record(actor=by, action="port_request.updated", target=port_request, changes=changes)
         data_changed(PORT_DATA)
     return port_request
@@ -276,9 +282,7 @@ def _date(data: dict[str, Any], field: str, *, default: date, earliest: date | N
 
 def _kwargs_submit(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     _refuse_if_missing(port_request)
-    if clashes := _numbers_in_pools(port_request.numbers):
-        shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:20])
-        raise ValidationError({"numbers": [f"Already in a partner's pool, so not to be ported: {shown}."]})
+    bulk.refuse_unportable(port_request)  # in a pool, or in another open request (issue #18)
     return {"at": timezone.now()}
 
 
@@ -296,6 +300,12 @@ def _kwargs_accept(port_request: PortRequest, data: dict[str, Any], by: User) ->
     except LookupError as exc:
         raise ValidationError({"accepted_on": [str(exc)]}) from exc
     port_date = add_working_days(accepted_on, rule.working_days, port_request.country, port_request.region)
+    # A partial acceptance (issue #18): the numbers the carrier refused, read as `numbers` is.
+    try:
+        refused = parse_numbers(data.get("refused_numbers") or [], country=port_request.country)
+    except ValidationError as exc:
+        raise ValidationError({"refused_numbers": exc.messages}) from None
+    data["refused"] = bulk.check_refused(port_request, refused, data.get("refusal_reason") or "")
     return {
         "accepted_on": accepted_on,
         "working_days": rule.working_days,
@@ -391,21 +401,26 @@ def _release_porting_numbers(port_request: PortRequest) -> None:
 
 def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any], by: User) -> dict[str, Any]:
     """What a transition does besides the request's own fields; returns extra audit changes."""
+    split = {}
+    if name == "accept" and data.get("refused"):
+        child = bulk.split_refused(port_request, data["refused"], data.get("refusal_reason") or "", by=by)
+        split = {"refused_numbers": len(data["refused"]), "child": child.pk}
     if name == "accept":
         # The numbers are reserved in the partner's pool as "porting" while in flight, so no one
         # else can add or port them; the database's unique constraint settles any race.
         if clashes := _numbers_in_pools(port_request.numbers):
             shown = ", ".join(f"{n.e164} ({n.partner.partner_id})" for n in clashes[:20])
             raise ValidationError({"numbers": [f"Already in a partner's pool: {shown}."]})
-        Number.objects.bulk_create(
-            [
-                Number(e164=n, partner=port_request.partner, status=NumberStatus.PORTING, added_by=by)
-                for n in port_request.numbers
-            ],
-            batch_size=2000,
+        bulk.insert_numbers(
+            Number,
+            port_request.numbers,
+            partner=port_request.partner_id,
+            status=NumberStatus.PORTING,
+            added_at=timezone.now(),
+            added_by=by.pk,
         )
         assert port_request.port_date is not None  # the accept transition has just set it
-        return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule}
+        return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule, **split}
     if name == "reject":
         rejection = PortRejection.objects.create(
             port_request=port_request,
@@ -476,6 +491,7 @@ def port_request_transition(
             **kwargs,
         )
         changes = _after_transition(port_request, name, data, by)
+        bulk.numbers_follow(port_request, name)
         audit_record(
             actor=by,
             action=f"port_request.{name}",

@@ -12,6 +12,7 @@ class PortRequestTable(PortalTable):
     id = tables.Column(linkify=("porting:detail", {"pk": tables.A("pk")}), verbose_name="Port")
     partner = tables.Column(accessor="partner__partner_id", verbose_name="Partner", order_by=("partner__partner_id",))
     numbers = tables.Column(verbose_name="Numbers", orderable=False)
+    number_count = tables.Column(verbose_name="Count", attrs={"td": {"class": "text-end"}})
     country = tables.Column(verbose_name="Country")
     number_type = tables.Column(verbose_name="Type")
     losing_provider = tables.Column(verbose_name="Losing provider", default="—")
@@ -25,6 +26,7 @@ class PortRequestTable(PortalTable):
             "id",
             "partner",
             "numbers",
+            "number_count",
             "country",
             "number_type",
             "losing_provider",
@@ -41,6 +43,9 @@ class PortRequestTable(PortalTable):
             return "—"
         more = f" + {len(value) - 1} more" if len(value) > 1 else ""
         return f"{format_national(value[0])}{more}"
+
+    def render_number_count(self, value):
+        return f"{value:,}"
 
     def render_country(self, record):
         return f"{record.country}{'-' + record.region if record.region else ''}"

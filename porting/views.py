@@ -4,8 +4,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Sum, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,6 +26,7 @@ from expoe_portal.transitions import TransitionRefused
 
 from . import dashboard, providers, rules, selectors, services
 from . import documents as document_services
+from . import numbers as bulk
 from .choices import PORT_RISKS, PlatformStatus
 from .filters import PortRequestFilter
 from .forms import (
@@ -58,6 +59,8 @@ def port_list(request):
         table_class=PortRequestTable,
         query=query.urlencode(),
         can_add=request.user.has_perm("porting.add_portrequest"),
+        # Issue #18: the queue counts numbers as well as requests (one aggregate query).
+        totals=filterset.qs.order_by().aggregate(requests=Count("id"), numbers=Coalesce(Sum("number_count"), 0)),
     )
 
 
@@ -116,7 +119,7 @@ def port_export_csv(request):
 @login_required
 @permission_required("porting.add_portrequest", raise_exception=True)
 def port_create(request):
-    form = PortRequestForm(request.POST or None, user=request.user)
+    form = PortRequestForm(request.POST or None, request.FILES or None, user=request.user)
 
     def save():
         partner = request.user.partner if request.user.is_partner_user else form.cleaned_data["partner"]
@@ -141,7 +144,11 @@ def port_edit(request, pk):
         messages.error(request, f"A port request that is “{port_request.get_status_display()}” cannot be changed.")
         return redirect(port_request)
     form = PortRequestForm(
-        request.POST or None, user=request.user, partner=port_request.partner, initial=initial_for(port_request)
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        partner=port_request.partner,
+        initial=initial_for(port_request),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,6 +194,11 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "can_comment": can_comment,
         "comment_form": comment_form or CommentForm(user=user),
         "risks": PORT_RISKS,
+        # Issue #18: each number's status, the requests split from this one, the range holder check.
+        "number_statuses": selectors.ported_number_counts(port_request),
+        "refused_numbers": selectors.refused_numbers(port_request),
+        "children": list(port_request.children.order_by("pk")),
+        "range_holder_warnings": bulk.range_holder_warnings(port_request),
     }
     return render(request, "porting/port_detail.html", context, status=status)
 

@@ -190,7 +190,8 @@ def test_dashboard_query_count_does_not_grow_with_requests(client, world):
 
 
 def test_a_change_shows_on_the_dashboard_at_once(client, world, django_capture_on_commit_callbacks):
-    """The figures are cached, but every use case that changes a request bumps the data version
+    """(The second figure of a provider's row is its number count, issue #18.) The figures are
+    cached, but every use case that changes a request bumps the data version
     once it commits, so the next page shows the change; an unchanged page is served from the cache."""
     client.force_login(world.user(Role.MANAGER))
     port_request = port_in_state(world, PortStatus.SUBMITTED)
@@ -201,19 +202,19 @@ def test_a_change_shows_on_the_dashboard_at_once(client, world, django_capture_o
         provider = re.search(r'data-testid="by-provider">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
         return rate, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", provider)).strip()
 
-    assert figures() == ("0%", "BT 1 1 0 0 —")
+    assert figures() == ("0%", "BT 1 4 1 0 0 —")
     # Behind the services' back nothing bumps the version: the cached page stays as it was...
     PortRequest.objects.filter(pk=port_request.pk).update(losing_provider="Virgin Media")
-    assert figures() == ("0%", "BT 1 1 0 0 —")
+    assert figures() == ("0%", "BT 1 4 1 0 0 —")
     PortRequest.objects.filter(pk=port_request.pk).update(losing_provider="BT")
     # ...and a rejection recorded by its use case shows as soon as it commits.
     with django_capture_on_commit_callbacks(execute=True):
         run(world, port_request, "reject")
-    assert figures() == ("100%", "BT 1 1 0 1 —")
+    assert figures() == ("100%", "BT 1 4 1 0 1 —")
     with django_capture_on_commit_callbacks(execute=True):
         run(world, port_request, "resubmit", role=Role.PARTNER_USER)
         run(world, port_request, "accept")
-    assert figures() == ("50%", "BT 1 1 0 1 0 calendar days")
+    assert figures() == ("50%", "BT 1 4 1 0 1 0 calendar days")
 
 
 def test_the_cache_keeps_scopes_and_filters_apart(client, world):

@@ -252,12 +252,12 @@ def test_N2_another_partners_group_cannot_be_named(world):
     assert "customer_group" in exc.value.message_dict
 
 
-def test_numbers_already_in_a_pool_cannot_be_submitted(world):
+def test_P3_numbers_already_in_a_pool_cannot_be_submitted(world):
     Number.objects.create(e164="+441134969990", partner=world.partner_b)
     draft = new_draft(world, numbers=["+441134969990"], main_billing_number="+441134969990")
     with pytest.raises(ValidationError) as exc:
         services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft)
-    assert "+441134969990 (BETA02)" in exc.value.message_dict["numbers"][0]
+    assert "+441134969990 is already in BETA02's pool" in exc.value.message_dict["numbers"][0]
 
 
 def test_stale_expected_status_is_a_conflict_and_changes_nothing(world):
