@@ -6,6 +6,7 @@ from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin,
 from partners.models import Partner
 
 from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
+from .loa import LOA_CONSENT
 from .models import LeadTimeRule, PortingCountry
 from .providers import PROVIDER_FIELDS, provider_list
 
@@ -198,6 +199,16 @@ def transition_form(name, port_request, data=None, *, user=None):
 class DocumentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Document", choices=DocumentKind.choices)
     file = forms.FileField(help_text="PDF, PNG or JPEG, up to 10 MB.")
+
+
+class LoaSignForm(BootstrapFormMixin, forms.Form):
+    """The end customer signs the letter of authority online (P3, P6)."""
+
+    name = forms.CharField(
+        label="Full name of the signer", max_length=bounds.LINE, help_text="The end customer's authorised person."
+    )
+    position = forms.CharField(label="Their position", max_length=bounds.LINE, help_text="E.g. Office Manager.")
+    consent = forms.BooleanField(label=LOA_CONSENT)
 
 
 class CommentForm(BootstrapFormMixin, forms.Form):

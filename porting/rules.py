@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import audit_record, require_perm
 
-from .choices import REQUIRABLE_FIELDS
+from .choices import REQUIRABLE_FIELDS, DocumentKind
 from .models import LeadTimeRule, PortingCountry
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "porting_rules.json"
@@ -32,7 +32,11 @@ def load_porting_rules(
         unknown = set(row["required_fields"]) - set(REQUIRABLE_FIELDS)
         if unknown:
             raise ValueError(f"{row['code']}: unknown required fields {sorted(unknown)}")
+        if unknown := set(row.get("required_documents", [])) - set(DocumentKind.values):
+            raise ValueError(f"{row['code']}: unknown required documents {sorted(unknown)}")
         defaults = {k: row[k] for k in ("name", "european", "regions", "required_fields")}
+        if hasattr(country_model, "required_documents"):  # the seed migration's model predates it
+            defaults["required_documents"] = row.get("required_documents", [])
         if overwrite:
             _, new = country_model.objects.update_or_create(code=row["code"], defaults=defaults)
         else:

@@ -64,6 +64,11 @@ def test_P3_partner_user_drafts_sees_what_is_missing_and_submits(client, world):
         },
     )
     assert edit.status_code == 302, edit.content.decode()[:2000]
+    signed = client.post(
+        reverse("porting:loa_sign", args=[port_request.pk]),
+        {"name": "Alex Example", "position": "Director", "consent": "on"},
+    )
+    assert signed.status_code == 302, signed.content.decode()[:2000]
     done = client.post(reverse("porting:transition", args=[port_request.pk, "submit"]), {"submit-note": "LoA signed"})
     assert done.status_code == 302
     assert PortRequest.objects.get().status == PortStatus.SUBMITTED
