@@ -236,7 +236,9 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
     queryset = PortRequest.objects.select_related(
         "partner", "customer_group", "risks_acknowledged_by"
     ).prefetch_related(
-        "rejections", "documents", Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note"))
+        "rejections",
+        Prefetch("documents", queryset=PortDocument.objects.select_related("uploaded_by")),
+        Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
     )
     serializer_class = PortRequestSerializer
     permission_classes = [ModelPermissions]
