@@ -1,13 +1,11 @@
 """/api/v1/port-requests/ as API.md names it: fields, statuses and transitions (P1-P7)."""
 
-import json
-
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django_fsm_log.models import StateLog
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import renderers, serializers, status
+from rest_framework import negotiation, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -80,16 +78,15 @@ class LoaSignSerializer(serializers.Serializer):
     consent = serializers.BooleanField(help_text=f"True when the signer ticked: “{loa.LOA_CONSENT}”")
 
 
-class PdfRenderer(renderers.BaseRenderer):
-    """The letter of authority's PDF; an error on that route is still API.md's JSON."""
+class AnswerPdfWhateverIsAccepted(negotiation.BaseContentNegotiation):
+    """The letter's route answers a PDF (or an error in API.md's JSON) whatever Accept says, so a
+    client asking for application/pdf is not refused with 406."""
 
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
+    def select_parser(self, request, parsers):
+        return parsers[0]
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 # A request's progress and its end: set by its transitions, never written through the API.
@@ -264,7 +261,7 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
         detail=True,
         methods=["get"],
         url_path="loa",
-        renderer_classes=[renderers.JSONRenderer, PdfRenderer],
+        content_negotiation_class=AnswerPdfWhateverIsAccepted,
         pagination_class=None,
         filter_backends=[],
     )

@@ -5,7 +5,15 @@ from expoe_portal import bounds
 from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin, ReasonForm, TransitionForm
 from partners.models import Partner
 
-from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
+from .choices import (
+    PORT_RISKS,
+    REQUIRABLE_FIELDS,
+    REQUIRED_DOCUMENT_NAMES,
+    DocumentKind,
+    GbRegion,
+    NumberType,
+    RejectionCode,
+)
 from .loa import LOA_CONSENT
 from .models import LeadTimeRule, PortingCountry
 from .providers import PROVIDER_FIELDS, provider_list
@@ -240,6 +248,13 @@ class CountryRequirementsForm(BootstrapFormMixin, forms.Form):
         choices=list(REQUIRABLE_FIELDS.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+    required_documents = forms.MultipleChoiceField(
+        label="Documents required before submission",
+        choices=[(kind, name.capitalize()) for kind, name in REQUIRED_DOCUMENT_NAMES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="A letter of authority counts only while it covers the request as it is now.",
     )
 
 

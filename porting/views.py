@@ -424,7 +424,10 @@ def provider_edit(request, pk):
 @permission_required("porting.change_leadtimerule", raise_exception=True)
 def country_edit(request, pk):
     country = get_object_or_404(selectors.PortingCountry, pk=pk)
-    form = CountryRequirementsForm(request.POST or None, initial={"required_fields": country.required_fields})
+    form = CountryRequirementsForm(
+        request.POST or None,
+        initial={"required_fields": country.required_fields, "required_documents": country.required_documents},
+    )
     saved = saved_by_service(
         request,
         form,
