@@ -110,7 +110,9 @@ def loa_sign_online(
     user who collected it are stamped into a regenerated PDF, kept as the request's signed letter,
     and audited. Only while the request can still change (a draft or a rejected one)."""
     port_request = (
-        PortRequest.objects.select_for_update().select_related("partner", "customer_group").get(pk=port_request.pk)
+        PortRequest.objects.select_for_update(of=("self",))
+        .select_related("partner", "customer_group")
+        .get(pk=port_request.pk)
     )
     if not can_add_documents(by, port_request):
         raise PermissionDenied("You cannot sign letters of authority for this port request.")
