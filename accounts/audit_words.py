@@ -64,6 +64,7 @@ VERBS: dict[str, str] = {
     "port_request.platform_retry": "retried the platform step of port {id}",
     "port_document.added": "added a document to port {id}",
     "port_document.removed": "removed a document from port {id}",
+    "port_loa.signed_online": "collected the end customer's online signature of the letter of authority for port {id}",
     "port_comment.added": "commented on port {id}",
     "provider.created": "added the provider {target}",
     "provider.updated": "changed the provider {target}",

@@ -1,9 +1,13 @@
 """/api/v1/port-requests/ as API.md names it: fields, statuses and transitions (P1-P7)."""
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django_fsm_log.models import StateLog
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import negotiation, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from accounts.api import ScopedViewSet
 from accounts.scoping import scope_for
@@ -16,10 +20,10 @@ from expoe_portal.api import (
 )
 from partners.models import Partner
 
+from . import documents, loa, services
 from . import numbers as bulk
-from . import services
 from .filters import PortRequestFilter
-from .models import PortRejection, PortRequest
+from .models import PortDocument, PortRejection, PortRequest
 from .selectors import port_request_history, port_request_transitions
 
 
@@ -46,6 +50,46 @@ class NumbersField(serializers.Field):
         return data  # parsed (and every bad entry named) by the service
 
 
+class SignedLoaSerializer(serializers.ModelSerializer):
+    """A signed letter of authority kept with the request (P3, P6); online signatures say who signed,
+    when (UTC) and from which address, and who collected it."""
+
+    collected_by = serializers.SlugRelatedField(source="uploaded_by", slug_field="username", read_only=True)
+    signed_online = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PortDocument
+        fields = [
+            "id",
+            "original_name",
+            "uploaded_at",
+            "collected_by",
+            "signed_online",
+            "signer_name",
+            "signer_position",
+            "signed_at",
+            "signed_from",
+        ]
+        read_only_fields = fields
+
+
+class LoaSignSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=bounds.LINE, help_text="The signer's full name, as they type it.")
+    position = serializers.CharField(max_length=bounds.LINE, help_text="Their position at the end customer.")
+    consent = serializers.BooleanField(help_text=f"True when the signer ticked: “{loa.LOA_CONSENT}”")
+
+
+class AnswerPdfWhateverIsAccepted(negotiation.BaseContentNegotiation):
+    """The letter's route answers a PDF (or an error in API.md's JSON) whatever Accept says, so a
+    client asking for application/pdf is not refused with 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 # A request's progress and its end: set by its transitions, never written through the API.
 PROGRESS_FIELDS = ["status", "submitted_at", "accepted_on", "lead_time_working_days", "lead_time_rule", "port_date"]
 CLOSING_FIELDS = ["completed_on", "cancelled_at", "cancel_reason"]
@@ -62,6 +106,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
     rejections = RejectionSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
     missing_for_submission = serializers.SerializerMethodField()
+    letter_of_authority = serializers.SerializerMethodField()
     cancellation_deadline = serializers.DateTimeField(read_only=True, allow_null=True)
     # Issue #18: bulk ports and partial acceptance.
     number_count = serializers.IntegerField(read_only=True)
@@ -91,6 +136,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
             "parent",
             "children",
             "range_holder_warnings",
+            "letter_of_authority",
         ]
         read_only_fields = [*PROGRESS_FIELDS, *CLOSING_FIELDS, "risks_acknowledged_at"]
         # Typed numbers ("0113 496 0000") are longer than the E.164 the service stores.
@@ -117,6 +163,12 @@ class PortRequestSerializer(serializers.ModelSerializer):
     def get_range_holder_warnings(self, port_request) -> list:
         """Numbers the numbering data gives to another range holder: to check, not refused."""
         return bulk.range_holder_warnings(port_request)
+
+    @extend_schema_field(SignedLoaSerializer(allow_null=True))
+    def get_letter_of_authority(self, port_request):
+        """The signed letter that still covers the request (null: none, or it was signed for other values)."""
+        signed = loa.current_loa(port_request)
+        return SignedLoaSerializer(signed).data if signed is not None else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -188,6 +240,17 @@ class PortTransitionRequestSerializer(serializers.Serializer):
 @extend_schema_view(
     transitions=extend_schema(responses=PortTransitionSerializer(many=True)),
     run_transition=extend_schema(request=PortTransitionRequestSerializer, responses=PortRequestSerializer),
+    letter_of_authority=extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The letter of authority pre-filled from the request, to sign."
+            )
+        }
+    ),
+    sign_letter_of_authority=extend_schema(
+        request=LoaSignSerializer,
+        responses={201: OpenApiResponse(SignedLoaSerializer, description="The signed letter, kept with the request.")},
+    ),
 )
 class PortRequestViewSet(TransitionActions, ScopedViewSet):
     """Port requests (P1-P7). Partner users draft and submit their own; the team records carrier events."""
@@ -197,6 +260,7 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
     ).prefetch_related(
         "rejections",
         Prefetch("children", queryset=PortRequest.objects.only("pk", "parent_id")),
+        Prefetch("documents", queryset=PortDocument.objects.select_related("uploaded_by")),
         Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
     )
     serializer_class = PortRequestSerializer
@@ -218,3 +282,33 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
         return services.port_request_transition(
             by=by, port_request=instance, name=name, data=data, expected_status=expected_status
         )
+
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="loa",
+        content_negotiation_class=AnswerPdfWhateverIsAccepted,
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def letter_of_authority(self, request, pk=None):
+        """The letter of authority as a PDF, pre-filled from the request (P3, P6)."""
+        port_request = self.get_object()
+        response = HttpResponse(loa.loa_pdf(port_request), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="letter-of-authority-{port_request.pk}.pdf"'
+        return response
+
+    @action(detail=True, methods=["post"], url_path="loa/sign", filter_backends=[], pagination_class=None)
+    def sign_letter_of_authority(self, request, pk=None):
+        """The end customer signs the letter online (a draft or rejected request): name, position,
+        consent; the time, the caller's address and the signed-in user are stamped into the kept PDF."""
+        port_request = self.get_object()
+        fields = LoaSignSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        signed = documents.loa_sign_online(
+            by=request.user,
+            port_request=port_request,
+            address=request.META.get("REMOTE_ADDR", ""),
+            **fields.validated_data,
+        )
+        return Response(SignedLoaSerializer(signed).data, status=status.HTTP_201_CREATED)

@@ -74,6 +74,14 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# How a refusal names each document a country may require before submission (P3, P6).
+REQUIRED_DOCUMENT_NAMES: dict[str, str] = {
+    DocumentKind.LETTER_OF_AUTHORITY: "a signed letter of authority",
+    DocumentKind.LATEST_BILL: "the latest bill",
+    DocumentKind.OTHER: "the supporting document",
+}
+
+
 # P7: what the customer must be told, and acknowledge, before a port is submitted.
 PORT_RISKS = [
     "Alarms, ADSL broadband, fax machines and franking machines on these lines stop working when the numbers port.",

@@ -10,7 +10,9 @@ from django.utils import timezone
 from customers.models import CustomerGroup
 from partners.models import Partner
 
-from .choices import PortStatus
+from .choices import DocumentKind, PortStatus
+from .documents import loa_sign_online
+from .loa import Signature, loa_pdf
 from .models import PortRequest
 from .providers import providers_load
 from .rules import load_porting_rules
@@ -57,8 +59,31 @@ def _backdate(port_request: PortRequest, step: str, at) -> None:
         PortRequest.objects.filter(pk=port_request.pk).update(
             submitted_at=at, created_at=at - timedelta(days=1), risks_acknowledged_at=at - timedelta(hours=1)
         )
+        _backdate_letter(port_request, at - timedelta(hours=2))
     if step == "reject":
         port_request.rejections.update(at=at)
+
+
+def _backdate_letter(port_request: PortRequest, signed_at) -> None:
+    """Demo only: the letter was signed before the backdated submission; its PDF says so too."""
+    from django.core.files.base import ContentFile
+
+    letter = port_request.documents.filter(kind=DocumentKind.LETTER_OF_AUTHORITY).first()
+    if letter is None or letter.signed_at is None:
+        return
+    by = letter.uploaded_by
+    signature = Signature(
+        name=letter.signer_name,
+        position=letter.signer_position,
+        at=signed_at,
+        address=str(letter.signed_from),
+        collected_by=f"{by.display_name} ({by.username})" if by else "",
+    )
+    content = loa_pdf(port_request, signature=signature)
+    letter.file.save(letter.original_name, ContentFile(content), save=False)
+    letter.size, letter.signed_at = len(content), signed_at
+    letter.save(update_fields=["file", "size", "signed_at"])
+    type(letter).objects.filter(pk=letter.pk).update(uploaded_at=signed_at)
 
 
 def _weekday(days_ago: int):
@@ -121,6 +146,16 @@ def seed_port_requests(*, partners: dict[str, Partner], staff: dict, partner_use
                     "risks_acknowledged": status != PortStatus.DRAFT,
                 },
             )
+            if "submit" in steps:
+                # GB requires the end customer's signed letter of authority before submission (P3, P6).
+                loa_sign_online(
+                    by=partner_user,
+                    port_request=port_request,
+                    name="Jo Bloggs",
+                    position="Office Manager, Acme Ltd",
+                    consent=True,
+                    address="192.0.2.10",
+                )
             for step in steps:
                 by = partner_user if step == "submit" else coordinator
                 data = _step_data(status, step, port_request)

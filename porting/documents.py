@@ -3,13 +3,16 @@ in one transaction; a document's file is written to private storage and removed 
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record, require_perm
 
-from .choices import DocumentKind, PortStatus
+from .choices import EDITABLE_STATUSES, DocumentKind, PortStatus
+from .loa import LOA_CONSENT, Signature, loa_fingerprint, loa_pdf
 from .models import PortComment, PortDocument, PortRequest
 
 DOCUMENT_MAX_BYTES = 10 * 2**20  # the default of settings.PORTING_DOCUMENT_MAX_BYTES (a scanned letter or bill)
@@ -83,6 +86,9 @@ def port_document_add(*, by: User, port_request: PortRequest, kind: str, upload:
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,
+        # An uploaded letter is taken as signed for what the request says now (the partner uploads
+        # the scan of the letter the portal generated from it).
+        covers=loa_fingerprint(port_request) if kind == DocumentKind.LETTER_OF_AUTHORITY else "",
     )
     document.file.save(upload.name, upload, save=False)
     document.save()
@@ -91,6 +97,71 @@ def port_document_add(*, by: User, port_request: PortRequest, kind: str, upload:
         action="port_document.added",
         target=port_request,
         changes={"kind": kind, "name": document.original_name, "size": document.size},
+    )
+    return document
+
+
+@transaction.atomic
+def loa_sign_online(
+    *, by: User, port_request: PortRequest, name: str, position: str, consent: bool, address: str
+) -> PortDocument:
+    """P3, P6: the end customer signs the letter of authority in the portal: their typed name and
+    position, the consent they ticked, the time (UTC), the address they signed from and the portal
+    user who collected it are stamped into a regenerated PDF, kept as the request's signed letter,
+    and audited. Only while the request can still change (a draft or a rejected one)."""
+    port_request = (
+        PortRequest.objects.select_for_update(of=("self",))
+        .select_related("partner", "customer_group")
+        .get(pk=port_request.pk)
+    )
+    if not can_add_documents(by, port_request):
+        raise PermissionDenied("You cannot sign letters of authority for this port request.")
+    if port_request.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            {"__all__": [f"A port request that is “{port_request.get_status_display()}” needs no new letter."]}
+        )
+    name, position = (name or "").strip(), (position or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = ["Type the full name of the person signing for the end customer."]
+    if not position:
+        errors["position"] = ["Type their position at the end customer (e.g. Office Manager)."]
+    if not consent:
+        errors["consent"] = ["The signer must tick the box to agree to the letter's authorisation."]
+    if errors:
+        raise ValidationError(errors)
+    signed_at = timezone.now()
+    signature = Signature(
+        name=name, position=position, at=signed_at, address=address, collected_by=f"{by.display_name} ({by.username})"
+    )
+    document = PortDocument(
+        port_request=port_request,
+        kind=DocumentKind.LETTER_OF_AUTHORITY,
+        original_name=f"letter-of-authority-{port_request.pk}-signed.pdf",
+        content_type="application/pdf",
+        uploaded_by=by,
+        covers=loa_fingerprint(port_request),
+        signer_name=name,
+        signer_position=position,
+        signed_at=signed_at,
+        signed_from=address,
+    )
+    content = loa_pdf(port_request, signature=signature)
+    document.size = len(content)
+    document.file.save(document.original_name, ContentFile(content), save=False)
+    document.save()
+    audit_record(
+        actor=by,
+        action="port_loa.signed_online",
+        target=port_request,
+        changes={
+            "signer": name,
+            "position": position,
+            "signed_at": signed_at.isoformat(),
+            "address": address,
+            "consent": LOA_CONSENT,
+            "document": document.pk,
+        },
     )
     return document
 

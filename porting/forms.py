@@ -5,7 +5,16 @@ from expoe_portal import bounds
 from expoe_portal.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin, ReasonForm, TransitionForm
 from partners.models import Partner
 
-from .choices import PORT_RISKS, REQUIRABLE_FIELDS, DocumentKind, GbRegion, NumberType, RejectionCode
+from .choices import (
+    PORT_RISKS,
+    REQUIRABLE_FIELDS,
+    REQUIRED_DOCUMENT_NAMES,
+    DocumentKind,
+    GbRegion,
+    NumberType,
+    RejectionCode,
+)
+from .loa import LOA_CONSENT
 from .models import LeadTimeRule, PortingCountry
 from .providers import PROVIDER_FIELDS, provider_list
 
@@ -233,6 +242,16 @@ class DocumentForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(help_text="PDF, PNG or JPEG, up to 10 MB.")
 
 
+class LoaSignForm(BootstrapFormMixin, forms.Form):
+    """The end customer signs the letter of authority online (P3, P6)."""
+
+    name = forms.CharField(
+        label="Full name of the signer", max_length=bounds.LINE, help_text="The end customer's authorised person."
+    )
+    position = forms.CharField(label="Their position", max_length=bounds.LINE, help_text="E.g. Office Manager.")
+    consent = forms.BooleanField(label=LOA_CONSENT)
+
+
 class CommentForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(label="Comment", max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 3}))
     for_partner = forms.BooleanField(
@@ -262,6 +281,13 @@ class CountryRequirementsForm(BootstrapFormMixin, forms.Form):
         choices=list(REQUIRABLE_FIELDS.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+    required_documents = forms.MultipleChoiceField(
+        label="Documents required before submission",
+        choices=[(kind, name.capitalize()) for kind, name in REQUIRED_DOCUMENT_NAMES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="A letter of authority counts only while it covers the request as it is now.",
     )
 
 

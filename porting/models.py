@@ -42,6 +42,11 @@ class PortingCountry(models.Model):
         default=list, blank=True, help_text="Subdivisions whose holidays differ (GB: ENG, SCT, WLS, NIR)."
     )
     required_fields = models.JSONField(default=list, help_text="What must be filled in before submission (P3).")
+    required_documents = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Documents (kinds) a request must have before submission (P3, P6); GB: a signed letter of authority.",
+    )
 
     PARTNER_SCOPE = SHARED
 
@@ -426,6 +431,15 @@ class PortDocument(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A letter of authority covers what the request said when it was signed (porting.loa.loa_terms):
+    # once the numbers, the address, the losing provider or the end customer change, it no longer does.
+    covers = models.CharField(max_length=64, blank=True, editable=False)
+    # Signed online (the uploader is the portal user who collected the signature): who signed, as
+    # typed, and when and from which address; blank for an uploaded scan.
+    signer_name = models.CharField(max_length=bounds.LINE, blank=True)
+    signer_position = models.CharField(max_length=bounds.LINE, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_from = models.GenericIPAddressField(null=True, blank=True)
 
     PARTNER_SCOPE = "port_request__partner"
 
@@ -434,6 +448,10 @@ class PortDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def signed_online(self) -> bool:
+        return self.signed_at is not None
 
 
 class PortComment(models.Model):

@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import audit_record, require_perm
 
-from .choices import REQUIRABLE_FIELDS
+from .choices import REQUIRABLE_FIELDS, DocumentKind
 from .models import LeadTimeRule, PortingCountry
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "porting_rules.json"
@@ -32,7 +32,11 @@ def load_porting_rules(
         unknown = set(row["required_fields"]) - set(REQUIRABLE_FIELDS)
         if unknown:
             raise ValueError(f"{row['code']}: unknown required fields {sorted(unknown)}")
+        if unknown := set(row.get("required_documents", [])) - set(DocumentKind.values):
+            raise ValueError(f"{row['code']}: unknown required documents {sorted(unknown)}")
         defaults = {k: row[k] for k in ("name", "european", "regions", "required_fields")}
+        if hasattr(country_model, "required_documents"):  # the seed migration's model predates it
+            defaults["required_documents"] = row.get("required_documents", [])
         if overwrite:
             _, new = country_model.objects.update_or_create(code=row["code"], defaults=defaults)
         else:
@@ -67,19 +71,27 @@ def country_requirements(country: str) -> PortingCountry | None:
 
 
 @transaction.atomic
-def porting_country_update(*, by: User, country: PortingCountry, required_fields: list[str]) -> PortingCountry:
+def porting_country_update(
+    *, by: User, country: PortingCountry, required_fields: list[str], required_documents: list[str] | None = None
+) -> PortingCountry:
     """P3, P6: each country's required set is data; managers and administrators change it. Drafts
     are checked against the new set when they are submitted."""
     require_perm(by, "porting.change_leadtimerule", action="change what each country requires")
     unknown = sorted(set(required_fields) - set(REQUIRABLE_FIELDS))
     if unknown:
         raise ValidationError({"required_fields": [f"Not a field a port request has: {', '.join(unknown)}."]})
+    if unknown := sorted(set(required_documents or []) - set(DocumentKind.values)):
+        raise ValidationError({"required_documents": [f"Not a kind of document: {', '.join(unknown)}."]})
     with transaction.atomic():
         country = PortingCountry.objects.select_for_update().get(pk=country.pk)
         wanted = [name for name in REQUIRABLE_FIELDS if name in required_fields]  # in the form's order
         changes = {"required_fields": [country.required_fields, wanted]}
         country.required_fields = wanted
-        country.save(update_fields=["required_fields"])
+        if required_documents is not None:
+            documents = [kind for kind in DocumentKind.values if kind in required_documents]
+            changes["required_documents"] = [country.required_documents, documents]
+            country.required_documents = documents
+        country.save(update_fields=["required_fields", "required_documents"])
         audit_record(actor=by, action="porting_country.updated", target=country, changes=changes)
     return country
 

@@ -28,8 +28,16 @@ from partners.models import Partner
 
 from . import numbers as bulk
 from .calendar import add_working_days, cancellation_deadline, working_days_between
-from .choices import EDITABLE_STATUSES, REQUIRABLE_FIELDS, NumberType, RejectionCode
+from .choices import (
+    EDITABLE_STATUSES,
+    REQUIRABLE_FIELDS,
+    REQUIRED_DOCUMENT_NAMES,
+    DocumentKind,
+    NumberType,
+    RejectionCode,
+)
 from .emails import port_email_queue
+from .loa import current_loa, void_loa
 from .models import PORT_DATA, PortRejection, PortRequest
 from .platform import queue_platform_work
 from .providers import provider_named
@@ -221,7 +229,8 @@ def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, 
 
 
 def missing_for_submission(port_request: PortRequest) -> dict[str, str]:
-    """{field: message} for everything the request's country requires that is still missing."""
+    """{field: message} for everything the request's country requires that is still missing: its
+    fields, its documents (a signed letter of authority for GB) and the risk acknowledgement."""
     requirements = country_requirements(port_request.country)
     required = requirements.required_fields if requirements else list(REQUIRABLE_FIELDS)
     missing: dict[str, str] = {}
@@ -233,6 +242,9 @@ def missing_for_submission(port_request: PortRequest) -> dict[str, str]:
             continue
         if not getattr(port_request, field):
             missing[field] = f"{REQUIRABLE_FIELDS[field]} is required before submission (P3)."
+    for kind in requirements.required_documents if requirements else []:
+        if message := _missing_document(port_request, kind):
+            missing[kind] = message
     if not port_request.risks_acknowledged:
         missing["risks_acknowledged"] = (
             "The customer's acknowledgement of the porting risks is required before submission (P7)."
@@ -240,16 +252,38 @@ def missing_for_submission(port_request: PortRequest) -> dict[str, str]:
     return missing
 
 
+def _missing_document(port_request: PortRequest, kind: str) -> str:
+    name = REQUIRED_DOCUMENT_NAMES.get(kind, kind)
+    if kind == DocumentKind.LETTER_OF_AUTHORITY:
+        if current_loa(port_request) is not None:
+            return ""
+        if void_loa(port_request) is not None:
+            return (
+                f"{name.capitalize()} is required before submission: the one on file was signed before the "
+                "numbers, the address, the losing provider or the end customer changed, so have it signed "
+                "again (P3, P6)."
+            )
+        return f"{name.capitalize()} is required before submission (P3, P6)."
+    if any(d.kind == kind for d in port_request.documents.all()):
+        return ""
+    return f"{name.capitalize()} is required before submission (P3, P6)."
+
+
+def _missing_label(field: str) -> str:
+    if field == "risks_acknowledged":
+        return "risk acknowledgement"
+    if field in REQUIRED_DOCUMENT_NAMES:
+        return REQUIRED_DOCUMENT_NAMES[field]
+    return REQUIRABLE_FIELDS[field].lower()
+
+
 def _refuse_if_missing(port_request: PortRequest) -> None:
     missing = missing_for_submission(port_request)
     if missing:
-        labels = [
-            "risk acknowledgement" if f == "risks_acknowledged" else REQUIRABLE_FIELDS[f].lower() for f in missing
-        ]
         raise ValidationError(
             {
                 **{field: [message] for field, message in missing.items()},
-                "__all__": [f"Cannot submit yet; missing: {', '.join(labels)}."],
+                "__all__": [f"Cannot submit yet; missing: {', '.join(_missing_label(f) for f in missing)}."],
             }
         )
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Sum, TextField
 from django.db.models.functions import Cast, Coalesce
-from django.http import FileResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from expoe_portal.forms import apply_service_errors
 from expoe_portal.pages import list_page, posted_to, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 
-from . import dashboard, providers, rules, selectors, services
+from . import dashboard, loa, providers, rules, selectors, services
 from . import documents as document_services
 from . import numbers as bulk
 from .choices import PORT_RISKS, PlatformStatus
@@ -35,6 +35,7 @@ from .forms import (
     CountryRequirementsForm,
     DocumentForm,
     LeadTimeRuleForm,
+    LoaSignForm,
     PortRequestForm,
     ProviderForm,
     initial_for,
@@ -189,6 +190,7 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "missing": services.missing_for_submission(port_request) if port_request.is_editable else {},
         "can_edit": port_request.is_editable and user.has_perm("porting.change_portrequest"),
         "can_add_documents": document_services.can_add_documents(user, port_request),
+        **_loa_context(user, port_request),
         "can_retry_platform": user.role in RETRIERS,
         "document_form": document_form or DocumentForm(),
         "can_comment": can_comment,
@@ -201,6 +203,57 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "range_holder_warnings": bulk.range_holder_warnings(port_request),
     }
     return render(request, "porting/port_detail.html", context, status=status)
+
+
+def _loa_context(user, port_request) -> dict[str, Any]:
+    requirements = rules.country_requirements(port_request.country)
+    return {
+        "loa_required": bool(requirements and "letter_of_authority" in requirements.required_documents),
+        "loa": loa.current_loa(port_request),
+        "loa_void": loa.void_loa(port_request),
+        "can_sign_loa": port_request.is_editable and document_services.can_add_documents(user, port_request),
+    }
+
+
+@login_required
+@permission_required("porting.view_portrequest", raise_exception=True)
+def port_loa_download(request, pk):
+    """The letter of authority pre-filled from the request, to print and sign (or to read before
+    signing online); anyone who may see the request may download it."""
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    response = HttpResponse(loa.loa_pdf(port_request), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="letter-of-authority-{port_request.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def port_loa_sign(request, pk):
+    """The end customer signs the letter online: name, position, consent; stamped with the time,
+    the address the portal sees and the user who collected it (P3, P6)."""
+    port_request = selectors.port_request_get(user=request.user, pk=pk)
+    if not document_services.can_add_documents(request.user, port_request):
+        raise PermissionDenied("You cannot sign letters of authority for this port request.")
+    if not port_request.is_editable:
+        messages.error(request, f"A port request that is “{port_request.get_status_display()}” needs no new letter.")
+        return redirect(port_request)
+    form = LoaSignForm(request.POST or None)
+    saved = saved_by_service(
+        request,
+        form,
+        lambda: document_services.loa_sign_online(
+            by=request.user, port_request=port_request, address=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
+        ),
+        success=lambda document: f"Letter of authority signed by {document.signer_name}.",
+        then=lambda document: port_request,
+    )
+    context = {
+        "form": form,
+        "port_request": port_request,
+        "risks": PORT_RISKS,
+        **_loa_context(request.user, port_request),
+    }
+    return saved or render(request, "porting/loa_sign.html", context)
 
 
 @login_required
@@ -383,7 +436,10 @@ def provider_edit(request, pk):
 @permission_required("porting.change_leadtimerule", raise_exception=True)
 def country_edit(request, pk):
     country = get_object_or_404(selectors.PortingCountry, pk=pk)
-    form = CountryRequirementsForm(request.POST or None, initial={"required_fields": country.required_fields})
+    form = CountryRequirementsForm(
+        request.POST or None,
+        initial={"required_fields": country.required_fields, "required_documents": country.required_documents},
+    )
     saved = saved_by_service(
         request,
         form,

@@ -41,6 +41,7 @@ DOWNLOADS = {
     "escalations:export_csv",
     "otp_webauthn:js-i18n-catalog",  # the passkey scripts' wording, a script file (#17)
     "porting:document_download",
+    "porting:loa_download",  # the letter of authority, a PDF
     "porting:export_csv",
 }
 FRAGMENTS = {"customers:group_build_status", "customers:group_changes_status"}

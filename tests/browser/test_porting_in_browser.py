@@ -12,6 +12,8 @@ from porting.models import PortRequest
 from porting.providers import providers_load
 from tests.factories import TEST_PASSWORD
 
+from .porting_steps import sign_loa_online
+
 pytestmark = pytest.mark.browser
 
 
@@ -74,6 +76,8 @@ def test_P3_P5_a_port_is_drafted_rejected_corrected_resubmitted_and_accepted(ses
     partner.locator("#id_range_holder").select_option("BT Wholesale")
     partner.locator("#id_risks_acknowledged").check()
     partner.get_by_role("button", name="Save draft").click()
+    expect(partner.get_by_test_id("missing")).to_contain_text("signed letter of authority")  # GB (P3, P6)
+    sign_loa_online(partner, name="Alex Example", position="Director")
     expect(partner.get_by_test_id("missing")).to_have_count(0)
     run_transition(partner, "submit", "Submit")
     expect(partner.get_by_test_id("status")).to_have_text("Submitted")
@@ -98,6 +102,9 @@ def test_P3_P5_a_port_is_drafted_rejected_corrected_resubmitted_and_accepted(ses
     partner.locator("#id_registered_address").fill("1 Princes Street, Edinburgh EH2 2AQ")
     partner.get_by_role("button", name="Save draft").click()
     expect(partner.get_by_test_id("address")).to_contain_text("EH2 2AQ")
+    # The letter was signed for the old address: it is void, and signed again before resubmission.
+    expect(partner.get_by_test_id("loa-void")).to_be_visible()
+    sign_loa_online(partner, name="Alex Example", position="Director")
     run_transition(partner, "resubmit", "Resubmit")
 
     # The co-ordinator records the acceptance; the port date follows (P4).

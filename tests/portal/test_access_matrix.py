@@ -232,6 +232,15 @@ EXPECTATIONS = {
     "porting:document_remove": Expect(  # POST only, after a confirmation; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=port_b_document, own_partner=405, own_kwargs=port_a_document
     ),
+    "porting:loa_download": Expect(  # the letter of authority to sign, pre-filled: whoever sees the request
+        signed_in(200, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
+    ),
+    "porting:loa_sign": Expect(  # signing online: those who may add the request's documents
+        signed_in(403, **{ADMIN: 200, COORD: 200, PARTNER: 404}),
+        kwargs=port_b_pk,
+        own_partner=200,
+        own_kwargs=port_a_pk,
+    ),
     "porting:comment_add": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
     ),
@@ -363,6 +372,10 @@ EXPECTATIONS = {
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
     ),
     "port-request-run-transition": Expect(signed_in(405, anonymous=401), kwargs=port_b_transition),  # POST only
+    "port-request-letter-of-authority": Expect(  # the PDF to sign
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
+    ),
+    "port-request-sign-letter-of-authority": Expect(signed_in(405, anonymous=401), kwargs=port_b_pk),  # POST only
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
     # E2: partner users read their own partner's escalations; acknowledging is a POST.

@@ -30,7 +30,7 @@ def submit_url(port_request) -> str:
 
 @pytest.mark.django_db
 def test_a_submit_that_lost_the_race_after_reading_the_draft_is_409_and_submits_once(api_as, world, monkeypatch):
-    draft = port_in_state(world, PortStatus.DRAFT)
+    draft = port_in_state(world, PortStatus.DRAFT, signed_loa=True)
     partner_user = world.user(Role.PARTNER_USER)
     real_service = porting_services.port_request_transition
 
@@ -50,7 +50,7 @@ def test_a_submit_that_lost_the_race_after_reading_the_draft_is_409_and_submits_
 def test_a_submit_that_read_the_request_just_after_the_other_committed_is_still_409(api_as, world):
     """The winner committed before this request read anything: the request's state no longer allows
     "submit", but it changed within the race window, so the caller lost a race."""
-    draft = port_in_state(world, PortStatus.DRAFT)
+    draft = port_in_state(world, PortStatus.DRAFT, signed_loa=True)
     partner_user = world.user(Role.PARTNER_USER)
     port_request_transition(by=partner_user, port_request=draft, name="submit", data={})
 
@@ -112,7 +112,7 @@ def test_two_simultaneous_submits_answer_200_and_409_every_time(world):
     require_postgresql()
     partner_user = world.user(Role.PARTNER_USER)
     for attempt in range(5):
-        draft = port_in_state(world, PortStatus.DRAFT)
+        draft = port_in_state(world, PortStatus.DRAFT, signed_loa=True)
 
         answers = submit_twice_at_once(draft, partner_user)
 

@@ -37,6 +37,10 @@ def test_P1_partner_user_drafts_and_submits_through_the_api(api_as, world):
 
     patched = client.patch(f"{LIST}{body['id']}/", {"risks_acknowledged": True}, format="json")
     assert patched.status_code == 200 and patched.json()["risks_acknowledged_by"] == "acme_user"
+    assert set(patched.json()["missing_for_submission"]) == {"letter_of_authority"}  # GB (P3, P6)
+    signing = {"name": "Alex Example", "position": "Director", "consent": True}
+    signed = client.post(f"{LIST}{body['id']}/loa/sign/", signing, format="json")
+    assert signed.status_code == 201, signed.content
     submitted = client.post(f"{LIST}{body['id']}/transitions/submit/", {"note": "Customer signed LoA"}, format="json")
     assert submitted.status_code == 200, submitted.content
     body = submitted.json()

@@ -64,6 +64,11 @@ def test_P3_partner_user_drafts_sees_what_is_missing_and_submits(client, world):
         },
     )
     assert edit.status_code == 302, edit.content.decode()[:2000]
+    signed = client.post(
+        reverse("porting:loa_sign", args=[port_request.pk]),
+        {"name": "Alex Example", "position": "Director", "consent": "on"},
+    )
+    assert signed.status_code == 302, signed.content.decode()[:2000]
     done = client.post(reverse("porting:transition", args=[port_request.pk, "submit"]), {"submit-note": "LoA signed"})
     assert done.status_code == 302
     assert PortRequest.objects.get().status == PortStatus.SUBMITTED
@@ -463,6 +468,7 @@ def test_P3_P6_managers_change_what_a_country_requires_and_submission_follows_it
     assert "Saved what Germany requires" in response.content.decode()
     germany.refresh_from_db()
     assert germany.required_fields == ["main_billing_number", "numbers", "range_holder"]
+    assert germany.required_documents == []  # P6: the letter is GB's requirement, not Germany's
     assert AuditEvent.objects.filter(action="porting_country.updated", actor=world.user(Role.MANAGER)).exists()
     bad = client.post(reverse("porting:country_edit", args=[germany.pk]), {"required_fields": ["shoe_size"]})
     assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
@@ -487,6 +493,15 @@ def test_P3_P6_managers_change_what_a_country_requires_and_submission_follows_it
     assert (
         list(refused.value.message_dict) == ["__all__", "range_holder"] or "range_holder" in refused.value.message_dict
     )
+    # P6: a document is required the same way, from the same page.
+    client.post(
+        reverse("porting:country_edit", args=[germany.pk]),
+        {"required_fields": germany.required_fields, "required_documents": ["letter_of_authority"]},
+    )
+    germany.refresh_from_db()
+    assert germany.required_documents == ["letter_of_authority"]
+    draft = new_draft(world, **{**german, "main_billing_number": "+49 30 901822", "numbers": ["+49 30 901822"]})
+    assert "letter_of_authority" in services.missing_for_submission(draft)
 
 
 def test_partner_user_never_reads_an_internal_transition_note_on_the_page_or_in_the_api(client, api_as, world):

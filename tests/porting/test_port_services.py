@@ -19,7 +19,7 @@ from porting.calendar import UK
 from porting.choices import PortStatus
 from porting.models import LeadTimeRule, PortRequest
 
-from .walk import complete_data, new_draft, port_in_state, run
+from .walk import complete_data, new_draft, port_in_state, run, sign_loa
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,15 @@ def test_P3_submission_is_refused_naming_each_missing_field(world):
         "losing_provider",
         "range_holder",
         "number_type",
+        "letter_of_authority",
         "risks_acknowledged",
         "__all__",
     }
     assert errors["registered_address"] == ["Registered address: add the postcode of the address (P3)."]
     assert errors["range_holder"] == ["Range holder is required before submission (P3)."]
     summary = errors["__all__"][0]
-    for label in ("main billing number", "losing service provider", "range holder", "risk acknowledgement"):
+    labels = ("main billing number", "losing service provider", "range holder", "a signed letter of authority")
+    for label in (*labels, "risk acknowledgement"):
         assert label in summary
     assert PortRequest.objects.get(pk=draft.pk).status == PortStatus.DRAFT
 
@@ -133,6 +135,7 @@ def test_P5_rejections_are_kept_and_resubmission_restarts_the_clock(world):
         fixed = services.port_request_update(
             by=partner_user, port_request=rejected, data={"registered_address": "1 High Street, London EC1A 1BA"}
         )
+        sign_loa(world, fixed)  # the address changed: the letter signed for the old one no longer covers it
         again = services.port_request_resubmit(by=partner_user, port_request=fixed)
         services.port_request_reject(
             by=coordinator, port_request=again, code="wrong_signatory", reason="Not a director"
@@ -254,7 +257,7 @@ def test_N2_another_partners_group_cannot_be_named(world):
 
 def test_P3_numbers_already_in_a_pool_cannot_be_submitted(world):
     Number.objects.create(e164="+441134969990", partner=world.partner_b)
-    draft = new_draft(world, numbers=["+441134969990"], main_billing_number="+441134969990")
+    draft = new_draft(world, numbers=["+441134969990"], main_billing_number="+441134969990", signed_loa=True)
     with pytest.raises(ValidationError) as exc:
         services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft)
     assert "+441134969990 is already in BETA02's pool" in exc.value.message_dict["numbers"][0]
@@ -280,7 +283,7 @@ def test_partner_users_create_only_for_their_own_partner(world):
 
 def test_notifications_go_to_the_partners_users_after_commit(world, django_capture_on_commit_callbacks):
     partner_user = world.user(Role.PARTNER_USER)
-    draft = new_draft(world)
+    draft = new_draft(world, signed_loa=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.port_request_submit(by=partner_user, port_request=draft)
     assert mail.outbox == [], "nothing is sent before the transaction commits"

@@ -57,7 +57,7 @@ def _snapshot(port_request):
 @pytest.mark.parametrize("state", list(S))
 def test_P1_every_state_transition_and_role(world, state, name, mailoutbox):
     sources, roles, target = TABLE[name]
-    port_request = port_in_state(world, state)
+    port_request = port_in_state(world, state, signed_loa=True)
     before = _snapshot(port_request)
     allowed_from_here = state in sources
     for role in ROLES:

@@ -1,7 +1,7 @@
 """Build a port request in any state by running the real services as the right people."""
 
 from accounts.choices import Role
-from porting import services
+from porting import documents, services
 from porting.choices import PortStatus
 from porting.models import PortRequest
 
@@ -40,10 +40,31 @@ def run(world, port_request, name, role=Role.COORDINATOR, **extra):
     return services.port_request_transition(by=world.user(role), port_request=port_request, name=name, data=data)
 
 
-def new_draft(world, partner=None, **overrides) -> PortRequest:
+def partner_user_of(world, partner):
+    return world.user(Role.PARTNER_USER) if partner == world.partner_a else world.user("partner_b_user")
+
+
+def sign_loa(world, port_request, *, by=None, address="203.0.113.7"):
+    """The end customer signs the letter of authority online (P3, P6: GB requires it), collected by
+    the partner's user, for what the request says now."""
+    return documents.loa_sign_online(
+        by=by or partner_user_of(world, port_request.partner),
+        port_request=port_request,
+        name="Alex Example",
+        position="Office Manager",
+        consent=True,
+        address=address,
+    )
+
+
+def new_draft(world, partner=None, *, signed_loa=False, **overrides) -> PortRequest:
+    """A complete draft; with its letter of authority signed too if `signed_loa` (GB: needed to submit)."""
     partner = partner or world.partner_a
-    by = world.user(Role.PARTNER_USER) if partner == world.partner_a else world.user("partner_b_user")
-    return services.port_request_create(by=by, partner=partner, data=complete_data(**overrides))
+    by = partner_user_of(world, partner)
+    port_request = services.port_request_create(by=by, partner=partner, data=complete_data(**overrides))
+    if signed_loa:
+        sign_loa(world, port_request)
+    return port_request
 
 
 PATHS = {
@@ -56,8 +77,12 @@ PATHS = {
 }
 
 
-def port_in_state(world, state, **overrides) -> PortRequest:
-    port_request = new_draft(world, **overrides)
+def port_in_state(world, state, *, signed_loa=None, **overrides) -> PortRequest:
+    """A request walked to `state`; its letter of authority is signed when the walk submits it (or
+    when `signed_loa`), so a draft has only the documents a test adds."""
+    if signed_loa is None:
+        signed_loa = bool(PATHS[state]) and PATHS[state][0][0] == "submit"
+    port_request = new_draft(world, signed_loa=signed_loa, **overrides)
     for name, role in PATHS[state]:
         port_request = run(world, port_request, name, role)
     assert port_request.status == state
