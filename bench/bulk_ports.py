@@ -88,7 +88,7 @@ def port_data(numbers: list[str]) -> dict:
 
 def one_port(partner, partner_user, coordinator, numbers: list[str], refused: list[str]) -> dict[str, float]:
     """Milliseconds of each step of one port, all of it rolled back afterwards."""
-    from porting import services
+    from porting import documents, services
 
     times: dict[str, float] = {}
     try:
@@ -96,6 +96,16 @@ def one_port(partner, partner_user, coordinator, numbers: list[str], refused: li
             start = time.perf_counter()
             port = services.port_request_create(by=partner_user, partner=partner, data=port_data(numbers))
             times["create"] = (time.perf_counter() - start) * 1000
+            # GB needs the signed letter of authority before submission (P3, P6); not timed (its
+            # PDF is made once per request, whatever the checks cost).
+            documents.loa_sign_online(
+                by=partner_user,
+                port_request=port,
+                name="Bench Signer",
+                position="Director",
+                consent=True,
+                address="192.0.2.1",
+            )
             start = time.perf_counter()
             services.port_request_transition(by=partner_user, port_request=port, name="submit")
             times["submit"] = (time.perf_counter() - start) * 1000

@@ -18,7 +18,7 @@ from porting import services
 from porting.choices import PortedNumberStatus, PortStatus
 from porting.models import PortComment, PortedNumber, PortRequest
 
-from .walk import new_draft, port_in_state, run
+from .walk import new_draft, port_in_state, run, sign_loa
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def bulk(first: int, count: int) -> dict:
 
 
 def test_each_number_has_its_own_status_through_the_transitions(world):
-    port_request = port_in_state(world, PortStatus.DRAFT)
+    port_request = port_in_state(world, PortStatus.DRAFT, signed_loa=True)
     assert set(statuses(port_request).values()) == {PortedNumberStatus.REQUESTED}
     assert len(statuses(port_request)) == port_request.number_count == 4
     run(world, port_request, "submit", role=Role.PARTNER_USER)
@@ -59,6 +59,7 @@ def test_P5_resubmission_after_a_correction_keeps_each_numbers_status_in_step(wo
     services.port_request_update(
         by=world.user(Role.PARTNER_USER), port_request=rejected, data={"numbers": [*kept, "+441614960077"]}
     )
+    sign_loa(world, rejected)  # the letter covers the numbers it was signed for (P3)
     run(world, rejected, "resubmit", role=Role.PARTNER_USER)
     assert statuses(rejected) == dict.fromkeys([*kept, "+441614960077"], PortedNumberStatus.REQUESTED)
     assert dropped not in statuses(rejected)
@@ -70,7 +71,7 @@ def test_P5_resubmission_after_a_correction_keeps_each_numbers_status_in_step(wo
 
 def test_P3_a_number_in_another_open_port_request_is_refused_naming_it(world):
     first = port_in_state(world, PortStatus.SUBMITTED, **bulk(100, 3))
-    again = new_draft(world, partner=world.partner_b, numbers=[numbers_of(101, 1)[0], "+441614960200"])
+    again = new_draft(world, signed_loa=True, partner=world.partner_b, numbers=[numbers_of(101, 1)[0], "+441614960200"])
     with pytest.raises(ValidationError) as exc:
         services.port_request_submit(by=world.user("partner_b_user"), port_request=again)
     assert exc.value.message_dict["numbers"] == [
@@ -84,7 +85,7 @@ def test_P3_a_number_in_another_open_port_request_is_refused_naming_it(world):
 def test_P3_a_number_in_a_pool_and_one_in_a_port_are_both_named(world):
     Number.objects.create(e164="+441614960300", partner=world.partner_b)
     other = port_in_state(world, PortStatus.ACCEPTED, numbers=["+441614960301"], main_billing_number="+441614960301")
-    draft = new_draft(world, **bulk(300, 3))
+    draft = new_draft(world, signed_loa=True, **bulk(300, 3))
     with pytest.raises(ValidationError) as exc:
         services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft)
     message = exc.value.message_dict["numbers"][0]
@@ -104,18 +105,18 @@ def test_P3_a_number_named_twice_in_one_request_is_refused(world):
 
 def test_P3_a_range_holder_the_numbering_data_disagrees_with_is_flagged_not_refused(world, client):
     # The sample data (porting/data/number_blocks.json) gives 0161 496 0xxx to Gamma.
-    draft = new_draft(world, **bulk(500, 2), range_holder="BT")
+    draft = new_draft(world, signed_loa=True, **bulk(500, 2), range_holder="BT")
     client.force_login(world.user(Role.PARTNER_USER))
     page = client.get(draft.get_absolute_url()).content.decode()
     assert "2 numbers (+441614960500; +441614960501) are in a block held by Gamma, not BT." in page
     assert services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft).status == "submitted"
-    right = new_draft(world, **bulk(510, 2), range_holder="gamma")
+    right = new_draft(world, signed_loa=True, **bulk(510, 2), range_holder="gamma")
     assert 'data-testid="range-holder-warnings"' not in client.get(right.get_absolute_url()).content.decode()
 
 
 def test_P3_the_checks_take_the_same_queries_for_ten_numbers_as_for_a_thousand(world):
     def submit_queries(count: int, first: int) -> int:
-        draft = new_draft(world, **bulk(first, count))
+        draft = new_draft(world, signed_loa=True, **bulk(first, count))
         with CaptureQueriesContext(connection) as queries:
             services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=draft)
         return len(queries.captured_queries)
@@ -154,7 +155,9 @@ def test_a_partial_acceptance_moves_the_refused_numbers_into_a_child_request(wor
     assert not note.internal and "Not on the losing provider's records" in note.body
     audit = AuditEvent.objects.filter(action="port_request.accept").latest("pk")
     assert audit.changes["refused_numbers"] == 2 and audit.changes["child"] == child.pk
-    # The child, corrected or not, can be submitted: its numbers are no longer held by the parent.
+    # The child, corrected or not, can be submitted once its own letter is signed: its numbers are no
+    # longer held by the parent.
+    sign_loa(world, child)
     assert services.port_request_submit(by=world.user(Role.PARTNER_USER), port_request=child).status == "submitted"
 
 
@@ -232,7 +235,9 @@ def test_ten_thousand_numbers_created_submitted_and_accepted_in_the_queries_of_t
     def steps(first: str, last: str) -> list[int]:
         counts = []
         with CaptureQueriesContext(connection) as queries:
-            draft = new_draft(world, numbers=[{"first": first, "last": last}], main_billing_number=first)
+            draft = new_draft(
+                world, signed_loa=True, numbers=[{"first": first, "last": last}], main_billing_number=first
+            )
         counts.append(queries)
         for name, role in (("submit", Role.PARTNER_USER), ("accept", Role.COORDINATOR)):
             with CaptureQueriesContext(connection) as queries:
@@ -261,7 +266,7 @@ def test_the_queue_counts_numbers_as_well_as_requests_in_the_same_queries(client
 
     page, one = queue()
     assert "1 request, 4 numbers." in page
-    new_draft(world, **bulk(3000, 250))
+    new_draft(world, signed_loa=True, **bulk(3000, 250))
     port_in_state(world, PortStatus.ACCEPTED)
     page, three = queue()
     assert "3 requests, 258 numbers." in page and ">250<" in page
@@ -280,7 +285,7 @@ def test_the_dashboard_counts_numbers_by_status(client, world):
 
 def test_P3_the_page_names_where_a_number_already_is_without_the_rule_id_for_partners(client, world):
     Number.objects.create(e164="+441614960950", partner=world.partner_b)
-    draft = new_draft(world, **bulk(950, 2))
+    draft = new_draft(world, signed_loa=True, **bulk(950, 2))
     client.force_login(world.user(Role.PARTNER_USER))
     response = client.post(reverse("porting:transition", args=[draft.pk, "submit"]), {"submit-note": ""})
     assert response.status_code == 400

@@ -71,7 +71,7 @@ def on_broadworks(sim, numbers):
 
 
 def accepted_port(world, group, capture, **overrides):
-    draft = new_draft(world, customer_group=group, **overrides)
+    draft = new_draft(world, signed_loa=True, customer_group=group, **overrides)
     run(world, draft, "submit", Role.PARTNER_USER)
     with capture(execute=True):
         run(world, draft, "accept")
