@@ -25,5 +25,6 @@ urlpatterns = [
         name="document_remove",
     ),
     path("ports/<int:pk>/comments/", views.port_comment_add, name="comment_add"),
+    path("ports/<int:pk>/port-date/", views.port_date_change, name="date_change"),
     path("ports/<int:pk>/platform/retry/", views.port_platform_retry, name="platform_retry"),
 ]

@@ -24,7 +24,7 @@ from expoe_portal.forms import apply_service_errors
 from expoe_portal.pages import list_page, posted_to, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 
-from . import dashboard, providers, rules, selectors, services
+from . import dashboard, dates, providers, rules, selectors, services
 from . import documents as document_services
 from .choices import PORT_RISKS, PlatformStatus
 from .filters import PortRequestFilter
@@ -34,12 +34,13 @@ from .forms import (
     CountryRequirementsForm,
     DocumentForm,
     LeadTimeRuleForm,
+    PortDateChangeForm,
     PortRequestForm,
     ProviderForm,
     initial_for,
     transition_form,
 )
-from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest, Provider
+from .models import CARRIER_EVENTS, PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest, Provider
 from .platform import RETRIERS, ported_numbers_retry
 from .tables import PortRequestTable
 
@@ -157,7 +158,9 @@ def port_edit(request, pk):
     return render(request, "porting/port_form.html", {"form": form, "port_request": port_request, "risks": PORT_RISKS})
 
 
-def _detail_page(request, port_request, *, bound_form=None, document_form=None, comment_form=None, status=200):
+def _detail_page(
+    request, port_request, *, bound_form=None, document_form=None, comment_form=None, date_form=None, status=200
+):
     user = request.user
     transitions = selectors.port_request_transitions(port_request=port_request, user=user)
     for row in transitions:
@@ -187,6 +190,9 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "can_comment": can_comment,
         "comment_form": comment_form or CommentForm(user=user),
         "risks": PORT_RISKS,
+        "date_changes": list(port_request.date_changes.all()),  # prefetched with who
+        "can_change_date": port_request.status == "accepted" and CARRIER_EVENTS(port_request, user),
+        "date_form": date_form or PortDateChangeForm(),
     }
     return render(request, "porting/port_detail.html", context, status=status)
 
@@ -218,6 +224,25 @@ def port_transition(request, pk, name):
         label=PORT_TRANSITION_LABELS.get(name, name),
         on_invalid=explain,
     )
+
+
+@login_required
+@posted_to(selectors.port_request_get)
+def port_date_change(request, port_request):
+    """Co-ordinators: the carrier moved the confirmed port date (P4); kept with the reason."""
+    form = PortDateChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            dates.port_date_change(by=request.user, port_request=port_request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(port_request)
+        else:
+            messages.success(request, f"Port date changed to {form.cleaned_data['port_date']:%d %b %Y}.")
+            return redirect(port_request)
+    return _detail_page(request, port_request, date_form=form, status=400)
 
 
 @login_required
