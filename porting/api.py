@@ -39,6 +39,7 @@ class DateChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PortDateChange
         fields = ["field", "old", "new", "by", "at", "reason"]
+        read_only_fields = fields
 
 
 class PortDateChangeRequestSerializer(serializers.Serializer):
