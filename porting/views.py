@@ -415,11 +415,13 @@ def country_edit(request, pk):
 def port_dashboard(request):
     filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
     query = request.GET.copy()
-    return render(
-        request,
-        "porting/dashboard.html",
-        {"filter": filterset, "data": dashboard.port_dashboard_cached(filterset.qs), "query": query.urlencode()},
-    )
+    data = dashboard.port_dashboard_cached(filterset.qs)
+    slippage_tables = [
+        ("Slippage by losing provider", data["by_losing_provider"], "losing_provider"),
+        ("Slippage by country", data["by_country"], "country"),
+    ]
+    context = {"filter": filterset, "data": data, "query": query.urlencode(), "slippage_tables": slippage_tables}
+    return render(request, "porting/dashboard.html", context)
 
 
 __all__ = ["PortRequest"]

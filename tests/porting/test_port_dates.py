@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -262,3 +263,57 @@ def test_P4_api_requested_date_confirmed_date_and_date_changes(client, world):
         f"{url}port-date/", {"port_date": "2027-01-25", "reason": "x"}, content_type="application/json"
     )
     assert refused.status_code == 403
+
+
+# --- The lead-time dashboard: requested against confirmed ------------------------------------------
+
+
+def _slipped(world, provider, country, *slippages):
+    PortRequest.objects.bulk_create(
+        PortRequest(
+            partner=world.partner_a,
+            country=country,
+            losing_provider=provider,
+            status=PortStatus.ACCEPTED,
+            requested_port_date=date(2027, 1, 15),
+            port_date=date(2027, 1, 15),
+            slippage_working_days=n,
+        )
+        for n in slippages
+    )
+
+
+def test_P4_dashboard_shows_requested_against_confirmed_per_provider_and_country(client, world):
+    from porting.dashboard import breakdown, port_dashboard
+
+    from .test_port_dashboard import DASHBOARD_QUERIES, _dashboard_queries
+
+    client.force_login(world.user(Role.MANAGER))
+    _slipped(world, "BT", "GB", 0, 3, 7)
+    _slipped(world, "Sky", "GB", -1)
+    _slipped(world, "Telekom", "DE", 2, 4)
+    port_in_state(world, PortStatus.SUBMITTED)  # no confirmed date yet: not counted
+    data = port_dashboard(PortRequest.objects.all())
+    totals = data["totals"]
+    assert (totals["slipped_count"], totals["avg_slippage"]) == (6, pytest.approx(15 / 6))
+    assert [n for _, n in data["slippage_bands"]] == [1, 1, 3, 1]
+    providers = {row["losing_provider"]: row for row in data["by_losing_provider"]}
+    assert (providers["BT"]["slipped_count"], providers["BT"]["avg_slippage"]) == (3, pytest.approx(10 / 3))
+    assert [providers["BT"][f"slippage_{b}"] for b in ("earlier", "as_asked", "up_to_5", "over_5")] == [0, 1, 1, 1]
+    assert providers["Sky"]["slippage_earlier"] == 1
+    countries = {row["country"]: row for row in data["by_country"]}
+    assert (countries["DE"]["slipped_count"], countries["DE"]["avg_slippage"]) == (2, pytest.approx(3))
+    if connection.vendor == "postgresql":
+        from porting.dashboard import breakdowns_in_one_pass
+
+        one_pass = breakdowns_in_one_pass(PortRequest.objects.all())
+        assert one_pass == (
+            breakdown(PortRequest.objects.all(), "losing_provider"),
+            breakdown(PortRequest.objects.all(), "country"),
+        )
+
+    assert _dashboard_queries(client) == DASHBOARD_QUERIES, "the slippage adds no query"
+    page = client.get(reverse("porting:dashboard")).content.decode()
+    assert 'data-testid="avg-slippage">2.5<' in page
+    assert "More than 5 working days later: <strong>1</strong>" in page
+    assert 'data-testid="slippage-by-country"' in page
