@@ -109,6 +109,21 @@ def record_date_change(
     )
 
 
+def record_confirmed_date_cleared(port_request: PortRequest, *, by: User, reason: str) -> None:
+    """P7: the losing provider's cancellation clears the confirmed date; the history keeps it (the
+    date cleared is the latest confirmed one it recorded)."""
+    latest = port_request.date_changes.filter(field=PortDateChange.Field.CONFIRMED).order_by("-at", "-id").first()
+    if latest is not None and latest.new is not None:
+        record_date_change(
+            port_request,
+            field=PortDateChange.Field.CONFIRMED,
+            old=latest.new,
+            new=None,
+            by=by,
+            reason=f"Cancelled by the losing provider: {reason}",
+        )
+
+
 def port_date_change(*, by: User, port_request: PortRequest, port_date: Any, reason: str) -> PortRequest:
     """P4, P7: the carrier moves the confirmed port date of an accepted port. Co-ordinators record
     it with the reason; the losing provider's 48-hour window (P7) and the port-date SLA follow the

@@ -465,6 +465,8 @@ def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any]
         return {"code": rejection.code, "reason": rejection.reason}
     if name in ("cancel_by_losing_provider", "cancel"):
         _release_porting_numbers(port_request)
+    if name == "cancel_by_losing_provider":
+        dates.record_confirmed_date_cleared(port_request, by=by, reason=data["reason"].strip())
     if name == "complete":
         # N1: ported numbers join the partner's pool, and the named customer group's.
         numbers = Number.objects.filter(

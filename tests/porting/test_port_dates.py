@@ -175,6 +175,7 @@ def test_P7_the_losing_providers_48_hours_count_from_the_changed_port_date(world
             by=world.user(Role.COORDINATOR), port_request=accepted, reason="Disputed", at=late
         )
     assert done.status == PortStatus.DRAFT and done.port_date is None
+    assert changes(done)[-1] == ("confirmed", date(2027, 1, 25), None, world.user(Role.COORDINATOR).username)
 
 
 # --- Pages and API --------------------------------------------------------------------------------
