@@ -42,6 +42,15 @@ class DateChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClearableDateField(serializers.DateField):
+    """A date that may be cleared: JSON's null, or (a form-encoded body has no null) "" or "null"."""
+
+    def to_internal_value(self, value):
+        if value in ("", "null"):
+            return None
+        return super().to_internal_value(value)
+
+
 class PortDateChangeRequestSerializer(serializers.Serializer):
     port_date = serializers.DateField(help_text="The carrier's new confirmed port date.", validators=[bounds.sane_date])
     reason = serializers.CharField(max_length=bounds.NOTE, help_text="Why the carrier moved it.")
@@ -85,6 +94,12 @@ class PortRequestSerializer(serializers.ModelSerializer):
     )
     numbers = NumbersField(required=False)
     risks_acknowledged = serializers.BooleanField(required=False)
+    requested_port_date = ClearableDateField(
+        required=False,
+        allow_null=True,
+        validators=[bounds.sane_date],
+        help_text="The port date the partner asks for (P4): a working day no earlier than the lead time allows.",
+    )
     risks_acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     rejections = RejectionSerializer(many=True, read_only=True)
     date_changes = DateChangeSerializer(many=True, read_only=True)

@@ -318,3 +318,13 @@ def test_P4_dashboard_shows_requested_against_confirmed_per_provider_and_country
     assert 'data-testid="avg-slippage">2.5<' in page
     assert "More than 5 working days later: <strong>1</strong>" in page
     assert 'data-testid="slippage-by-country"' in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_P4_api_clears_a_requested_date_with_null_and_the_history_keeps_it(client, world):
+    client.force_login(world.user(Role.PARTNER_USER))
+    draft = new_draft(world, requested_port_date=EARLIEST)
+    url = f"/api/v1/port-requests/{draft.pk}/"
+    cleared = client.patch(url, {"requested_port_date": None}, content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()["requested_port_date"] is None
+    assert changes(draft)[-1] == ("requested", EARLIEST, None, world.user(Role.PARTNER_USER).username)
