@@ -109,6 +109,21 @@ def record_date_change(
     )
 
 
+def record_acceptance_date(port_request: PortRequest, *, by: User, confirmed: bool) -> None:
+    """At acceptance (in its transaction): the slippage from the requested date, and the first
+    confirmed date in the history, the carrier's (`confirmed`) or the rule's."""
+    port_request.slippage_working_days = slippage(port_request)
+    PortRequest.objects.filter(pk=port_request.pk).update(slippage_working_days=port_request.slippage_working_days)
+    record_date_change(
+        port_request,
+        field=PortDateChange.Field.CONFIRMED,
+        old=None,
+        new=port_request.port_date,
+        by=by,
+        reason="Confirmed by the carrier at acceptance." if confirmed else "The lead-time rule's date at acceptance.",
+    )
+
+
 def record_confirmed_date_cleared(port_request: PortRequest, *, by: User, reason: str) -> None:
     """P7: the losing provider's cancellation clears the confirmed date; the history keeps it (the
     date cleared is the latest confirmed one it recorded)."""

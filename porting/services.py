@@ -443,17 +443,7 @@ def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any]
             batch_size=2000,
         )
         assert port_request.port_date is not None  # the accept transition has just set it
-        port_request.slippage_working_days = dates.slippage(port_request)
-        PortRequest.objects.filter(pk=port_request.pk).update(slippage_working_days=port_request.slippage_working_days)
-        given = data.get("confirmed_port_date")
-        dates.record_date_change(
-            port_request,
-            field=PortDateChange.Field.CONFIRMED,
-            old=None,
-            new=port_request.port_date,
-            by=by,
-            reason="Confirmed by the carrier at acceptance." if given else "The lead-time rule's date at acceptance.",
-        )
+        dates.record_acceptance_date(port_request, by=by, confirmed=bool(data.get("confirmed_port_date")))
         return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule}
     if name == "reject":
         rejection = PortRejection.objects.create(
