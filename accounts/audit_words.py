@@ -61,6 +61,7 @@ VERBS: dict[str, str] = {
     "port_request.cancel_by_losing_provider": "recorded the losing provider's cancellation of port {id}",
     "port_request.complete": "completed port {id}",
     "port_request.cancel": "cancelled port {id}",
+    "port_request.port_date_changed": "changed the port date of port {id}",
     "port_request.platform_retry": "retried the platform step of port {id}",
     "port_document.added": "added a document to port {id}",
     "port_document.removed": "removed a document from port {id}",

@@ -99,6 +99,21 @@ def default_policies() -> list[dict]:
             "position": 30,
         },
         {
+            "key": "port-rejected-twice",
+            "name": "Port rejected twice",
+            "rule": "E2",
+            "source": "port_rejected_twice",
+            "description": "A port the losing provider has rejected twice goes up the matrix at once: due at "
+            "the second rejection (since the latest cancellation by the losing provider, if any); stops "
+            "when the port is accepted, completed or cancelled.",
+            "clock": SlaClock.ITEM_DEADLINE,
+            "target": None,
+            "at_risk_hours": 0,
+            "breach_start_level": 1,
+            "climb_every_hours": 48,
+            "position": 32,
+        },
+        {
             "key": "port-date",
             "name": "Port completed by its port date",
             "rule": "P4",

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DateTimeField, F, OuterRef, Subquery
+from django.db.models import DateTimeField, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django_fsm_log.models import StateLog
@@ -23,7 +23,7 @@ from onboarding.models import OnboardingOrder
 from porting.calendar import UK, uk_midnight
 from porting.calendar import add_working_days as add_local_working_days
 from porting.choices import PortStatus
-from porting.models import PortRequest
+from porting.models import PortRejection, PortRequest
 from reconciliation.models import Drift
 
 from .choices import SlaClock, SubjectType
@@ -312,4 +312,32 @@ class PortDateSource(PortSource):
         return [
             self.port_item(*request, _uk_midnight(accepted_on), _uk_midnight(port_date + timedelta(days=1)))
             for *request, accepted_on, port_date in rows
+        ]
+
+
+@register
+class PortRejectedTwiceSource(PortSource):
+    """E2 (#18): a port rejected twice needs someone above the team to look at it. One item per
+    request, due at its second rejection (counted since the losing provider's latest cancellation,
+    P7, which restarts the process); stops at acceptance, completion or cancellation."""
+
+    key = "port_rejected_twice"
+    label = "Port rejected twice"
+
+    def open_items(self, policy, now):
+        rejections = PortRejection.objects.filter(port_request=OuterRef("pk")).filter(
+            Q(port_request__losing_provider_cancelled_at__isnull=True)
+            | Q(at__gt=OuterRef("losing_provider_cancelled_at"))
+        )
+        second = Subquery(rejections.order_by("at", "id").values("at")[1:2])
+        owners = partner_coordinators()
+        rows = (
+            PortRequest.objects.filter(status__in=[PortStatus.SUBMITTED, PortStatus.REJECTED], rejection_count__gte=2)
+            .annotate(second=second)
+            .filter(second__isnull=False)
+            .values_list("id", "main_billing_number", "partner_id", "partner__partner_id", "second")
+        )
+        return [
+            self.port_item(pk, number, partner, pid, owners.get(partner), second, second)
+            for pk, number, partner, pid, second in plain_rows(rows.order_by())
         ]

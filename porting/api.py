@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import negotiation, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import ScopedViewSet
@@ -20,10 +21,10 @@ from expoe_portal.api import (
 )
 from partners.models import Partner
 
-from . import documents, loa, services
+from . import dates, documents, loa, services
 from . import numbers as bulk
 from .filters import PortRequestFilter
-from .models import PortDocument, PortRejection, PortRequest
+from .models import PortDateChange, PortDocument, PortRejection, PortRequest
 from .selectors import port_request_history, port_request_transitions
 
 
@@ -31,6 +32,31 @@ class RejectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PortRejection
         fields = ["at", "code", "reason"]
+
+
+class DateChangeSerializer(serializers.ModelSerializer):
+    """P4 (#18): one change of the requested or the confirmed port date, with who and why."""
+
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PortDateChange
+        fields = ["field", "old", "new", "by", "at", "reason"]
+        read_only_fields = fields
+
+
+class ClearableDateField(serializers.DateField):
+    """A date that may be cleared: JSON's null, or (a form-encoded body has no null) "" or "null"."""
+
+    def to_internal_value(self, value):
+        if value in ("", "null"):
+            return None
+        return super().to_internal_value(value)
+
+
+class PortDateChangeRequestSerializer(serializers.Serializer):
+    port_date = serializers.DateField(help_text="The carrier's new confirmed port date.", validators=[bounds.sane_date])
+    reason = serializers.CharField(max_length=bounds.NOTE, help_text="Why the carrier moved it.")
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -91,7 +117,16 @@ class AnswerPdfWhateverIsAccepted(negotiation.BaseContentNegotiation):
 
 
 # A request's progress and its end: set by its transitions, never written through the API.
-PROGRESS_FIELDS = ["status", "submitted_at", "accepted_on", "lead_time_working_days", "lead_time_rule", "port_date"]
+PROGRESS_FIELDS = [
+    "status",
+    "submitted_at",
+    "accepted_on",
+    "lead_time_working_days",
+    "lead_time_rule",
+    "port_date",
+    "rule_port_date",
+    "slippage_working_days",
+]
 CLOSING_FIELDS = ["completed_on", "cancelled_at", "cancel_reason"]
 
 
@@ -102,8 +137,15 @@ class PortRequestSerializer(serializers.ModelSerializer):
     )
     numbers = NumbersField(required=False)
     risks_acknowledged = serializers.BooleanField(required=False)
+    requested_port_date = ClearableDateField(
+        required=False,
+        allow_null=True,
+        validators=[bounds.sane_date],
+        help_text="The port date the partner asks for (P4): a working day no earlier than the lead time allows.",
+    )
     risks_acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     rejections = RejectionSerializer(many=True, read_only=True)
+    date_changes = DateChangeSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
     missing_for_submission = serializers.SerializerMethodField()
     letter_of_authority = serializers.SerializerMethodField()
@@ -130,6 +172,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
             "cancellation_deadline",
             *CLOSING_FIELDS,
             "rejections",
+            "date_changes",
             "history",
             "missing_for_submission",
             "number_count",
@@ -221,6 +264,11 @@ class PortTransitionRequestSerializer(serializers.Serializer):
         required=False, max_length=bounds.LINE, help_text="The status you last saw; 409 if it changed."
     )
     accepted_on = serializers.DateField(required=False, help_text="accept", validators=[bounds.sane_date])
+    confirmed_port_date = serializers.DateField(
+        required=False,
+        help_text="accept: the carrier's confirmed port date; default the rule's",
+        validators=[bounds.sane_date],
+    )
     code = serializers.CharField(required=False, help_text="reject", max_length=32)
     reason = serializers.CharField(
         required=False, allow_blank=True, help_text="reject, cancel, cancel_by_losing_provider", max_length=bounds.NOTE
@@ -261,6 +309,7 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
         "rejections",
         Prefetch("children", queryset=PortRequest.objects.only("pk", "parent_id")),
         Prefetch("documents", queryset=PortDocument.objects.select_related("uploaded_by")),
+        Prefetch("date_changes", queryset=PortDateChange.objects.select_related("by")),
         Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
     )
     serializer_class = PortRequestSerializer
@@ -277,6 +326,17 @@ class PortRequestViewSet(TransitionActions, ScopedViewSet):
         fields = PortTransitionRequestSerializer(data=data)
         fields.is_valid(raise_exception=True)
         return fields.validated_data
+
+    @extend_schema(request=PortDateChangeRequestSerializer, responses=PortRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="port-date", permission_classes=[IsAuthenticated])
+    def port_date(self, request, pk=None):
+        """The carrier moved the confirmed port date of an accepted port (P4): co-ordinators record
+        the new date with the reason; the losing provider's 48 hours (P7) count from it."""
+        port_request = self.get_object()
+        body = PortDateChangeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dates.port_date_change(by=request.user, port_request=port_request, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=port_request.pk)).data)
 
     def transition_run(self, *, by, instance, name, data, expected_status):
         return services.port_request_transition(

@@ -20,6 +20,32 @@ from .selectors import calendars, due_within_working_days_q, inside_cancellation
 DUE_SOON_WORKING_DAYS = 5
 LIST_LIMIT = 10
 BREAKDOWN_LIMIT = 12
+# Requested against confirmed (#18): working days from the date the partner asked for to the
+# carrier's confirmed date, counted in these bands (name, label, SQL condition on the column).
+SLIPPAGE_BANDS = [
+    ("earlier", "Earlier than asked", "< 0"),
+    ("as_asked", "As asked", "= 0"),
+    ("up_to_5", "1 to 5 working days later", "BETWEEN 1 AND 5"),
+    ("over_5", "More than 5 working days later", "> 5"),
+]
+_BAND_Q = {
+    "earlier": Q(slippage_working_days__lt=0),
+    "as_asked": Q(slippage_working_days=0),
+    "up_to_5": Q(slippage_working_days__gte=1, slippage_working_days__lte=5),
+    "over_5": Q(slippage_working_days__gt=5),
+}
+
+
+def slippage_figures() -> dict:
+    """The slippage aggregates of one group of requests: how many had a date asked for and
+    confirmed, the average working days between them, and the count in each band."""
+    return {
+        "slipped_count": Count("id", filter=Q(slippage_working_days__isnull=False)),
+        "avg_slippage": Avg("slippage_working_days"),
+        **{f"slippage_{name}": Count("id", filter=_BAND_Q[name]) for name, _, _ in SLIPPAGE_BANDS},
+    }
+
+
 # The version bump makes a change show at once; the time limit only bounds how long a change made
 # behind the services' back (a shell, a data migration) can go unseen.
 CACHE_SECONDS = 60
@@ -86,6 +112,7 @@ def port_dashboard(queryset: QuerySet) -> dict:
         numbers_due_soon=Coalesce(Sum("number_count", filter=due_q), 0),
         numbers_ported=Coalesce(Sum("number_count", filter=completed), 0),
         **{f"numbers_{s}": Coalesce(Sum("number_count", filter=Q(status=s)), 0) for s in PortStatus.values},
+        **slippage_figures(),
     )
     # The requests not accepted yet do not count.
     acceptance = percentiles(queryset, "acceptance_days", [0.5, 0.9])
@@ -114,6 +141,7 @@ def port_dashboard(queryset: QuerySet) -> dict:
         "by_losing_provider": by_provider,
         "by_country": by_country,
         "due_soon_days": DUE_SOON_WORKING_DAYS,
+        "slippage_bands": [(label, totals[f"slippage_{name}"]) for name, label, _ in SLIPPAGE_BANDS],
     }
 
 
@@ -141,9 +169,14 @@ def breakdown(queryset: QuerySet, field: str) -> list[dict]:
             completed=Count("id", filter=Q(status=PortStatus.COMPLETED)),
             rejections=Coalesce(Sum("rejection_count"), 0),
             avg_acceptance_days=Avg("acceptance_days"),
+            **slippage_figures(),
         )
         .order_by("-total", field)[:BREAKDOWN_LIMIT]
     )
+
+
+# What the one pass reads of each request.
+SUMMED = ("id", "status", "rejection_count", "acceptance_days", "number_count", "slippage_working_days")
 
 
 def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
@@ -152,7 +185,15 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
     try:
         inner, params = (
             queryset.order_by()
-            .values("id", "status", "rejection_count", "acceptance_days", "number_count", *BREAKDOWNS)
+            .values(
+                "id",
+                "status",
+                "rejection_count",
+                "acceptance_days",
+                "number_count",
+                "slippage_working_days",
+                *BREAKDOWNS,
+            )
             .query.sql_with_params()
         )
     except EmptyResultSet:
@@ -161,13 +202,29 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
     sql = (
         "SELECT GROUPING(losing_provider) = 0, losing_provider, country, COUNT(id),"  # noqa: S608 - our SQL
         f" COUNT(id) FILTER (WHERE status NOT IN ({closed})), COUNT(id) FILTER (WHERE status = %s),"
-        " COALESCE(SUM(rejection_count), 0), AVG(acceptance_days), COALESCE(SUM(number_count), 0)"
-        f" FROM ({inner}) AS requests GROUP BY GROUPING SETS ((losing_provider), (country))"
+        " COALESCE(SUM(rejection_count), 0), AVG(acceptance_days), COALESCE(SUM(number_count), 0),"
+        " COUNT(slippage_working_days), AVG(slippage_working_days), "
+        + ", ".join(f"COUNT(id) FILTER (WHERE slippage_working_days {band})" for _, _, band in SLIPPAGE_BANDS)
+        + f" FROM ({inner}) AS requests GROUP BY GROUPING SETS ((losing_provider), (country))"
     )
     groups: dict[str, list[dict]] = {field: [] for field in BREAKDOWNS}
     with connection.cursor() as cursor:
         cursor.execute(sql, (*CLOSED_STATUSES, PortStatus.COMPLETED, *params))
-        for by_provider, provider, country, total, open_, completed, rejections, avg, numbers in cursor.fetchall():
+        for row in cursor.fetchall():
+            (
+                by_provider,
+                provider,
+                country,
+                total,
+                open_,
+                completed,
+                rejections,
+                avg,
+                numbers,
+                slipped,
+                avg_slip,
+                *bands,
+            ) = row
             field, key = ("losing_provider", provider) if by_provider else ("country", country)
             groups[field].append(
                 {
@@ -178,6 +235,9 @@ def breakdowns_in_one_pass(queryset: QuerySet) -> tuple[list[dict], list[dict]]:
                     "completed": completed,
                     "rejections": rejections,
                     "avg_acceptance_days": float(avg) if avg is not None else None,
+                    "slipped_count": slipped,
+                    "avg_slippage": float(avg_slip) if avg_slip is not None else None,
+                    **{f"slippage_{name}": n for (name, _, _), n in zip(SLIPPAGE_BANDS, bands, strict=True)},
                 }
             )
 

@@ -75,6 +75,13 @@ class PortRequestForm(BootstrapFormMixin, forms.Form):
         to_field_name="group_id",
         help_text="Optional: the numbers are assigned to this group on completion.",
     )
+    requested_port_date = forms.DateField(
+        label="Requested port date",
+        widget=DATE_WIDGET,
+        required=False,
+        validators=[bounds.sane_date],
+        help_text="Optional: a working day, no earlier than the lead time allows from today.",
+    )
     risks_acknowledged = forms.BooleanField(
         required=False,
         label="The customer has been told, and accepts, the risks listed above (P7)",
@@ -149,6 +156,7 @@ def initial_for(port_request) -> dict:
         **_provider_initial(port_request, "range_holder"),
         "customer_group": port_request.customer_group.group_id if port_request.customer_group else None,
         "risks_acknowledged": port_request.risks_acknowledged,
+        "requested_port_date": port_request.requested_port_date,
     }
 
 
@@ -167,6 +175,13 @@ class AcceptForm(TransitionForm):
         validators=[bounds.sane_date],
         help_text="Blank: today. The port date follows (P4).",
     )
+    confirmed_port_date = forms.DateField(
+        label="Carrier's confirmed port date",
+        widget=DATE_WIDGET,
+        required=False,
+        validators=[bounds.sane_date],
+        help_text="Blank: the lead-time rule's date. A working day, not before the acceptance.",
+    )
     # A partial acceptance (issue #18): the refused numbers move to a new draft child request.
     refused_numbers = forms.CharField(
         label="Numbers the carrier refused",
@@ -181,7 +196,7 @@ class AcceptForm(TransitionForm):
         max_length=bounds.NOTE,
         help_text="Required with refused numbers.",
     )
-    field_order = ["accepted_on", "refused_numbers", "refusal_reason", "note"]
+    field_order = ["accepted_on", "confirmed_port_date", "refused_numbers", "refusal_reason", "note"]
 
 
 class RejectForm(TransitionForm):
@@ -235,6 +250,15 @@ def transition_form(name, port_request, data=None, *, user=None):
     if user is not None and user.is_partner_user:
         del form.fields["note_for_partner"]  # a partner user's notes are always theirs to read
     return form
+
+
+class PortDateChangeForm(BootstrapFormMixin, forms.Form):
+    """The carrier moves the confirmed date of an accepted port (P4, P7)."""
+
+    port_date = forms.DateField(label="New port date", widget=DATE_WIDGET, validators=[bounds.sane_date])
+    reason = forms.CharField(
+        max_length=bounds.NOTE, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the carrier moved it."
+    )
 
 
 class DocumentForm(BootstrapFormMixin, forms.Form):

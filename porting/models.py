@@ -219,6 +219,16 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     lead_time_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
     lead_time_rule = models.CharField(max_length=200, blank=True, help_text="The rule that gave the port date (P4).")
     port_date = models.DateField(null=True, blank=True, db_index=True)
+    # P4 (#18): the date the partner asked for, the rule's date at acceptance (kept beside the
+    # carrier's confirmed date, `port_date`, so slippage shows), and the working days from the
+    # requested date to the confirmed one (negative: earlier), kept so the dashboard aggregates in SQL.
+    requested_port_date = models.DateField(
+        null=True, blank=True, validators=[bounds.sane_date], help_text="The port date the partner asks for (P4)."
+    )
+    rule_port_date = models.DateField(null=True, blank=True, help_text="Acceptance + the lead-time rule (P4).")
+    slippage_working_days = models.IntegerField(
+        null=True, blank=True, help_text="Working days from the requested date to the confirmed one."
+    )
     # Kept at acceptance and completion so that the dashboard aggregates in SQL (P4, P5).
     acceptance_days = models.PositiveIntegerField(null=True, blank=True, help_text="Days from submission.")
     completed_on = models.DateField(null=True, blank=True)
@@ -286,6 +296,16 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def slippage_text(self) -> str:
+        """P4 (#18): how far the confirmed date is from the requested one, in working days."""
+        n = self.slippage_working_days
+        if n is None:
+            return ""
+        if n == 0:
+            return "confirmed as requested"
+        return f"confirmed {abs(n)} working day{'s' if abs(n) != 1 else ''} {'later' if n > 0 else 'earlier'}"
+
+    @property
     def cancellation_deadline(self):
         from .calendar import cancellation_deadline
 
@@ -306,11 +326,12 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
     @logged_transition(
         status, PortStatus.SUBMITTED, PortStatus.ACCEPTED, who=CARRIER_EVENTS, label="Record acceptance", rule="P4"
     )
-    def accept(self, *, by, accepted_on, working_days, rule_label, port_date, description=None):
+    def accept(self, *, by, accepted_on, working_days, rule_label, port_date, rule_port_date=None, description=None):
         self.accepted_on = accepted_on
         self.lead_time_working_days = working_days
         self.lead_time_rule = rule_label
-        self.port_date = port_date
+        self.port_date = port_date  # the carrier's confirmed date, else the rule's (#18)
+        self.rule_port_date = rule_port_date or port_date
         self.acceptance_days = max((accepted_on - timezone.localdate(self.submitted_at)).days, 0)
 
     @logged_transition(
@@ -325,6 +346,8 @@ class PortRequest(ConcurrentTransitionMixin, models.Model):
         self.lead_time_working_days = None
         self.lead_time_rule = ""
         self.port_date = None
+        self.rule_port_date = None
+        self.slippage_working_days = None
         self.acceptance_days = None
 
     @logged_transition(
@@ -411,6 +434,30 @@ class PortRejection(models.Model):
 
     def __str__(self):
         return f"{self.get_code_display()}: {self.reason}"
+
+
+class PortDateChange(models.Model):
+    """P4 (#18): every change of a request's requested or confirmed port date, with who and why."""
+
+    class Field(models.TextChoices):
+        REQUESTED = "requested", "Requested date"
+        CONFIRMED = "confirmed", "Confirmed date"
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="date_changes")
+    field = models.CharField(max_length=16, choices=Field.choices)
+    old = models.DateField(null=True, blank=True)
+    new = models.DateField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True, max_length=bounds.NOTE)
+
+    PARTNER_SCOPE = "port_request__partner"
+
+    class Meta:
+        ordering = ["port_request_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_field_display()}: {self.old} -> {self.new}"
 
 
 def _document_path(document, filename):

@@ -15,7 +15,16 @@ from expoe_portal.transitions import history_notes, transitions_available
 
 from .calendar import CANCELLATION_NOTICE, UK, add_working_days
 from .choices import GbRegion, PortedNumberStatus, PortStatus
-from .models import PortComment, PortDocument, PortedNumber, PortingCountry, PortRejection, PortRequest, Provider
+from .models import (
+    PortComment,
+    PortDateChange,
+    PortDocument,
+    PortedNumber,
+    PortingCountry,
+    PortRejection,
+    PortRequest,
+    Provider,
+)
 
 
 def provider_usage() -> QuerySet[Provider]:
@@ -43,6 +52,7 @@ def port_request_get(*, user: User, pk: int) -> PortRequest:
         Prefetch("state_logs", queryset=StateLog.objects.select_related("by", "shared_note")),
         Prefetch("rejections", queryset=PortRejection.objects.select_related("recorded_by")),
         Prefetch("documents", queryset=PortDocument.objects.select_related("uploaded_by")),
+        Prefetch("date_changes", queryset=PortDateChange.objects.select_related("by")),
     )
     return get_scoped_or_404(user, queryset, pk=pk)
 
@@ -89,6 +99,17 @@ def port_request_timeline(
                 "by": comment.author,
                 "text": comment.body,
                 "internal": comment.internal,
+            }
+        )
+    for change in port_request.date_changes.all():
+        entries.append(
+            {
+                "at": change.at,
+                "kind": "date",
+                "title": f"{change.get_field_display()} "
+                f"{'set to ' + format(change.new, '%d %b %Y') if change.new else 'cleared'}",
+                "by": change.by,
+                "text": f"Was {change.old:%d %b %Y}. {change.reason}" if change.old else change.reason,
             }
         )
     for document in documents if documents is not None else port_request.documents.all():

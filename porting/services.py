@@ -26,6 +26,7 @@ from number_pool.models import Number
 from number_pool.parsing import expand_entries, parse_number_list, parse_range
 from partners.models import Partner
 
+from . import dates
 from . import numbers as bulk
 from .calendar import add_working_days, cancellation_deadline, working_days_between
 from .choices import (
@@ -38,7 +39,7 @@ from .choices import (
 )
 from .emails import port_email_queue
 from .loa import current_loa, void_loa
-from .models import PORT_DATA, PortRejection, PortRequest
+from .models import PORT_DATA, PortDateChange, PortRejection, PortRequest
 from .platform import queue_platform_work
 from .providers import provider_named
 from .rules import country_requirements, lead_time_rule_for
@@ -54,6 +55,7 @@ EDITABLE_FIELDS = (
     "losing_provider",
     "range_holder",
     "risks_acknowledged",
+    "requested_port_date",
 )
 # A UK postcode anywhere in the address (P3: "registered address (with postcode)").
 UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
@@ -180,9 +182,33 @@ def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) 
         elif not data["risks_acknowledged"] and port_request.risks_acknowledged:
             port_request.risks_acknowledged_by, port_request.risks_acknowledged_at = None, None
             changes["risks_acknowledged"] = [True, False]
+    if "requested_port_date" in data:
+        try:
+            put("requested_port_date", dates.as_date(data["requested_port_date"], "requested_port_date"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not errors and {"requested_port_date", "country", "region", "number_type"} & set(changes):
+        # P4: checked against the calendar and lead time the request has now (#18).
+        try:
+            dates.check_requested_date(port_request)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     return changes
+
+
+def _record_requested_date(port_request: PortRequest, changes: dict[str, list[Any]], by: User, reason: str) -> None:
+    if "requested_port_date" in changes:
+        old, new = changes["requested_port_date"]
+        dates.record_date_change(
+            port_request,
+            field=PortDateChange.Field.REQUESTED,
+            old=date.fromisoformat(old) if old else None,
+            new=port_request.requested_port_date,
+            by=by,
+            reason=reason,
+        )
 
 
 def _require_requester(by: User, partner: Partner, *, action: str) -> None:
@@ -199,6 +225,7 @@ def port_request_create(*, by: User, partner: Partner, data: dict[str, Any]) -> 
     changes = _clean_fields(port_request, {"country": data.get("country") or "GB", **data}, by=by)
     port_request.save()
     bulk.numbers_sync(port_request)
+    _record_requested_date(port_request, changes, by, "Asked for when the request was drafted.")
     audit_record(actor=by, action="port_request.created", target=port_request, changes=changes)
     data_changed(PORT_DATA)
     return port_request
@@ -220,6 +247,9 @@ def port_request_update(*, by: User, port_request: PortRequest, data: dict[str, 
         port_request.save()
         if "numbers" in changes:
             bulk.numbers_sync(port_request)
+        _record_requested_date(
+            port_request, changes, by, f"Changed while the request was {port_request.get_status_display().lower()}."
+        )
         audit_record(actor=by, action="port_request.updated", target=port_request, changes=changes)
         data_changed(PORT_DATA)
     return port_request
@@ -316,6 +346,7 @@ def _date(data: dict[str, Any], field: str, *, default: date, earliest: date | N
 
 def _kwargs_submit(port_request: PortRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     _refuse_if_missing(port_request)
+    dates.check_requested_date(port_request)  # a draft's date may have become too early since (P4)
     bulk.refuse_unportable(port_request)  # in a pool, or in another open request (issue #18)
     return {"at": timezone.now()}
 
@@ -333,7 +364,13 @@ def _kwargs_accept(port_request: PortRequest, data: dict[str, Any], by: User) ->
         rule = lead_time_rule_for(port_request.country, port_request.number_type)
     except LookupError as exc:
         raise ValidationError({"accepted_on": [str(exc)]}) from exc
-    port_date = add_working_days(accepted_on, rule.working_days, port_request.country, port_request.region)
+    rule_date = add_working_days(accepted_on, rule.working_days, port_request.country, port_request.region)
+    # The carrier's confirmed date, when it gives one, is the port date; the rule's date is kept (#18).
+    confirmed = dates.as_date(data.get("confirmed_port_date"), "confirmed_port_date")
+    if confirmed is not None:
+        dates.check_confirmed_date(
+            port_request, confirmed, not_before=accepted_on, what="the acceptance", field="confirmed_port_date"
+        )
     # A partial acceptance (issue #18): the numbers the carrier refused, read as `numbers` is.
     try:
         refused = parse_numbers(data.get("refused_numbers") or [], country=port_request.country)
@@ -344,7 +381,8 @@ def _kwargs_accept(port_request: PortRequest, data: dict[str, Any], by: User) ->
         "accepted_on": accepted_on,
         "working_days": rule.working_days,
         "rule_label": rule.label,
-        "port_date": port_date,
+        "port_date": confirmed or rule_date,
+        "rule_port_date": rule_date,
     }
 
 
@@ -454,6 +492,7 @@ def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any]
             added_by=by.pk,
         )
         assert port_request.port_date is not None  # the accept transition has just set it
+        dates.record_acceptance_date(port_request, by=by, confirmed=bool(data.get("confirmed_port_date")))
         return {"port_date": port_request.port_date.isoformat(), "rule": port_request.lead_time_rule, **split}
     if name == "reject":
         rejection = PortRejection.objects.create(
@@ -465,6 +504,8 @@ def _after_transition(port_request: PortRequest, name: str, data: dict[str, Any]
         return {"code": rejection.code, "reason": rejection.reason}
     if name in ("cancel_by_losing_provider", "cancel"):
         _release_porting_numbers(port_request)
+    if name == "cancel_by_losing_provider":
+        dates.record_confirmed_date_cleared(port_request, by=by, reason=data["reason"].strip())
     if name == "complete":
         # N1: ported numbers join the partner's pool, and the named customer group's.
         numbers = Number.objects.filter(
@@ -549,10 +590,15 @@ def port_request_resubmit(*, by: User, port_request: PortRequest, note: str = ""
 
 
 def port_request_accept(
-    *, by: User, port_request: PortRequest, accepted_on: date | None = None, note: str = ""
+    *,
+    by: User,
+    port_request: PortRequest,
+    accepted_on: date | None = None,
+    confirmed_port_date: date | None = None,
+    note: str = "",
 ) -> PortRequest:
-    """P4: the port date is computed now, with the rule that produced it."""
-    data = {"accepted_on": accepted_on, "note": note}
+    """P4: the port date is the carrier's confirmed date, else computed now with the rule."""
+    data = {"accepted_on": accepted_on, "confirmed_port_date": confirmed_port_date, "note": note}
     return port_request_transition(by=by, port_request=port_request, name="accept", data=data)
 
 

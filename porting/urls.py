@@ -27,5 +27,6 @@ urlpatterns = [
     path("ports/<int:pk>/letter-of-authority.pdf", views.port_loa_download, name="loa_download"),
     path("ports/<int:pk>/letter-of-authority/sign/", views.port_loa_sign, name="loa_sign"),
     path("ports/<int:pk>/comments/", views.port_comment_add, name="comment_add"),
+    path("ports/<int:pk>/port-date/", views.port_date_change, name="date_change"),
     path("ports/<int:pk>/platform/retry/", views.port_platform_retry, name="platform_retry"),
 ]

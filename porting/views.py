@@ -24,7 +24,7 @@ from expoe_portal.forms import apply_service_errors
 from expoe_portal.pages import list_page, posted_to, saved_by_service, transition_page
 from expoe_portal.transitions import TransitionRefused
 
-from . import dashboard, loa, providers, rules, selectors, services
+from . import dashboard, dates, loa, providers, rules, selectors, services
 from . import documents as document_services
 from . import numbers as bulk
 from .choices import PORT_RISKS, PlatformStatus
@@ -36,12 +36,13 @@ from .forms import (
     DocumentForm,
     LeadTimeRuleForm,
     LoaSignForm,
+    PortDateChangeForm,
     PortRequestForm,
     ProviderForm,
     initial_for,
     transition_form,
 )
-from .models import PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest, Provider
+from .models import CARRIER_EVENTS, PORT_TRANSITION_LABELS, LeadTimeRule, PortDocument, PortRequest, Provider
 from .platform import RETRIERS, ported_numbers_retry
 from .tables import PortRequestTable
 
@@ -165,7 +166,9 @@ def port_edit(request, pk):
     return render(request, "porting/port_form.html", {"form": form, "port_request": port_request, "risks": PORT_RISKS})
 
 
-def _detail_page(request, port_request, *, bound_form=None, document_form=None, comment_form=None, status=200):
+def _detail_page(
+    request, port_request, *, bound_form=None, document_form=None, comment_form=None, date_form=None, status=200
+):
     user = request.user
     transitions = selectors.port_request_transitions(port_request=port_request, user=user)
     for row in transitions:
@@ -201,6 +204,9 @@ def _detail_page(request, port_request, *, bound_form=None, document_form=None, 
         "refused_numbers": selectors.refused_numbers(port_request),
         "children": list(port_request.children.order_by("pk")),
         "range_holder_warnings": bulk.range_holder_warnings(port_request),
+        "date_changes": list(port_request.date_changes.all()),  # prefetched with who
+        "can_change_date": port_request.status == "accepted" and CARRIER_EVENTS(port_request, user),
+        "date_form": date_form or PortDateChangeForm(),
     }
     return render(request, "porting/port_detail.html", context, status=status)
 
@@ -283,6 +289,25 @@ def port_transition(request, pk, name):
         label=PORT_TRANSITION_LABELS.get(name, name),
         on_invalid=explain,
     )
+
+
+@login_required
+@posted_to(selectors.port_request_get)
+def port_date_change(request, port_request):
+    """Co-ordinators: the carrier moved the confirmed port date (P4); kept with the reason."""
+    form = PortDateChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            dates.port_date_change(by=request.user, port_request=port_request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(port_request)
+        else:
+            messages.success(request, f"Port date changed to {form.cleaned_data['port_date']:%d %b %Y}.")
+            return redirect(port_request)
+    return _detail_page(request, port_request, date_form=form, status=400)
 
 
 @login_required
@@ -458,11 +483,13 @@ def country_edit(request, pk):
 def port_dashboard(request):
     filterset = PortRequestFilter(request.GET, queryset=selectors.port_request_list(user=request.user))
     query = request.GET.copy()
-    return render(
-        request,
-        "porting/dashboard.html",
-        {"filter": filterset, "data": dashboard.port_dashboard_cached(filterset.qs), "query": query.urlencode()},
-    )
+    data = dashboard.port_dashboard_cached(filterset.qs)
+    slippage_tables = [
+        ("Slippage by losing provider", data["by_losing_provider"], "losing_provider"),
+        ("Slippage by country", data["by_country"], "country"),
+    ]
+    context = {"filter": filterset, "data": data, "query": query.urlencode(), "slippage_tables": slippage_tables}
+    return render(request, "porting/dashboard.html", context)
 
 
 __all__ = ["PortRequest"]

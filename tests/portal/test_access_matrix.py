@@ -247,6 +247,9 @@ EXPECTATIONS = {
     "porting:platform_retry": Expect(  # POST only; scoped first
         signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
     ),
+    "porting:date_change": Expect(  # POST only; scoped first; the service checks the role (#18)
+        signed_in(405, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=405, own_kwargs=port_a_pk
+    ),
     # The second factor (#17). These users have none: the login's second step sends them on; adding
     # an authenticator app is open to everyone; removals and new recovery codes are POSTs.
     "accounts:second_factor": Expect(signed_in(302)),
@@ -376,6 +379,7 @@ EXPECTATIONS = {
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=port_b_pk, own_partner=200, own_kwargs=port_a_pk
     ),
     "port-request-sign-letter-of-authority": Expect(signed_in(405, anonymous=401), kwargs=port_b_pk),  # POST only
+    "port-request-port-date": Expect(signed_in(405, anonymous=401), kwargs=port_b_pk),  # POST only (#18)
     "escalation-contact-list": Expect(signed_in(200, anonymous=401)),
     "escalation-contact-detail": Expect(signed_in(200, anonymous=401), kwargs=first_contact_pk),
     # E2: partner users read their own partner's escalations; acknowledging is a POST.
