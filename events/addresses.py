@@ -26,6 +26,10 @@ def is_public(address: str) -> bool:
 
 def resolve(host: str, port: int) -> list[str]:
     try:
+        return [str(ipaddress.ip_address(host))]  # an address written out needs no look-up
+    except ValueError:
+        pass
+    try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise AddressRefused(f"The name {host} cannot be found.") from exc
