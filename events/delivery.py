@@ -133,6 +133,7 @@ def _record(row: WebhookDelivery, answer: Answer, token: str) -> str:
         # A redelivery is one attempt a person asked for; an event's own deliveries keep trying.
         retry = answer.retry and row.redelivered_by_id is None
         retry = retry and next_at <= row.event.at + timedelta(seconds=settings.WEBHOOK_RETRY_FOR)
+        retry = retry and row.attempt < settings.WEBHOOK_MAX_ATTEMPTS
         finished = WEBHOOK_DELIVERIES.finish(
             row.pk, token=token, status=DeliveryStatus.FAILED, next_attempt_at=next_at if retry else None, **outcome
         )

@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("porting.urls")),
     path("", include("reconciliation.urls")),
+    path("", include("events.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]
 

@@ -484,6 +484,9 @@ WORK_QUEUES = [
 WEBHOOK_RETRY_BASE_DELAY = env.int("WEBHOOK_RETRY_BASE_DELAY", default=30)
 WEBHOOK_RETRY_MAX_DELAY = env.int("WEBHOOK_RETRY_MAX_DELAY", default=900)
 WEBHOOK_RETRY_FOR = env.int("WEBHOOK_RETRY_FOR", default=24 * 3600)
+# A second bound (24 h at the capped delay is under 100 attempts): with tasks run in-process (tests,
+# CELERY_TASK_ALWAYS_EAGER) a countdown is not waited for, so the clock alone would never stop them.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=100)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
 # Only local and test settings let endpoints be plain HTTP or on private, loopback or link-local
 # addresses (a partner's endpoint must never reach into our own network).

@@ -393,6 +393,11 @@ EXPECTATIONS = {
         signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=endpoint_b_pk, own_partner=200, own_kwargs=endpoint_a_pk
     ),
     "webhook-endpoint-redeliver": Expect(signed_in(405, anonymous=401), kwargs=delivery_b),  # POST only
+    "events:webhooks": Expect(signed_in(200)),  # scoped: a partner user sees their own endpoints
+    "events:webhook_endpoint": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=endpoint_b_pk, own_partner=200, own_kwargs=endpoint_a_pk
+    ),
+    "events:webhook_redeliver": Expect(signed_in(405), kwargs=delivery_b),  # POST only
 }
 
 
