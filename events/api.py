@@ -1,7 +1,13 @@
 """/api/v1/events/ and /api/v1/webhook-endpoints/ as API.md names them (#18)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -63,7 +69,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
         max_length=len(EVENT_CHOICES),
         help_text="The event types to receive, or `*` for all of them.",
     )
-    url = serializers.URLField(max_length=500, help_text="Where events are POSTed: https:// on the internet.")
+    url = serializers.CharField(max_length=500, help_text="Where events are POSTed: https:// on the internet.")
 
     class Meta:
         model = WebhookEndpoint
@@ -113,6 +119,15 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+DELIVERY_PAGE = inline_serializer(
+    "PaginatedWebhookDeliveryList",
+    fields={
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": WebhookDeliverySerializer(many=True),
+    },
+)
 NOT_ALLOWED = OpenApiResponse(ErrorSerializer, description="Only the partner's own users and the provisioning team.")
 
 
@@ -143,7 +158,7 @@ class WebhookEndpointViewSet(
     def perform_destroy(self, instance):
         services.webhook_endpoint_delete(by=self.request.user, endpoint=instance)
 
-    @extend_schema(responses=WebhookDeliverySerializer(many=True))
+    @extend_schema(responses=DELIVERY_PAGE)
     @action(detail=True, methods=["get"], serializer_class=WebhookDeliverySerializer)
     def deliveries(self, request, pk=None):
         """Every attempt to deliver an event to this endpoint, newest first, with its answer's code."""

@@ -4,6 +4,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Model
 
@@ -45,7 +46,12 @@ def may_manage_endpoints(user: User, partner_id: int) -> bool:
 
 def _check(*, url: str, events: list[str]) -> None:
     errors: dict[str, list[str]] = {}
-    problem = url_problem(url)
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        problem = "Enter the whole address, such as https://hooks.example.com/expoe."
+    else:
+        problem = url_problem(url)
     if problem:
         errors["url"] = [problem]
     unknown = [name for name in events if name != ALL_EVENTS and name not in EVENT_TYPES]
