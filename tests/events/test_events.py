@@ -90,3 +90,38 @@ def test_events_api_paginates(world, api_as):
     answer = api_as(world.user(Role.MANAGER)).get("/api/v1/events/?page_size=2")
     body = answer.json()
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+
+
+def test_an_onboarding_stage_change_is_an_event(world):
+    from django.utils import timezone
+
+    from onboarding.services import onboarding_order_confirm, onboarding_order_create
+
+    admin = world.user(Role.PROVISIONING_ADMIN)
+    order = onboarding_order_create(by=admin, partner=world.partner_b, signed_order_received_at=timezone.now())
+    onboarding_order_confirm(by=admin, order=order)
+    event = Event.objects.get()
+    assert (event.type, event.partner, event.object_type, event.object_id) == (
+        "onboarding.stage_changed",
+        world.partner_b,
+        "onboarding_order",
+        order.pk,
+    )
+    assert (event.data["from"], event.data["to"]) == ("received", "confirmed")
+
+
+def test_a_build_finishing_is_an_event_naming_its_customer_group(world):
+    from customers.models import CustomerGroup, ServiceBuild
+
+    group = CustomerGroup.objects.create(partner=world.partner_a, group_id="AlphaOne", name="Alpha One")
+    build = ServiceBuild.objects.create(group=group)
+    build.queue(by=world.user(Role.COORDINATOR))
+    build.save()
+    build.start()
+    build.save()
+    build.fail(reason="BroadWorks refused the group")
+    build.save()
+    assert [e.type for e in Event.objects.order_by("id")] == ["build.queued", "build.running", "build.failed"]
+    failed = Event.objects.get(type="build.failed")
+    assert failed.partner == world.partner_a and failed.object_id == build.pk
+    assert failed.data["customer_group"] == group.pk
