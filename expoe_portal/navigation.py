@@ -40,6 +40,7 @@ ENTRIES = [
     Entry("SLA policies", "escalations:policy_list", STAFF, "escalations.view_slapolicy", REFERENCE),
     Entry("Lead-time rules", "porting:rules", ANYONE, "porting.view_leadtimerule", REFERENCE),
     Entry("API", "api-docs", ANYONE, None, REFERENCE),
+    Entry("Webhooks", "events:webhooks", ANYONE, None, REFERENCE),
 ]
 
 

@@ -7,6 +7,7 @@ from accounts.token_api import ApiTokenViewSet, TokenView
 from customers.api import CustomerGroupViewSet
 from customers.bulk_api import BulkUploadViewSet
 from escalations.api import EscalationContactViewSet, EscalationViewSet
+from events.api import EventViewSet, WebhookEndpointViewSet
 from number_pool.api import NumberRangeView, NumberViewSet
 from onboarding.api import OnboardingOrderViewSet
 from partners.api import PartnerViewSet
@@ -26,6 +27,8 @@ router.register("numbers", NumberViewSet, basename="number")
 router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")
 router.register("bulk-uploads", BulkUploadViewSet, basename="bulk-upload")
 router.register("port-requests", PortRequestViewSet, basename="port-request")
+router.register("events", EventViewSet, basename="event")
+router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("drift", DriftViewSet, basename="drift")
 router.register("reconciliation-runs", ReconciliationRunViewSet, basename="reconciliation-run")
 
@@ -61,6 +64,7 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("porting.urls")),
     path("", include("reconciliation.urls")),
+    path("", include("events.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]
 

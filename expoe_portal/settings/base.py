@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "porting",
     "escalations",
     "reconciliation",
+    "events",
     "integrations",
 ]
 
@@ -476,7 +477,21 @@ WORK_QUEUES = [
     "onboarding.partner_accounts.PARTNER_ACCOUNTS",
     "porting.platform.PORTED_NUMBERS",
     "expoe_portal.outbox.EMAILS",
+    "events.delivery.WEBHOOK_DELIVERIES",
 ]
+# Webhooks (#18, API.md): a failed delivery is tried again from WEBHOOK_RETRY_BASE_DELAY doubling to
+# WEBHOOK_RETRY_MAX_DELAY, until WEBHOOK_RETRY_FOR after its event; each attempt waits WEBHOOK_TIMEOUT.
+WEBHOOK_RETRY_BASE_DELAY = env.int("WEBHOOK_RETRY_BASE_DELAY", default=30)
+WEBHOOK_RETRY_MAX_DELAY = env.int("WEBHOOK_RETRY_MAX_DELAY", default=900)
+WEBHOOK_RETRY_FOR = env.int("WEBHOOK_RETRY_FOR", default=24 * 3600)
+# A second bound (24 h at the capped delay is under 100 attempts): with tasks run in-process (tests,
+# CELERY_TASK_ALWAYS_EAGER) a countdown is not waited for, so the clock alone would never stop them.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=100)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+# Only local and test settings let endpoints be plain HTTP or on private, loopback or link-local
+# addresses (a partner's endpoint must never reach into our own network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+WEBHOOK_ALLOW_HTTP = False
 CELERY_BEAT_SCHEDULE["sweep-due-work"] = {"task": "expoe_portal.tasks.sweep_work", "schedule": WORK_SWEEP_INTERVAL}
 # Workers and beat write a heartbeat row this often; health calls a process gone after HEALTH_STALE_AFTER.
 PROCESS_HEARTBEAT_INTERVAL = env.int("PROCESS_HEARTBEAT_INTERVAL", default=15)

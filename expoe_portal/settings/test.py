@@ -28,3 +28,6 @@ AKIXI_GATEWAY = env("TEST_AKIXI_GATEWAY", default="")
 CALLCABINET_GATEWAY = env("TEST_CALLCABINET_GATEWAY", default="")
 # Tests that need the second factor forced turn it on themselves (#17).
 STAFF_MFA_REQUIRED = False
+# Webhook receivers on this machine (a test's, a developer's) over plain HTTP (#18).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+WEBHOOK_ALLOW_HTTP = True

@@ -17,13 +17,13 @@ from tests.factories import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 # Who sees which of the "Reference" menu's entries.
-REFERENCE = ["Escalation matrix", "SLA policies", "Lead-time rules", "API"]
+REFERENCE = ["Escalation matrix", "SLA policies", "Lead-time rules", "API", "Webhooks"]
 ROLES = {
     Role.PROVISIONING_ADMIN: ("provisioning_admin", REFERENCE),
     Role.COORDINATOR: ("coordinator", REFERENCE),
     Role.TRAINER: ("trainer", REFERENCE),
     Role.MANAGER: ("manager", REFERENCE),
-    Role.PARTNER_USER: ("acme_user", ["Escalation matrix", "Lead-time rules", "API"]),
+    Role.PARTNER_USER: ("acme_user", ["Escalation matrix", "Lead-time rules", "API", "Webhooks"]),
 }
 
 # The top of every item in the bar; one row when they all start within one item's height.

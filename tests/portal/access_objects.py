@@ -152,3 +152,37 @@ def a_partner_user_pk(world):
     from accounts.models import User
 
     return {"pk": User.objects.filter(role=Role.PARTNER_USER).order_by("pk").first().pk}
+
+
+def events_world(world):
+    """Events and webhook endpoints (#18) of both partners, with one delivery each."""
+    from events.models import Event, WebhookDelivery, WebhookEndpoint
+
+    for name, partner in (("a", world.partner_a), ("b", world.partner_b)):
+        event = Event.objects.create(type="port.submitted", partner=partner, object_type="port_request", object_id=1)
+        endpoint = WebhookEndpoint.objects.create(
+            partner=partner, url="https://hooks.example.com/x", events=["*"], secret_encrypted="not-used"
+        )
+        setattr(world, f"event_{name}", event)
+        setattr(world, f"endpoint_{name}", endpoint)
+        setattr(world, f"delivery_{name}", WebhookDelivery.objects.create(endpoint=endpoint, event=event))
+
+
+def event_b_pk(world):
+    return {"pk": world.event_b.pk}
+
+
+def event_a_pk(world):
+    return {"pk": world.event_a.pk}
+
+
+def endpoint_b_pk(world):
+    return {"pk": world.endpoint_b.pk}
+
+
+def endpoint_a_pk(world):
+    return {"pk": world.endpoint_a.pk}
+
+
+def delivery_b(world):
+    return {"pk": world.endpoint_b.pk, "delivery_id": world.delivery_b.pk}

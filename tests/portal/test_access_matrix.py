@@ -15,10 +15,16 @@ from accounts.choices import Role
 from .access_objects import (
     a_partner_user_pk,
     a_provider_pk,
+    delivery_b,
     drift_a_pk,
     drift_b_pk,
+    endpoint_a_pk,
+    endpoint_b_pk,
     escalation_a_pk,
     escalation_b_pk,
+    event_a_pk,
+    event_b_pk,
+    events_world,
     first_contact_pk,
     first_country_pk,
     first_policy_pk,
@@ -391,6 +397,24 @@ EXPECTATIONS = {
         own_kwargs=escalation_a_pk,
     ),
     "escalation-acknowledge": Expect(signed_in(405, anonymous=401), kwargs=escalation_b_pk),
+    # Events and webhooks (#18): scoped like everything else; redelivering is a POST.
+    "event-list": Expect(signed_in(200, anonymous=401)),
+    "event-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=event_b_pk, own_partner=200, own_kwargs=event_a_pk
+    ),
+    "webhook-endpoint-list": Expect(signed_in(200, anonymous=401)),
+    "webhook-endpoint-detail": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=endpoint_b_pk, own_partner=200, own_kwargs=endpoint_a_pk
+    ),
+    "webhook-endpoint-deliveries": Expect(
+        signed_in(200, anonymous=401, **{PARTNER: 404}), kwargs=endpoint_b_pk, own_partner=200, own_kwargs=endpoint_a_pk
+    ),
+    "webhook-endpoint-redeliver": Expect(signed_in(405, anonymous=401), kwargs=delivery_b),  # POST only
+    "events:webhooks": Expect(signed_in(200)),  # scoped: a partner user sees their own endpoints
+    "events:webhook_endpoint": Expect(
+        signed_in(200, **{PARTNER: 404}), kwargs=endpoint_b_pk, own_partner=200, own_kwargs=endpoint_a_pk
+    ),
+    "events:webhook_redeliver": Expect(signed_in(405), kwargs=delivery_b),  # POST only
 }
 
 
@@ -475,6 +499,7 @@ def world(world, settings, tmp_path):
         at_risk_at=now,
         due_at=now,
     )
+    events_world(world)
     return world
 
 
