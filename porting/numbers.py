@@ -18,7 +18,9 @@ from accounts.models import User
 from accounts.services import audit_record
 from expoe_portal import bounds
 from expoe_portal.db import value_rows_sql
+from expoe_portal.phone import normalise_e164, region_of
 from number_pool.models import Number
+from number_pool.parsing import expand_entries, parse_number_list, parse_range
 
 from .choices import PortedNumberStatus, PortStatus
 from .models import PortComment, PortedNumber, PortRequest
@@ -247,3 +249,39 @@ def split_refused(port_request: PortRequest, refused: list[str], reason: str, *,
         changes={"parent": port_request.pk, "numbers": len(refused), "refusal_reason": reason},
     )
     return child
+
+
+# --- Reading what people type ------------------------------------------------------------------
+
+
+def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: str = "GB") -> list[str]:
+    """Numbers as E.164, ranges expanded, in order, without repeats.
+
+    Accepts a list whose items are numbers or `{"first", "last"}` ranges (the API), or text with
+    one number or range per line (the form). Raises ValidationError naming each unreadable entry."""
+    region = country or "GB"
+    repeats: list[str] = []  # issue #18: a number named twice in one request is refused (P3)
+    if isinstance(value, str):
+        numbers = parse_number_list(value, repeats=repeats) if value.strip() else []
+        if repeats:
+            raise repeats_refused(repeats)
+        return numbers
+
+    def parse_item(item: str | dict[str, str]) -> list[str]:
+        if not isinstance(item, dict):
+            return [normalise_e164(str(item), region=region)]
+        if set(item) != {"first", "last"}:
+            raise ValidationError('A range is {"first": ..., "last": ...}.')
+        first, last = (normalise_e164(str(item[key]), region=region) for key in ("first", "last"))
+        return parse_range(first, last)
+
+    # The numbers cap (NUMBERS_PER_REQUEST_MAX) is checked there, before and while reading.
+    numbers = expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})", repeats=repeats)
+    if repeats:
+        raise repeats_refused(repeats)
+    return numbers
+
+
+def numbers_outside(numbers: list[str], country: str) -> list[str]:
+    """P2: every number of a request belongs to its country (its calendar and rules apply)."""
+    return [number for number in numbers if region_of(number) != country]

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.services import audit_record, require_perm
 from expoe_portal import bounds
 from expoe_portal.cache import data_changed
-from expoe_portal.phone import normalise_e164, region_of
+from expoe_portal.phone import normalise_e164
 from expoe_portal.transitions import (
     TransitionConflict,
     TransitionRefused,
@@ -23,7 +23,6 @@ from expoe_portal.transitions import (
 )
 from number_pool.choices import NumberStatus
 from number_pool.models import Number
-from number_pool.parsing import expand_entries, parse_number_list, parse_range
 from partners.models import Partner
 
 from . import dates
@@ -40,6 +39,7 @@ from .choices import (
 from .emails import port_email_queue
 from .loa import current_loa, void_loa
 from .models import PORT_DATA, PortDateChange, PortRejection, PortRequest
+from .numbers import numbers_outside, parse_numbers
 from .platform import queue_platform_work
 from .providers import provider_named
 from .rules import country_requirements, lead_time_rule_for
@@ -59,42 +59,6 @@ EDITABLE_FIELDS = (
 )
 # A UK postcode anywhere in the address (P3: "registered address (with postcode)").
 UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-
-
-# --- Reading what people type ------------------------------------------------------------------
-
-
-def parse_numbers(value: str | list[str | dict[str, str]] | None, *, country: str = "GB") -> list[str]:
-    """Numbers as E.164, ranges expanded, in order, without repeats.
-
-    Accepts a list whose items are numbers or `{"first", "last"}` ranges (the API), or text with
-    one number or range per line (the form). Raises ValidationError naming each unreadable entry."""
-    region = country or "GB"
-    repeats: list[str] = []  # issue #18: a number named twice in one request is refused (P3)
-    if isinstance(value, str):
-        numbers = parse_number_list(value, repeats=repeats) if value.strip() else []
-        if repeats:
-            raise bulk.repeats_refused(repeats)
-        return numbers
-
-    def parse_item(item: str | dict[str, str]) -> list[str]:
-        if not isinstance(item, dict):
-            return [normalise_e164(str(item), region=region)]
-        if set(item) != {"first", "last"}:
-            raise ValidationError('A range is {"first": ..., "last": ...}.')
-        first, last = (normalise_e164(str(item[key]), region=region) for key in ("first", "last"))
-        return parse_range(first, last)
-
-    # The numbers cap (NUMBERS_PER_REQUEST_MAX) is checked there, before and while reading.
-    numbers = expand_entries(value or [], parse_item, lambda index, item: f"Item {index} ({item})", repeats=repeats)
-    if repeats:
-        raise bulk.repeats_refused(repeats)
-    return numbers
-
-
-def _numbers_outside(numbers: list[str], country: str) -> list[str]:
-    """P2: every number of a request belongs to its country (its calendar and rules apply)."""
-    return [number for number in numbers if region_of(number) != country]
 
 
 def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) -> dict[str, list[Any]]:
@@ -160,7 +124,7 @@ def _clean_fields(port_request: PortRequest, data: dict[str, Any], *, by: User) 
         except ValidationError as exc:
             errors["numbers"] = exc.messages
         else:
-            if outside := _numbers_outside(numbers, port_request.country):
+            if outside := numbers_outside(numbers, port_request.country):
                 errors["numbers"] = [
                     f"Not {port_request.country} numbers (one request ports one country's numbers): "
                     f"{', '.join(outside[:10])}{' …' if len(outside) > 10 else ''}."

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_port_transition_is_an_event_of_its_partner(world):
-    port = new_draft(world)
+    port = new_draft(world, signed_loa=True)
     port = run(world, port, "submit", Role.PARTNER_USER)
     port = run(world, port, "accept", Role.COORDINATOR)
 
@@ -28,7 +28,7 @@ def test_each_port_transition_is_an_event_of_its_partner(world):
 
 
 def test_a_rolled_back_change_leaves_no_event(world):
-    port = new_draft(world)
+    port = new_draft(world, signed_loa=True)
     with pytest.raises(RuntimeError), transaction.atomic():
         run(world, port, "submit", Role.PARTNER_USER)
         raise RuntimeError("something later in the same use case failed")
@@ -36,21 +36,21 @@ def test_a_rolled_back_change_leaves_no_event(world):
 
 
 def test_a_transition_never_saved_leaves_no_event(world):
-    port = new_draft(world)
+    port = new_draft(world, signed_loa=True)
     port.submit(by=world.user(Role.PARTNER_USER), at=port.created_at)  # in memory only
     assert not Event.objects.exists()
 
 
 def test_a_refused_transition_leaves_no_event(world):
-    port = new_draft(world, risks_acknowledged=False)
+    port = new_draft(world, signed_loa=True, risks_acknowledged=False)
     with pytest.raises(Exception):  # noqa: B017 - refused for what is missing (P3); which is not the point
         run(world, port, "submit", Role.PARTNER_USER)
     assert not Event.objects.exists()
 
 
 def _events_of_both_partners(world):
-    a = run(world, new_draft(world), "submit", Role.PARTNER_USER)
-    b = run(world, new_draft(world, partner=world.partner_b), "submit", "partner_b_user")
+    a = run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
+    b = run(world, new_draft(world, partner=world.partner_b, signed_loa=True), "submit", "partner_b_user")
     a = run(world, a, "accept", Role.COORDINATOR)
     return a, b
 

@@ -39,7 +39,7 @@ def test_deliveries_show_their_codes_and_can_be_redelivered(
     endpoint = WebhookEndpoint.objects.get()
     receiver.answer = 410
     with django_capture_on_commit_callbacks(execute=True):
-        run(world, new_draft(world), "cancel", Role.COORDINATOR, reason="Duplicate")
+        run(world, new_draft(world, signed_loa=True), "cancel", Role.COORDINATOR, reason="Duplicate")
     page = client.get(reverse("events:webhook_endpoint", args=[endpoint.pk])).content.decode()
     assert "port.cancelled" in page and "410" in page
 

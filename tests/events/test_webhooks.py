@@ -41,7 +41,7 @@ def test_a_delivery_to_a_loopback_receiver_is_signed_as_documented(
     assert endpoint["secret"].startswith("whsec_")
 
     with django_capture_on_commit_callbacks(execute=True):
-        port = run(world, new_draft(world), "submit", Role.PARTNER_USER)
+        port = run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
 
     [got] = receiver.received
     assert verify(endpoint["secret"], got.headers, got.body)
@@ -74,7 +74,7 @@ def test_the_secret_is_shown_once_and_kept_encrypted(world, api_as, receiver):
 def test_only_chosen_event_types_are_delivered(world, api_as, receiver, django_capture_on_commit_callbacks):
     register(api_as(world.user(Role.PARTNER_USER)), receiver.url, events=["port.accepted"])
     with django_capture_on_commit_callbacks(execute=True):
-        port = run(world, new_draft(world), "submit", Role.PARTNER_USER)
+        port = run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
         run(world, port, "accept", Role.COORDINATOR)
     assert [r.headers["X-Expoe-Event"] for r in receiver.received] == ["port.accepted"]
 
@@ -86,7 +86,7 @@ def test_a_receiver_answering_500_gets_the_retry_with_backoff(
     receiver.answer = 500
     with time_machine.travel(timezone.now(), tick=False) as clock:
         with django_capture_on_commit_callbacks(execute=True):
-            run(world, new_draft(world), "submit", Role.PARTNER_USER)
+            run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
 
         first = WebhookDelivery.objects.get(attempt=1)
         assert (first.status, first.status_code) == (DeliveryStatus.FAILED, 500)
@@ -115,7 +115,7 @@ def test_retries_back_off_and_stop_24_hours_after_the_event(
     receiver.answer = 503
     with time_machine.travel(timezone.now(), tick=False) as clock:
         with django_capture_on_commit_callbacks(execute=True):
-            run(world, new_draft(world), "submit", Role.PARTNER_USER)
+            run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
         delays = []
         while (pending := WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).first()) is not None:
             delays.append((pending.next_attempt_at - timezone.now()).total_seconds())
@@ -137,7 +137,7 @@ def test_a_connection_refused_is_logged_and_retried(world, api_as, later_attempt
         port_number = spare.getsockname()[1]
     register(api_as(world.user(Role.PARTNER_USER)), f"http://127.0.0.1:{port_number}/hook")
     with django_capture_on_commit_callbacks(execute=True):
-        run(world, new_draft(world), "submit", Role.PARTNER_USER)
+        run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
     first = WebhookDelivery.objects.get(attempt=1)
     assert first.status == DeliveryStatus.FAILED and first.status_code is None
     assert first.error.startswith("Could not connect")
@@ -154,8 +154,8 @@ def test_partner_a_endpoint_never_receives_partner_b_events(
         register(api_as(world.user(Role.PARTNER_USER)), receiver.url)
         register(api_as(world.user("partner_b_user")), b_receiver.url)
         with django_capture_on_commit_callbacks(execute=True):
-            a = run(world, new_draft(world), "submit", Role.PARTNER_USER)
-            b = run(world, new_draft(world, partner=world.partner_b), "submit", "partner_b_user")
+            a = run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
+            b = run(world, new_draft(world, partner=world.partner_b, signed_loa=True), "submit", "partner_b_user")
             run(world, b, "accept", Role.COORDINATOR)
             run(world, a, "accept", Role.COORDINATOR)
     finally:
@@ -188,7 +188,7 @@ def test_staff_register_for_a_partner_and_redeliver(world, api_as, receiver, dja
     }
     endpoint = register(api, receiver.url, partner="ACME01")
     with django_capture_on_commit_callbacks(execute=True):
-        run(world, new_draft(world), "submit", Role.PARTNER_USER)
+        run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
     deliveries = api.get(f"/api/v1/webhook-endpoints/{endpoint['id']}/deliveries/").json()["results"]
     assert [(d["attempt"], d["status_code"]) for d in deliveries] == [(1, 200)]
     assert deliveries[0]["event"]["type"] == "port.submitted"
@@ -269,7 +269,7 @@ def test_a_name_that_later_resolves_to_a_private_address_is_refused_at_delivery(
     register(api_as(world.user(Role.PARTNER_USER)), "https://hooks.partner.example/expoe")
     resolving(monkeypatch, {"hooks.partner.example": "127.0.0.1"})  # DNS rebinding
     with django_capture_on_commit_callbacks(execute=True):
-        run(world, new_draft(world), "submit", Role.PARTNER_USER)
+        run(world, new_draft(world, signed_loa=True), "submit", Role.PARTNER_USER)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED and delivery.status_code is None
     assert "private, loopback or link-local" in delivery.error
